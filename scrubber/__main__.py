@@ -1,0 +1,7 @@
+"""``python -m scrubber`` is the ``scrubber`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

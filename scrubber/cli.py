@@ -1,0 +1,188 @@
+"""The command-line filter: ``scrubber < page.txt > body.txt``.
+
+Reads bytes and writes bytes: input that is not valid UTF-8 is decoded with
+``surrogateescape`` so such bytes pass through kept lines unchanged, and a leading BOM
+is written back when anything is written. Exit status: 0 ok, 1 error, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import BinaryIO
+
+from .config import Config
+from .rules import RuleError, RuleTimeout
+
+EPILOG = """\
+examples:
+  scrubber < page.txt > body.txt           clean stdin to stdout
+  scrubber a.txt b.txt > bodies.txt        clean files, one after another
+  scrubber --explain < page.txt            every input line with its decision and reason
+  scrubber --stats < page.txt > body.txt   counts per reason on stderr
+  scrubber --rules mysite.toml --disable video.live-marker < page.txt
+  scrubber --no-model < page.txt           rules and context only
+
+subcommands (run with --help for theirs):
+  scrubber train ...        rebuild the shipped model weights from ../shared/data
+  scrubber bench ...        accuracy and speed benchmarks
+  scrubber rules            list the built-in rules per family
+"""
+
+SUBCOMMANDS = {
+    "train": "scrubber.train.__main__",
+    "bench": "scrubber.bench.__main__",
+}
+
+BOM = "\ufeff"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scrubber",
+        description="Keep the article body of scraped text; drop platform clutter.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="input files (default: stdin)")
+    p.add_argument("--explain", action="store_true",
+                   help="print every input line with its decision and reason instead of text")
+    p.add_argument("--stats", action="store_true", help="print counts per reason to stderr")
+    p.add_argument("--rules", action="append", default=[], metavar="FILE",
+                   help="extra rule file (TOML, same schema as the built-in packs); repeatable")
+    p.add_argument("--disable", action="append", default=[], metavar="ID",
+                   help="switch off a rule id or a whole family; repeatable")
+    p.add_argument("--no-model", action="store_true",
+                   help="do not score lines with the classifier (rules and context only)")
+    p.add_argument("--no-context", action="store_true", help="skip the context step")
+    p.add_argument("--threshold", type=float, default=None, metavar="P",
+                   help="drop lines whose body probability is below P (default 0.5)")
+    p.add_argument("--version", action="version", version="scrubber 0.1.0")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    kw: dict[str, object] = {
+        "rule_files": tuple(args.rules),
+        "disabled_rules": frozenset(args.disable),
+        "use_model": not args.no_model,
+        "context": not args.no_context,
+    }
+    if args.threshold is not None:
+        kw["threshold"] = args.threshold
+    return Config(**kw)  # type: ignore[arg-type]
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Bytes -> text with undecodable bytes kept as surrogates; reports a leading BOM."""
+    text = data.decode("utf-8", "surrogateescape")
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def encode(text: str, bom: bool) -> bytes:
+    out = text.encode("utf-8", "surrogateescape")
+    return (BOM.encode() + out) if bom and out else out
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+
+        mod = importlib.import_module(SUBCOMMANDS[argv[0]])
+        return int(mod.main(argv[1:]) or 0)
+    if argv and argv[0] == "rules":
+        return _list_rules()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        cfg = config_from_args(args)
+        from .pipeline import ruleset_for
+
+        ruleset_for(cfg)  # load rule files now: a bad file is an error before any input
+    except (RuleError, ValueError, TypeError) as e:
+        print(f"scrubber: {e}", file=sys.stderr)
+        return 1 if isinstance(e, RuleError) else 2
+    out: BinaryIO = sys.stdout.buffer
+    try:
+        return _run(args, cfg, out)
+    except BrokenPipeError:
+        # `scrubber ... | head`: the reader went away; end quietly.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
+    from . import pipeline
+
+    totals: Counter[str] = Counter()
+    status = 0
+    for path in args.files or ["-"]:
+        try:
+            data = _read(path)
+        except OSError as e:
+            print(f"scrubber: {path}: {e.strerror or e}", file=sys.stderr)
+            status = 1
+            continue
+        text, bom = decode(data)
+        try:
+            cleaned, explained = pipeline.run(text, cfg, explain=args.explain or args.stats)
+        except RuleTimeout as e:
+            print(f"scrubber: {path}: {e}", file=sys.stderr)
+            status = 1
+            continue
+        if explained is not None:
+            totals.update(explained.counts())
+            totals["lines in"] += len(explained.decisions)
+            totals["lines out"] += sum(1 for d in explained.decisions if d.kept)
+        if args.explain and explained is not None:
+            header = f"# {path}\n" if len(args.files) > 1 else ""
+            out.write(encode(header + explained.format() + "\n", False))
+        else:
+            out.write(encode(cleaned, bom))
+        out.flush()
+    if args.stats:
+        _print_stats(totals)
+    return status
+
+
+def _print_stats(totals: Counter[str]) -> None:
+    err = sys.stderr
+    print(f"lines in: {totals.pop('lines in', 0)}  lines out: {totals.pop('lines out', 0)}",
+          file=err)
+    for key, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{n:8d}  {key}", file=err)
+
+
+def _list_rules() -> int:
+    from .rules import builtin_rules
+
+    family = None
+    for r in builtin_rules():
+        if r.family != family:
+            family = r.family
+            print(f"[{family}]")
+        print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

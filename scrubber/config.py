@@ -1,0 +1,88 @@
+"""The immutable configuration of a cleaning run.
+
+    >>> from scrubber import Config, clean
+    >>> cfg = Config(disabled_rules=frozenset({"comments.leave-a-comment"}))
+    >>> cfg2 = cfg.replace(threshold=0.6)          # a new object; cfg is unchanged
+    >>> clean("Leave a Comment\\n", cfg2, use_model=False)   # keyword overrides
+    'Leave a Comment\\n'
+
+Unknown keys are an error, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Settings for :func:`scrubber.clean` and friends.
+
+    Attributes:
+        rule_files: extra rule files (TOML, same schema as the built-in packs), loaded
+            after the built-in packs.
+        disabled_rules: rule ids (or whole families, e.g. ``"video"``) to switch off.
+        use_model: score the lines no rule decided with the learned classifier. When
+            off, undecided lines are kept.
+        threshold: a line whose body probability is below this is dropped by the model.
+        context: run the context step (headings between body paragraphs stay, runs of
+            clutter go, a trailing widget goes with its heading).
+        regex_timeout: seconds one rule may spend on one line before it is stopped
+            (a :class:`scrubber.rules.RuleTimeout` names the rule).
+        max_line_chars: lines longer than this are cut into the rule engine's view only
+            (they are never modified); guards against pathological one-line documents.
+        profile: optional site repeated-line profile (see ``scrubber profile``).
+        site: the site (domain) of the document, used with ``profile``.
+    """
+
+    rule_files: tuple[str, ...] = ()
+    disabled_rules: frozenset[str] = frozenset()
+    use_model: bool = True
+    threshold: float = 0.5
+    context: bool = True
+    regex_timeout: float = 1.0
+    max_line_chars: int = 20_000
+    profile: Any = None
+    site: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Normalise list-ish inputs so configs built from CLI args or JSON hash and compare.
+        if not isinstance(self.rule_files, tuple):
+            object.__setattr__(self, "rule_files", tuple(str(p) for p in self.rule_files))
+        if not isinstance(self.disabled_rules, frozenset):
+            object.__setattr__(self, "disabled_rules", frozenset(self.disabled_rules))
+        if not 0.0 <= float(self.threshold) <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
+        if self.regex_timeout <= 0:
+            raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with ``changes`` applied; unknown keys raise :class:`TypeError`."""
+        check_keys(changes)
+        return dataclasses.replace(self, **changes)
+
+
+FIELDS = frozenset(f.name for f in dataclasses.fields(Config))
+
+
+def check_keys(keys: Iterable[str]) -> None:
+    unknown = sorted(set(keys) - FIELDS)
+    if unknown:
+        raise TypeError(
+            f"unknown config key(s): {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}"
+        )
+
+
+def resolve(config: Config | None, overrides: Mapping[str, Any]) -> Config:
+    """``config`` (or the default) with keyword ``overrides`` applied."""
+    base = config if config is not None else DEFAULT
+    if not isinstance(base, Config):
+        raise TypeError(f"config must be a scrubber.Config, got {type(base).__name__}")
+    return base.replace(**overrides) if overrides else base
+
+
+DEFAULT = Config()

@@ -1,0 +1,120 @@
+"""Step 5 of the pipeline: the context revision.
+
+The rules and the classifier label each line on its own. Short lines (headings, captions,
+menu items, "Related" titles) carry too little text to judge alone, so, like jusText, they
+are revised from their neighbours:
+
+* a short line followed (within a few lines, across at most one clutter line) by body
+  text is a heading and stays, even when the model doubted it (``context:heading``);
+* a short line after which no body follows (the tail of the page, a card or link list
+  running into clutter) goes, even when nothing named it (``context:no-body-follows``);
+* lines a document check dropped as copies (the repeated headline) are transparent.
+
+Long lines keep the classifier's (or, without a model, the default) label.
+
+    >>> revise(["Title", "A body paragraph that goes on long enough to count.", "Tags"],
+    ...        rule_bad=[False, False, True], transparent=[False]*3, scores=None,
+    ...        threshold=0.5)[0]
+    [True, True, False]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+
+import regex
+
+_SENTENCE_END = regex.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]")
+
+WINDOW = 8  # non-blank lines looked at below a short line
+HIGH = 0.8  # a short line the model is this sure of survives a clutter tail
+LOW = 0.2  # a short line the model is this sure against is not rescued as a heading
+
+
+class Why(IntEnum):
+    """Why the context step changed (or confirmed) a short line."""
+
+    NONE = 0
+    HEADING = 1  # body follows: keep
+    NO_BODY = 2  # no body follows: drop
+
+
+def word_count(s: str) -> int:
+    """Words, counting CJK/Thai characters two to a word (they have no spaces)."""
+    n = len(s.split())
+    if n <= 2 and len(s) > 12:
+        cjk = len(_CJK.findall(s))
+        if cjk:
+            n = max(n, cjk // 2)
+    return n
+
+
+def is_short(s: str) -> bool:
+    """Too short to judge alone: under 10 words, or under 5 words even as a sentence."""
+    w = word_count(s)
+    if w >= 10:
+        return False
+    return w < 5 or not _SENTENCE_END.search(s)
+
+
+def revise(
+    texts: Sequence[str],
+    rule_bad: Sequence[bool],
+    transparent: Sequence[bool],
+    scores: Sequence[float] | None,
+    threshold: float,
+) -> tuple[list[bool], list[Why]]:
+    """Final keep flags for non-blank lines (blank lines come back ``False``) and, per
+    line, what the context step did. ``texts`` are the kept pieces (trimmed)."""
+    n = len(texts)
+    stripped = [t.strip() for t in texts]
+    short = [bool(s) and is_short(s) for s in stripped]
+    # The label before context: rule drops are final; the model decides the rest;
+    # without a model every undecided line is body.
+    good = [
+        bool(stripped[i]) and not rule_bad[i]
+        and (scores is None or scores[i] >= threshold)
+        for i in range(n)
+    ]
+    keep = list(good)
+    why = [Why.NONE] * n
+    for i in range(n):
+        if not short[i] or rule_bad[i] or not stripped[i]:
+            continue
+        below = _below(i, stripped, short, good, rule_bad, transparent)
+        p = None if scores is None else scores[i]
+        if below:
+            if not keep[i] and (p is None or p >= LOW):
+                keep[i], why[i] = True, Why.HEADING
+        elif keep[i] and (p is None or p < HIGH):
+            keep[i], why[i] = False, Why.NO_BODY
+    return keep, why
+
+
+def _below(
+    i: int,
+    stripped: Sequence[str],
+    short: Sequence[bool],
+    good: Sequence[bool],
+    rule_bad: Sequence[bool],
+    transparent: Sequence[bool],
+) -> bool:
+    """Is there body text below line ``i``: a long good line within ``WINDOW`` non-blank
+    lines, crossing at most one clutter line?"""
+    seen = bad = 0
+    for j in range(i + 1, len(stripped)):
+        if not stripped[j] or transparent[j]:
+            continue
+        seen += 1
+        if seen > WINDOW:
+            return False
+        if short[j] and not rule_bad[j]:
+            continue
+        if good[j]:
+            return True
+        bad += 1
+        if bad > 1:
+            return False
+    return False

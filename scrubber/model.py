@@ -1,0 +1,62 @@
+"""Step 4 of the pipeline: the learned line classifier (inference only, numpy).
+
+Weights are plain data shipped in ``scrubber/weights/<kind>.npz`` with a model card
+``<kind>.json`` beside them; ``python -m scrubber.train`` rebuilds them. When no weights
+are shipped for a kind, :func:`get_model` returns ``None`` and undecided lines are kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from . import features
+
+
+class Model:
+    """A feed-forward scorer over :mod:`scrubber.features`: standardise, then either a
+    logistic regression (``layers == 0``) or a small MLP with ReLU hidden layers, then a
+    sigmoid. ``score`` returns one body probability per line (blank lines get 0)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
+        self.card = card
+        self.feature_names: list[str] = list(card["features"])
+        self.mean = arrays["mean"].astype(np.float64)
+        self.scale = arrays["scale"].astype(np.float64)
+        n_layers = int(card.get("layers", 0))
+        self.weights = [arrays[f"W{k}"].astype(np.float64) for k in range(n_layers + 1)]
+        self.biases = [arrays[f"b{k}"].astype(np.float64) for k in range(n_layers + 1)]
+        if features.names(card.get("kind", "text")) != self.feature_names:
+            raise ValueError(
+                "model weights were trained on a different feature set; "
+                "retrain with `python -m scrubber.train`"
+            )
+
+    def predict_matrix(self, x: np.ndarray) -> np.ndarray:
+        h = (x - self.mean) / self.scale
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = np.maximum(h @ w + b, 0.0)
+        z = h @ self.weights[-1] + self.biases[-1]
+        return 1.0 / (1.0 + np.exp(-np.clip(z.ravel(), -30, 30)))
+
+    def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None) -> list[float]:
+        x = features.extract(pieces, hits, rs, extra, kind=self.card.get("kind", "text"))
+        return self.predict_matrix(x).tolist()
+
+
+@functools.cache
+def get_model(kind: str = "text") -> Model | None:
+    """The shipped model for ``kind`` (``"text"`` or ``"html"``), or ``None``."""
+    base = resources.files("scrubber") / "weights"
+    npz, card = base / f"{kind}.npz", base / f"{kind}.json"
+    if not npz.is_file() or not card.is_file():
+        return None
+    with npz.open("rb") as f:
+        data = np.load(f, allow_pickle=False)
+        arrays = {k: data[k] for k in data.files}
+    return Model(arrays, json.loads(card.read_text("utf-8")))

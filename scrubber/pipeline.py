@@ -1,0 +1,146 @@
+"""The one decision path: text -> lines -> rules -> features -> classifier -> context ->
+decisions -> text.
+
+Each step lives in its own module (:mod:`scrubber.lines`, :mod:`scrubber.rules`,
+:mod:`scrubber.features`, :mod:`scrubber.model`, :mod:`scrubber.context`); this module
+only wires them together. The fast path and the explaining path are the same code: with
+``explain=True`` the per-line labels are also turned into :class:`Decision` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import context, lines
+from .config import Config
+from .decisions import Action, Decision, Explained, Stage
+from .model import Model, get_model
+from .rules import RuleSet, load_ruleset
+
+
+def ruleset_for(cfg: Config) -> RuleSet:
+    return load_ruleset(cfg.rule_files, cfg.disabled_rules, cfg.regex_timeout)
+
+
+def model_for(cfg: Config, kind: str = "text") -> Model | None:
+    return get_model(kind) if cfg.use_model else None
+
+
+def run(text: str, cfg: Config, explain: bool = False) -> tuple[str, Explained | None]:
+    """Clean ``text``; with ``explain`` also return one decision per input line."""
+    texts, endings = lines.split_lines(text)
+    return run_lines(texts, endings, cfg, explain)
+
+
+def run_lines(
+    texts: Sequence[str],
+    endings: Sequence[str],
+    cfg: Config,
+    explain: bool = False,
+    extra: Any = None,
+    kind: str = "text",
+) -> tuple[str, Explained | None]:
+    """The decision path over already-split lines. ``extra`` carries front-end features
+    (the HTML path's DOM features) to the model."""
+    n = len(texts)
+    if n == 0:
+        return "", (Explained("", ()) if explain else None)
+    rs = ruleset_for(cfg)
+    hits = rs.apply(texts, cfg.max_line_chars)
+    rules = rs.rules
+
+    # rules: sure drops, trims
+    pieces: list[str] = list(texts)
+    for i, t in enumerate(hits.trim):
+        if t is not None:
+            pieces[i] = texts[i][t[0] : t[1]]
+    rule_bad = [d >= 0 for d in hits.drop]
+    transparent = [d >= 0 and rules[d].scope == "document" for d in hits.drop]
+
+    # features + classifier, for the lines no sure rule decided
+    model = model_for(cfg, kind)
+    scores: Sequence[float] | None = None
+    if model is not None:
+        scores = model.score(pieces, hits, rs, extra)
+
+    # context
+    if cfg.context:
+        keep, why = context.revise(pieces, rule_bad, transparent, scores, cfg.threshold)
+    else:
+        keep = [
+            bool(pieces[i].strip()) and not rule_bad[i]
+            and (scores is None or scores[i] >= cfg.threshold)
+            for i in range(n)
+        ]
+        why = [context.Why.NONE] * n
+
+    outputs: list[str | None] = [pieces[i] if keep[i] else None for i in range(n)]
+    written: list[int] | None = [] if explain else None
+    out = lines.join_lines(texts, endings, outputs, written)
+    if not explain:
+        return out, None
+    return out, Explained(out, tuple(_explain(texts, pieces, hits, rules, scores, keep, why,
+                                              set(written or ()), cfg.threshold)))
+
+
+def _explain(
+    texts: Sequence[str],
+    pieces: Sequence[str],
+    hits: Any,
+    rules: Sequence[Any],
+    scores: Sequence[float] | None,
+    keep: Sequence[bool],
+    why: Sequence[context.Why],
+    blanks_written: set[int],
+    threshold: float,
+) -> list[Decision]:
+    out: list[Decision] = []
+    for i, text in enumerate(texts):
+        p = None if scores is None else float(scores[i])
+        if not text.strip():
+            kept = i in blanks_written
+            out.append(Decision(
+                i, text, Action.KEEP if kept else Action.DROP, Stage.LAYOUT,
+                "blank line between kept lines" if kept
+                else "blank line at an edge or in a run of blanks", output=text if kept else None,
+            ))
+            continue
+        d = hits.drop[i]
+        trim = hits.trim[i]
+        if d >= 0:
+            r = rules[d]
+            out.append(Decision(i, text, Action.DROP, Stage.RULE, r.description, r.id, p))
+            continue
+        if why[i] is context.Why.HEADING:
+            out.append(Decision(
+                i, text, Action.TRIM if trim else Action.KEEP, Stage.CONTEXT,
+                "short line with body text after it (a heading)", None, p, pieces[i],
+            ))
+            continue
+        if why[i] is context.Why.NO_BODY:
+            out.append(Decision(
+                i, text, Action.DROP, Stage.CONTEXT,
+                "short line with no body text after it (tail, card or link list)", None, p,
+            ))
+            continue
+        if not keep[i]:
+            out.append(Decision(
+                i, text, Action.DROP, Stage.MODEL,
+                f"body probability {p:.2f} < threshold {threshold:.2f}", None, p,
+            ))
+            continue
+        if trim is not None:
+            r = rules[trim[2]]
+            out.append(Decision(
+                i, text, Action.TRIM, Stage.RULE, f"trimmed: {r.description}", r.id, p,
+                pieces[i],
+            ))
+            continue
+        if p is not None:
+            reason = f"body probability {p:.2f} >= threshold {threshold:.2f}"
+            out.append(Decision(i, text, Action.KEEP, Stage.MODEL, reason, None, p, text))
+        else:
+            out.append(Decision(i, text, Action.KEEP, Stage.DEFAULT, "no rule fired",
+                                None, None, text))
+    return out

@@ -1,0 +1,509 @@
+"""Step 2 of the pipeline: the declarative rule engine.
+
+Rules are data: one TOML file per platform family in ``scrubber/rules/packs/`` (see
+``docs`` in the README for the schema). Each rule has an id, a description, a scope, its
+patterns (the ``regex`` module) and examples that must and must not match; loading a
+pack checks every example, so a rule that contradicts its own examples never runs::
+
+    >>> from scrubber.rules import load_ruleset
+    >>> rs = load_ruleset()
+    >>> hits = rs.apply(["Leave a Comment", "A long body paragraph, as it happens."])
+    >>> [rs.rules[i].id if i >= 0 else None for i in hits.drop]
+    ['comments.leave-a-comment', None]
+
+Scopes:
+
+``line``      the (stripped) line is dropped when a pattern matches it.
+``prefix``    a pattern matched at the start of the line is trimmed off; the rest stays.
+``suffix``    a pattern matched at the end of the line is trimmed off; the rest stays.
+``run``       pattern lines are anchors of a card run (video sidebars); a run with at least
+              ``min_anchors`` anchors, gaps of at most ``max_gap`` short lines, is dropped.
+``widget``    a widget heading ("Popular Categories"); it and the short lines after it go.
+``document``  a check implemented in Python and named by ``check``.
+
+A rule is ``sure`` (it decides) or a ``hint`` (a feature for the classifier only).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .checks import CHECKS
+
+SCOPES = ("line", "prefix", "suffix", "run", "widget", "document")
+STRENGTHS = ("sure", "hint")
+
+_RULE_KEYS = {
+    "id", "description", "source", "scope", "patterns", "ignore_case", "max_chars",
+    "strength", "lang", "match", "no_match", "trims", "min_anchors", "max_gap",
+    "gap_max_chars", "follow_max_chars", "follow_max_lines", "check", "params", "cases",
+}
+_PACK_KEYS = {"family", "description", "rule"}
+_REQUIRED = ("id", "description", "scope")
+
+# Static guard for the built-in packs' linear-time promise: a quantified group that itself
+# contains a quantifier is the classic catastrophic-backtracking shape. User rules are
+# not held to it; they run under the per-line timeout instead.
+_NESTED_QUANTIFIER = regex.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+
+
+class RuleError(ValueError):
+    """A rule file is invalid. The message names the file, the rule id and the problem."""
+
+    def __init__(self, file: str, rule_id: str | None, problem: str) -> None:
+        self.file, self.rule_id, self.problem = file, rule_id, problem
+        where = f"{file}: rule {rule_id!r}" if rule_id else file
+        super().__init__(f"{where}: {problem}")
+
+
+class RuleTimeout(RuntimeError):
+    """A rule's pattern ran longer than ``Config.regex_timeout`` on one line."""
+
+    def __init__(self, rule_id: str, line_index: int) -> None:
+        self.rule_id, self.line_index = rule_id, line_index
+        super().__init__(
+            f"rule {rule_id!r} timed out on line {line_index + 1} "
+            "(catastrophic backtracking?); disable it with --disable or fix its pattern"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled rule. ``family`` is the pack it came from; ``origin`` its file."""
+
+    id: str
+    family: str
+    description: str
+    scope: str
+    patterns: tuple[regex.Pattern[str], ...]
+    strength: str = "sure"
+    max_chars: int = 200
+    source: str = ""
+    origin: str = ""
+    builtin: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+    check: str | None = None
+
+    @property
+    def sure(self) -> bool:
+        return self.strength == "sure"
+
+    def search(self, line: str, timeout: float | None = None) -> regex.Match[str] | None:
+        for p in self.patterns:
+            m = p.search(line, timeout=timeout)
+            if m:
+                return m
+        return None
+
+    def match_start(self, line: str, timeout: float | None = None) -> regex.Match[str] | None:
+        for p in self.patterns:
+            m = p.match(line, timeout=timeout)
+            if m:
+                return m
+        return None
+
+
+@dataclass(slots=True)
+class RuleHits:
+    """What the rules found in one document, per line (indices into ``RuleSet.rules``).
+
+    ``drop[i]``  the sure rule that drops line i, or -1.
+    ``trim[i]``  ``(start, end, rule)`` of the piece of line i that stays, or ``None``.
+    ``hint[i]``  the first hint rule that matched line i, or -1 (classifier feature).
+    """
+
+    drop: list[int]
+    trim: list[tuple[int, int, int] | None]
+    hint: list[int]
+
+
+def _family_of(rule_id: str) -> str:
+    return rule_id.split(".", 1)[0]
+
+
+class RuleSet:
+    """All active rules, compiled, and the code that applies them to a document."""
+
+    def __init__(self, rules: Sequence[Rule], timeout: float | None = None) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.ids = {r.id: i for i, r in enumerate(self.rules)}
+        self.timeout = timeout
+        by = {s: [i for i, r in enumerate(self.rules) if r.scope == s] for s in SCOPES}
+        self._line = [i for i in by["line"] if self.rules[i].sure]
+        self._hint = [i for i in range(len(self.rules)) if not self.rules[i].sure
+                      and self.rules[i].scope != "document"]
+        self._prefix = [i for i in by["prefix"] if self.rules[i].sure]
+        self._suffix = [i for i in by["suffix"] if self.rules[i].sure]
+        self._run = [i for i in by["run"] if self.rules[i].sure]
+        self._widget = [i for i in by["widget"] if self.rules[i].sure]
+        self._document = [i for i in by["document"] if self.rules[i].sure]
+        self.max_chars = max((r.max_chars for r in self.rules), default=0)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    # -- matching helpers -------------------------------------------------------------
+    def _timeout_for(self, rule: Rule) -> float | None:
+        return None if rule.builtin else self.timeout
+
+    def _first(self, idxs: Iterable[int], line: str, n: int, i: int) -> int:
+        for k in idxs:
+            rule = self.rules[k]
+            if n > rule.max_chars:
+                continue
+            try:
+                if rule.search(line, self._timeout_for(rule)):
+                    return k
+            except TimeoutError:
+                raise RuleTimeout(rule.id, i) from None
+        return -1
+
+    # -- the step ---------------------------------------------------------------------
+    def apply(self, texts: Sequence[str], max_line_chars: int = 20_000) -> RuleHits:
+        """Run every active rule over the lines of one document."""
+        n_lines = len(texts)
+        drop = [-1] * n_lines
+        trim: list[tuple[int, int, int] | None] = [None] * n_lines
+        hint = [-1] * n_lines
+        stripped = [t.strip() for t in texts]
+        short_cap = self.max_chars
+        for i, s in enumerate(stripped):
+            n = len(s)
+            if not n:
+                continue
+            if n <= short_cap:
+                k = self._first(self._line, s, n, i)
+                if k >= 0:
+                    drop[i] = k
+                    continue
+                if self._hint:
+                    hint[i] = self._first(self._hint, s, n, i)
+            if self._prefix or self._suffix:
+                trim[i] = self._trim(texts[i], i, max_line_chars)
+        if self._run:
+            self._apply_runs(stripped, drop)
+        if self._widget:
+            self._apply_widgets(stripped, drop)
+        for k in self._document:
+            rule = self.rules[k]
+            for i in CHECKS[rule.check or ""](texts, drop, rule.params):
+                if drop[i] < 0:
+                    drop[i] = k
+        return RuleHits(drop, trim, hint)
+
+    def _trim(self, line: str, i: int, max_line_chars: int) -> tuple[int, int, int] | None:
+        """Trim prefix then suffix stamps; return the kept span of the original line."""
+        lead = len(line) - len(line.lstrip())
+        start, end = lead, len(line.rstrip())
+        view = line[start : min(end, start + max_line_chars)]
+        fired = -1
+        for k in self._prefix:
+            rule = self.rules[k]
+            try:
+                m = rule.match_start(view, self._timeout_for(rule))
+            except TimeoutError:
+                raise RuleTimeout(rule.id, i) from None
+            if m and m.end() > 0:
+                start += m.end()
+                fired = k
+                break
+        for k in self._suffix:
+            rule = self.rules[k]
+            piece = line[start:end]
+            try:
+                m = rule.search(piece[-max_line_chars:], self._timeout_for(rule))
+            except TimeoutError:
+                raise RuleTimeout(rule.id, i) from None
+            if m and m.end() == len(piece[-max_line_chars:]) and m.start() < m.end():
+                end -= m.end() - m.start()
+                fired = k
+                break
+        if fired < 0:
+            return None
+        # the kept piece is the stripped remainder
+        piece = line[start:end]
+        start += len(piece) - len(piece.lstrip())
+        end = start + len(line[start:end].rstrip())
+        return (start, end, fired)
+
+    def _apply_runs(self, stripped: Sequence[str], drop: list[int]) -> None:
+        """Card runs: anchors (the rule's patterns, or lines a sure rule of the same family
+        already dropped) separated by at most ``max_gap`` short lines; a run with at least
+        ``min_anchors`` anchors goes whole, gap lines (channel names) included."""
+        for k in self._run:
+            rule = self.rules[k]
+            min_anchors = int(rule.params.get("min_anchors", 3))
+            max_gap = int(rule.params.get("max_gap", 2))
+            gap_chars = int(rule.params.get("gap_max_chars", 60))
+            anchors = [
+                i for i, s in enumerate(stripped)
+                if s and (
+                    (drop[i] >= 0 and self.rules[drop[i]].family == rule.family)
+                    or (len(s) <= rule.max_chars and rule.search(s) is not None)
+                )
+            ]
+            run: list[int] = []
+            for a in [*anchors, -1]:
+                if run and a >= 0:
+                    gap = [j for j in range(run[-1] + 1, a) if stripped[j]]
+                    if len(gap) <= max_gap and all(len(stripped[j]) <= gap_chars for j in gap):
+                        run.append(a)
+                        continue
+                if len(run) >= min_anchors:
+                    for j in range(run[0], run[-1] + 1):
+                        if stripped[j] and drop[j] < 0:
+                            drop[j] = k
+                run = [a]
+
+    def _apply_widgets(self, stripped: Sequence[str], drop: list[int]) -> None:
+        n = len(stripped)
+        for i, s in enumerate(stripped):
+            if not s or len(s) > self.max_chars:
+                continue
+            k = -1
+            for w in self._widget:
+                rule = self.rules[w]
+                if len(s) <= rule.max_chars and rule.search(s):
+                    k = w
+                    break
+            if k < 0:
+                continue
+            rule = self.rules[k]
+            if drop[i] < 0:
+                drop[i] = k
+            follow_chars = int(rule.params.get("follow_max_chars", 100))
+            follow_lines = int(rule.params.get("follow_max_lines", 30))
+            taken = 0
+            j = i + 1
+            while j < n and taken < follow_lines:
+                t = stripped[j]
+                if t:
+                    if len(t) > follow_chars or _sentence_like(t):
+                        break
+                    if drop[j] < 0:
+                        drop[j] = k
+                    taken += 1
+                j += 1
+
+
+_SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+
+
+def _sentence_like(s: str) -> bool:
+    """Reads like prose: ends like a sentence and has several words."""
+    return bool(_SENTENCE_END.search(s)) and s.count(" ") >= 5
+
+
+# --------------------------------------------------------------------------- loading
+
+def _compile(pattern: str, ignore_case: bool, file: str, rid: str) -> regex.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise RuleError(file, rid, "patterns must be non-empty strings")
+    try:
+        return regex.compile(pattern, regex.IGNORECASE if ignore_case else 0)
+    except regex.error as e:
+        raise RuleError(file, rid, f"bad regex {pattern!r}: {e}") from None
+
+
+def _str_list(value: Any, key: str, file: str, rid: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(file, rid, f"{key} must be a list of strings")
+    return value
+
+
+def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleError(file, None, "each [[rule]] must be a table")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not regex.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)+", rid):
+        raise RuleError(file, rid if isinstance(rid, str) else None,
+                        "id must look like '<family>.<name>' (lower-case, kebab-case)")
+    unknown = sorted(set(raw) - _RULE_KEYS)
+    if unknown:
+        raise RuleError(file, rid, f"unknown key(s): {', '.join(unknown)}")
+    for key in _REQUIRED:
+        if key not in raw:
+            raise RuleError(file, rid, f"missing required key {key!r}")
+    if _family_of(rid) != family:
+        raise RuleError(file, rid, f"id must start with the family name {family!r}")
+    scope = raw["scope"]
+    if scope not in SCOPES:
+        raise RuleError(file, rid, f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    strength = raw.get("strength", "sure")
+    if strength not in STRENGTHS:
+        raise RuleError(file, rid, f"strength must be 'sure' or 'hint', not {strength!r}")
+    max_chars = raw.get("max_chars", 200)
+    if not isinstance(max_chars, int) or max_chars <= 0:
+        raise RuleError(file, rid, "max_chars must be a positive integer")
+    params: dict[str, Any] = dict(raw.get("params", {}) or {})
+    for key in ("min_anchors", "max_gap", "gap_max_chars", "follow_max_chars",
+                "follow_max_lines"):
+        if key in raw:
+            if not isinstance(raw[key], int) or raw[key] < 0:
+                raise RuleError(file, rid, f"{key} must be a non-negative integer")
+            params[key] = raw[key]
+    check = raw.get("check")
+    patterns: tuple[regex.Pattern[str], ...] = ()
+    if scope == "document":
+        if check not in CHECKS:
+            raise RuleError(file, rid, f"check must be one of {', '.join(sorted(CHECKS))}")
+    else:
+        if check is not None:
+            raise RuleError(file, rid, "'check' is only for scope = 'document'")
+        pats = _str_list(raw.get("patterns"), "patterns", file, rid)
+        if not pats:
+            raise RuleError(file, rid, "needs at least one pattern")
+        ic = bool(raw.get("ignore_case", False))
+        patterns = tuple(_compile(p, ic, file, rid) for p in pats)
+        if builtin:
+            for p in pats:
+                if _NESTED_QUANTIFIER.search(p):
+                    raise RuleError(file, rid, f"nested quantifier in {p!r} (backtracking risk)")
+    return Rule(
+        id=rid, family=family, description=str(raw["description"]), scope=scope,
+        patterns=patterns, strength=strength, max_chars=max_chars,
+        source=str(raw.get("source", "")), origin=file, builtin=builtin, params=params,
+        check=check,
+    )
+
+
+def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
+    """Every rule's own examples must hold, or the file is rejected."""
+    rid = rule.id
+    if rule.scope == "document":
+        cases = raw.get("cases", [])
+        if not isinstance(cases, list):
+            raise RuleError(file, rid, "cases must be a list of {lines, drop} tables")
+        for case in cases:
+            lines, want = case.get("lines"), case.get("drop")
+            if not isinstance(lines, list) or not isinstance(want, list):
+                raise RuleError(file, rid, "each case needs 'lines' and 'drop' lists")
+            got = sorted(CHECKS[rule.check or ""](lines, [-1] * len(lines), rule.params))
+            if got != sorted(want):
+                raise RuleError(file, rid, f"case {lines!r}: drops {got}, expected {want}")
+        return
+    for ex in _str_list(raw.get("match"), "match", file, rid):
+        s = ex.strip()
+        hit = rule.match_start(s) if rule.scope == "prefix" else rule.search(s)
+        if rule.scope == "suffix":
+            hit = hit if hit and hit.end() == len(s) else None
+        if not hit or len(s) > rule.max_chars and rule.scope in ("line", "run", "widget"):
+            raise RuleError(file, rid, f"example {ex!r} should match but does not")
+    for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
+        s = ex.strip()
+        hit = rule.match_start(s) if rule.scope == "prefix" else rule.search(s)
+        if rule.scope == "suffix":
+            hit = hit if hit and hit.end() == len(s) else None
+        if hit and (len(s) <= rule.max_chars or rule.scope in ("prefix", "suffix")):
+            raise RuleError(file, rid, f"example {ex!r} should not match but does")
+    trims = raw.get("trims", [])
+    if rule.scope in ("prefix", "suffix"):
+        if not isinstance(trims, list) or not all(
+            isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
+            for t in trims
+        ):
+            raise RuleError(file, rid, "trims must be a list of [input, kept] pairs")
+        solo = RuleSet([rule])
+        for src, want in trims:
+            span = solo._trim(src, 0, 1_000_000)
+            got = src.strip() if span is None else src[span[0] : span[1]]
+            if got.strip() != want.strip():
+                raise RuleError(file, rid, f"trim of {src!r} gives {got!r}, expected {want!r}")
+
+
+def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
+    """Parse and validate one rule file's text. Raises :class:`RuleError`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise RuleError(file, None, f"TOML syntax error: {e}") from None
+    unknown = sorted(set(data) - _PACK_KEYS)
+    if unknown:
+        raise RuleError(file, None, f"unknown top-level key(s): {', '.join(unknown)}")
+    family = data.get("family")
+    if not isinstance(family, str) or not regex.fullmatch(r"[a-z0-9-]+", family):
+        raise RuleError(file, None, "'family' must be a lower-case name")
+    raws = data.get("rule", [])
+    if not isinstance(raws, list):
+        raise RuleError(file, None, "rules must be given as [[rule]] tables")
+    rules = []
+    seen: set[str] = set()
+    for raw in raws:
+        rule = _parse_rule(raw, family, file, builtin)
+        if rule.id in seen:
+            raise RuleError(file, rule.id, "duplicate rule id")
+        seen.add(rule.id)
+        _check_examples(rule, raw, file)
+        rules.append(rule)
+    return rules
+
+
+def load_rule_file(path: str | Path, builtin: bool = False) -> list[Rule]:
+    """Load and validate a user rule file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise RuleError(str(p), None, f"cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise RuleError(str(p), None, f"not UTF-8: {e}") from None
+    return parse_pack(text, str(p), builtin)
+
+
+@functools.cache
+def builtin_rules() -> tuple[Rule, ...]:
+    """The rules of every pack shipped in ``scrubber/rules/packs``, in file order."""
+    rules: list[Rule] = []
+    packs = resources.files("scrubber.rules") / "packs"
+    for entry in sorted(packs.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            rules.extend(parse_pack(entry.read_text("utf-8"), f"packs/{entry.name}", True))
+    return tuple(rules)
+
+
+@functools.lru_cache(maxsize=32)
+def load_ruleset(
+    rule_files: tuple[str, ...] = (),
+    disabled: frozenset[str] = frozenset(),
+    timeout: float | None = 1.0,
+) -> RuleSet:
+    """The built-in rules plus ``rule_files``, less the ``disabled`` ids or families.
+
+    Unknown ids in ``disabled`` are an error (a typo would silently keep a rule on)."""
+    rules = list(builtin_rules())
+    for f in rule_files:
+        rules.extend(load_rule_file(f))
+    ids = {r.id for r in rules}
+    dupes = sorted({r.id for r in rules if sum(1 for q in rules if q.id == r.id) > 1})
+    if dupes:
+        raise RuleError(", ".join(rule_files), dupes[0], "rule id defined twice")
+    families = {r.family for r in rules}
+    unknown = sorted(d for d in disabled if d not in ids and d not in families)
+    if unknown:
+        raise ValueError(f"cannot disable unknown rule(s): {', '.join(unknown)}")
+    active = [r for r in rules if r.id not in disabled and r.family not in disabled]
+    return RuleSet(active, timeout)
+
+
+def families() -> dict[str, int]:
+    """Rule counts per family of the built-in packs."""
+    out: dict[str, int] = {}
+    for r in builtin_rules():
+        out[r.family] = out.get(r.family, 0) + 1
+    return out
+
+
+__all__ = [
+    "Rule", "RuleError", "RuleHits", "RuleSet", "RuleTimeout", "builtin_rules", "families",
+    "load_rule_file", "load_ruleset", "parse_pack",
+]
