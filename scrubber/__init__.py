@@ -1,7 +1,8 @@
 """scrubber: strip platform clutter from scraped text, keep the article body.
 
     >>> import scrubber
-    >>> page = "Premium Only Content\\n\\nA headline\\nThe body paragraph of the article goes on.\\n"
+    >>> page = ("Premium Only Content\\n\\nA headline\\n"
+    ...         "The body paragraph of the article goes on.\\n")
     >>> print(scrubber.clean(page), end="")
     A headline
     The body paragraph of the article goes on.
@@ -34,7 +35,8 @@ def clean(text: str, config: Config | None = None, **overrides: Any) -> str:
     ``config`` is a :class:`Config`; keyword ``overrides`` replace its fields
     (``clean(text, threshold=0.6)``); unknown keys raise :class:`TypeError`.
     """
-    from . import config as _config, pipeline
+    from . import config as _config
+    from . import pipeline
 
     if not isinstance(text, str):
         raise TypeError(f"clean() takes str, not {type(text).__name__}")
@@ -45,7 +47,8 @@ def clean(text: str, config: Config | None = None, **overrides: Any) -> str:
 def clean_and_explain(text: str, config: Config | None = None, **overrides: Any) -> Explained:
     """Like :func:`clean`, plus one :class:`Decision` per input line saying what happened
     to it (kept, dropped, trimmed), which stage decided, and why."""
-    from . import config as _config, pipeline
+    from . import config as _config
+    from . import pipeline
 
     if not isinstance(text, str):
         raise TypeError(f"clean_and_explain() takes str, not {type(text).__name__}")

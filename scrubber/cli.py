@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not score lines with the classifier (rules and context only)")
     p.add_argument("--no-context", action="store_true", help="skip the context step")
     p.add_argument("--threshold", type=float, default=None, metavar="P",
-                   help="drop lines whose body probability is below P (default 0.5)")
+                   help="drop lines whose body probability is below P "
+                        "(default: the threshold tuned with the model)")
     p.add_argument("--version", action="version", version="scrubber 0.1.0")
     return p
 

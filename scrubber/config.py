@@ -27,7 +27,8 @@ class Config:
         disabled_rules: rule ids (or whole families, e.g. ``"video"``) to switch off.
         use_model: score the lines no rule decided with the learned classifier. When
             off, undecided lines are kept.
-        threshold: a line whose body probability is below this is dropped by the model.
+        threshold: a line whose body probability is below this is dropped by the model;
+            ``None`` (the default) uses the threshold tuned with the shipped model.
         context: run the context step (headings between body paragraphs stay, runs of
             clutter go, a trailing widget goes with its heading).
         regex_timeout: seconds one rule may spend on one line before it is stopped
@@ -41,7 +42,7 @@ class Config:
     rule_files: tuple[str, ...] = ()
     disabled_rules: frozenset[str] = frozenset()
     use_model: bool = True
-    threshold: float = 0.5
+    threshold: float | None = None
     context: bool = True
     regex_timeout: float = 1.0
     max_line_chars: int = 20_000
@@ -55,7 +56,7 @@ class Config:
             object.__setattr__(self, "rule_files", tuple(str(p) for p in self.rule_files))
         if not isinstance(self.disabled_rules, frozenset):
             object.__setattr__(self, "disabled_rules", frozenset(self.disabled_rules))
-        if not 0.0 <= float(self.threshold) <= 1.0:
+        if self.threshold is not None and not 0.0 <= float(self.threshold) <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
         if self.regex_timeout <= 0:
             raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What happened to a line."""
 
     KEEP = "keep"
@@ -26,7 +26,7 @@ class Action(str, Enum):
     TRIM = "trim"  # kept, but a prefix or suffix (metadata stamp, glued clutter) was cut
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """Which step of the pipeline made the final call on a line."""
 
     LAYOUT = "layout"  # blank lines: kept between kept lines, collapsed, trimmed at the ends

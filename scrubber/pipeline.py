@@ -27,6 +27,14 @@ def model_for(cfg: Config, kind: str = "text") -> Model | None:
     return get_model(kind) if cfg.use_model else None
 
 
+def _threshold(cfg: Config, model: Any) -> float:
+    """The config's threshold, else the model's tuned one (its card), else 0.5."""
+    if cfg.threshold is not None:
+        return float(cfg.threshold)
+    card = getattr(model, "card", None) or {}
+    return float(card.get("threshold", 0.5))
+
+
 def run(text: str, cfg: Config, explain: bool = False) -> tuple[str, Explained | None]:
     """Clean ``text``; with ``explain`` also return one decision per input line."""
     texts, endings = lines.split_lines(text)
@@ -40,6 +48,7 @@ def run_lines(
     explain: bool = False,
     extra: Any = None,
     kind: str = "text",
+    model: Any = "default",
 ) -> tuple[str, Explained | None]:
     """The decision path over already-split lines. ``extra`` carries front-end features
     (the HTML path's DOM features) to the model."""
@@ -59,18 +68,20 @@ def run_lines(
     transparent = [d >= 0 and rules[d].scope == "document" for d in hits.drop]
 
     # features + classifier, for the lines no sure rule decided
-    model = model_for(cfg, kind)
+    if isinstance(model, str):
+        model = model_for(cfg, kind)
+    threshold = _threshold(cfg, model)
     scores: Sequence[float] | None = None
     if model is not None:
         scores = model.score(pieces, hits, rs, extra)
 
     # context
     if cfg.context:
-        keep, why = context.revise(pieces, rule_bad, transparent, scores, cfg.threshold)
+        keep, why = context.revise(pieces, rule_bad, transparent, scores, threshold)
     else:
         keep = [
             bool(pieces[i].strip()) and not rule_bad[i]
-            and (scores is None or scores[i] >= cfg.threshold)
+            and (scores is None or scores[i] >= threshold)
             for i in range(n)
         ]
         why = [context.Why.NONE] * n
@@ -81,7 +92,7 @@ def run_lines(
     if not explain:
         return out, None
     return out, Explained(out, tuple(_explain(texts, pieces, hits, rules, scores, keep, why,
-                                              set(written or ()), cfg.threshold)))
+                                              set(written or ()), threshold)))
 
 
 def _explain(

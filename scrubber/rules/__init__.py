@@ -397,7 +397,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
         hit = rule.match_start(s) if rule.scope == "prefix" else rule.search(s)
         if rule.scope == "suffix":
             hit = hit if hit and hit.end() == len(s) else None
-        if not hit or len(s) > rule.max_chars and rule.scope in ("line", "run", "widget"):
+        if not hit or (len(s) > rule.max_chars and rule.scope in ("line", "run", "widget")):
             raise RuleError(file, rid, f"example {ex!r} should match but does not")
     for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
         s = ex.strip()

@@ -1,0 +1,1180 @@
+"""HTML front end: decode raw page bytes and flatten the DOM into text blocks.
+
+scrubber's core works on *text*, one line at a time. This module turns an HTML page
+into that text the way a reader sees the page: one :class:`Block` per visual line, in
+reading order, each carrying a few DOM facts (tag, ancestor path, link density,
+class/id tokens, landmarks, ...) that the line classifier can use as extra features.
+
+Parsing is done by selectolax's lexbor backend (a C HTML5 parser); the walk over the
+tree is an explicit iterative loop (no recursion), so pathological nesting cannot hit
+Python's recursion limit.
+
+Public API
+----------
+``decode_html(data) -> str``
+    Bytes to text: BOM, then a ``<meta charset>`` / http-equiv / XML declaration,
+    then strict UTF-8, then windows-1252. Never raises.
+``parse_html(html) -> Page``
+    The page title, first ``<h1>``, ``<html lang>`` and the blocks.
+``html_to_blocks(html) -> list[Block]``
+    Just the blocks.
+``html_to_text(html) -> str``
+    The "blocks" renderer: block texts joined with ``"\\n"``.
+
+Rendering rules (what a reader sees)
+------------------------------------
+* Block-level elements (``p``, ``div``, ``li``, ``h1``-``h6``, ``blockquote``,
+  ``section``, ``dt``/``dd``, ``figcaption``, ``tr``, ...) start a new block; text
+  before and after a nested block becomes blocks of the outer element.
+* Inline elements are joined exactly as rendered: ``Hel<b>lo</b>`` gives ``Hello``,
+  ``<span>a</span><span>b</span>`` gives ``ab``. Runs of whitespace (including
+  no-break spaces) collapse to one space. Exception: two links (or buttons) that touch
+  with no text between them, as in ``<a>Home</a><a>News</a>``, get a space between
+  them, because CSS almost always draws a gap there (menus, tag lists).
+* ``<br>`` ends the current line: the text before and after it become two blocks with
+  the same tag and context. Empty lines are never emitted.
+* Tables: one row (``tr``) per block, non-empty cells joined with ``" | "``
+  (see :data:`CELL_SEPARATOR`). A cell holding block elements (layout tables) yields
+  those blocks instead.
+* ``<pre>`` (also ``listing``, ``xmp``, ``plaintext`` and inline
+  ``white-space: pre``) keeps its spaces and tabs: one block per non-blank line,
+  trailing whitespace removed.
+* Dropped with everything inside: ``head``, ``script``, ``style``, ``noscript``,
+  ``template``, ``svg``, ``iframe``, ``object``, ``embed``, ``canvas``, ``video``,
+  ``audio``, ``select``, ``textarea``, ``datalist``, closed ``dialog``, MathML
+  annotations, and hidden elements: ``hidden`` attribute, ``aria-hidden="true"``,
+  inline style ``display: none`` / ``visibility: hidden``, ``<input type=hidden>``,
+  and screen-reader-only classes (``sr-only``, ``visually-hidden``,
+  ``screen-reader-text``). An inline ``style="display: block"`` makes an inline
+  element a block, ``display: inline`` makes a block element inline.
+* Image ``alt`` text and form-control values are not rendered; ``<details>`` content
+  is kept even when closed (it is one click away and often is the content).
+
+Input handling
+--------------
+``str`` input is parsed as is and never raises. ``bytes`` input is decoded with
+:func:`decode_html`; bytes that are recognisably *not* HTML (gzip/zip/PDF/image
+magic numbers, or mostly control bytes) raise :class:`ValueError` naming what they
+look like, because silently returning nothing hides the common bug of feeding
+compressed or binary responses. Empty or whitespace-only input gives ``[]`` / ``""``.
+Elements nested deeper than :data:`MAX_NESTING` (the lexbor parser is quadratic in
+nesting depth for some tags) are flattened before parsing: their text is kept, their
+tags are removed.
+
+Examples
+--------
+>>> html_to_text("<p>Hel<b>lo</b>   world</p><ul><li>one</li><li>two</li></ul>")
+'Hello world\\none\\ntwo'
+>>> blocks = html_to_blocks('<div class="nav-bar"><a href="/">Home</a></div><p>Text</p>')
+>>> [(b.tag, b.text, b.link_density, "nav" in b.hints) for b in blocks]
+[('div', 'Home', 1.0, True), ('p', 'Text', 0.0, False)]
+>>> decode_html('<meta charset="windows-1251"><p>Привет'.encode("cp1251"))[-6:]
+'Привет'
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = [
+    "BOILERPLATE_HINTS",
+    "CELL_SEPARATOR",
+    "CONTENT_HINTS",
+    "DOM_FEATURE_NAMES",
+    "MAX_NESTING",
+    "MAX_PATH",
+    "Block",
+    "Page",
+    "decode_html",
+    "html_to_blocks",
+    "html_to_text",
+    "parse_html",
+]
+
+#: Separator between the non-empty cells of one table row.
+CELL_SEPARATOR = " | "
+#: ``Block.path`` keeps at most this many innermost ancestor tags.
+MAX_PATH = 12
+#: ``Block.tokens`` holds the class/id tokens of the block element, the inline elements
+#: its text came from, and this many nearest ancestors that carry class/id/role/itemprop.
+NEAR_ANCESTORS = 4
+#: Elements nested deeper than this are flattened before parsing (see module docs).
+MAX_NESTING = 1024
+#: Bytes scanned for a ``<meta charset>`` declaration.
+CHARSET_SCAN_BYTES = 16384
+#: Attribute values longer than this are truncated before they are looked at.
+_MAX_ATTR = 512
+
+# --------------------------------------------------------------------------- decoding
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+_META_CHARSET_RE = re.compile(
+    rb"<meta\b[^>]{0,1024}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]{1,40})", re.IGNORECASE
+)
+_XML_DECL_RE = re.compile(
+    rb"^\s*<\?xml\b[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]{1,40})", re.IGNORECASE
+)
+
+
+def _names(text: str) -> frozenset[str]:
+    """Whitespace-separated names -> frozenset (keeps the long tag tables compact)."""
+    return frozenset(text.split())
+
+
+# WHATWG Encoding Standard label -> the Python codec that decodes like a browser does.
+_LABEL_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ascii",
+            "us-ascii",
+            "iso-8859-1",
+            "iso8859-1",
+            "iso_8859-1",
+            "iso88591",
+            "latin1",
+            "latin-1",
+            "l1",
+            "cp819",
+            "ibm819",
+            "windows-1252",
+            "cp1252",
+            "x-cp1252",
+            "ansi_x3.4-1968",
+            "iso-ir-100",
+            "csisolatin1",
+            "x-user-defined",
+        ),
+        "cp1252",
+    ),
+    **dict.fromkeys(("iso-8859-9", "iso8859-9", "latin5", "l5", "windows-1254"), "cp1254"),
+    **dict.fromkeys(("iso-8859-11", "iso8859-11", "tis-620", "windows-874"), "cp874"),
+    **dict.fromkeys(
+        ("gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "gb_2312-80", "iso-ir-58", "cp936"),
+        "gb18030",
+    ),
+    **dict.fromkeys(
+        ("shift_jis", "shift-jis", "sjis", "ms_kanji", "x-sjis", "windows-31j", "csshiftjis"),
+        "cp932",
+    ),
+    **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "korean", "windows-949", "cseuckr"), "cp949"),
+    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"), "big5hkscs"),
+    # A declaration readable as ASCII cannot be UTF-16/32: the Standard says use UTF-8.
+    **dict.fromkeys(
+        (
+            "utf-16",
+            "utf-16le",
+            "utf-16be",
+            "utf-32",
+            "utf-32le",
+            "utf-32be",
+            "utf8",
+            "unicode-1-1-utf-8",
+            "unicode11utf8",
+            "unicode20utf8",
+            "x-unicode20utf8",
+        ),
+        "utf-8",
+    ),
+    "macintosh": "mac-roman",
+    "x-mac-roman": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+}
+# Codecs Python knows that must never decode a web page.
+_REFUSED_CODECS = _names(
+    """
+    utf-7 unicode-escape raw-unicode-escape punycode idna mbcs oem undefined palmos charmap
+    """
+)
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip-compressed data (decompress it first)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data (decompress it first)"),
+    (b"BZh", "bzip2-compressed data (decompress it first)"),
+    (b"\xfd7zXZ\x00", "xz-compressed data (decompress it first)"),
+    (b"PK\x03\x04", "a zip archive (or docx/xlsx/epub)"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\xd0\xcf\x11\xe0", "an OLE document (doc/xls)"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"\x00asm", "a WebAssembly module"),
+    (b"OggS", "an Ogg media file"),
+    (b"ID3", "an MP3 file"),
+)
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_C0_BINARY = bytes(b for b in range(0x20) if b not in b"\t\n\r\x0c\x1b")
+
+
+def _latin1_passthrough(err: UnicodeError) -> tuple[str, int]:
+    """Decode-error handler: undefined bytes become the same code point (WHATWG 1252)."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("scrubber.latin1", _latin1_passthrough)
+
+
+def _normalize_charset(label: bytes | str) -> str | None:
+    """Map a declared charset label to a usable Python codec name, or ``None``.
+
+    >>> _normalize_charset(b"ISO-8859-1"), _normalize_charset("UTF-16"), _normalize_charset("x")
+    ('cp1252', 'utf-8', None)
+    """
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    name = label.strip().strip("\"'").lower()
+    if not name:
+        return None
+    name = _LABEL_ALIASES.get(name, name)
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _REFUSED_CODECS:
+        return None
+    if info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return info.name
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset declared by an XML declaration or ``<meta>`` near the top, if usable."""
+    head = data[:CHARSET_SCAN_BYTES]
+    m = _XML_DECL_RE.match(head) or _META_CHARSET_RE.search(head)
+    return _normalize_charset(m.group(1)) if m else None
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """Detect BOM-less UTF-16 by its NUL pattern (ASCII markup in UTF-16)."""
+    sample = data[:2048]
+    if len(sample) < 16 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.7 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.7 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when invalid UTF-8 sequences are rare next to the non-ASCII bytes present.
+
+    Real UTF-8 with a few corrupted bytes (truncation, a pasted cp1252 quote) stays
+    UTF-8; legacy single-byte text has nearly every high byte invalid.
+    """
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if not high:
+        return True
+    bad = data.decode("utf-8", "replace").count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    return bad <= 0.1 * high
+
+
+def decode_html(data: bytes) -> str:
+    """Decode raw page bytes to text. Never raises.
+
+    Order: (1) a byte-order mark (UTF-8/16/32); BOM-less UTF-16 is recognised by its
+    NUL pattern; (2) a charset declared by ``<?xml encoding>``, ``<meta charset>`` or
+    ``<meta http-equiv="Content-Type" content="...; charset=...">`` in the first
+    :data:`CHARSET_SCAN_BYTES` bytes, mapped per the WHATWG Encoding Standard
+    (``iso-8859-1`` -> windows-1252, ``gb2312`` -> gb18030, ``utf-16`` -> UTF-8, ...);
+    unknown or non-text labels (``base64``, ``utf-7``, typos) are ignored; (3) strict
+    UTF-8; (4) windows-1252, with its five undefined bytes mapped to U+0081 etc.
+
+    Two deliberate departures from a browser, both for scraped/re-encoded data:
+    a page declaring a legacy charset whose bytes are nevertheless valid UTF-8 with
+    non-ASCII content is decoded as UTF-8 (re-encoding tools often keep the old
+    ``<meta>``), and a page that is UTF-8 apart from a few broken bytes (declared or
+    not) is decoded as UTF-8 with U+FFFD for the broken bytes instead of falling back
+    to windows-1252 for the whole page.
+
+    >>> decode_html(b"\\xef\\xbb\\xbf<p>caf\\xc3\\xa9")
+    '<p>café'
+    >>> decode_html(b'<meta charset="iso-8859-1"><p>caf\\xe9')[-4:]
+    'café'
+    >>> decode_html(b"<p>caf\\xe9 \\x81")[-6:]   # no declaration, not UTF-8 -> cp1252
+    'café \\x81'
+    """
+    if not data:
+        return ""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(enc, "replace")
+    utf16 = _sniff_utf16(data)
+    if utf16:
+        return data.decode(utf16, "replace")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # Valid UTF-8 wins over a legacy declaration (see above). The one declared
+        # charset that can differ on pure ASCII bytes is the 7-bit ISO-2022 family.
+        if b"\x1b" in data and data.isascii():
+            declared = _declared_charset(data)
+            if declared and declared.startswith("iso2022"):
+                return data.decode(declared, "replace")
+        return text
+    declared = _declared_charset(data)
+    if declared and declared != "utf-8":
+        return data.decode(declared, "replace")
+    if _mostly_utf8(data):
+        return data.decode("utf-8", "replace")
+    return data.decode("cp1252", "scrubber.latin1")
+
+
+def _binary_problem(data: bytes) -> str | None:
+    """Describe why ``data`` is not HTML, or return ``None`` if it may well be."""
+    head = data[:4096]
+    for magic, what in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return what
+    if head[4:8] == b"ftyp":
+        return "an MP4/ISO media file"
+    if head.startswith(b"RIFF"):
+        return "a RIFF media file (webp/wav/avi)"
+    if any(head.startswith(b) for b, _ in _BOMS) or _sniff_utf16(head):
+        return None
+    stripped = head.translate(None, _C0_BINARY)
+    if len(head) - len(stripped) > 0.1 * len(head):
+        return "binary data (many control bytes)"
+    return None
+
+
+# ------------------------------------------------------------------ tag classification
+
+_BLOCK_TAGS = _names(
+    """
+    address article aside blockquote body caption center colgroup dd details dialog dir div dl
+    dt fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html
+    legend li listing main menu nav ol optgroup option p plaintext pre search section summary
+    table tbody tfoot thead tr ul xmp
+    """
+)
+_DROP_TAGS = _names(
+    """
+    head title meta link base script style noscript template svg iframe frame frameset object
+    embed applet canvas video audio source track param select textarea datalist input annotation
+    annotation-xml noframes noembed portal
+    """
+)
+_PRE_TAGS = frozenset(("pre", "listing", "xmp", "plaintext"))
+_CELL_TAGS = frozenset(("td", "th"))
+_SPACED_INLINE = frozenset(("a", "button"))
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LIST_TAGS = frozenset(("ul", "ol", "menu", "dir"))
+#: Landmark elements recorded in ``Block.landmarks``.
+_LANDMARK_TAGS = frozenset(("main", "article", "nav", "header", "footer", "aside", "form", "menu"))
+_ROLE_LANDMARKS = {
+    "main": "main",
+    "article": "article",
+    "navigation": "nav",
+    "banner": "header",
+    "contentinfo": "footer",
+    "complementary": "aside",
+    "search": "form",
+    "form": "form",
+    "menu": "menu",
+    "menubar": "menu",
+}
+_MAIN_LANDMARKS = frozenset(("main", "article"))
+_BOILERPLATE_LANDMARKS = frozenset(("nav", "header", "footer", "aside", "form", "menu"))
+_SR_ONLY_CLASSES = frozenset(
+    (
+        "sr-only",
+        "visually-hidden",
+        "visuallyhidden",
+        "screen-reader-text",
+        "screen-reader-only",
+        "element-invisible",
+        "a11y-hidden",
+    )
+)
+
+#: Boilerplate hint name -> substrings looked for in the lower-cased class, id, role and
+#: itemprop values of the block, its inline elements and *all* its ancestors.
+#: ``ad`` is special-cased: it matches whole tokens (``ad``, ``ads``, ``adsense``...),
+#: since the substring would hit ``header``, ``load``, ``shadow``.
+BOILERPLATE_HINTS: dict[str, tuple[str, ...]] = {
+    "nav": ("nav",),
+    "menu": ("menu",),
+    "sidebar": ("sidebar", "side-bar", "aside", "rail"),
+    "comment": ("comment", "disqus", "reply", "respond", "discussion"),
+    "share": ("share", "sharing"),
+    "social": ("social", "facebook", "twitter", "linkedin", "pinterest", "whatsapp"),
+    "related": (
+        "related",
+        "recommend",
+        "trending",
+        "popular",
+        "outbrain",
+        "taboola",
+        "more-stories",
+        "read-more",
+        "readmore",
+    ),
+    "footer": ("footer", "colophon", "copyright"),
+    "header": ("header", "masthead", "topbar"),
+    "breadcrumb": ("breadcrumb", "crumb"),
+    "widget": ("widget",),
+    "cookie": ("cookie", "consent", "gdpr"),
+    "newsletter": ("newsletter",),
+    "subscribe": ("subscribe", "signup", "sign-up", "paywall", "register"),
+    "promo": ("promo",),
+    "ad": (),
+    "sponsor": ("sponsor",),
+    "banner": ("banner",),
+    "popup": ("popup", "modal", "overlay", "lightbox"),
+    "login": ("login", "signin", "sign-in"),
+    "tags": ("tags", "tagcloud", "taglist", "keywords"),
+    "pagination": ("pagination", "pager", "paging"),
+    "byline": ("byline", "author"),
+    "date": ("date", "published", "timestamp"),
+    "caption": ("caption",),
+    "skip": ("skip",),
+    "hidden": ("hidden", "sr-only", "screen-reader", "invisible"),
+}
+#: Content hint name -> substrings (same matching as :data:`BOILERPLATE_HINTS`).
+CONTENT_HINTS: dict[str, tuple[str, ...]] = {
+    "article": ("article",),
+    "content": ("content",),
+    "entry": ("entry",),
+    "post": ("post",),
+    "story": ("story",),
+    "main": ("main",),
+    "body": ("body",),
+    "text": ("text",),
+    "blog": ("blog",),
+}
+_ALL_HINTS = {**BOILERPLATE_HINTS, **CONTENT_HINTS}
+_AD_TOKENS = frozenset(
+    (
+        "ad",
+        "ads",
+        "adv",
+        "advert",
+        "adverts",
+        "advertisement",
+        "advertising",
+        "adsense",
+        "adsbygoogle",
+        "adslot",
+        "adunit",
+        "adbox",
+        "adblock",
+        "adcontainer",
+        "adwrap",
+        "dfp",
+        "gpt",
+    )
+)
+_AD_PREFIXES = ("advert", "adsense", "adslot", "adunit", "adsby", "googlead", "ad-")
+_TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+_CTRL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_WORD_RE = re.compile(r"\w+")
+
+_EMPTY: frozenset[str] = frozenset()
+_token_cache: dict[tuple[str | None, ...], tuple[frozenset[str], frozenset[str], bool]] = {}
+_TOKEN_CACHE_MAX = 50_000
+
+
+def _tokens_and_hints(
+    key: tuple[str | None, ...],
+) -> tuple[frozenset[str], frozenset[str], bool]:
+    """(class, id, role, itemprop) -> (tokens, hint names, screen-reader-only?). Cached.
+
+    >>> toks, hints, sr_only = _tokens_and_hints(("post-Body share_bar", "main", None, None))
+    >>> sorted(toks), sorted(hints), sr_only
+    (['bar', 'body', 'main', 'post', 'share'], ['body', 'main', 'post', 'share'], False)
+    """
+    hit = _token_cache.get(key)
+    if hit is not None:
+        return hit
+    raw = " ".join(v[:_MAX_ATTR] for v in key if v).lower()
+    tokens = frozenset(
+        t for t in _TOKEN_SPLIT_RE.split(raw) if t and len(t) <= 40 and not t.isdigit()
+    )
+    hints = {name for name, subs in _ALL_HINTS.items() if any(s in raw for s in subs)}
+    words = raw.split()
+    if tokens & _AD_TOKENS or any(w.startswith(_AD_PREFIXES) for w in words):
+        hints.add("ad")
+    cls = key[0]
+    sr_only = bool(cls) and not _SR_ONLY_CLASSES.isdisjoint(cls[:_MAX_ATTR].lower().split())
+    result = (tokens, frozenset(hints), sr_only)
+    if len(_token_cache) >= _TOKEN_CACHE_MAX:
+        _token_cache.clear()
+    _token_cache[key] = result
+    return result
+
+
+def _style_flags(style: str) -> tuple[bool, str | None, bool]:
+    """Inline ``style`` -> (hidden, display override ``"block"``/``"inline"``/None, pre)."""
+    s = style[: _MAX_ATTR * 4].lower()
+    if "display" not in s and "visibility" not in s and "white-space" not in s:
+        return False, None, False
+    s = "".join(s.split())
+    if "display:none" in s or "visibility:hidden" in s or "visibility:collapse" in s:
+        return True, None, False
+    display = None
+    i = s.find("display:")
+    if i >= 0:
+        value = s[i + 8 :].split(";", 1)[0].replace("!important", "")
+        if value in ("block", "flex", "grid", "list-item", "table", "table-row", "flow-root"):
+            display = "block"
+        elif value in ("inline", "inline-block", "inline-flex", "contents", "table-cell"):
+            display = "inline"
+    pre = "white-space:pre" in s and "white-space:pre-line" not in s
+    return False, display, pre
+
+
+# ------------------------------------------------------------------------ data model
+
+
+@dataclass(slots=True)
+class Block:
+    """One rendered line of the page plus DOM facts about where it came from.
+
+    Attributes:
+        text: The line, whitespace-collapsed (``pre`` lines keep inner spacing).
+        tag: Tag of the block element the line belongs to (``p``, ``li``, ``tr``...).
+        path: Tags from the outermost kept ancestor down to the block element itself,
+            at most :data:`MAX_PATH` innermost ones, e.g. ``("body", "div", "p")``.
+        depth: DOM depth of the block element (``html`` is 1).
+        link_chars: Characters of ``text`` inside ``<a>`` elements.
+        text_chars: ``len(text)``.
+        link_density: ``link_chars / text_chars`` (0.0 for an empty text).
+        n_links: Number of distinct ``<a>`` elements contributing text.
+        tokens: Lower-cased class/id/role/itemprop tokens (split on non-alphanumerics)
+            of the block element, the inline elements its text sits in, and the
+            :data:`NEAR_ANCESTORS` nearest ancestors carrying such attributes.
+        hints: Names from :data:`BOILERPLATE_HINTS` / :data:`CONTENT_HINTS` matched by
+            substring in the class/id/role/itemprop of the block and *all* ancestors.
+        landmarks: Landmark elements/roles above the block: subset of ``main``,
+            ``article``, ``nav``, ``header``, ``footer``, ``aside``, ``form``, ``menu``
+            (roles are mapped, e.g. ``role=navigation`` -> ``nav``).
+        in_main: Inside ``main``, ``article``, ``[role=main]`` or
+            ``[itemprop=articleBody]``.
+        in_boilerplate_tag: Inside ``nav``, ``header``, ``footer``, ``aside``, ``form``
+            or ``menu`` (or the equivalent ARIA role).
+        heading: Level of the enclosing ``h1``-``h6`` (0 if none).
+        is_list_item: Inside an ``li`` (or is one).
+        list_depth: Number of enclosing ``ul``/``ol``/``menu`` lists.
+        in_table: Inside a ``table``.
+        in_pre: Preformatted text (``pre`` and friends).
+        index: Position of the block in the page's block list.
+        position: ``index / (n_blocks - 1)``, in [0, 1] (0.0 for a single block).
+        title_overlap: Share of the block's words that also occur in ``<title>``.
+    """
+
+    text: str
+    tag: str
+    path: tuple[str, ...]
+    depth: int
+    link_chars: int
+    text_chars: int
+    link_density: float
+    n_links: int
+    tokens: frozenset[str]
+    hints: frozenset[str]
+    landmarks: frozenset[str]
+    in_main: bool
+    in_boilerplate_tag: bool
+    heading: int
+    is_list_item: bool
+    list_depth: int
+    in_table: bool
+    in_pre: bool
+    index: int = 0
+    position: float = 0.0
+    title_overlap: float = 0.0
+
+    def dom_features(self) -> dict[str, float]:
+        """Numeric DOM features, keys in :data:`DOM_FEATURE_NAMES` order.
+
+        Counts are log-scaled (``log1p``) so they sit in a small range; flags are 0/1.
+
+        >>> b = html_to_blocks("<main><h2>Hi</h2></main>")[0]
+        >>> f = b.dom_features()
+        >>> f["heading"], f["tag_heading"], f["in_main"], f["link_density"]
+        (2.0, 1.0, 1.0, 0.0)
+        """
+        tag = self.tag
+        hints = self.hints
+        lm = self.landmarks
+        feats = {
+            "link_density": self.link_density,
+            "log_n_links": math.log1p(self.n_links),
+            "log_text_chars": math.log1p(self.text_chars),
+            "depth": min(self.depth, 64) / 64.0,
+            "position": self.position,
+            "heading": float(self.heading),
+            "is_heading": 1.0 if self.heading else 0.0,
+            "is_list_item": 1.0 if self.is_list_item else 0.0,
+            "list_depth": float(min(self.list_depth, 5)),
+            "in_table": 1.0 if self.in_table else 0.0,
+            "in_pre": 1.0 if self.in_pre else 0.0,
+            "in_main": 1.0 if self.in_main else 0.0,
+            "in_boilerplate_tag": 1.0 if self.in_boilerplate_tag else 0.0,
+            "title_overlap": self.title_overlap,
+            "n_tokens": math.log1p(len(self.tokens)),
+        }
+        for name in _LANDMARK_FEATURES:
+            feats["lm_" + name] = 1.0 if name in lm else 0.0
+        cat = _TAG_CATEGORY.get(tag, "other")
+        for name in _TAG_CATEGORIES:
+            feats["tag_" + name] = 1.0 if name == cat else 0.0
+        for name in _ALL_HINTS:
+            feats["hint_" + name] = 1.0 if name in hints else 0.0
+        return feats
+
+    def dom_vector(self) -> list[float]:
+        """:meth:`dom_features` values as a list in :data:`DOM_FEATURE_NAMES` order."""
+        return list(self.dom_features().values())
+
+
+_LANDMARK_FEATURES = ("main", "article", "nav", "header", "footer", "aside", "form", "menu")
+_TAG_CATEGORIES = (
+    "p",
+    "div",
+    "li",
+    "heading",
+    "table",
+    "pre",
+    "blockquote",
+    "dl",
+    "section",
+    "landmark",
+    "body",
+    "other",
+)
+_TAG_CATEGORY: dict[str, str] = {
+    "p": "p",
+    "div": "div",
+    "li": "li",
+    "summary": "li",
+    **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6", "hgroup"), "heading"),
+    **dict.fromkeys(("tr", "table", "tbody", "thead", "tfoot", "caption"), "table"),
+    **dict.fromkeys(("pre", "listing", "xmp", "plaintext"), "pre"),
+    **dict.fromkeys(("blockquote", "figcaption", "figure"), "blockquote"),
+    **dict.fromkeys(("dl", "dt", "dd"), "dl"),
+    **dict.fromkeys(("section", "details"), "section"),
+    **dict.fromkeys(
+        ("article", "main", "nav", "header", "footer", "aside", "form", "menu"), "landmark"
+    ),
+    **dict.fromkeys(("body", "html"), "body"),
+}
+#: Keys of :meth:`Block.dom_features`, in order.
+DOM_FEATURE_NAMES: tuple[str, ...] = (
+    "link_density",
+    "log_n_links",
+    "log_text_chars",
+    "depth",
+    "position",
+    "heading",
+    "is_heading",
+    "is_list_item",
+    "list_depth",
+    "in_table",
+    "in_pre",
+    "in_main",
+    "in_boilerplate_tag",
+    "title_overlap",
+    "n_tokens",
+    *("lm_" + n for n in _LANDMARK_FEATURES),
+    *("tag_" + n for n in _TAG_CATEGORIES),
+    *("hint_" + n for n in _ALL_HINTS),
+)
+
+
+@dataclass(slots=True)
+class Page:
+    """A parsed page: ``title`` (from ``<title>``, whitespace-collapsed), ``h1`` (text of
+    the first ``<h1>`` block), ``lang`` (``<html lang>``, lower-cased) and ``blocks``."""
+
+    title: str = ""
+    h1: str = ""
+    lang: str = ""
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Block texts joined with newlines (what :func:`html_to_text` returns)."""
+        return "\n".join(b.text for b in self.blocks)
+
+
+class _Ctx:
+    """Inherited rendering context of an open element (shared until something changes)."""
+
+    __slots__ = (
+        "heading",
+        "hints",
+        "in_li",
+        "in_table",
+        "landmarks",
+        "link",
+        "list_depth",
+        "near",
+        "near_list",
+        "pre",
+    )
+
+    def __init__(self) -> None:
+        self.near: frozenset[str] = _EMPTY
+        self.near_list: tuple[frozenset[str], ...] = ()
+        self.hints: frozenset[str] = _EMPTY
+        self.landmarks: frozenset[str] = _EMPTY
+        self.heading = 0
+        self.list_depth = 0
+        self.in_li = False
+        self.in_table = False
+        self.pre = False
+        self.link = 0
+
+    def child(self) -> _Ctx:
+        c = _Ctx.__new__(_Ctx)
+        c.near = self.near
+        c.near_list = self.near_list
+        c.hints = self.hints
+        c.landmarks = self.landmarks
+        c.heading = self.heading
+        c.list_depth = self.list_depth
+        c.in_li = self.in_li
+        c.in_table = self.in_table
+        c.pre = self.pre
+        c.link = self.link
+        return c
+
+
+# -------------------------------------------------------------------- nesting guard
+
+_TAG_NAME_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_FULL_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+# Elements that never nest in practice (void, or auto-closed by their next sibling).
+_FLAT_TAGS = _names(
+    """
+    area base br col embed hr img input link meta param source track wbr p li dt dd option
+    optgroup tr td th tbody thead tfoot rp rt colgroup
+    """
+)
+
+
+def _max_nesting(html: str) -> int:
+    """Estimate the deepest element nesting from the tag sequence (cheap, approximate)."""
+    depth = deepest = 0
+    for m in _TAG_NAME_RE.finditer(html):
+        name = m.group(2).lower()
+        if name in _FLAT_TAGS:
+            continue
+        if m.group(1):
+            if depth:
+                depth -= 1
+        else:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+    return deepest
+
+
+def _flatten(html: str, limit: int) -> str:
+    """Remove the tags of elements nested deeper than ``limit``, keeping their text.
+
+    Block-level start tags beyond the limit become ``<br>`` so lines stay apart.
+    """
+    depth = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal depth
+        name = m.group(2).lower()
+        if name in _FLAT_TAGS:
+            return m.group(0)
+        if m.group(1):
+            if depth:
+                depth -= 1
+            return m.group(0) if depth < limit else ""
+        depth += 1
+        if depth <= limit:
+            return m.group(0)
+        return "<br>" if name in _BLOCK_TAGS else ""
+
+    return _FULL_TAG_RE.sub(repl, html)
+
+
+def _guard_nesting(html: str) -> str:
+    # Depth can only exceed the limit if there are more tags than the limit; the exact
+    # estimate is only computed for documents with many tags.
+    if html.count("<") > MAX_NESTING and _max_nesting(html) > MAX_NESTING:
+        return _flatten(html, MAX_NESTING)
+    return html
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _coerce(html: str | bytes | bytearray | memoryview) -> str:
+    if isinstance(html, str):
+        return html
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        data = bytes(html)
+        problem = _binary_problem(data)
+        if problem:
+            raise ValueError(f"input is not HTML: it looks like {problem}")
+        return decode_html(data)
+    raise TypeError(f"expected str or bytes, got {type(html).__name__}")
+
+
+def parse_html(html: str | bytes) -> Page:
+    """Parse a page into a :class:`Page` (title, first h1, lang, blocks).
+
+    ``bytes`` are decoded with :func:`decode_html`; see the module docstring for the
+    rendering rules and for the :class:`ValueError` raised on non-HTML bytes.
+
+    >>> page = parse_html(b"<title>Big  news</title><h1>Big news</h1><p>Body <a href=x>link</a>")
+    >>> page.title, page.h1, [b.text for b in page.blocks]
+    ('Big news', 'Big news', ['Big news', 'Body link'])
+    >>> page.blocks[0].heading, page.blocks[0].title_overlap, page.blocks[1].n_links
+    (1, 1.0, 1)
+    """
+    text = _coerce(html)
+    if not text or text.isspace():
+        return Page()
+    tree = LexborHTMLParser(_guard_nesting(text), scripting=True)
+    root = tree.root
+    if root is None:
+        return Page()
+    title = _title_of(tree)
+    lang = (root.attributes.get("lang") or "").strip().lower()[:32] if root.tag == "html" else ""
+    blocks = _walk(root)
+    page = Page(title=title, lang=lang, blocks=blocks)
+    _finish(page)
+    return page
+
+
+def html_to_blocks(html: str | bytes) -> list[Block]:
+    """The page as a list of :class:`Block`, one per rendered line, in reading order.
+
+    >>> [(b.tag, b.text) for b in html_to_blocks("<p>a<br>b</p><table><tr><td>x<td>y</table>")]
+    [('p', 'a'), ('p', 'b'), ('tr', 'x | y')]
+    >>> html_to_blocks("")
+    []
+    """
+    return parse_html(html).blocks
+
+
+def html_to_text(html: str | bytes) -> str:
+    """Render a page as text, one block per line (the "blocks" renderer).
+
+    >>> html_to_text("<div>Intro<p>Para <i>one</i>.</p>tail</div><script>x()</script>")
+    'Intro\\nPara one.\\ntail'
+    """
+    return "\n".join(b.text for b in parse_html(html).blocks)
+
+
+def _title_of(tree: LexborHTMLParser) -> str:
+    head = tree.head
+    node = head.first_child if head is not None else None
+    while node is not None:
+        if node.tag == "title":
+            return " ".join((node.text() or "").split())[:1000]
+        node = node.next
+    return ""
+
+
+def _finish(page: Page) -> None:
+    blocks = page.blocks
+    n = len(blocks)
+    scale = 1.0 / (n - 1) if n > 1 else 0.0
+    title_words = frozenset(_WORD_RE.findall(page.title.lower())) if page.title else _EMPTY
+    for i, b in enumerate(blocks):
+        b.index = i
+        b.position = i * scale
+        if not page.h1 and b.heading == 1:
+            page.h1 = b.text
+        if title_words and b.text_chars <= 1000:
+            words = _WORD_RE.findall(b.text.lower())
+            if words:
+                b.title_overlap = sum(w in title_words for w in words) / len(words)
+
+
+def _walk(root: object) -> list[Block]:
+    """Iterative pre/post-order walk of the DOM producing blocks (see module docs)."""
+    blocks: list[Block] = []
+    # Per-line buffer state.
+    buf: list[str] = []
+    buf_ctxs: list[_Ctx] = []
+    n_chars = 0
+    link_chars = 0
+    n_links = 0
+    last_link = 0
+    pending = ""  # separator owed before the next text: "", " " or CELL_SEPARATOR
+    after_link = False  # the last thing seen was the end of an <a>/<button>
+    link_counter = 0
+
+    # Innermost open block element: (tag, path, depth, ctx).
+    bctx = _Ctx()
+    block = ("html", ("html",), 1, bctx)
+
+    def flush() -> None:
+        nonlocal n_chars, link_chars, n_links, last_link, pending, after_link
+        if buf:
+            tag, path, depth, ctx = block
+            text = "".join(buf)
+            if _CTRL_RE.search(text):
+                text = _CTRL_RE.sub("", text)
+            if len(buf_ctxs) == 1:
+                c0 = buf_ctxs[0]
+                tokens, hints = c0.near, c0.hints
+            else:
+                tokens = frozenset().union(*(c.near for c in buf_ctxs))
+                hints = frozenset().union(*(c.hints for c in buf_ctxs))
+            lm = ctx.landmarks
+            common = (
+                tag,
+                path,
+                depth,
+                tokens,
+                hints,
+                lm,
+                bool(lm & _MAIN_LANDMARKS),
+                bool(lm & _BOILERPLATE_LANDMARKS),
+                ctx.heading,
+                ctx.in_li,
+                ctx.list_depth,
+                ctx.in_table,
+                ctx.pre,
+            )
+            if ctx.pre:
+                total = max(len(text), 1)
+                for line in text.split("\n"):
+                    line = line.rstrip()
+                    if line.strip():
+                        lc = round(link_chars * len(line) / total)
+                        blocks.append(_make_block(line, lc, n_links, common))
+            else:
+                text = text.rstrip()
+                if text:
+                    blocks.append(_make_block(text, link_chars, n_links, common))
+            buf.clear()
+            buf_ctxs.clear()
+        n_chars = link_chars = n_links = last_link = 0
+        pending = ""
+        after_link = False
+
+    # Explicit stack of open elements: (node, tag, was_block, saved_ctx, saved_block).
+    stack: list[tuple[object, str, bool, _Ctx, tuple]] = []
+    tags: list[str] = []
+    ctx = bctx
+    node = root
+    while node is not None:
+        tag = node.tag
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                if ctx.pre:
+                    buf.append(t)
+                    if not buf_ctxs or buf_ctxs[-1] is not ctx:
+                        buf_ctxs.append(ctx)
+                    n_chars += len(t)
+                    if ctx.link:
+                        link_chars += len(t)
+                        if ctx.link != last_link:
+                            n_links += 1
+                            last_link = ctx.link
+                else:
+                    words = t.split()
+                    if not words:
+                        if n_chars and not pending:
+                            pending = " "
+                    else:
+                        if n_chars:
+                            if pending:
+                                buf.append(pending)
+                                n_chars += len(pending)
+                            elif t[0].isspace():
+                                buf.append(" ")
+                                n_chars += 1
+                        chunk = words[0] if len(words) == 1 else " ".join(words)
+                        buf.append(chunk)
+                        n_chars += len(chunk)
+                        if not buf_ctxs or buf_ctxs[-1] is not ctx:
+                            buf_ctxs.append(ctx)
+                        if ctx.link:
+                            link_chars += len(chunk)
+                            if ctx.link != last_link:
+                                n_links += 1
+                                last_link = ctx.link
+                        pending = " " if t[-1].isspace() else ""
+                        after_link = False
+        elif tag is not None and tag[0] != "-" and tag not in _DROP_TAGS:
+            attrs = node.attributes
+            is_block = tag in _BLOCK_TAGS
+            new_ctx: _Ctx | None = None
+            skip = False
+            style_pre = False
+            if attrs:
+                if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
+                    skip = True
+                else:
+                    style = attrs.get("style")
+                    if style:
+                        hidden, display, style_pre = _style_flags(style)
+                        if hidden:
+                            skip = True
+                        elif display is not None:
+                            is_block = display == "block"
+                    if tag == "dialog" and "open" not in attrs:
+                        skip = True
+                if not skip:
+                    cls = attrs.get("class")
+                    id_ = attrs.get("id")
+                    role = attrs.get("role")
+                    itemprop = attrs.get("itemprop")
+                    if cls or id_ or role or itemprop:
+                        toks, hints, sr_only = _tokens_and_hints((cls, id_, role, itemprop))
+                        if sr_only:
+                            skip = True
+                        else:
+                            new_ctx = ctx.child()
+                            if toks:
+                                near_list = (*ctx.near_list[-(NEAR_ANCESTORS - 1) :], toks)
+                                new_ctx.near_list = near_list
+                                new_ctx.near = frozenset().union(*near_list)
+                            if hints and not hints <= ctx.hints:
+                                new_ctx.hints = ctx.hints | hints
+                            lm = None
+                            if role:
+                                lm = _ROLE_LANDMARKS.get(role.strip().lower()[:32])
+                            if itemprop and "articlebody" in itemprop.lower():
+                                lm = "main"
+                            if lm and lm not in new_ctx.landmarks:
+                                new_ctx.landmarks = new_ctx.landmarks | {lm}
+            if skip:
+                pass
+            elif tag == "br":
+                if ctx.pre:
+                    buf.append("\n")
+                else:
+                    flush()
+            elif tag == "hr":
+                flush()
+            else:
+                # Open the element.
+                if tag in _LANDMARK_TAGS and tag not in ctx.landmarks:
+                    new_ctx = new_ctx or ctx.child()
+                    new_ctx.landmarks = new_ctx.landmarks | {tag}
+                if tag in _HEADINGS:
+                    new_ctx = new_ctx or ctx.child()
+                    new_ctx.heading = _HEADINGS[tag]
+                elif tag in _LIST_TAGS:
+                    new_ctx = new_ctx or ctx.child()
+                    new_ctx.list_depth += 1
+                elif tag == "li":
+                    new_ctx = new_ctx or ctx.child()
+                    new_ctx.in_li = True
+                elif tag == "table":
+                    new_ctx = new_ctx or ctx.child()
+                    new_ctx.in_table = True
+                elif tag == "a" or tag == "button":
+                    if after_link and n_chars and not pending:
+                        pending = " "
+                    if tag == "a":
+                        new_ctx = new_ctx or ctx.child()
+                        link_counter += 1
+                        new_ctx.link = link_counter
+                elif tag in _CELL_TAGS and n_chars:
+                    pending = CELL_SEPARATOR
+                if (tag in _PRE_TAGS or style_pre) and not ctx.pre:
+                    new_ctx = new_ctx or ctx.child()
+                    new_ctx.pre = True
+                child = node.first_child
+                if child is not None:
+                    saved = (node, tag, is_block, ctx, block)
+                    if new_ctx is not None:
+                        ctx = new_ctx
+                    if is_block:
+                        flush()
+                        tags.append(tag)
+                        block = (tag, tuple(tags[-MAX_PATH:]), len(tags), ctx)
+                    else:
+                        tags.append(tag)
+                    stack.append(saved)
+                    node = child
+                    continue
+                # Childless element: a block boundary at most.
+                if is_block:
+                    flush()
+                elif tag in _SPACED_INLINE:
+                    after_link = True
+        # Move on: next sibling, or close ancestors until one has a next sibling.
+        if not stack:  # the root itself had nothing to descend into
+            break
+        nxt = node.next
+        while nxt is None:
+            node, tag, was_block, ctx, saved_block = stack.pop()
+            tags.pop()
+            if was_block:
+                flush()
+                block = saved_block
+            elif tag in _SPACED_INLINE:
+                after_link = True
+            if not stack:  # closed the root
+                break
+            nxt = node.next
+        node = nxt
+    flush()
+    return blocks
+
+
+def _make_block(text: str, link_chars: int, n_links: int, common: tuple) -> Block:
+    (
+        tag,
+        path,
+        depth,
+        tokens,
+        hints,
+        lm,
+        in_main,
+        in_boiler,
+        heading,
+        in_li,
+        list_depth,
+        in_table,
+        pre,
+    ) = common
+    n = len(text)
+    if link_chars > n:
+        link_chars = n
+    return Block(
+        text,
+        tag,
+        path,
+        depth,
+        link_chars,
+        n,
+        link_chars / n if n else 0.0,
+        n_links if link_chars else 0,
+        tokens,
+        hints,
+        lm,
+        in_main,
+        in_boiler,
+        heading,
+        in_li,
+        list_depth,
+        in_table,
+        pre,
+    )

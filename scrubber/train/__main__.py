@@ -1,0 +1,51 @@
+"""``python -m scrubber.train`` (also ``scrubber train``): rebuild the shipped weights.
+
+Builds whatever renders/labels are missing from ``../shared/data`` (cached), trains on the
+trainable sets' train split, scores candidates on held-out sites, and writes
+``scrubber/weights/<kind>.npz`` + ``<kind>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .data import TRAINABLE, data_root
+
+TEXT_RENDERERS = ("trafilatura", "inscriptis", "html_text", "blocks")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="scrubber train", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sets", nargs="+", default=sorted(TRAINABLE))
+    p.add_argument("--renderers", nargs="+", default=list(TEXT_RENDERERS))
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "weights")
+    p.add_argument("--compare", action="store_true",
+                   help="also fit gradient-boosted trees (reported in the card, not shipped)")
+    p.add_argument("--no-build", action="store_true", help="use the cache as it is")
+    args = p.parse_args(argv)
+    bad = sorted(set(args.sets) - set(TRAINABLE))
+    if bad:
+        print(f"scrubber train: {', '.join(bad)} may not train the shipped model "
+              "(evaluation only, see ../shared/data/README.md)", file=sys.stderr)
+        return 2
+    if data_root() is None:
+        print("scrubber train: no data: ../shared/data (or $SCRUBBER_DATA) is missing",
+              file=sys.stderr)
+        return 1
+    if not args.no_build:
+        from .cache import build
+
+        build(sets=args.sets, renderers=args.renderers)
+    from .fit import train
+
+    train(args.sets, args.renderers, args.out, compare=args.compare,
+          log=lambda s: print(s, file=sys.stderr, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""Train the line classifier from the cached labelled dataset and export its weights.
+
+    python -m scrubber.train                 # build missing renders/labels, train, export
+    python -m scrubber.train --compare       # also fit gradient-boosted trees for the card
+
+Only the sets marked trainable (:data:`scrubber.train.data.TRAINABLE`) are used, and only
+their ``train`` split (split by site); the held-out sites score the candidates. The
+exported model is plain data: ``scrubber/weights/text.npz`` (arrays) and ``text.json``
+(the model card: features, training sets and licences, data hash, metrics, threshold).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import features
+from ..config import Config
+from ..model import Model
+from ..rules import load_ruleset
+
+LICENCES = {
+    "wcxb-dev": "CC-BY-4.0 (WCXB, Foley 2026)",
+    "cleaneval": "research data, no explicit licence",
+    "readability": "Apache-2.0 (Readability.js test pages)",
+}
+SEED = 1234
+
+
+@dataclass
+class Doc:
+    set: str
+    id: str
+    site: str
+    split: str
+    renderer: str
+    lines: list[str]
+    labels: list[int]
+    meta: dict[str, Any]
+
+
+def load_docs(sets: Iterable[str], renderers: Iterable[str], split: str | None) -> list[Doc]:
+    from .cache import iter_records
+
+    docs = []
+    for s in sets:
+        for r in renderers:
+            for rec in iter_records(s, r, split=split):
+                docs.append(Doc(s, rec["id"], rec["site"], rec["split"], r, rec["lines"],
+                                rec["labels"], {k: rec.get(k) for k in ("page_type", "lang")}))
+    return docs
+
+
+def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels and weights of the lines the model would score (non-blank lines
+    that no sure rule dropped, with a label)."""
+    rs = load_ruleset()
+    xs, ys, ws = [], [], []
+    for d in docs:
+        hits = rs.apply(d.lines)
+        pieces = list(d.lines)
+        for i, t in enumerate(hits.trim):
+            if t is not None:
+                pieces[i] = d.lines[i][t[0] : t[1]]
+        x = features.extract(pieces, hits, rs, kind=kind)
+        lab = np.asarray(d.labels)
+        keep = (lab >= 0) & (np.asarray(hits.drop) < 0)
+        keep &= np.array([bool(p.strip()) for p in pieces], dtype=bool)
+        if not keep.any():
+            continue
+        xs.append(x[keep].astype(np.float32))
+        ys.append(lab[keep])
+        # a line weighs by its length (the metrics count words), damped; each document
+        # weighs about the same whatever its number of lines
+        chars = np.array([len(p) for p, k in zip(pieces, keep, strict=True) if k], dtype=np.float64)
+        w = np.log1p(chars)
+        ws.append(w / w.sum() * math.sqrt(len(w)))
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def export_linear(mean: np.ndarray, scale: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]
+                  ) -> dict[str, np.ndarray]:
+    arrays = {"mean": mean.astype(np.float64), "scale": scale.astype(np.float64)}
+    for k, (w, b) in enumerate(layers):
+        arrays[f"W{k}"] = np.asarray(w, dtype=np.float64)
+        arrays[f"b{k}"] = np.asarray(b, dtype=np.float64).ravel()
+    return arrays
+
+
+def fit_candidates(x: np.ndarray, y: np.ndarray, w: np.ndarray, compare: bool,
+                   log: Callable[[str], None]) -> dict[str, Any]:
+    """Fit the model families; return name -> scorer (a Model, or a sklearn estimator)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    mean = x.mean(axis=0).astype(np.float64)
+    scale = x.std(axis=0).astype(np.float64)
+    scale[scale < 1e-9] = 1.0
+    xs = (x - mean) / scale
+    out: dict[str, Any] = {}
+    t = time.time()
+    lr = LogisticRegression(C=1.0, max_iter=400)
+    lr.fit(xs, y, sample_weight=w)
+    out["logreg"] = (export_linear(mean, scale, [(lr.coef_.T, lr.intercept_)]), 0)
+    log(f"  logreg fitted in {time.time() - t:.0f}s")
+    t = time.time()
+    rng = np.random.default_rng(SEED)
+    sub = rng.choice(len(y), size=min(len(y), 400_000), replace=False)
+    mlp = MLPClassifier(hidden_layer_sizes=(48, 24), alpha=1e-4, batch_size=512,
+                        learning_rate_init=2e-3, max_iter=30, early_stopping=True,
+                        n_iter_no_change=4, random_state=SEED)
+    mlp.fit(xs[sub], y[sub])
+    layers = list(zip(mlp.coefs_, mlp.intercepts_, strict=True))
+    out["mlp"] = (export_linear(mean, scale, layers), len(layers) - 1)
+    log(f"  mlp fitted in {time.time() - t:.0f}s ({mlp.n_iter_} epochs)")
+    if compare:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        t = time.time()
+        gbt = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, max_leaf_nodes=31,
+                                             random_state=SEED)
+        gbt.fit(x, y, sample_weight=w)
+        out["gbt"] = gbt
+        log(f"  gbt fitted in {time.time() - t:.0f}s")
+    return out
+
+
+class _SklearnScorer:
+    """Adapter so a sklearn estimator can stand in for :class:`Model` in evaluation."""
+
+    def __init__(self, est: Any, kind: str) -> None:
+        self.est, self.kind = est, kind
+        self.card: dict[str, Any] = {}
+
+    def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None) -> list[float]:
+        x = features.extract(pieces, hits, rs, extra, kind=self.kind)
+        return self.est.predict_proba(x)[:, 1].tolist()
+
+
+def make_model(spec: Any, kind: str, threshold: float = 0.5) -> Any:
+    if isinstance(spec, tuple):
+        arrays, layers = spec
+        card = {"kind": kind, "features": features.names(kind), "layers": layers,
+                "threshold": threshold}
+        return Model(arrays, card)
+    return _SklearnScorer(spec, kind)
+
+
+def evaluate(docs: Sequence[Doc], gold: dict[tuple[str, str], str], model: Any,
+             threshold: float, kind: str = "text") -> dict[str, float]:
+    """Mean word F1 / P / R of the full pipeline (rules, model, context) on ``docs``."""
+    from ..bench.metrics import word_prf
+    from ..pipeline import run_lines
+
+    cfg = Config(threshold=threshold)
+    f = p = r = 0.0
+    for d in docs:
+        out, _ = run_lines(d.lines, ["\n"] * len(d.lines), cfg, model=model, kind=kind)
+        prf = word_prf(out, gold[(d.set, d.id)])
+        f += prf.f1
+        p += prf.precision
+        r += prf.recall
+    n = max(len(docs), 1)
+    return {"f1": f / n, "precision": p / n, "recall": r / n, "docs": len(docs)}
+
+
+def gold_texts(docs: Sequence[Doc]) -> dict[tuple[str, str], str]:
+    from .data import iter_pages
+
+    want: dict[str, set[str]] = {}
+    for d in docs:
+        want.setdefault(d.set, set()).add(d.id)
+    out = {}
+    for s, ids in want.items():
+        for page in iter_pages(s):
+            if page.id in ids:
+                out[(s, page.id)] = page.gold
+    return out
+
+
+def train(
+    sets: Sequence[str],
+    renderers: Sequence[str],
+    out_dir: Path,
+    compare: bool = False,
+    kind: str = "text",
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    from .cache import dataset_hash
+
+    t0 = time.time()
+    train_docs = load_docs(sets, renderers, "train")
+    held = load_docs(sets, renderers, "heldout")
+    log(f"train docs {len(train_docs)}, held-out docs {len(held)} "
+        f"({len({d.site for d in train_docs})} / {len({d.site for d in held})} sites)")
+    x, y, w = matrix(train_docs, kind)
+    log(f"matrix {x.shape} ({time.time() - t0:.0f}s), body fraction {y.mean():.2f}")
+    cands = fit_candidates(x, y, w, compare, log)
+    # threshold tuned on a slice of TRAINING sites (never the held-out ones)
+    rng = np.random.default_rng(SEED)
+    tune = [train_docs[i] for i in rng.choice(len(train_docs), min(600, len(train_docs)),
+                                                replace=False)]
+    gold = gold_texts([*tune, *held])
+    results: dict[str, dict[str, Any]] = {}
+    for name, spec in cands.items():
+        best = (-1.0, 0.5)
+        for thr in (0.3, 0.4, 0.5, 0.6):
+            m = evaluate(tune, gold, make_model(spec, kind, thr), thr, kind)
+            if m["f1"] > best[0]:
+                best = (m["f1"], thr)
+        held_m = evaluate(held, gold, make_model(spec, kind, best[1]), best[1], kind)
+        results[name] = {"threshold": best[1], "tune_f1": round(best[0], 4),
+                         "heldout": {k: round(v, 4) for k, v in held_m.items()}}
+        log(f"  {name}: threshold {best[1]} tune F1 {best[0]:.4f} held-out word F1 "
+            f"{held_m['f1']:.4f} (P {held_m['precision']:.4f} R {held_m['recall']:.4f})")
+    shippable = {k: v for k, v in results.items() if isinstance(cands[k], tuple)}
+    ship = max(shippable, key=lambda k: shippable[k]["heldout"]["f1"])
+    arrays, layers = cands[ship]
+    card = {
+        "kind": kind,
+        "model": ship,
+        "layers": layers,
+        "threshold": results[ship]["threshold"],
+        "features": features.names(kind),
+        "training_sets": {s: LICENCES.get(s, "?") for s in sets},
+        "renderers": list(renderers),
+        "split": "by site (scrubber.train.data.site_split); train split only",
+        "training_data_sha256": dataset_hash(sets, renderers, split="train"),
+        "lines": len(y),
+        "candidates": results,
+        "command": "python -m scrubber.train",
+        "seconds": round(time.time() - t0),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out_dir / f"{kind}.npz", **arrays)
+    (out_dir / f"{kind}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    log(f"shipped {ship} -> {out_dir / (kind + '.npz')} in {time.time() - t0:.0f}s")
+    return card

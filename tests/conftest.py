@@ -1,0 +1,24 @@
+"""Shared fixtures: the seed documents and the data root (tests that need it skip)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "fixtures" / "seeds"
+
+
+def seed_names() -> list[str]:
+    return sorted(p.name for p in (SEEDS / "input").glob("*.txt"))
+
+
+def read_seed(name: str, which: str = "input") -> str:
+    return (SEEDS / which / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(params=seed_names())
+def seed(request: pytest.FixtureRequest) -> tuple[str, str, str]:
+    name = request.param
+    return name, read_seed(name, "input"), read_seed(name, "expected")

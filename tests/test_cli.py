@@ -1,0 +1,93 @@
+"""The command-line filter: stdin/stdout, files, --explain, --stats, bytes, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BODY = "A paragraph of body text that is clearly long enough to be kept, as prose is.\n"
+
+
+def run(args: list[str], data: bytes = b"", **kw) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "scrubber", *args], input=data,
+                          capture_output=True, **kw)
+
+
+def test_filters_stdin_to_stdout():
+    r = run([], b"Leave a Comment\n" + BODY.encode())
+    assert r.returncode == 0
+    assert r.stdout.decode() == BODY
+
+
+def test_reads_files_in_order(tmp_path: Path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("First " + BODY)
+    b.write_text("Second " + BODY)
+    r = run([str(a), str(b)])
+    assert r.stdout.decode() == "First " + BODY + "Second " + BODY
+
+
+def test_missing_file_is_an_error_with_exit_1(tmp_path: Path):
+    r = run([str(tmp_path / "nope.txt")])
+    assert r.returncode == 1 and b"nope.txt" in r.stderr
+
+
+def test_unknown_option_is_a_usage_error():
+    assert run(["--no-such-flag"]).returncode == 2
+
+
+def test_help_shows_examples():
+    r = run(["--help"])
+    assert r.returncode == 0 and b"examples:" in r.stdout
+
+
+def test_invalid_utf8_passes_through_kept_lines_unchanged():
+    data = b"Caf\xe9 au lait \xff\xfe is what the body text says, at some length.\r\n"
+    r = run([], data)
+    assert r.stdout == data
+
+
+def test_bom_and_crlf_survive():
+    data = "\ufeff".encode() + b"Body line one is long enough to be kept as prose.\r\n"
+    assert run([], data).stdout == data
+
+
+def test_explain_prints_every_line_with_a_reason():
+    r = run(["--explain"], b"Leave a Comment\n\n" + BODY.encode())
+    lines = r.stdout.decode().splitlines()
+    assert len(lines) == 3
+    assert "DROP" in lines[0] and "comments." in lines[0]
+
+
+def test_stats_go_to_stderr():
+    r = run(["--stats"], b"Leave a Comment\n" + BODY.encode())
+    assert r.stdout.decode() == BODY
+    assert b"comments." in r.stderr and b"lines in: 2" in r.stderr
+
+
+def test_bad_rule_file_stops_with_file_and_problem(tmp_path: Path):
+    f = tmp_path / "bad.toml"
+    f.write_text('family = "bad"\n[[rule]]\nid = "bad.x"\ndescription = "d"\n'
+                 'scope = "line"\npatterns = ["("]\n')
+    r = run(["--rules", str(f)], BODY.encode())
+    assert r.returncode == 1
+    assert b"bad.toml" in r.stderr and b"bad.x" in r.stderr and b"bad regex" in r.stderr
+
+
+def test_disable_unknown_rule_is_a_usage_error():
+    assert run(["--disable", "no.such-rule"], BODY.encode()).returncode == 2
+
+
+def test_closed_pipe_ends_quietly():
+    big = (BODY * 20000).encode()
+    p = subprocess.Popen(f"{sys.executable} -m scrubber | head -c 10", shell=True,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate(big)
+    assert len(out) == 10
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_rules_subcommand_lists_families():
+    r = run(["rules"])
+    assert r.returncode == 0 and b"[video]" in r.stdout

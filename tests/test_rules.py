@@ -1,0 +1,212 @@
+"""The rule engine: schema validation, every pack's own examples, scopes, user rules."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import scrubber
+from scrubber.rules import (
+    RuleError,
+    RuleSet,
+    builtin_rules,
+    families,
+    load_rule_file,
+    load_ruleset,
+    parse_pack,
+)
+from scrubber.rules.checks import normalise_headline, repeated_headline
+
+REQUIRED_FAMILIES = {
+    "video", "paywall", "comments", "social", "newsletter", "cookies", "navigation",
+    "related", "ads", "media", "metadata", "headline",
+}
+
+
+def pack(body: str, family: str = "mine") -> str:
+    return f'family = "{family}"\n' + textwrap.dedent(body)
+
+
+def test_builtin_packs_load_and_their_examples_hold():
+    # parse_pack checks every match / no_match / trims / cases example while loading
+    rules = builtin_rules()
+    assert len(rules) >= 60
+    assert len({r.id for r in rules}) == len(rules)
+
+
+def test_every_required_family_has_rules():
+    assert set(families()) >= REQUIRED_FAMILIES
+
+
+@pytest.mark.parametrize("rule", builtin_rules(), ids=lambda r: r.id)
+def test_every_rule_is_documented(rule):
+    assert rule.description.strip()
+    assert rule.scope == "document" or rule.patterns
+
+
+def test_builtin_examples_cover_positive_and_negative():
+    import tomllib
+    from importlib import resources
+
+    packs = resources.files("scrubber.rules") / "packs"
+    for entry in packs.iterdir():
+        if not entry.name.endswith(".toml"):
+            continue
+        data = tomllib.loads(entry.read_text("utf-8"))
+        for raw in data["rule"]:
+            if raw["scope"] == "document":
+                assert len(raw.get("cases", [])) >= 2, raw["id"]
+                continue
+            assert len(raw.get("match", [])) + len(raw.get("trims", [])) >= 2, raw["id"]
+            assert len(raw.get("no_match", [])) >= 2, raw["id"]
+
+
+LINE_RULE = """
+[[rule]]
+id = "mine.buy-now"
+description = "Buy-now button"
+scope = "line"
+patterns = ['^Buy now!?$']
+ignore_case = true
+match = ["Buy now", "BUY NOW!"]
+no_match = ["You can buy now or later, the shop said."]
+"""
+
+
+def test_line_rule_drops_matching_lines(tmp_path: Path):
+    rules = parse_pack(pack(LINE_RULE), "mine.toml")
+    hits = RuleSet(rules).apply(["Buy now", "Text", ""])
+    assert hits.drop == [0, -1, -1]
+
+
+def test_example_that_its_own_pattern_fails_is_rejected():
+    bad = LINE_RULE.replace('"BUY NOW!"', '"Purchase now"')
+    with pytest.raises(RuleError) as e:
+        parse_pack(pack(bad), "mine.toml")
+    assert e.value.rule_id == "mine.buy-now" and "Purchase now" in str(e.value)
+    assert "mine.toml" in str(e.value)
+
+
+def test_negative_example_that_matches_is_rejected():
+    bad = LINE_RULE.replace('"You can buy now or later, the shop said."', '"buy now"')
+    with pytest.raises(RuleError, match="should not match"):
+        parse_pack(pack(bad), "mine.toml")
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("[[rule]]\nid = 'mine.x'\ndescription = 'd'\nscope = 'line'\npatterns = ['(']\n",
+         "bad regex"),
+        ("[[rule]]\nid = 'mine.x'\ndescription = 'd'\nscope = 'line'\npatterns = ['a']\n"
+         "colour = 'red'\n", "unknown key"),
+        ("[[rule]]\nid = 'mine.x'\ndescription = 'd'\nscope = 'sideways'\npatterns = ['a']\n",
+         "scope must be"),
+        ("[[rule]]\nid = 'other.x'\ndescription = 'd'\nscope = 'line'\npatterns = ['a']\n",
+         "family"),
+        ("[[rule]]\nid = 'mine.x'\nscope = 'line'\npatterns = ['a']\n", "description"),
+        ("[[rule\n", "TOML syntax"),
+    ],
+)
+def test_bad_rule_files_name_the_problem(body: str, problem: str):
+    with pytest.raises(RuleError, match=problem):
+        parse_pack(pack(body), "mine.toml")
+
+
+def test_unreadable_rule_file_is_a_rule_error(tmp_path: Path):
+    with pytest.raises(RuleError, match="cannot read"):
+        load_rule_file(tmp_path / "missing.toml")
+
+
+def test_user_rule_file_and_disable_through_config(tmp_path: Path):
+    f = tmp_path / "mine.toml"
+    f.write_text(pack(LINE_RULE), encoding="utf-8")
+    text = "Buy now\nA paragraph of body text that is long enough to stay in.\n"
+    assert scrubber.clean(text, rule_files=(str(f),), use_model=False).startswith("A paragraph")
+    kept = scrubber.clean(text, rule_files=(str(f),), disabled_rules=frozenset({"mine"}),
+                          use_model=False)
+    assert kept.startswith("Buy now")
+
+
+def test_prefix_rule_trims_and_keeps_the_rest():
+    body = """
+    [[rule]]
+    id = "mine.stamp"
+    description = "Stamp"
+    scope = "prefix"
+    patterns = ['^STAMP \\d+ ']
+    trims = [["STAMP 12 Body text", "Body text"], ["STAMP 1 x", "x"]]
+    no_match = ["A STAMP 12 inside", "STAMP alone"]
+    """
+    rs = RuleSet(parse_pack(pack(body), "mine.toml"))
+    hits = rs.apply(["  STAMP 7 The paragraph.", "STAMP 8 "])
+    start, end, _ = hits.trim[0]
+    assert "  STAMP 7 The paragraph."[start:end] == "The paragraph."
+
+
+def test_run_rule_drops_gap_lines_between_anchors():
+    body = """
+    [[rule]]
+    id = "mine.card"
+    description = "Card"
+    scope = "run"
+    patterns = ['^\\d+ views$']
+    min_anchors = 2
+    match = ["5 views", "10 views"]
+    no_match = ["views", "He had 5 views on it."]
+    """
+    rs = RuleSet(parse_pack(pack(body), "mine.toml"))
+    lines = ["Body paragraph here.", "Channel A", "5 views", "Channel B", "7 views", "End."]
+    hits = rs.apply(lines)
+    assert [d >= 0 for d in hits.drop] == [False, False, True, True, True, False]
+
+
+def test_widget_rule_takes_the_short_lines_after_its_heading():
+    body = """
+    [[rule]]
+    id = "mine.related"
+    description = "Related"
+    scope = "widget"
+    patterns = ['^Related$']
+    match = ["Related", "related"]
+    ignore_case = true
+    no_match = ["Related reading is good.", "Unrelated"]
+    """
+    rs = RuleSet(parse_pack(pack(body), "mine.toml"))
+    lines = ["Body.", "Related", "Link one", "Link two",
+             "A long paragraph of prose that ends the widget, as it should."]
+    hits = rs.apply(lines)
+    assert [d >= 0 for d in hits.drop] == [False, True, True, True, False]
+
+
+def test_repeated_headline_ignores_quotes_case_and_site_suffix():
+    lines = ["NATO’s Plan Is Set", "", "nato's plan is set | CNN", "Body text."]
+    assert repeated_headline(lines, [-1] * 4, {}) == [2]
+    assert normalise_headline("“A”  B") == normalise_headline('"a" b')
+
+
+def test_repeated_headline_leaves_distinct_lines():
+    lines = ["The plan is set", "The plan is not set", "Body."]
+    assert repeated_headline(lines, [-1] * 3, {}) == []
+
+
+def test_ruleset_cache_returns_same_object_for_same_config():
+    assert load_ruleset() is load_ruleset()
+
+
+def test_user_rule_timeout_names_the_rule(tmp_path: Path):
+    body = """
+    [[rule]]
+    id = "mine.slow"
+    description = "Catastrophic"
+    scope = "line"
+    max_chars = 100000
+    patterns = ['^(a|aa)+$']
+    """
+    f = tmp_path / "slow.toml"
+    f.write_text(pack(body), encoding="utf-8")
+    text = "a" * 40 + "b"
+    with pytest.raises(scrubber.RuleTimeout, match=r"mine\.slow"):
+        scrubber.clean(text, rule_files=(str(f),), regex_timeout=0.05, use_model=False)
