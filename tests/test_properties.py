@@ -1,0 +1,64 @@
+"""Properties that hold for any input: no exception, and the output is made of input
+lines (or trimmed pieces of them) in input order."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import scrubber
+from scrubber import Action
+from scrubber.lines import split_lines
+
+LINE_ALPHABET = st.characters(blacklist_categories=("Cs",))
+# lines that look like the web's: clutter words, durations, counts, prose, blanks
+PIECES = st.sampled_from([
+    "LIVE", "DVR", "855 watching -", "1:00:14", "148K75 -", "Leave a Comment", "Share this:",
+    "Popular Categories", "Related Posts", "Advertisement", "", " ", "-", "Home | News",
+    " date 2024-03-23 The body of the article starts here and goes on.",
+    "A paragraph of prose that is long enough to count as body text, with commas.",
+    "Short heading", "“Quoted heading”", "Posted on March 3, 2021 by Jane Doe",
+])
+DOCS = st.one_of(
+    st.text(LINE_ALPHABET, max_size=400),
+    st.lists(st.one_of(PIECES, st.text(LINE_ALPHABET, max_size=60)), max_size=40).map(
+        lambda ls: "\n".join(ls)
+    ),
+    st.lists(st.tuples(PIECES, st.sampled_from(["\n", "\r\n", "\r"])), max_size=30).map(
+        lambda ps: "".join(a + b for a, b in ps)
+    ),
+)
+
+
+def is_subsequence_of_pieces(out: str, text: str) -> bool:
+    """Every output line is an input line or a piece of one, in input order."""
+    inputs, _ = split_lines(text)
+    j = 0
+    for line in split_lines(out)[0]:
+        while j < len(inputs) and line not in inputs[j]:
+            j += 1
+        if j == len(inputs):
+            return False
+        j += 1
+    return True
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(DOCS)
+def test_clean_never_raises_and_never_invents_text(text: str):
+    out = scrubber.clean(text)
+    assert isinstance(out, str)
+    assert is_subsequence_of_pieces(out, text)
+    assert not out.startswith(("\n", "\r"))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(DOCS)
+def test_explanations_cover_every_line_and_agree_with_clean(text: str):
+    result = scrubber.clean_and_explain(text)
+    assert result.text == scrubber.clean(text)
+    assert [d.index for d in result.decisions] == list(range(len(split_lines(text)[0])))
+    for d in result.decisions:
+        assert d.reason
+        if d.action is Action.TRIM:
+            assert d.output is not None and d.output in d.text
