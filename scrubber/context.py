@@ -8,7 +8,10 @@ are revised from their neighbours:
   text is a heading and stays, even when the model doubted it (``context:heading``);
 * a short line after which no body follows (the tail of the page, a card or link list
   running into clutter) goes, even when nothing named it (``context:no-body-follows``);
-* lines a document check dropped as copies (the repeated headline) are transparent.
+* lines a document check dropped as copies (the repeated headline) are transparent;
+* the first line of the document, when it reads like a title (at most 30 words, no
+  sentence-final punctuation), is judged like a short line: a headline with body after
+  it stays.
 
 Long lines keep the classifier's (or, without a model, the default) label.
 
@@ -59,6 +62,11 @@ def is_short(s: str) -> bool:
     return w < 5 or not _SENTENCE_END.search(s)
 
 
+def is_title_like(s: str) -> bool:
+    """Reads like a headline: at most 30 words and no sentence-final punctuation."""
+    return word_count(s) <= 30 and not _SENTENCE_END.search(s)
+
+
 def revise(
     texts: Sequence[str],
     rule_bad: Sequence[bool],
@@ -71,6 +79,9 @@ def revise(
     n = len(texts)
     stripped = [t.strip() for t in texts]
     short = [bool(s) and is_short(s) for s in stripped]
+    first = next((i for i in range(n) if stripped[i] and not rule_bad[i]), -1)
+    if first >= 0 and is_title_like(stripped[first]):
+        short[first] = True
     # The label before context: rule drops are final; the model decides the rest;
     # without a model every undecided line is body.
     good = [

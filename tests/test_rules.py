@@ -210,3 +210,30 @@ def test_user_rule_timeout_names_the_rule(tmp_path: Path):
     text = "a" * 40 + "b"
     with pytest.raises(scrubber.RuleTimeout, match=r"mine\.slow"):
         scrubber.clean(text, rule_files=(str(f),), regex_timeout=0.05, use_model=False)
+
+
+def _pack_examples():
+    import tomllib
+    from importlib import resources
+
+    packs = resources.files("scrubber.rules") / "packs"
+    for entry in sorted(packs.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            for raw in tomllib.loads(entry.read_text("utf-8"))["rule"]:
+                yield raw
+
+
+def test_fast_combined_path_agrees_with_each_rules_examples():
+    """The engine combines rules into one alternation (and uses ``re`` where it can);
+    every line rule's examples must come out the same through that fast path."""
+    rs = load_ruleset()
+    for raw in _pack_examples():
+        if raw["scope"] != "line" or raw.get("strength", "sure") != "sure":
+            continue
+        k = rs.ids[raw["id"]]
+        for ex in raw.get("match", []):
+            hits = rs.apply([ex])
+            assert hits.drop[0] >= 0, (raw["id"], ex)
+        for ex in raw.get("no_match", []):
+            hits = rs.apply([ex])
+            assert hits.drop[0] != k, (raw["id"], ex)

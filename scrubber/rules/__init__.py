@@ -27,6 +27,7 @@ A rule is ``sure`` (it decides) or a ``hint`` (a feature for the classifier only
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -91,19 +92,34 @@ class Rule:
     builtin: bool = True
     params: dict[str, Any] = field(default_factory=dict)
     check: str | None = None
+    # the same patterns compiled by ``re`` where it compiles them (faster), else ``regex``;
+    # used when no timeout is asked for (built-in rules)
+    fast: tuple[Any, ...] = ()
 
     @property
     def sure(self) -> bool:
         return self.strength == "sure"
 
-    def search(self, line: str, timeout: float | None = None) -> regex.Match[str] | None:
+    def search(self, line: str, timeout: float | None = None) -> Any:
+        if timeout is None and self.fast:
+            for p in self.fast:
+                m = p.search(line)
+                if m:
+                    return m
+            return None
         for p in self.patterns:
             m = p.search(line, timeout=timeout)
             if m:
                 return m
         return None
 
-    def match_start(self, line: str, timeout: float | None = None) -> regex.Match[str] | None:
+    def match_start(self, line: str, timeout: float | None = None) -> Any:
+        if timeout is None and self.fast:
+            for p in self.fast:
+                m = p.match(line)
+                if m:
+                    return m
+            return None
         for p in self.patterns:
             m = p.match(line, timeout=timeout)
             if m:
@@ -123,6 +139,224 @@ class RuleHits:
     drop: list[int]
     trim: list[tuple[int, int, int] | None]
     hint: list[int]
+
+
+_PREFIX_CAP = 256  # prefixes per pattern before giving up on filtering it
+_DIGITS_TO_0 = str.maketrans("123456789", "000000000")
+
+
+def _fold(text: str) -> str:
+    """The prefix filter's view of text: lower case, ASCII digits all '0'."""
+    return text.lower().translate(_DIGITS_TO_0)
+
+_PREFIX_LEN = 10  # characters a prefix needs at most
+
+
+def _literal_prefixes(pattern: str) -> frozenset[str] | None:
+    """Lower-cased literal strings one of which every match of ``pattern`` (at the start
+    of a line) begins with, or ``None`` when there is no such finite set. A line whose
+    lower-cased text starts with none of them cannot match, so the rule is not tried."""
+    try:
+        from re import _constants as C, _parser as P  # noqa: N812
+        tree = P.parse(pattern)
+    except Exception:
+        return None
+
+    def pre(items: list[Any], depth: int = 0) -> set[str]:
+        if not items or depth >= _PREFIX_LEN:
+            return {""}
+        op, av = items[0]
+        rest = items[1:]
+        if op is C.AT or op in (C.ASSERT, C.ASSERT_NOT):
+            return pre(rest, depth)
+        if op is C.LITERAL:
+            return {_fold(chr(av)) + t for t in pre(rest, depth + 1)}
+        if op is C.IN:
+            chars = set()
+            for iop, iav in av:
+                if iop is C.LITERAL:
+                    chars.add(_fold(chr(iav)))
+                elif iop is C.RANGE and iav[1] - iav[0] < 16:
+                    chars |= {_fold(chr(c)) for c in range(iav[0], iav[1] + 1)}
+                elif iop is C.CATEGORY and iav in (C.CATEGORY_DIGIT, C.CATEGORY_UNI_DIGIT):
+                    chars.add("0")
+                else:
+                    return {""}  # an open class: the prefix ends here
+            tails = pre(rest, depth + 1)
+            out = {c + t for c in chars for t in tails}
+        elif op is C.BRANCH:
+            out = set()
+            for branch in av[1]:
+                out |= pre(list(branch) + rest, depth)
+        elif op is C.SUBPATTERN:
+            out = pre(list(av[3]) + rest, depth)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, hi, sub = av
+            if hi == 1:  # optional: with it, or straight on
+                out = pre(list(sub) + rest, depth)
+            else:  # one pass through the repeat, then stop extending
+                out = {t for t in pre(list(sub), depth) if t} or {""}
+            if lo == 0:
+                out |= pre(rest, depth)
+        else:
+            return {""}  # anything else: the prefix ends here
+        if len(out) > _PREFIX_CAP:
+            return {""}
+        return out
+
+    try:
+        out = pre(list(tree.data if hasattr(tree, "data") else tree))
+    except RecursionError:
+        return None
+    if not out or "" in out:
+        return None
+    return frozenset(out)
+
+
+class _Combined:
+    """Several rules' patterns as one alternation, so a line costs one C-level search
+    instead of one Python call per rule. Each rule becomes a named group. Patterns the
+    standard library's ``re`` compiles identically run there (its alternation is several
+    times faster than ``regex``'s); the rest (``\\p{..}`` classes, ...) are combined under
+    ``regex``. A rule whose pattern cannot be combined (its own named groups or
+    back-references, global inline flags) runs on its own, as do user rules (they need the
+    per-line timeout). The tests check that this fast path agrees with every rule's
+    examples."""
+
+    # named groups, back-references and global inline flags do not survive being joined
+    _UNSAFE = regex.compile(r"\(\?P?<(?![=!])|\(\?P[=>]|\\[1-9]|\\g<|\(\?[aiLmsux]+\)")
+
+    def __init__(self, rules: Sequence[Rule], idxs: Sequence[int], anchored: bool) -> None:
+        self.rules = rules
+        self.anchored = anchored
+        self.order = {k: i for i, k in enumerate(idxs)}
+        self.solo: list[int] = []
+        self.group_rule: dict[str, int] = {}
+        # (rule, alternation part, library, literal prefixes or None)
+        self.parts: list[tuple[int, str, Any, frozenset[str] | None]] = []
+        for k in idxs:
+            r = rules[k]
+            pats = [p.pattern for p in r.patterns]
+            if not r.builtin or any(self._UNSAFE.search(p) for p in pats):
+                self.solo.append(k)
+                continue
+            ic = bool(r.patterns[0].flags & regex.IGNORECASE)
+            body = "|".join(f"(?:{p})" for p in pats)
+            name = f"r{k}"
+            part = f"(?P<{name}>(?i:{body}))" if ic else f"(?P<{name}>{body})"
+            self.group_rule[name] = k
+            try:
+                re.compile(part)
+                lib: Any = re
+            except re.error:
+                lib = regex
+            keys: frozenset[str] | None = None
+            if anchored:
+                firsts = [_literal_prefixes(p) for p in pats]
+                if all(f is not None for f in firsts):
+                    keys = frozenset().union(*firsts)  # type: ignore[arg-type]
+            self.parts.append((k, part, lib, keys))
+        self._buckets: dict[frozenset[int], list[Any]] = {}
+        self._all = self._compile(self.parts)
+        # prefix -> parts it admits; parts without prefixes are always tried
+        self._always = frozenset(i for i, p in enumerate(self.parts) if p[3] is None)
+        self._by_prefix: dict[str, set[int]] = {}
+        for i, p in enumerate(self.parts):
+            for pre in p[3] or ():
+                self._by_prefix.setdefault(pre, set()).add(i)
+        self._lengths = sorted({len(x) for x in self._by_prefix})
+        self._longest = max(self._lengths, default=0)
+
+    def _compile(self, parts: Sequence[tuple[int, str, Any, Any]]) -> list[Any]:
+        """``re``-compatible parts as one alternation; ``regex``-only parts one by one
+        (``regex`` alternations are slow: measured several times slower than trying the
+        few candidates a line has separately)."""
+        out: list[Any] = []
+        std = [p for _, p, lib, _ in parts if lib is re]
+        if std:
+            out.append(re.compile("|".join(std)))
+        out.extend(regex.compile(p) for _, p, lib, _ in parts if lib is regex)
+        return out
+
+    def _bucket(self, s: str) -> list[Any]:
+        """The alternations worth trying on line ``s``: the anchored rules whose literal
+        prefixes the line starts with, plus those without prefixes (compiled once per
+        combination and cached)."""
+        if not self.anchored:
+            return self._all
+        head = _fold(s[: self._longest])
+        found = set(self._always)
+        by = self._by_prefix
+        for n in self._lengths:
+            if n > len(head):
+                break
+            hit = by.get(head[:n])
+            if hit:
+                found |= hit
+        key = frozenset(found)
+        got = self._buckets.get(key)
+        if got is None:
+            got = self._compile([self.parts[i] for i in sorted(key)])
+            if len(self._buckets) < 4096:
+                self._buckets[key] = got
+        return got
+
+    def first(self, s: str, n: int, timeout_for: Any, line_index: int) -> int:
+        """The first rule (in pack order) that fires on the stripped line ``s``."""
+        best = -1
+        for pat in self._bucket(s):
+            m = pat.match(s) if self.anchored else pat.search(s)
+            if m is None:
+                continue
+            k = self.group_rule.get(m.lastgroup or "", -1)
+            if k < 0 or n > self.rules[k].max_chars or not self.anchored:
+                # unanchored: the leftmost match is not necessarily the first rule;
+                # and a length cap may exclude the rule that matched: resolve rule by rule
+                k = self._slow(s, n)
+            if k >= 0 and (best < 0 or self.order[k] < self.order[best]):
+                best = k
+        for k in self.solo:
+            if best >= 0 and self.order[k] > self.order[best]:
+                break
+            r = self.rules[k]
+            if n > r.max_chars:
+                continue
+            try:
+                hit = (r.match_start(s, timeout_for(r)) if self.anchored
+                       else r.search(s, timeout_for(r)))
+            except TimeoutError:
+                raise RuleTimeout(r.id, line_index) from None
+            if hit:
+                return k
+        return best
+
+    def _slow(self, s: str, n: int) -> int:
+        for k in sorted(self.group_rule.values(), key=self.order.__getitem__):
+            r = self.rules[k]
+            if n <= r.max_chars and (r.match_start(s) if self.anchored else r.search(s)):
+                return k
+        return -1
+
+
+class _Matcher:
+    """Rules whose every pattern starts with ``^`` are tried at the start of the line
+    only (``match``: one attempt per alternative); the rest are searched."""
+
+    def __init__(self, rules: Sequence[Rule], idxs: Sequence[int]) -> None:
+        def anchored(k: int) -> bool:
+            return all(p.pattern.startswith("^") for p in rules[k].patterns)
+
+        self.rules = rules
+        self.order = {k: i for i, k in enumerate(idxs)}
+        self.at_start = _Combined(rules, [k for k in idxs if anchored(k)], anchored=True)
+        self.anywhere = _Combined(rules, [k for k in idxs if not anchored(k)], anchored=False)
+
+    def first(self, s: str, n: int, timeout_for: Any, line_index: int) -> int:
+        a = self.at_start.first(s, n, timeout_for, line_index)
+        b = self.anywhere.first(s, n, timeout_for, line_index)
+        if a < 0 or b < 0:
+            return max(a, b)
+        return a if self.order[a] < self.order[b] else b
 
 
 def _family_of(rule_id: str) -> str:
@@ -146,6 +380,10 @@ class RuleSet:
         self._widget = [i for i in by["widget"] if self.rules[i].sure]
         self._document = [i for i in by["document"] if self.rules[i].sure]
         self.max_chars = max((r.max_chars for r in self.rules), default=0)
+        self._prefix_m = _Combined(self.rules, self._prefix, anchored=True)
+        self._line_m = _Matcher(self.rules, self._line)
+        self._hint_m = _Matcher(self.rules, self._hint)
+        self._widget_m = _Matcher(self.rules, self._widget)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -153,18 +391,6 @@ class RuleSet:
     # -- matching helpers -------------------------------------------------------------
     def _timeout_for(self, rule: Rule) -> float | None:
         return None if rule.builtin else self.timeout
-
-    def _first(self, idxs: Iterable[int], line: str, n: int, i: int) -> int:
-        for k in idxs:
-            rule = self.rules[k]
-            if n > rule.max_chars:
-                continue
-            try:
-                if rule.search(line, self._timeout_for(rule)):
-                    return k
-            except TimeoutError:
-                raise RuleTimeout(rule.id, i) from None
-        return -1
 
     # -- the step ---------------------------------------------------------------------
     def apply(self, texts: Sequence[str], max_line_chars: int = 20_000) -> RuleHits:
@@ -180,12 +406,12 @@ class RuleSet:
             if not n:
                 continue
             if n <= short_cap:
-                k = self._first(self._line, s, n, i)
+                k = self._line_m.first(s, n, self._timeout_for, i)
                 if k >= 0:
                     drop[i] = k
                     continue
                 if self._hint:
-                    hint[i] = self._first(self._hint, s, n, i)
+                    hint[i] = self._hint_m.first(s, n, self._timeout_for, i)
             if self._prefix or self._suffix:
                 trim[i] = self._trim(texts[i], i, max_line_chars)
         if self._run:
@@ -205,7 +431,8 @@ class RuleSet:
         start, end = lead, len(line.rstrip())
         view = line[start : min(end, start + max_line_chars)]
         fired = -1
-        for k in self._prefix:
+        k = self._prefix_m.first(view, 0, self._timeout_for, i)
+        if k >= 0:
             rule = self.rules[k]
             try:
                 m = rule.match_start(view, self._timeout_for(rule))
@@ -214,7 +441,6 @@ class RuleSet:
             if m and m.end() > 0:
                 start += m.end()
                 fired = k
-                break
         for k in self._suffix:
             rule = self.rules[k]
             piece = line[start:end]
@@ -268,12 +494,7 @@ class RuleSet:
         for i, s in enumerate(stripped):
             if not s or len(s) > self.max_chars:
                 continue
-            k = -1
-            for w in self._widget:
-                rule = self.rules[w]
-                if len(s) <= rule.max_chars and rule.search(s):
-                    k = w
-                    break
+            k = self._widget_m.first(s, len(s), self._timeout_for, i)
             if k < 0:
                 continue
             rule = self.rules[k]
@@ -373,8 +594,16 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
         id=rid, family=family, description=str(raw["description"]), scope=scope,
         patterns=patterns, strength=strength, max_chars=max_chars,
         source=str(raw.get("source", "")), origin=file, builtin=builtin, params=params,
-        check=check,
+        check=check, fast=tuple(_fast(p) for p in patterns) if builtin else (),
     )
+
+
+def _fast(p: regex.Pattern[str]) -> Any:
+    """``p`` compiled by the standard library when it accepts the pattern, else ``p``."""
+    try:
+        return re.compile(p.pattern, re.IGNORECASE if p.flags & regex.IGNORECASE else 0)
+    except re.error:
+        return p
 
 
 def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
