@@ -25,16 +25,21 @@ examples:
   scrubber --stats < page.txt > body.txt   counts per reason on stderr
   scrubber --rules mysite.toml --disable video.live-marker < page.txt
   scrubber --no-model < page.txt           rules and context only
+  scrubber --jsonl -j 2 --stats corpus.jsonl -o clean.jsonl      clean the "text" field
+  scrubber profile build corpus.jsonl -o prof.npz                repeated lines per site
+  scrubber --jsonl --profile prof.npz corpus.jsonl -o clean.jsonl
 
 subcommands (run with --help for theirs):
   scrubber train ...        rebuild the shipped model weights from ../shared/data
   scrubber bench ...        accuracy and speed benchmarks
   scrubber rules            list the built-in rules per family
+  scrubber profile ...      site profiles of repeated lines (build, merge, show)
 """
 
 SUBCOMMANDS = {
     "train": "scrubber.train.__main__",
     "bench": "scrubber.bench.__main__",
+    "profile": "scrubber.corpus.cli",
 }
 
 BOM = "\ufeff"
@@ -61,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=None, metavar="P",
                    help="drop lines whose body probability is below P "
                         "(default: the threshold tuned with the model)")
+    from .corpus.cli import add_jsonl_arguments
+
+    add_jsonl_arguments(p)  # --jsonl, --field, -j, --on-error, -o, --profile, ...
     p.add_argument("--version", action="version", version="scrubber 0.1.0")
     return p
 
@@ -118,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if isinstance(e, RuleError) else 2
     out: BinaryIO = sys.stdout.buffer
     try:
+        if args.jsonl or args.output or args.profile:
+            from .corpus.cli import run_corpus
+
+            return run_corpus(args, cfg, _run)
         return _run(args, cfg, out)
     except BrokenPipeError:
         # `scrubber ... | head`: the reader went away; end quietly.

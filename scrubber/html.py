@@ -78,6 +78,7 @@ import codecs
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -85,12 +86,14 @@ __all__ = [
     "BOILERPLATE_HINTS",
     "CELL_SEPARATOR",
     "CONTENT_HINTS",
+    "DOM_FEATURES",
     "DOM_FEATURE_NAMES",
     "MAX_NESTING",
     "MAX_PATH",
     "Block",
     "Page",
     "decode_html",
+    "dom_feature_matrix",
     "html_to_blocks",
     "html_to_text",
     "parse_html",
@@ -105,6 +108,7 @@ MAX_PATH = 12
 NEAR_ANCESTORS = 4
 #: Elements nested deeper than this are flattened before parsing (see module docs).
 MAX_NESTING = 1024
+_NESTING_CHECK_MIN_TAGS = 8 * MAX_NESTING
 #: Bytes scanned for a ``<meta charset>`` declaration.
 CHARSET_SCAN_BYTES = 16384
 #: Attribute values longer than this are truncated before they are looked at.
@@ -360,8 +364,8 @@ def _binary_problem(data: bytes) -> str | None:
 
 _BLOCK_TAGS = _names(
     """
-    address article aside blockquote body caption center colgroup dd details dialog dir div dl
-    dt fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html
+    address article aside blockquote body caption center dd details dialog dir div dl
+    dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html
     legend li listing main menu nav ol optgroup option p plaintext pre search section summary
     table tbody tfoot thead tr ul xmp
     """
@@ -370,7 +374,7 @@ _DROP_TAGS = _names(
     """
     head title meta link base script style noscript template svg iframe frame frameset object
     embed applet canvas video audio source track param select textarea datalist input annotation
-    annotation-xml noframes noembed portal
+    annotation-xml noframes noembed portal img image picture wbr col colgroup area
     """
 )
 _PRE_TAGS = frozenset(("pre", "listing", "xmp", "plaintext"))
@@ -391,6 +395,22 @@ _ROLE_LANDMARKS = {
     "form": "form",
     "menu": "menu",
     "menubar": "menu",
+}
+_STRUCTURAL_TAGS = frozenset((*_PRE_TAGS, *_HEADINGS, *_LIST_TAGS, *_LANDMARK_TAGS, "li", "table"))
+# Element kinds for the walker (one dict look-up per element). Order matters:
+# kinds >= _K_BLOCK start a new block.
+_K_INLINE, _K_LINK, _K_CELL, _K_BR, _K_HR, _K_DROP, _K_BLOCK, _K_SPECIAL, _K_DIALOG = range(9)
+_KIND: dict[str, int] = {
+    **dict.fromkeys(_BLOCK_TAGS, _K_BLOCK),
+    **dict.fromkeys(_STRUCTURAL_TAGS, _K_SPECIAL),
+    **dict.fromkeys(_DROP_TAGS, _K_DROP),
+    "a": _K_LINK,
+    "button": _K_LINK,
+    "td": _K_CELL,
+    "th": _K_CELL,
+    "br": _K_BR,
+    "hr": _K_HR,
+    "dialog": _K_DIALOG,
 }
 _MAIN_LANDMARKS = frozenset(("main", "article"))
 _BOILERPLATE_LANDMARKS = frozenset(("nav", "header", "footer", "aside", "form", "menu"))
@@ -483,43 +503,69 @@ _AD_TOKENS = frozenset(
         "gpt",
     )
 )
-_AD_PREFIXES = ("advert", "adsense", "adslot", "adunit", "adsby", "googlead", "ad-")
+_AD_PREFIX_RE = re.compile(r"(?:^|\s)(?:advert|adsense|adslot|adunit|adsby|googlead|ad-)")
 _TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 _CTRL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _WORD_RE = re.compile(r"\w+")
 
 _EMPTY: frozenset[str] = frozenset()
-_token_cache: dict[tuple[str | None, ...], tuple[frozenset[str], frozenset[str], bool]] = {}
-_TOKEN_CACHE_MAX = 50_000
+_HINT_OF_SUBSTRING = {sub: name for name, subs in _ALL_HINTS.items() for sub in subs}
+_HINT_RE = re.compile("|".join(sorted(map(re.escape, _HINT_OF_SUBSTRING), key=len, reverse=True)))
+_ValueInfo = tuple[frozenset[str], frozenset[str], bool]
+_value_cache: dict[str, _ValueInfo] = {}
+_VALUE_CACHE_MAX = 100_000
 
 
-def _tokens_and_hints(
-    key: tuple[str | None, ...],
-) -> tuple[frozenset[str], frozenset[str], bool]:
-    """(class, id, role, itemprop) -> (tokens, hint names, screen-reader-only?). Cached.
+def _value_info(value: str) -> _ValueInfo:
+    """One class/id/role/itemprop value -> (tokens, hint names, has a screen-reader-only
+    class name). Cached per distinct value (class strings repeat across a site).
 
-    >>> toks, hints, sr_only = _tokens_and_hints(("post-Body share_bar", "main", None, None))
+    >>> toks, hints, sr_only = _value_info("post-Body share_bar sr-only")
     >>> sorted(toks), sorted(hints), sr_only
-    (['bar', 'body', 'main', 'post', 'share'], ['body', 'main', 'post', 'share'], False)
+    (['bar', 'body', 'only', 'post', 'share', 'sr'], ['body', 'hidden', 'post', 'share'], True)
     """
-    hit = _token_cache.get(key)
+    hit = _value_cache.get(value)
     if hit is not None:
         return hit
-    raw = " ".join(v[:_MAX_ATTR] for v in key if v).lower()
+    raw = value[:_MAX_ATTR].lower()
     tokens = frozenset(
         t for t in _TOKEN_SPLIT_RE.split(raw) if t and len(t) <= 40 and not t.isdigit()
     )
-    hints = {name for name, subs in _ALL_HINTS.items() if any(s in raw for s in subs)}
-    words = raw.split()
-    if tokens & _AD_TOKENS or any(w.startswith(_AD_PREFIXES) for w in words):
+    hints = {_HINT_OF_SUBSTRING[m] for m in _HINT_RE.findall(raw)}
+    if not tokens.isdisjoint(_AD_TOKENS) or _AD_PREFIX_RE.search(raw):
         hints.add("ad")
-    cls = key[0]
-    sr_only = bool(cls) and not _SR_ONLY_CLASSES.isdisjoint(cls[:_MAX_ATTR].lower().split())
+    # Every screen-reader-only class name contains a "hidden" hint substring.
+    sr_only = "hidden" in hints and not _SR_ONLY_CLASSES.isdisjoint(raw.split())
     result = (tokens, frozenset(hints), sr_only)
-    if len(_token_cache) >= _TOKEN_CACHE_MAX:
-        _token_cache.clear()
-    _token_cache[key] = result
+    if len(_value_cache) >= _VALUE_CACHE_MAX:
+        _value_cache.clear()
+    _value_cache[value] = result
     return result
+
+
+def _tokens_and_hints(
+    cls: str | None, others: tuple[str | None, ...]
+) -> tuple[frozenset[str], frozenset[str], bool]:
+    """Class plus id/role/itemprop values -> (tokens, hints, screen-reader-only?).
+
+    Only the ``class`` value can make an element screen-reader-only.
+
+    >>> toks, hints, sr_only = _tokens_and_hints("post-Body share_bar", ("main", None))
+    >>> sorted(toks), sorted(hints), sr_only
+    (['bar', 'body', 'main', 'post', 'share'], ['body', 'main', 'post', 'share'], False)
+    """
+    if cls:
+        tokens, hints, sr_only = _value_info(cls)
+    else:
+        tokens, hints, sr_only = _EMPTY, _EMPTY, False
+    for value in others:
+        if value:
+            t, h, _ = _value_info(value)
+            if t:
+                tokens = tokens | t if tokens else t
+            if h:
+                hints = hints | h if hints else h
+    return tokens, hints, sr_only
 
 
 def _style_flags(style: str) -> tuple[bool, str | None, bool]:
@@ -578,7 +624,8 @@ class Block:
         in_pre: Preformatted text (``pre`` and friends).
         index: Position of the block in the page's block list.
         position: ``index / (n_blocks - 1)``, in [0, 1] (0.0 for a single block).
-        title_overlap: Share of the block's words that also occur in ``<title>``.
+        title_words: Lower-cased ``\\w+`` words of the page ``<title>`` (one frozenset
+            shared by all blocks of a page); used by :attr:`title_overlap`.
     """
 
     text: str
@@ -601,50 +648,62 @@ class Block:
     in_pre: bool
     index: int = 0
     position: float = 0.0
-    title_overlap: float = 0.0
+    title_words: frozenset[str] = field(default=_EMPTY, repr=False, compare=False)
+
+    @property
+    def title_overlap(self) -> float:
+        """Share of the block's ``\\w+`` words (lower-cased) that occur in the title.
+
+        >>> page = parse_html("<title>Big news today</title><h1>Big News</h1><p>Other")
+        >>> [b.title_overlap for b in page.blocks]
+        [1.0, 0.0]
+        """
+        if not self.title_words:
+            return 0.0
+        words = _WORD_RE.findall(self.text.lower())
+        if not words:
+            return 0.0
+        title = self.title_words
+        return sum([w in title for w in words]) / len(words)
 
     def dom_features(self) -> dict[str, float]:
-        """Numeric DOM features, keys in :data:`DOM_FEATURE_NAMES` order.
+        """Numeric DOM features as ``{name: value}``, keys in :data:`DOM_FEATURES` order.
 
-        Counts are log-scaled (``log1p``) so they sit in a small range; flags are 0/1.
+        Names start with ``dom_``; counts are log-scaled (``log1p``), flags are 0/1.
 
         >>> b = html_to_blocks("<main><h2>Hi</h2></main>")[0]
         >>> f = b.dom_features()
-        >>> f["heading"], f["tag_heading"], f["in_main"], f["link_density"]
+        >>> f["dom_heading"], f["dom_tag_heading"], f["dom_in_main"], f["dom_link_density"]
         (2.0, 1.0, 1.0, 0.0)
         """
-        tag = self.tag
-        hints = self.hints
-        lm = self.landmarks
-        feats = {
-            "link_density": self.link_density,
-            "log_n_links": math.log1p(self.n_links),
-            "log_text_chars": math.log1p(self.text_chars),
-            "depth": min(self.depth, 64) / 64.0,
-            "position": self.position,
-            "heading": float(self.heading),
-            "is_heading": 1.0 if self.heading else 0.0,
-            "is_list_item": 1.0 if self.is_list_item else 0.0,
-            "list_depth": float(min(self.list_depth, 5)),
-            "in_table": 1.0 if self.in_table else 0.0,
-            "in_pre": 1.0 if self.in_pre else 0.0,
-            "in_main": 1.0 if self.in_main else 0.0,
-            "in_boilerplate_tag": 1.0 if self.in_boilerplate_tag else 0.0,
-            "title_overlap": self.title_overlap,
-            "n_tokens": math.log1p(len(self.tokens)),
-        }
-        for name in _LANDMARK_FEATURES:
-            feats["lm_" + name] = 1.0 if name in lm else 0.0
-        cat = _TAG_CATEGORY.get(tag, "other")
-        for name in _TAG_CATEGORIES:
-            feats["tag_" + name] = 1.0 if name == cat else 0.0
-        for name in _ALL_HINTS:
-            feats["hint_" + name] = 1.0 if name in hints else 0.0
-        return feats
+        return dict(zip(DOM_FEATURES, self.dom_vector(), strict=True))
 
     def dom_vector(self) -> list[float]:
-        """:meth:`dom_features` values as a list in :data:`DOM_FEATURE_NAMES` order."""
-        return list(self.dom_features().values())
+        """:meth:`dom_features` values as a list, in :data:`DOM_FEATURES` order."""
+        row = [
+            self.link_density,
+            math.log1p(self.n_links),
+            math.log1p(self.text_chars),
+            min(self.depth, 64) / 64.0,
+            self.position,
+            float(self.heading),
+            1.0 if self.heading else 0.0,
+            1.0 if self.is_list_item else 0.0,
+            float(min(self.list_depth, 5)),
+            1.0 if self.in_table else 0.0,
+            1.0 if self.in_pre else 0.0,
+            1.0 if self.in_main else 0.0,
+            1.0 if self.in_boilerplate_tag else 0.0,
+            self.title_overlap,
+            math.log1p(len(self.tokens)),
+        ]
+        row.extend([0.0] * _N_FLAG_FEATURES)
+        for name in self.landmarks:
+            row[_FLAG_INDEX["lm_" + name]] = 1.0
+        row[_FLAG_INDEX["tag_" + _TAG_CATEGORY.get(self.tag, "other")]] = 1.0
+        for name in self.hints:
+            row[_FLAG_INDEX["hint_" + name]] = 1.0
+        return row
 
 
 _LANDMARK_FEATURES = ("main", "article", "nav", "header", "footer", "aside", "form", "menu")
@@ -678,8 +737,7 @@ _TAG_CATEGORY: dict[str, str] = {
     ),
     **dict.fromkeys(("body", "html"), "body"),
 }
-#: Keys of :meth:`Block.dom_features`, in order.
-DOM_FEATURE_NAMES: tuple[str, ...] = (
+_NUMERIC_FEATURES = (
     "link_density",
     "log_n_links",
     "log_text_chars",
@@ -695,10 +753,33 @@ DOM_FEATURE_NAMES: tuple[str, ...] = (
     "in_boilerplate_tag",
     "title_overlap",
     "n_tokens",
+)
+_FLAG_FEATURES = (
     *("lm_" + n for n in _LANDMARK_FEATURES),
     *("tag_" + n for n in _TAG_CATEGORIES),
     *("hint_" + n for n in _ALL_HINTS),
 )
+_N_FLAG_FEATURES = len(_FLAG_FEATURES)
+_FLAG_INDEX = {n: len(_NUMERIC_FEATURES) + i for i, n in enumerate(_FLAG_FEATURES)}
+#: Names of :meth:`Block.dom_vector` columns (keys of :meth:`Block.dom_features`), in
+#: order. All start with ``dom_`` so they never collide with text feature names.
+DOM_FEATURES: tuple[str, ...] = tuple("dom_" + n for n in (*_NUMERIC_FEATURES, *_FLAG_FEATURES))
+#: Alias of :data:`DOM_FEATURES`.
+DOM_FEATURE_NAMES = DOM_FEATURES
+
+
+def dom_feature_matrix(blocks: list[Block]) -> Any:
+    """A ``numpy`` float64 array, one row per block, columns :data:`DOM_FEATURES`.
+
+    >>> m = dom_feature_matrix(html_to_blocks("<p>a</p><nav><a href=x>b</a></nav>"))
+    >>> m.shape == (2, len(DOM_FEATURES)), float(m[1, DOM_FEATURES.index("dom_link_density")])
+    (True, 1.0)
+    """
+    import numpy as np
+
+    if not blocks:
+        return np.zeros((0, len(DOM_FEATURES)), dtype=np.float64)
+    return np.array([b.dom_vector() for b in blocks], dtype=np.float64)
 
 
 @dataclass(slots=True)
@@ -721,12 +802,12 @@ class _Ctx:
     """Inherited rendering context of an open element (shared until something changes)."""
 
     __slots__ = (
+        "display",
         "heading",
         "hints",
         "in_li",
         "in_table",
         "landmarks",
-        "link",
         "list_depth",
         "near",
         "near_list",
@@ -743,7 +824,7 @@ class _Ctx:
         self.in_li = False
         self.in_table = False
         self.pre = False
-        self.link = 0
+        self.display: str | None = None  # inline-style display override of the element
 
     def child(self) -> _Ctx:
         c = _Ctx.__new__(_Ctx)
@@ -756,13 +837,13 @@ class _Ctx:
         c.in_li = self.in_li
         c.in_table = self.in_table
         c.pre = self.pre
-        c.link = self.link
+        c.display = None
         return c
 
 
 # -------------------------------------------------------------------- nesting guard
 
-_TAG_NAME_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_TAG_TOKEN_RE = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)")
 _FULL_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 # Elements that never nest in practice (void, or auto-closed by their next sibling).
 _FLAT_TAGS = _names(
@@ -774,16 +855,18 @@ _FLAT_TAGS = _names(
 
 
 def _max_nesting(html: str) -> int:
-    """Estimate the deepest element nesting from the tag sequence (cheap, approximate)."""
+    """Estimate the deepest element nesting from the tag sequence (cheap, approximate).
+
+    >>> _max_nesting("<div><p>a<p>b<span>c</span></div>" + "<b>" * 5)
+    5
+    """
     depth = deepest = 0
-    for m in _TAG_NAME_RE.finditer(html):
-        name = m.group(2).lower()
-        if name in _FLAT_TAGS:
-            continue
-        if m.group(1):
-            if depth:
+    flat = _FLAT_TAGS
+    for tag in _TAG_TOKEN_RE.findall(html):
+        if tag[0] == "/":
+            if depth and tag[1:].lower() not in flat:
                 depth -= 1
-        else:
+        elif tag.lower() not in flat:
             depth += 1
             if depth > deepest:
                 deepest = depth
@@ -815,9 +898,9 @@ def _flatten(html: str, limit: int) -> str:
 
 
 def _guard_nesting(html: str) -> str:
-    # Depth can only exceed the limit if there are more tags than the limit; the exact
-    # estimate is only computed for documents with many tags.
-    if html.count("<") > MAX_NESTING and _max_nesting(html) > MAX_NESTING:
+    # Below _NESTING_CHECK_MIN_TAGS tags even the worst nesting parses in ~0.1 s, so
+    # the (Python-speed) depth estimate is only paid for on big documents.
+    if html.count("<") > _NESTING_CHECK_MIN_TAGS and _max_nesting(html) > MAX_NESTING:
         return _flatten(html, MAX_NESTING)
     return html
 
@@ -895,6 +978,7 @@ def _title_of(tree: LexborHTMLParser) -> str:
 
 
 def _finish(page: Page) -> None:
+    """Fill in ``index``, ``position``, ``title_words`` and ``page.h1``."""
     blocks = page.blocks
     n = len(blocks)
     scale = 1.0 / (n - 1) if n > 1 else 0.0
@@ -902,16 +986,107 @@ def _finish(page: Page) -> None:
     for i, b in enumerate(blocks):
         b.index = i
         b.position = i * scale
-        if not page.h1 and b.heading == 1:
+        b.title_words = title_words
+    for b in blocks:
+        if b.heading == 1:
             page.h1 = b.text
-        if title_words and b.text_chars <= 1000:
-            words = _WORD_RE.findall(b.text.lower())
-            if words:
-                b.title_overlap = sum(w in title_words for w in words) / len(words)
+            break
+
+
+_HIDDEN_CTX = _Ctx()  # sentinel: the element is not rendered
+
+
+def _derive(
+    ctx: _Ctx,
+    tag: str,
+    cls: str | None,
+    id_: str | None,
+    role: str | None,
+    itemprop: str | None,
+    style: str | None,
+) -> _Ctx:
+    """Context of an element's content given its parent's context and its attributes.
+
+    Returns ``ctx`` itself when nothing changes, :data:`_HIDDEN_CTX` when the element is
+    not rendered, else a new context.
+    """
+    display = None
+    pre = False
+    if style:
+        hidden, display, pre = _style_flags(style)
+        if hidden:
+            return _HIDDEN_CTX
+    new = None
+    if cls or id_ or role or itemprop:
+        toks, hints, sr_only = _tokens_and_hints(cls, (id_, role, itemprop))
+        if sr_only:
+            return _HIDDEN_CTX
+        new = ctx.child()
+        if toks:
+            near_list = (*ctx.near_list[-(NEAR_ANCESTORS - 1) :], toks)
+            new.near_list = near_list
+            new.near = frozenset().union(*near_list)
+        if hints and not hints <= ctx.hints:
+            new.hints = ctx.hints | hints
+        lm = _ROLE_LANDMARKS.get(role.strip().lower()[:32]) if role else None
+        if itemprop and "articlebody" in itemprop.lower():
+            lm = "main"
+        if lm and lm not in new.landmarks:
+            new.landmarks = new.landmarks | {lm}
+    if tag in _STRUCTURAL_TAGS:
+        new = new or ctx.child()
+        if tag in _LANDMARK_TAGS:
+            new.landmarks = new.landmarks | {tag}
+        if tag in _HEADINGS:
+            new.heading = _HEADINGS[tag]
+        elif tag in _LIST_TAGS:
+            new.list_depth += 1
+        elif tag == "li":
+            new.in_li = True
+        elif tag == "table":
+            new.in_table = True
+        elif tag in _PRE_TAGS:
+            new.pre = True
+    if pre and not ctx.pre:
+        new = new or ctx.child()
+        new.pre = True
+    if display is not None:
+        new = new or ctx.child()
+        new.display = display
+    return new or ctx
+
+
+def _enter(attrs: dict[str, str | None], tag: str, kind: int, ctx: _Ctx) -> _Ctx | None:
+    """Context for an element's content (``ctx`` if unchanged), or ``None`` if hidden."""
+    if attrs:
+        if "hidden" in attrs:
+            return None
+        if "aria-hidden" in attrs and (attrs["aria-hidden"] or "").strip().lower() == "true":
+            return None
+        if kind == _K_DIALOG and "open" not in attrs:
+            return None
+        get = attrs.get
+        cls = get("class")
+        id_ = get("id")
+        role = get("role")
+        itemprop = get("itemprop")
+        style = get("style")
+        if not (cls or id_ or role or itemprop or style) and kind < _K_SPECIAL:
+            return ctx
+    elif kind == _K_DIALOG:
+        return None  # a <dialog> without ``open`` is not shown
+    else:
+        return _derive(ctx, tag, None, None, None, None, None)
+    new = _derive(ctx, tag, cls, id_, role, itemprop, style)
+    return None if new is _HIDDEN_CTX else new
 
 
 def _walk(root: object) -> list[Block]:
-    """Iterative pre/post-order walk of the DOM producing blocks (see module docs)."""
+    """Iterative pre/post-order walk of the DOM producing blocks (see module docs).
+
+    This is the hot loop: per-node work is kept to a few dictionary look-ups, and the
+    rare cases (attributes, structural elements) are delegated to helpers.
+    """
     blocks: list[Block] = []
     # Per-line buffer state.
     buf: list[str] = []
@@ -921,260 +1096,171 @@ def _walk(root: object) -> list[Block]:
     n_links = 0
     last_link = 0
     pending = ""  # separator owed before the next text: "", " " or CELL_SEPARATOR
-    after_link = False  # the last thing seen was the end of an <a>/<button>
+    after_link = False  # the last thing closed was an <a>/<button>, with no text since
     link_counter = 0
 
     # Innermost open block element: (tag, path, depth, ctx).
-    bctx = _Ctx()
-    block = ("html", ("html",), 1, bctx)
+    ctx = _Ctx()
+    block: tuple[str, tuple[str, ...], int, _Ctx] = ("html", ("html",), 1, ctx)
 
     def flush() -> None:
-        nonlocal n_chars, link_chars, n_links, last_link, pending, after_link
-        if buf:
-            tag, path, depth, ctx = block
-            text = "".join(buf)
-            if _CTRL_RE.search(text):
-                text = _CTRL_RE.sub("", text)
-            if len(buf_ctxs) == 1:
-                c0 = buf_ctxs[0]
-                tokens, hints = c0.near, c0.hints
-            else:
-                tokens = frozenset().union(*(c.near for c in buf_ctxs))
-                hints = frozenset().union(*(c.hints for c in buf_ctxs))
-            lm = ctx.landmarks
-            common = (
-                tag,
-                path,
-                depth,
-                tokens,
-                hints,
-                lm,
-                bool(lm & _MAIN_LANDMARKS),
-                bool(lm & _BOILERPLATE_LANDMARKS),
-                ctx.heading,
-                ctx.in_li,
-                ctx.list_depth,
-                ctx.in_table,
-                ctx.pre,
-            )
-            if ctx.pre:
-                total = max(len(text), 1)
-                for line in text.split("\n"):
-                    line = line.rstrip()
-                    if line.strip():
-                        lc = round(link_chars * len(line) / total)
-                        blocks.append(_make_block(line, lc, n_links, common))
-            else:
-                text = text.rstrip()
-                if text:
-                    blocks.append(_make_block(text, link_chars, n_links, common))
-            buf.clear()
-            buf_ctxs.clear()
+        nonlocal n_chars, link_chars, n_links, last_link, pending
+        tag, path, depth, bctx = block
+        text = "".join(buf)
+        buf.clear()
+        if _CTRL_RE.search(text):
+            text = _CTRL_RE.sub("", text)
+        if len(buf_ctxs) == 1:
+            c0 = buf_ctxs[0]
+            tokens, hints = c0.near, c0.hints
+        else:
+            tokens = frozenset().union(*[c.near for c in buf_ctxs])
+            hints = frozenset().union(*[c.hints for c in buf_ctxs])
+        buf_ctxs.clear()
+        lm = bctx.landmarks
+        in_main = not lm.isdisjoint(_MAIN_LANDMARKS)
+        in_boiler = not lm.isdisjoint(_BOILERPLATE_LANDMARKS)
+        if bctx.pre:
+            lines = [line.rstrip() for line in text.split("\n")]
+            total = max(len(text), 1)
+        else:
+            lines = [text.rstrip()]
+            total = 0
+        for line in lines:
+            n = len(line)
+            if not n or (total and line.isspace()):
+                continue
+            lc = min(round(link_chars * n / total) if total else link_chars, n)
+            blocks.append(
+                Block(
+                    line, tag, path, depth, lc, n, lc / n, n_links if lc else 0, tokens,
+                    hints, lm, in_main, in_boiler, bctx.heading, bctx.in_li,
+                    bctx.list_depth, bctx.in_table, bctx.pre,
+                )
+            )  # fmt: skip
         n_chars = link_chars = n_links = last_link = 0
         pending = ""
-        after_link = False
 
-    # Explicit stack of open elements: (node, tag, was_block, saved_ctx, saved_block).
-    stack: list[tuple[object, str, bool, _Ctx, tuple]] = []
+    kind_of = _KIND.get
+    # Explicit stack of open elements: (node, tag, is_block, saved ctx, saved block,
+    # saved link id).
+    stack: list[tuple] = []
+    push = stack.append
+    pop = stack.pop
     tags: list[str] = []
-    ctx = bctx
+    link = 0  # id of the innermost open <a> (0: not in a link)
     node = root
     while node is not None:
         tag = node.tag
         if tag == "-text":
             t = node.text_content
-            if t:
-                if ctx.pre:
-                    buf.append(t)
+            if not t:
+                pass
+            elif ctx.pre:
+                buf.append(t)
+                if not buf_ctxs or buf_ctxs[-1] is not ctx:
+                    buf_ctxs.append(ctx)
+                n_chars += len(t)
+                if link:
+                    link_chars += len(t)
+                    if link != last_link:
+                        n_links += 1
+                last_link = link
+            else:
+                words = t.split()
+                if not words:
+                    if n_chars and not pending:
+                        pending = " "
+                else:
+                    if n_chars:
+                        sep = pending or (" " if t[0].isspace() else "")
+                        if sep:
+                            buf.append(sep)
+                            n_chars += len(sep)
+                            if link and last_link:
+                                link_chars += len(sep)  # a gap between two links
+                    chunk = words[0] if len(words) == 1 else " ".join(words)
+                    buf.append(chunk)
+                    n_chars += len(chunk)
                     if not buf_ctxs or buf_ctxs[-1] is not ctx:
                         buf_ctxs.append(ctx)
-                    n_chars += len(t)
-                    if ctx.link:
-                        link_chars += len(t)
-                        if ctx.link != last_link:
+                    if link:
+                        link_chars += len(chunk)
+                        if link != last_link:
                             n_links += 1
-                            last_link = ctx.link
-                else:
-                    words = t.split()
-                    if not words:
-                        if n_chars and not pending:
-                            pending = " "
+                        last_link = link
                     else:
-                        if n_chars:
-                            if pending:
-                                buf.append(pending)
-                                n_chars += len(pending)
-                            elif t[0].isspace():
-                                buf.append(" ")
-                                n_chars += 1
-                        chunk = words[0] if len(words) == 1 else " ".join(words)
-                        buf.append(chunk)
-                        n_chars += len(chunk)
-                        if not buf_ctxs or buf_ctxs[-1] is not ctx:
-                            buf_ctxs.append(ctx)
-                        if ctx.link:
-                            link_chars += len(chunk)
-                            if ctx.link != last_link:
-                                n_links += 1
-                                last_link = ctx.link
-                        pending = " " if t[-1].isspace() else ""
-                        after_link = False
-        elif tag is not None and tag[0] != "-" and tag not in _DROP_TAGS:
-            attrs = node.attributes
-            is_block = tag in _BLOCK_TAGS
-            new_ctx: _Ctx | None = None
-            skip = False
-            style_pre = False
-            if attrs:
-                if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
-                    skip = True
-                else:
-                    style = attrs.get("style")
-                    if style:
-                        hidden, display, style_pre = _style_flags(style)
-                        if hidden:
-                            skip = True
-                        elif display is not None:
-                            is_block = display == "block"
-                    if tag == "dialog" and "open" not in attrs:
-                        skip = True
-                if not skip:
-                    cls = attrs.get("class")
-                    id_ = attrs.get("id")
-                    role = attrs.get("role")
-                    itemprop = attrs.get("itemprop")
-                    if cls or id_ or role or itemprop:
-                        toks, hints, sr_only = _tokens_and_hints((cls, id_, role, itemprop))
-                        if sr_only:
-                            skip = True
-                        else:
-                            new_ctx = ctx.child()
-                            if toks:
-                                near_list = (*ctx.near_list[-(NEAR_ANCESTORS - 1) :], toks)
-                                new_ctx.near_list = near_list
-                                new_ctx.near = frozenset().union(*near_list)
-                            if hints and not hints <= ctx.hints:
-                                new_ctx.hints = ctx.hints | hints
-                            lm = None
-                            if role:
-                                lm = _ROLE_LANDMARKS.get(role.strip().lower()[:32])
-                            if itemprop and "articlebody" in itemprop.lower():
-                                lm = "main"
-                            if lm and lm not in new_ctx.landmarks:
-                                new_ctx.landmarks = new_ctx.landmarks | {lm}
-            if skip:
-                pass
-            elif tag == "br":
-                if ctx.pre:
-                    buf.append("\n")
-                else:
-                    flush()
-            elif tag == "hr":
-                flush()
-            else:
-                # Open the element.
-                if tag in _LANDMARK_TAGS and tag not in ctx.landmarks:
-                    new_ctx = new_ctx or ctx.child()
-                    new_ctx.landmarks = new_ctx.landmarks | {tag}
-                if tag in _HEADINGS:
-                    new_ctx = new_ctx or ctx.child()
-                    new_ctx.heading = _HEADINGS[tag]
-                elif tag in _LIST_TAGS:
-                    new_ctx = new_ctx or ctx.child()
-                    new_ctx.list_depth += 1
-                elif tag == "li":
-                    new_ctx = new_ctx or ctx.child()
-                    new_ctx.in_li = True
-                elif tag == "table":
-                    new_ctx = new_ctx or ctx.child()
-                    new_ctx.in_table = True
-                elif tag == "a" or tag == "button":
-                    if after_link and n_chars and not pending:
-                        pending = " "
-                    if tag == "a":
-                        new_ctx = new_ctx or ctx.child()
-                        link_counter += 1
-                        new_ctx.link = link_counter
-                elif tag in _CELL_TAGS and n_chars:
-                    pending = CELL_SEPARATOR
-                if (tag in _PRE_TAGS or style_pre) and not ctx.pre:
-                    new_ctx = new_ctx or ctx.child()
-                    new_ctx.pre = True
-                child = node.first_child
-                if child is not None:
-                    saved = (node, tag, is_block, ctx, block)
-                    if new_ctx is not None:
-                        ctx = new_ctx
-                    if is_block:
+                        last_link = 0
+                    pending = " " if t[-1].isspace() else ""
+                    after_link = False
+        elif tag is not None and tag[0] != "-":
+            kind = kind_of(tag, _K_INLINE)
+            if kind != _K_DROP:
+                attrs = node.attributes
+                is_block = kind >= _K_BLOCK
+                new_ctx: _Ctx | None = ctx
+                if attrs or kind >= _K_SPECIAL:
+                    new_ctx = _enter(attrs, tag, kind, ctx)
+                    if new_ctx is not None and new_ctx is not ctx and new_ctx.display:
+                        is_block = new_ctx.display == "block"
+                if new_ctx is None:
+                    pass  # hidden: skip the subtree
+                elif kind == _K_BR:
+                    if ctx.pre:
+                        buf.append("\n")
+                    elif buf:
                         flush()
+                    after_link = False
+                elif kind == _K_HR:
+                    if buf:
+                        flush()
+                    after_link = False
+                else:
+                    if kind == _K_LINK:
+                        if after_link and n_chars and not pending:
+                            pending = " "
+                    elif kind == _K_CELL and n_chars:
+                        pending = CELL_SEPARATOR
+                    child = node.first_child
+                    if child is not None:
+                        push((node, tag, is_block, ctx, block, link))
                         tags.append(tag)
-                        block = (tag, tuple(tags[-MAX_PATH:]), len(tags), ctx)
-                    else:
-                        tags.append(tag)
-                    stack.append(saved)
-                    node = child
-                    continue
-                # Childless element: a block boundary at most.
-                if is_block:
-                    flush()
-                elif tag in _SPACED_INLINE:
-                    after_link = True
+                        ctx = new_ctx
+                        if is_block:
+                            if buf:
+                                flush()
+                            after_link = False
+                            block = (tag, tuple(tags[-MAX_PATH:]), len(tags), ctx)
+                        elif tag == "a":
+                            link_counter += 1
+                            link = link_counter
+                        node = child
+                        continue
+                    # Childless element: a block boundary at most.
+                    if is_block:
+                        if buf:
+                            flush()
+                        after_link = False
+                    elif kind == _K_LINK:
+                        after_link = True
         # Move on: next sibling, or close ancestors until one has a next sibling.
         if not stack:  # the root itself had nothing to descend into
             break
         nxt = node.next
         while nxt is None:
-            node, tag, was_block, ctx, saved_block = stack.pop()
+            node, tag, was_block, ctx, saved_block, link = pop()
             tags.pop()
             if was_block:
-                flush()
+                if buf:
+                    flush()
+                after_link = False
                 block = saved_block
-            elif tag in _SPACED_INLINE:
+            elif tag == "a" or tag == "button":
                 after_link = True
             if not stack:  # closed the root
                 break
             nxt = node.next
         node = nxt
-    flush()
+    if buf:
+        flush()
     return blocks
-
-
-def _make_block(text: str, link_chars: int, n_links: int, common: tuple) -> Block:
-    (
-        tag,
-        path,
-        depth,
-        tokens,
-        hints,
-        lm,
-        in_main,
-        in_boiler,
-        heading,
-        in_li,
-        list_depth,
-        in_table,
-        pre,
-    ) = common
-    n = len(text)
-    if link_chars > n:
-        link_chars = n
-    return Block(
-        text,
-        tag,
-        path,
-        depth,
-        link_chars,
-        n,
-        link_chars / n if n else 0.0,
-        n_links if link_chars else 0,
-        tokens,
-        hints,
-        lm,
-        in_main,
-        in_boiler,
-        heading,
-        in_li,
-        list_depth,
-        in_table,
-        pre,
-    )

@@ -75,6 +75,12 @@ def run_lines(
     if model is not None:
         scores = model.score(pieces, hits, rs, extra)
 
+    # site profile (scrubber.corpus.profile): lines repeated across the site's pages
+    seen: list[int] | None = None
+    if cfg.profile is not None and cfg.site:
+        seen = cfg.profile.repeated(texts, cfg.site, scores, rule_bad)
+        rule_bad = [b or s > 0 for b, s in zip(rule_bad, seen, strict=True)]
+
     # context
     if cfg.context:
         keep, why = context.revise(pieces, rule_bad, transparent, scores, threshold)
@@ -92,7 +98,7 @@ def run_lines(
     if not explain:
         return out, None
     return out, Explained(out, tuple(_explain(texts, pieces, hits, rules, scores, keep, why,
-                                              set(written or ()), threshold)))
+                                              set(written or ()), threshold, seen, cfg)))
 
 
 def _explain(
@@ -105,6 +111,8 @@ def _explain(
     why: Sequence[context.Why],
     blanks_written: set[int],
     threshold: float,
+    seen: Sequence[int] | None = None,
+    cfg: Config | None = None,
 ) -> list[Decision]:
     out: list[Decision] = []
     for i, text in enumerate(texts):
@@ -122,6 +130,10 @@ def _explain(
         if d >= 0:
             r = rules[d]
             out.append(Decision(i, text, Action.DROP, Stage.RULE, r.description, r.id, p))
+            continue
+        if seen is not None and seen[i] and cfg is not None:
+            out.append(Decision(i, text, Action.DROP, Stage.PROFILE,
+                                cfg.profile.reason(cfg.site, seen[i]), None, p))
             continue
         if why[i] is context.Why.HEADING:
             out.append(Decision(

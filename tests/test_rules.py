@@ -219,8 +219,7 @@ def _pack_examples():
     packs = resources.files("scrubber.rules") / "packs"
     for entry in sorted(packs.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            for raw in tomllib.loads(entry.read_text("utf-8"))["rule"]:
-                yield raw
+            yield from tomllib.loads(entry.read_text("utf-8"))["rule"]
 
 
 def test_fast_combined_path_agrees_with_each_rules_examples():

@@ -157,7 +157,8 @@ def _literal_prefixes(pattern: str) -> frozenset[str] | None:
     of a line) begins with, or ``None`` when there is no such finite set. A line whose
     lower-cased text starts with none of them cannot match, so the rule is not tried."""
     try:
-        from re import _constants as C, _parser as P  # noqa: N812
+        from re import _constants as C
+        from re import _parser as P
         tree = P.parse(pattern)
     except Exception:
         return None

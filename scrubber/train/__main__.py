@@ -18,23 +18,34 @@ TEXT_RENDERERS = ("trafilatura", "inscriptis", "html_text", "blocks")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="scrubber train", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="scrubber train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--sets", nargs="+", default=sorted(TRAINABLE))
     p.add_argument("--renderers", nargs="+", default=list(TEXT_RENDERERS))
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "weights")
-    p.add_argument("--compare", action="store_true",
-                   help="also fit gradient-boosted trees (reported in the card, not shipped)")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="also fit gradient-boosted trees (reported in the card, not shipped)",
+    )
     p.add_argument("--no-build", action="store_true", help="use the cache as it is")
     args = p.parse_args(argv)
     bad = sorted(set(args.sets) - set(TRAINABLE))
     if bad:
-        print(f"scrubber train: {', '.join(bad)} may not train the shipped model "
-              "(evaluation only, see ../shared/data/README.md)", file=sys.stderr)
+        print(
+            f"scrubber train: {', '.join(bad)} may not train the shipped model "
+            "(evaluation only, see ../shared/data/README.md)",
+            file=sys.stderr,
+        )
         return 2
     if data_root() is None:
-        print("scrubber train: no data: ../shared/data (or $SCRUBBER_DATA) is missing",
-              file=sys.stderr)
+        print(
+            "scrubber train: no data: ../shared/data (or $SCRUBBER_DATA) is missing",
+            file=sys.stderr,
+        )
         return 1
     if not args.no_build:
         from .cache import build
@@ -42,8 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         build(sets=args.sets, renderers=args.renderers)
     from .fit import train
 
-    train(args.sets, args.renderers, args.out, compare=args.compare,
-          log=lambda s: print(s, file=sys.stderr, flush=True))
+    train(
+        args.sets,
+        args.renderers,
+        args.out,
+        compare=args.compare,
+        log=lambda s: print(s, file=sys.stderr, flush=True),
+    )
     return 0
 
 

@@ -53,8 +53,18 @@ def load_docs(sets: Iterable[str], renderers: Iterable[str], split: str | None) 
     for s in sets:
         for r in renderers:
             for rec in iter_records(s, r, split=split):
-                docs.append(Doc(s, rec["id"], rec["site"], rec["split"], r, rec["lines"],
-                                rec["labels"], {k: rec.get(k) for k in ("page_type", "lang")}))
+                docs.append(
+                    Doc(
+                        s,
+                        rec["id"],
+                        rec["site"],
+                        rec["split"],
+                        r,
+                        rec["lines"],
+                        rec["labels"],
+                        {k: rec.get(k) for k in ("page_type", "lang")},
+                    )
+                )
     return docs
 
 
@@ -85,8 +95,9 @@ def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndar
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
 
 
-def export_linear(mean: np.ndarray, scale: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]
-                  ) -> dict[str, np.ndarray]:
+def export_linear(
+    mean: np.ndarray, scale: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]
+) -> dict[str, np.ndarray]:
     arrays = {"mean": mean.astype(np.float64), "scale": scale.astype(np.float64)}
     for k, (w, b) in enumerate(layers):
         arrays[f"W{k}"] = np.asarray(w, dtype=np.float64)
@@ -94,8 +105,9 @@ def export_linear(mean: np.ndarray, scale: np.ndarray, layers: list[tuple[np.nda
     return arrays
 
 
-def fit_candidates(x: np.ndarray, y: np.ndarray, w: np.ndarray, compare: bool,
-                   log: Callable[[str], None]) -> dict[str, Any]:
+def fit_candidates(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, compare: bool, log: Callable[[str], None]
+) -> dict[str, Any]:
     """Fit the model families; return name -> scorer (a Model, or a sklearn estimator)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
@@ -113,9 +125,16 @@ def fit_candidates(x: np.ndarray, y: np.ndarray, w: np.ndarray, compare: bool,
     t = time.time()
     rng = np.random.default_rng(SEED)
     sub = rng.choice(len(y), size=min(len(y), 400_000), replace=False)
-    mlp = MLPClassifier(hidden_layer_sizes=(48, 24), alpha=1e-4, batch_size=512,
-                        learning_rate_init=2e-3, max_iter=30, early_stopping=True,
-                        n_iter_no_change=4, random_state=SEED)
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(48, 24),
+        alpha=1e-4,
+        batch_size=512,
+        learning_rate_init=2e-3,
+        max_iter=30,
+        early_stopping=True,
+        n_iter_no_change=4,
+        random_state=SEED,
+    )
     mlp.fit(xs[sub], y[sub])
     layers = list(zip(mlp.coefs_, mlp.intercepts_, strict=True))
     out["mlp"] = (export_linear(mean, scale, layers), len(layers) - 1)
@@ -124,8 +143,9 @@ def fit_candidates(x: np.ndarray, y: np.ndarray, w: np.ndarray, compare: bool,
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         t = time.time()
-        gbt = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, max_leaf_nodes=31,
-                                             random_state=SEED)
+        gbt = HistGradientBoostingClassifier(
+            max_iter=300, learning_rate=0.1, max_leaf_nodes=31, random_state=SEED
+        )
         gbt.fit(x, y, sample_weight=w)
         out["gbt"] = gbt
         log(f"  gbt fitted in {time.time() - t:.0f}s")
@@ -147,14 +167,23 @@ class _SklearnScorer:
 def make_model(spec: Any, kind: str, threshold: float = 0.5) -> Any:
     if isinstance(spec, tuple):
         arrays, layers = spec
-        card = {"kind": kind, "features": features.names(kind), "layers": layers,
-                "threshold": threshold}
+        card = {
+            "kind": kind,
+            "features": features.names(kind),
+            "layers": layers,
+            "threshold": threshold,
+        }
         return Model(arrays, card)
     return _SklearnScorer(spec, kind)
 
 
-def evaluate(docs: Sequence[Doc], gold: dict[tuple[str, str], str], model: Any,
-             threshold: float, kind: str = "text") -> dict[str, float]:
+def evaluate(
+    docs: Sequence[Doc],
+    gold: dict[tuple[str, str], str],
+    model: Any,
+    threshold: float,
+    kind: str = "text",
+) -> dict[str, float]:
     """Mean word F1 / P / R of the full pipeline (rules, model, context) on ``docs``."""
     from ..bench.metrics import word_prf
     from ..pipeline import run_lines
@@ -198,15 +227,18 @@ def train(
     t0 = time.time()
     train_docs = load_docs(sets, renderers, "train")
     held = load_docs(sets, renderers, "heldout")
-    log(f"train docs {len(train_docs)}, held-out docs {len(held)} "
-        f"({len({d.site for d in train_docs})} / {len({d.site for d in held})} sites)")
+    log(
+        f"train docs {len(train_docs)}, held-out docs {len(held)} "
+        f"({len({d.site for d in train_docs})} / {len({d.site for d in held})} sites)"
+    )
     x, y, w = matrix(train_docs, kind)
     log(f"matrix {x.shape} ({time.time() - t0:.0f}s), body fraction {y.mean():.2f}")
     cands = fit_candidates(x, y, w, compare, log)
     # threshold tuned on a slice of TRAINING sites (never the held-out ones)
     rng = np.random.default_rng(SEED)
-    tune = [train_docs[i] for i in rng.choice(len(train_docs), min(600, len(train_docs)),
-                                                replace=False)]
+    tune = [
+        train_docs[i] for i in rng.choice(len(train_docs), min(600, len(train_docs)), replace=False)
+    ]
     gold = gold_texts([*tune, *held])
     results: dict[str, dict[str, Any]] = {}
     for name, spec in cands.items():
@@ -216,10 +248,15 @@ def train(
             if m["f1"] > best[0]:
                 best = (m["f1"], thr)
         held_m = evaluate(held, gold, make_model(spec, kind, best[1]), best[1], kind)
-        results[name] = {"threshold": best[1], "tune_f1": round(best[0], 4),
-                         "heldout": {k: round(v, 4) for k, v in held_m.items()}}
-        log(f"  {name}: threshold {best[1]} tune F1 {best[0]:.4f} held-out word F1 "
-            f"{held_m['f1']:.4f} (P {held_m['precision']:.4f} R {held_m['recall']:.4f})")
+        results[name] = {
+            "threshold": best[1],
+            "tune_f1": round(best[0], 4),
+            "heldout": {k: round(v, 4) for k, v in held_m.items()},
+        }
+        log(
+            f"  {name}: threshold {best[1]} tune F1 {best[0]:.4f} held-out word F1 "
+            f"{held_m['f1']:.4f} (P {held_m['precision']:.4f} R {held_m['recall']:.4f})"
+        )
     shippable = {k: v for k, v in results.items() if isinstance(cands[k], tuple)}
     ship = max(shippable, key=lambda k: shippable[k]["heldout"]["f1"])
     arrays, layers = cands[ship]
