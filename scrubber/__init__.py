@@ -24,7 +24,7 @@ from .rules import RuleError, RuleTimeout
 
 __all__ = [
     "Action", "Config", "Decision", "Explained", "RuleError", "RuleTimeout", "Stage",
-    "clean", "clean_and_explain",
+    "clean", "clean_and_explain", "clean_html", "clean_html_and_explain",
 ]
 __version__ = "0.1.0"
 
@@ -53,5 +53,35 @@ def clean_and_explain(text: str, config: Config | None = None, **overrides: Any)
     if not isinstance(text, str):
         raise TypeError(f"clean_and_explain() takes str, not {type(text).__name__}")
     _, explained = pipeline.run(text, _config.resolve(config, overrides), explain=True)
+    assert explained is not None
+    return explained
+
+
+def clean_html(html: str | bytes, config: Config | None = None, **overrides: Any) -> str:
+    """Return the article body of an HTML page, one block a line.
+
+    ``bytes`` are decoded from a BOM, a ``<meta charset>`` / http-equiv declaration,
+    strict UTF-8, then windows-1252 (see :func:`scrubber.html.decode_html`); bytes that
+    are recognisably not HTML (gzip, PDF, images) raise :class:`ValueError`.
+
+        >>> scrubber.clean_html("<nav><a href=/>Home</a></nav><h1>Title</h1>"
+        ...                     "<p>A paragraph of the article body, long enough.</p>")
+        'Title\\nA paragraph of the article body, long enough.\\n'
+    """
+    from . import config as _config
+    from . import pipeline
+
+    out, _ = pipeline.run_html(html, _config.resolve(config, overrides), explain=False)
+    return out
+
+
+def clean_html_and_explain(
+    html: str | bytes, config: Config | None = None, **overrides: Any
+) -> Explained:
+    """Like :func:`clean_html`, with one :class:`Decision` per block."""
+    from . import config as _config
+    from . import pipeline
+
+    _, explained = pipeline.run_html(html, _config.resolve(config, overrides), explain=True)
     assert explained is not None
     return explained

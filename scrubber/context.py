@@ -73,15 +73,19 @@ def revise(
     transparent: Sequence[bool],
     scores: Sequence[float] | None,
     threshold: float,
+    headline: int = -1,
 ) -> tuple[list[bool], list[Why]]:
     """Final keep flags for non-blank lines (blank lines come back ``False``) and, per
-    line, what the context step did. ``texts`` are the kept pieces (trimmed)."""
+    line, what the context step did. ``texts`` are the kept pieces (trimmed);
+    ``headline`` the index of a line known to be the headline (judged like a heading)."""
     n = len(texts)
     stripped = [t.strip() for t in texts]
     short = [bool(s) and is_short(s) for s in stripped]
     first = next((i for i in range(n) if stripped[i] and not rule_bad[i]), -1)
     if first >= 0 and is_title_like(stripped[first]):
         short[first] = True
+    if 0 <= headline < n and stripped[headline] and not rule_bad[headline]:
+        short[headline] = True
     # The label before context: rule drops are final; the model decides the rest;
     # without a model every undecided line is body.
     good = [

@@ -35,6 +35,44 @@ def _threshold(cfg: Config, model: Any) -> float:
     return float(card.get("threshold", 0.5))
 
 
+def run_html(
+    html: str | bytes, cfg: Config, explain: bool = False
+) -> tuple[str, Explained | None]:
+    """Clean an HTML page: the front end (:mod:`scrubber.html`) turns it into blocks, one
+    line each, with DOM features; then the same decision path as text runs, with the
+    HTML model (DOM features included) when one is shipped, else the text model.
+    The page title and first ``<h1>`` mark the headline for the context step."""
+    from .html import dom_feature_matrix, parse_html
+
+    page = parse_html(html)
+    texts = [b.text for b in page.blocks]
+    endings = ["\n"] * len(texts)
+    if get_model("html") is not None:
+        extra, kind = dom_feature_matrix(page.blocks), "html"
+    else:
+        extra, kind = None, "text"
+    headline = _headline_index(texts, page.title, page.h1)
+    return run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline)
+
+
+def _headline_index(texts: Sequence[str], title: str, h1: str) -> int:
+    """The block that is the page's headline: the first ``<h1>`` text, else the first
+    block equal (normalised) to the ``<title>`` or to its part before a site suffix."""
+    from .rules.checks import normalise_headline, title_variants
+
+    wanted = set()
+    if h1:
+        wanted.add(normalise_headline(h1))
+    if title:
+        wanted |= title_variants(title)
+    if not wanted:
+        return -1
+    for i, t in enumerate(texts):
+        if t.strip() and normalise_headline(t) in wanted:
+            return i
+    return -1
+
+
 def run(text: str, cfg: Config, explain: bool = False) -> tuple[str, Explained | None]:
     """Clean ``text``; with ``explain`` also return one decision per input line."""
     texts, endings = lines.split_lines(text)
@@ -49,9 +87,11 @@ def run_lines(
     extra: Any = None,
     kind: str = "text",
     model: Any = "default",
+    headline: int = -1,
 ) -> tuple[str, Explained | None]:
     """The decision path over already-split lines. ``extra`` carries front-end features
-    (the HTML path's DOM features) to the model."""
+    (the HTML path's DOM features) to the model; ``headline`` is the index of a line the
+    front end knows to be the headline (-1: the context step guesses)."""
     n = len(texts)
     if n == 0:
         return "", (Explained("", ()) if explain else None)
@@ -83,7 +123,8 @@ def run_lines(
 
     # context
     if cfg.context:
-        keep, why = context.revise(pieces, rule_bad, transparent, scores, threshold)
+        keep, why = context.revise(pieces, rule_bad, transparent, scores, threshold,
+                                   headline=headline)
     else:
         keep = [
             bool(pieces[i].strip()) and not rule_bad[i]

@@ -33,7 +33,8 @@ def normalise_headline(line: str) -> str:
     return s.rstrip(" .:")
 
 
-def _variants(line: str) -> set[str]:
+def title_variants(line: str) -> set[str]:
+    """The normalised line, and the line without a trailing site name."""
     norm = normalise_headline(line)
     out = {norm}
     cut = _SITE_SUFFIX.sub("", norm)
@@ -70,11 +71,11 @@ def repeated_headline(
         if head < 0:
             if len(s) <= max_chars and len(s.split()) >= min_words:
                 head = i
-                heads = _variants(s)
+                heads = title_variants(s)
             else:
                 break
             continue
-        if len(s) <= max_chars and _variants(s) & heads:
+        if len(s) <= max_chars and title_variants(s) & heads:
             out.append(i)
     return out
 

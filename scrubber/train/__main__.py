@@ -32,6 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also fit gradient-boosted trees (reported in the card, not shipped)",
     )
     p.add_argument("--no-build", action="store_true", help="use the cache as it is")
+    p.add_argument(
+        "--kind",
+        choices=("text", "html", "both"),
+        default="both",
+        help="text: the model for scraped text (all renderers); html: the model for "
+        "clean_html (the blocks renderer plus DOM features); both (default)",
+    )
     args = p.parse_args(argv)
     bad = sorted(set(args.sets) - set(TRAINABLE))
     if bad:
@@ -47,19 +54,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    renderers = list(args.renderers)
+    if args.kind in ("html", "both") and "blocks" not in renderers:
+        renderers.append("blocks")
     if not args.no_build:
         from .cache import build
 
-        build(sets=args.sets, renderers=args.renderers)
+        build(sets=args.sets, renderers=renderers)
     from .fit import train
 
-    train(
-        args.sets,
-        args.renderers,
-        args.out,
-        compare=args.compare,
-        log=lambda s: print(s, file=sys.stderr, flush=True),
-    )
+    def log(s: str) -> None:
+        print(s, file=sys.stderr, flush=True)
+
+    if args.kind in ("text", "both"):
+        train(args.sets, args.renderers, args.out, compare=args.compare, kind="text", log=log)
+    if args.kind in ("html", "both"):
+        train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log)
     return 0
 
 

@@ -44,6 +44,36 @@ class Doc:
     lines: list[str]
     labels: list[int]
     meta: dict[str, Any]
+    extra: Any = None  # DOM feature matrix (HTML model)
+    headline: int = -1
+
+
+def attach_dom(docs: list[Doc], log: Callable[[str], None] = print) -> list[Doc]:
+    """For the HTML model: re-parse each page (``blocks`` renderer records) to get the
+    DOM features of its lines; pages whose blocks no longer match the cached lines
+    (renderer changed since the cache was built) are left out and counted."""
+    from ..html import dom_feature_matrix, parse_html
+    from ..pipeline import _headline_index
+    from .data import iter_pages
+
+    html: dict[tuple[str, str], str] = {}
+    for s in sorted({d.set for d in docs}):
+        want = {d.id for d in docs if d.set == s}
+        for p in iter_pages(s):
+            if p.id in want:
+                html[(s, p.id)] = p.html
+    kept, skipped = [], 0
+    for d in docs:
+        page = parse_html(html[(d.set, d.id)])
+        if [b.text for b in page.blocks] != d.lines:
+            skipped += 1
+            continue
+        d.extra = dom_feature_matrix(page.blocks)
+        d.headline = _headline_index(d.lines, page.title, page.h1)
+        kept.append(d)
+    if skipped:
+        log(f"  {skipped} pages left out: blocks differ from the cached lines")
+    return kept
 
 
 def load_docs(sets: Iterable[str], renderers: Iterable[str], split: str | None) -> list[Doc]:
@@ -79,7 +109,7 @@ def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndar
         for i, t in enumerate(hits.trim):
             if t is not None:
                 pieces[i] = d.lines[i][t[0] : t[1]]
-        x = features.extract(pieces, hits, rs, kind=kind)
+        x = features.extract(pieces, hits, rs, d.extra, kind=kind)
         lab = np.asarray(d.labels)
         keep = (lab >= 0) & (np.asarray(hits.drop) < 0)
         keep &= np.array([bool(p.strip()) for p in pieces], dtype=bool)
@@ -191,7 +221,8 @@ def evaluate(
     cfg = Config(threshold=threshold)
     f = p = r = 0.0
     for d in docs:
-        out, _ = run_lines(d.lines, ["\n"] * len(d.lines), cfg, model=model, kind=kind)
+        out, _ = run_lines(d.lines, ["\n"] * len(d.lines), cfg, model=model, kind=kind,
+                           extra=d.extra, headline=d.headline)
         prf = word_prf(out, gold[(d.set, d.id)])
         f += prf.f1
         p += prf.precision
@@ -227,6 +258,8 @@ def train(
     t0 = time.time()
     train_docs = load_docs(sets, renderers, "train")
     held = load_docs(sets, renderers, "heldout")
+    if kind == "html":
+        train_docs, held = attach_dom(train_docs, log), attach_dom(held, log)
     log(
         f"train docs {len(train_docs)}, held-out docs {len(held)} "
         f"({len({d.site for d in train_docs})} / {len({d.site for d in held})} sites)"
