@@ -1,0 +1,261 @@
+"""Turn HTML into the text inputs users' scrapers produce.
+
+scrubber cleans *text*, so training inputs are built from each page in several ways, because
+users' scrapers differ. :data:`RENDERERS` maps a name to a guarded ``html -> text`` callable:
+
+* ``"trafilatura"``: ``trafilatura.extract(html, favor_recall=True, include_comments=False)``,
+  plain-text output (no markdown: ``include_formatting=False``; trafilatura's own plain-text
+  conventions remain, i.e. list items start with ``"- "`` and table rows look like
+  ``"| a | b |"``, as users see them).
+* ``"inscriptis"``: ``inscriptis.get_text(html)`` with its defaults (layout-preserving, indented
+  lists, tables as text grids).
+* ``"html_text"``: ``html_text.extract_text(html, guess_layout=True)``.
+* ``"blocks"``: scrubber's own selectolax block renderer, ``scrubber.html.html_to_text``,
+  imported lazily; raises :class:`RendererUnavailable` while that module does not exist.
+
+    >>> from scrubber.train.render import RENDERERS, STATS
+    >>> RENDERERS["html_text"]("<p>Hello <b>world</b></p>")
+    'Hello world'
+    >>> STATS["html_text"].calls >= 1
+    True
+
+Every renderer is guarded: an exception or a timeout (``signal.setitimer``, main thread on
+POSIX only; default :data:`DEFAULT_TIMEOUT` seconds) returns ``""`` and is counted in
+:data:`STATS`. :class:`RendererUnavailable` is never swallowed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RENDERERS",
+    "STATS",
+    "RenderStats",
+    "RendererUnavailable",
+    "available_renderers",
+    "guarded",
+    "render",
+    "renderer_version",
+]
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds one renderer may spend on one page before it is stopped (result ``""``)."""
+
+
+class RendererUnavailable(RuntimeError):
+    """The renderer's implementation is not installed / not written yet."""
+
+
+class _RenderTimeout(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class RenderStats:
+    """Counters for one renderer: calls, failures (exceptions), timeouts, total seconds."""
+
+    calls: int = 0
+    failures: int = 0
+    timeouts: int = 0
+    seconds: float = 0.0
+    last_error: str = ""
+
+
+STATS: dict[str, RenderStats] = {}
+"""Per-renderer counters, filled as guarded renderers run."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    usable = (
+        seconds is not None
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def _raise(signum: int, frame: object) -> None:
+        raise _RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _trafilatura(html: str) -> str:
+    import trafilatura
+
+    out = trafilatura.extract(
+        html,
+        favor_recall=True,
+        include_comments=False,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
+        output_format="txt",
+        with_metadata=False,
+    )
+    return out or ""
+
+
+def _inscriptis(html: str) -> str:
+    import inscriptis
+
+    if not html.strip():
+        return ""
+    return inscriptis.get_text(html) or ""
+
+
+def _html_text(html: str) -> str:
+    import html_text
+
+    return html_text.extract_text(html, guess_layout=True) or ""
+
+
+_LOADED_DIGEST: dict[str, str] = {}
+
+
+def _digest(path: str | None) -> str:
+    """First 10 hex digits of the SHA-256 of a file ("" if there is none)."""
+    if not path or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def _blocks_module() -> object:
+    """Import scrubber.html, pinning the digest of the source this process actually runs."""
+    try:
+        module = import_module("scrubber.html")
+    except ImportError as exc:
+        raise RendererUnavailable(
+            "renderer 'blocks' needs scrubber.html.html_to_text, which is not available yet"
+        ) from exc
+    if "blocks" not in _LOADED_DIGEST:
+        _LOADED_DIGEST["blocks"] = _digest(getattr(module, "__file__", None))
+    return module
+
+
+def _blocks(html: str) -> str:
+    fn = getattr(_blocks_module(), "html_to_text", None)
+    if fn is None:
+        raise RendererUnavailable("scrubber.html has no html_to_text(html) -> str yet")
+    return fn(html) or ""
+
+
+_RAW: dict[str, Callable[[str], str]] = {
+    "trafilatura": _trafilatura,
+    "inscriptis": _inscriptis,
+    "html_text": _html_text,
+    "blocks": _blocks,
+}
+
+_DISTRIBUTIONS = {
+    "trafilatura": "trafilatura",
+    "inscriptis": "inscriptis",
+    "html_text": "html-text",
+    "blocks": "scrubber",
+}
+
+
+def renderer_version(name: str) -> str:
+    """The version of the code behind a renderer (part of cache keys).
+
+    The installed library's version; for ``blocks`` the scrubber version plus a digest of the
+    ``scrubber/html.py`` this process imported (the module is imported here if need be), so
+    every edit of the renderer gets its own cache files and a process that loaded an older
+    copy keeps writing under that copy's digest.
+    """
+    try:
+        version = _dist_version(_DISTRIBUTIONS[name])
+    except (PackageNotFoundError, KeyError):
+        version = "unknown"
+    if name == "blocks":
+        with contextlib.suppress(RendererUnavailable):
+            _blocks_module()
+        digest = _LOADED_DIGEST.get("blocks", "")
+        if digest:
+            version = f"{version}+{digest}"
+    return version
+
+
+def available_renderers() -> list[str]:
+    """Names of the renderers that can run now (``blocks`` only once scrubber.html exists)."""
+    names = []
+    for name in _RAW:
+        if name == "blocks":
+            try:
+                module = _blocks_module()
+            except RendererUnavailable:
+                continue
+            if not hasattr(module, "html_to_text"):
+                continue
+        names.append(name)
+    return names
+
+
+def render(name: str, html: str, timeout: float | None = DEFAULT_TIMEOUT) -> str:
+    """Render ``html`` with renderer ``name``; ``""`` on error or timeout (counted in STATS).
+
+    Raises:
+        KeyError: unknown renderer name.
+        RendererUnavailable: the renderer's implementation does not exist (``blocks`` for now).
+    """
+    fn = _RAW[name]
+    stats = STATS.setdefault(name, RenderStats())
+    stats.calls += 1
+    start = time.perf_counter()
+    try:
+        with _time_limit(timeout):
+            text = fn(html)
+    except RendererUnavailable:
+        stats.calls -= 1
+        raise
+    except _RenderTimeout:
+        stats.timeouts += 1
+        stats.last_error = f"timeout after {timeout}s"
+        text = ""
+    except Exception as exc:  # a renderer crash must not stop a dataset build
+        stats.failures += 1
+        stats.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        text = ""
+    finally:
+        stats.seconds += time.perf_counter() - start
+    return _normalise_newlines(text)
+
+
+def guarded(name: str, timeout: float | None = DEFAULT_TIMEOUT) -> Callable[[str], str]:
+    """A ``html -> text`` callable that runs :func:`render` for ``name``."""
+
+    def _run(html: str) -> str:
+        return render(name, html, timeout=timeout)
+
+    _run.__name__ = f"render_{name}"
+    _run.__doc__ = f"Guarded {name!r} renderer (errors and timeouts give '')."
+    return _run
+
+
+RENDERERS: dict[str, Callable[[str], str]] = {name: guarded(name) for name in _RAW}
+"""Guarded renderers by name: ``trafilatura``, ``inscriptis``, ``html_text``, ``blocks``."""

@@ -1,0 +1,386 @@
+"""Data layer: data root, pages, sites and splits, renderers and the dataset cache.
+
+Most tests build a tiny fake data root of hand-written pages in a temporary folder; the tests
+that read the real shared data skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from scrubber.train import cache, render
+from scrubber.train.data import (
+    ALL_SETS,
+    DATA_ENV,
+    EVAL_ONLY,
+    TRAINABLE,
+    available_sets,
+    data_root,
+    decode_html,
+    iter_pages,
+    normalise_site,
+    page_site,
+    page_split,
+    site_split,
+)
+
+ARTICLE = """<html><head><title>Hedgehogs in winter</title></head><body>
+<nav><a href="/">Home</a> | <a href="/about">About</a> | <a href="/contact">Contact</a></nav>
+<article><h1>Hedgehogs in winter</h1>
+<p>Hedgehogs build nests of dry leaves under hedges and sleep through the coldest months.</p>
+<p>During hibernation their heart rate drops from about one hundred and ninety to twenty.</p>
+</article><footer>Copyright 2024 Garden Notes</footer></body></html>"""
+
+ARTICLE_GOLD = """Hedgehogs in winter
+Hedgehogs build nests of dry leaves under hedges and sleep through the coldest months.
+During hibernation their heart rate drops from about one hundred and ninety to twenty.
+"""
+
+
+def _write_set(root: Path, name: str, pages: list[tuple[dict[str, object], str, str]]) -> None:
+    base = root / name
+    (base / "html").mkdir(parents=True)
+    (base / "gold").mkdir()
+    with (base / "meta.jsonl").open("w", encoding="utf-8") as fh:
+        for meta, html, gold in pages:
+            fh.write(json.dumps(meta) + "\n")
+            with gzip.open(base / "html" / f"{meta['id']}.html.gz", "wb") as gz:
+                gz.write(html.encode("utf-8"))
+            (base / "gold" / f"{meta['id']}.txt").write_text(gold, encoding="utf-8")
+
+
+@pytest.fixture
+def fake_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "data"
+    wcxb = [
+        (
+            {"id": f"{i:04d}", "domain": f"www.site{i % 7}.com", "page_type": "article"},
+            ARTICLE.replace("Hedgehogs in winter", f"Hedgehogs in winter {i}"),
+            ARTICLE_GOLD.replace("Hedgehogs in winter", f"Hedgehogs in winter {i}"),
+        )
+        for i in range(1, 13)
+    ]
+    _write_set(root, "wcxb-dev", wcxb)
+    readability = [
+        ({"id": "garden-1", "synthetic": False, "lang": "en"}, ARTICLE, ARTICLE_GOLD),
+        ({"id": "garden-2", "synthetic": False, "lang": "en"}, ARTICLE, ARTICLE_GOLD),
+        (
+            {"id": "tiny-snippet", "synthetic": True, "lang": "la"},
+            "<p>Lorem ipsum</p>",
+            "Lorem ipsum",
+        ),
+    ]
+    _write_set(root, "readability", readability)
+    dragnet = [
+        ({"id": "R1", "split": "test", "encoding": "cp1252"}, ARTICLE.replace("about", "é"), ""),
+        ({"id": "R2", "split": "train"}, ARTICLE, ARTICLE_GOLD),
+    ]
+    _write_set(root, "dragnet", dragnet)
+    monkeypatch.setenv(DATA_ENV, str(root))
+    return root
+
+
+# -- locating data -----------------------------------------------------------------------------
+
+
+def test_data_root_from_env(fake_root: Path) -> None:
+    assert data_root() == fake_root.resolve()
+    assert available_sets() == ["wcxb-dev", "readability", "dragnet"]
+
+
+def test_missing_data_root_is_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "nowhere"))
+    assert data_root() is None
+    assert available_sets() == []
+    with pytest.raises(FileNotFoundError):
+        data_root(required=True)
+    with pytest.raises(FileNotFoundError):
+        next(iter_pages("cleaneval"))
+
+
+def test_set_constants() -> None:
+    assert {"wcxb-dev", "cleaneval", "readability"} == TRAINABLE
+    assert {"dragnet", "l3s-gn1"} == EVAL_ONLY
+    assert set(ALL_SETS) == TRAINABLE | EVAL_ONLY
+
+
+# -- sites and splits --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "site"),
+    [
+        ("www.Example.com", "example.com"),
+        ("news.bbc.co.uk", "bbc.co.uk"),
+        ("www.abc.net.au:8080", "abc.net.au"),
+        ("blog.example.org.", "example.org"),
+        ("localhost", "localhost"),
+        ("192.168.0.1", "192.168.0.1"),
+        ("", ""),
+    ],
+)
+def test_normalise_site(host: str, site: str) -> None:
+    assert normalise_site(host) == site
+
+
+def test_page_site_sources() -> None:
+    assert page_site("wcxb-dev", {"id": "1", "domain": "shop.example.com"}) == (
+        "example.com",
+        "domain",
+    )
+    assert page_site("cleaneval", {"id": "dev-1", "url": "http://www.example.org/a"}) == (
+        "example.org",
+        "url",
+    )
+    assert page_site("wcxb-dev", {"id": "0551", "domain": "", "url": None}) == (
+        "wcxb-dev:0551",
+        "id",
+    )
+    # readability ids name the site; a numeric suffix is the page number
+    assert page_site("readability", {"id": "nytimes-3"}) == ("readability:nytimes", "id")
+    # dragnet ids are opaque: every page is its own site
+    assert page_site("dragnet", {"id": "R121"}) == ("dragnet:R121", "id")
+
+
+def test_site_split_is_deterministic_and_about_one_fifth() -> None:
+    sites = [f"site{i}.example" for i in range(4000)]
+    first = [site_split(s) for s in sites]
+    site_split.cache_clear()
+    assert [site_split(s) for s in sites] == first
+    share = first.count("heldout") / len(first)
+    assert 0.17 < share < 0.23
+    assert set(first) == {"train", "heldout"}
+
+
+def test_page_split_rules() -> None:
+    assert page_split("dragnet", {"id": "1", "split": "test"}, "dragnet:1") == "eval"
+    assert page_split("dragnet", {"id": "1", "split": "train"}, "dragnet:1") == "unused"
+    assert page_split("l3s-gn1", {"id": "x"}, "example.com") == "eval"
+    assert page_split("readability", {"id": "t", "synthetic": True}, "readability:t") == "train"
+    site = "example.com"
+    assert page_split("cleaneval", {"id": "a"}, site) == site_split(site)
+
+
+def test_iter_pages_split_is_site_disjoint(fake_root: Path) -> None:
+    pages = list(iter_pages("wcxb-dev"))
+    assert [p.id for p in pages] == sorted(p.id for p in pages)
+    by_site: dict[str, set[str]] = {}
+    for p in pages:
+        by_site.setdefault(p.site, set()).add(p.split)
+        assert p.split == site_split(p.site)
+    assert all(len(splits) == 1 for splits in by_site.values())
+    assert len(by_site) == 7
+
+
+def test_iter_pages_fields_and_filters(fake_root: Path) -> None:
+    page = next(iter_pages("wcxb-dev"))
+    assert page.set == "wcxb-dev" and page.id == "0001"
+    assert "<article>" in page.html
+    assert page.gold.startswith("Hedgehogs in winter 1")
+    assert page.site == "site1.com" and page.site_source == "domain"
+    assert page.page_type == "article" and page.lang is None
+    assert page.trainable
+    assert len(list(iter_pages("wcxb-dev", limit=3))) == 3
+    assert [p.id for p in iter_pages("wcxb-dev", ids=["0005", "0002"])] == ["0002", "0005"]
+    assert next(iter_pages("wcxb-dev", load_html=False)).html == ""
+    splits = {p.split for p in iter_pages("wcxb-dev", split="train")}
+    assert splits <= {"train"}
+
+
+def test_synthetic_and_dragnet_pages(fake_root: Path) -> None:
+    pages = {p.id: p for p in iter_pages("readability")}
+    assert pages["tiny-snippet"].synthetic and pages["tiny-snippet"].split == "train"
+    assert not pages["tiny-snippet"].evaluable
+    assert pages["garden-1"].site == pages["garden-2"].site == "readability:garden"
+    drag = {p.id: p for p in iter_pages("dragnet")}
+    assert drag["R1"].split == "eval" and drag["R1"].evaluable and not drag["R1"].trainable
+    assert drag["R2"].split == "unused"
+    # stored as UTF-8: the original-charset field must not garble it
+    assert "é" in drag["R1"].html
+
+
+def test_decode_html() -> None:
+    assert decode_html("é".encode()) == "é"
+    assert decode_html(b"\xef\xbb\xbfhi") == "hi"
+    assert decode_html("é".encode("cp1252"), "cp1252") == "é"
+    assert decode_html(b"a\xffb") == "a\ufffdb"
+    assert decode_html(b"a\xffb", "no-such-codec") == "a\ufffdb"
+
+
+# -- renderers ---------------------------------------------------------------------------------
+
+
+def test_registry_names() -> None:
+    assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks"}
+
+
+@pytest.mark.parametrize("name", ["trafilatura", "inscriptis", "html_text"])
+def test_renderers_produce_text(name: str) -> None:
+    pytest.importorskip(name)
+    text = render.RENDERERS[name](ARTICLE)
+    assert "hibernation" in text
+    assert "\r" not in text
+
+
+def test_guard_turns_errors_into_empty_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(html: str) -> str:
+        raise ValueError("bad page")
+
+    monkeypatch.setitem(render._RAW, "html_text", boom)
+    before = render.STATS.get("html_text", render.RenderStats()).failures
+    assert render.render("html_text", "<p>x</p>") == ""
+    assert render.STATS["html_text"].failures == before + 1
+    assert "bad page" in render.STATS["html_text"].last_error
+
+
+def test_guard_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow(html: str) -> str:
+        while True:
+            pass
+
+    monkeypatch.setitem(render._RAW, "html_text", slow)
+    before = render.STATS.get("html_text", render.RenderStats()).timeouts
+    assert render.render("html_text", "<p>x</p>", timeout=0.2) == ""
+    assert render.STATS["html_text"].timeouts == before + 1
+
+
+def test_blocks_renderer_is_clear_when_missing() -> None:
+    if "blocks" in render.available_renderers():
+        assert isinstance(render.RENDERERS["blocks"]("<p>Hello there</p>"), str)
+    else:
+        with pytest.raises(render.RendererUnavailable, match=r"scrubber\.html"):
+            render.RENDERERS["blocks"]("<p>Hello there</p>")
+
+
+# -- dataset cache -----------------------------------------------------------------------------
+
+
+def _fake_renderer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace html_text with a counting, dependency-free renderer; return the call log."""
+    calls: list[str] = []
+
+    def fake(html: str) -> str:
+        calls.append(html)
+        import re
+
+        text = re.sub(r"<(p|h1|nav|footer|article)[^>]*>", "\n", html)
+        return re.sub(r"<[^>]+>", "", text)
+
+    monkeypatch.setitem(render._RAW, "html_text", fake)
+    return calls
+
+
+def test_build_caches_and_reruns_instantly(
+    fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _fake_renderer(monkeypatch)
+    out = tmp_path / "cache"
+    cache.build(["wcxb-dev", "readability"], ["html_text"], limit=4, cache_dir=out, progress=False)
+    assert len(calls) == 4 + 3
+    path = cache.dataset_path("wcxb-dev", "html_text", out)
+    assert path.is_file() and path.name.endswith(".jsonl.gz")
+    records = list(cache.iter_records("wcxb-dev", "html_text", cache_dir=out))
+    assert [r["id"] for r in records] == ["0001", "0002", "0003", "0004"]
+    rec = records[0]
+    assert set(rec) >= {"set", "id", "site", "split", "renderer", "lines", "labels", "gold_words"}
+    assert rec["renderer"] == "html_text" and rec["set"] == "wcxb-dev"
+    assert len(rec["lines"]) == len(rec["labels"]) == len(rec["scores"])
+    assert rec["gold_words"] == len(ARTICLE_GOLD.replace("winter", "winter 1").split())
+    labelled = dict(zip((x.strip() for x in rec["lines"]), rec["labels"], strict=True))
+    assert labelled["Hedgehogs in winter 1"] == 1
+    assert labelled["Home | About | Contact"] == 0
+    assert labelled["Copyright 2024 Garden Notes"] == 0
+    renders = cache.load_renders("wcxb-dev", "html_text", out)
+    assert sorted(renders) == ["0001", "0002", "0003", "0004"]
+    assert {r["status"] for r in renders.values()} == {"ok"}
+    assert "Hedgehogs" in renders["0001"]["text"]
+    # a re-run renders nothing; a larger limit renders only the new pages
+    cache.build(["wcxb-dev", "readability"], ["html_text"], limit=4, cache_dir=out, progress=False)
+    assert len(calls) == 7
+    cache.build(["wcxb-dev"], ["html_text"], limit=6, cache_dir=out, progress=False)
+    assert len(calls) == 9
+    assert len(list(cache.iter_records("wcxb-dev", "html_text", cache_dir=out))) == 6
+
+
+def test_build_is_reproducible_and_hash_stable(
+    fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_renderer(monkeypatch)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        cache.build(
+            ["wcxb-dev", "readability", "dragnet"], ["html_text"], cache_dir=out, progress=False
+        )
+    for set_name in ("wcxb-dev", "readability", "dragnet"):
+        pa = cache.dataset_path(set_name, "html_text", a)
+        pb = cache.dataset_path(set_name, "html_text", b)
+        assert pa.read_bytes() == pb.read_bytes()
+    ha = cache.dataset_hash(renderers=["html_text"], cache_dir=a)
+    assert ha == cache.dataset_hash(renderers=["html_text"], cache_dir=b)
+    assert len(ha) == 64
+    # dragnet is not a trainable set: the default hash does not cover it
+    assert ha == cache.dataset_hash(["readability", "wcxb-dev"], ["html_text"], cache_dir=a)
+    assert ha != cache.dataset_hash(renderers=["html_text"], split="train", cache_dir=a)
+    with pytest.raises(FileNotFoundError):
+        cache.dataset_hash(renderers=["inscriptis"], cache_dir=a)
+
+
+def test_cache_root_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    assert cache.cache_root() == tmp_path / "c"
+    monkeypatch.delenv(cache.CACHE_ENV)
+    assert cache.cache_root().parts[-2:] == (".cache", "scrubber")
+
+
+# -- the real shared data (skipped when absent) ------------------------------------------------
+
+
+@pytest.fixture
+def real_root() -> Path:
+    root = data_root()
+    if root is None:
+        pytest.skip("shared data not found (../shared/data or $SCRUBBER_DATA)")
+    return root
+
+
+@pytest.mark.parametrize("set_name", ALL_SETS)
+def test_real_sets_load(real_root: Path, set_name: str) -> None:
+    if set_name not in available_sets(real_root):
+        pytest.skip(f"{set_name} not present")
+    pages = list(iter_pages(set_name, limit=3, root=real_root))
+    assert len(pages) == 3
+    for p in pages:
+        assert p.html.strip()
+        assert p.site
+        assert p.split in {"train", "heldout", "eval", "unused"}
+        assert (p.set in TRAINABLE) == p.trainable
+
+
+@pytest.mark.parametrize("set_name", sorted(TRAINABLE))
+def test_real_trainable_split_is_site_disjoint(real_root: Path, set_name: str) -> None:
+    if set_name not in available_sets(real_root):
+        pytest.skip(f"{set_name} not present")
+    by_site: dict[str, set[str]] = {}
+    n = 0
+    for p in iter_pages(set_name, load_html=False, root=real_root):
+        by_site.setdefault(p.site, set()).add(p.split)
+        n += 1
+    assert n > 0
+    mixed = [site for site, splits in by_site.items() if len(splits) > 1]
+    assert not mixed
+    heldout_pages = sum(
+        1 for p in iter_pages(set_name, load_html=False, root=real_root) if p.split == "heldout"
+    )
+    assert 0 < heldout_pages < n
+
+
+def test_real_eval_only_sets_never_train(real_root: Path) -> None:
+    for set_name in sorted(EVAL_ONLY):
+        if set_name not in available_sets(real_root):
+            continue
+        splits = {p.split for p in iter_pages(set_name, load_html=False, root=real_root)}
+        assert splits <= {"eval", "unused"}
