@@ -4,11 +4,13 @@ The rules and the classifier label each line on its own. Short lines (headings, 
 menu items, "Related" titles) carry too little text to judge alone, so, like jusText, they
 are revised from their neighbours:
 
-* a short line followed (within a few lines, across at most one clutter line) by body
-  text is a heading and stays, even when the model doubted it (``context:heading``);
+* a short line followed closely by body text (within three lines, no clutter line in
+  between) is a heading and stays, even when the model doubted it (``context:heading``);
 * a short line after which no body follows (the tail of the page, a card or link list
   running into clutter) goes, even when nothing named it (``context:no-body-follows``);
 * lines a document check dropped as copies (the repeated headline) are transparent;
+* a page is never emptied by the model alone: if no long line passes the threshold,
+  the long lines scoring near the page's best are kept (``context:rescued``);
 * the first line of the document, when it reads like a title (at most 30 words, no
   sentence-final punctuation), is judged like a short line: a headline with body after
   it stays.
@@ -34,6 +36,8 @@ _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]")
 WINDOW = 8  # non-blank lines looked at below a short line
 HIGH = 0.8  # a short line the model is this sure of survives a clutter tail
 LOW = 0.2  # a short line the model is this sure against is not rescued as a heading
+HEADING_REACH = 3  # a rescued heading sits at most this many non-blank lines above body
+RESCUE = 0.8  # share of the page's best score a long line needs when nothing passed
 
 
 class Why(IntEnum):
@@ -42,6 +46,7 @@ class Why(IntEnum):
     NONE = 0
     HEADING = 1  # body follows: keep
     NO_BODY = 2  # no body follows: drop
+    RESCUED = 3  # the model would have emptied the page: its best long lines stay
 
 
 def word_count(s: str) -> int:
@@ -93,19 +98,45 @@ def revise(
         and (scores is None or scores[i] >= threshold)
         for i in range(n)
     ]
-    keep = list(good)
     why = [Why.NONE] * n
+    if scores is not None:
+        _rescue_empty(stripped, short, rule_bad, scores, good, why)
+    keep = list(good)
     for i in range(n):
         if not short[i] or rule_bad[i] or not stripped[i]:
             continue
-        below = _below(i, stripped, short, good, rule_bad, transparent)
         p = None if scores is None else scores[i]
-        if below:
-            if not keep[i] and (p is None or p >= LOW):
-                keep[i], why[i] = True, Why.HEADING
-        elif keep[i] and (p is None or p < HIGH):
-            keep[i], why[i] = False, Why.NO_BODY
+        if keep[i]:
+            if not _below(i, stripped, short, good, rule_bad, transparent, WINDOW, 1) and (
+                p is None or p < HIGH
+            ):
+                keep[i], why[i] = False, Why.NO_BODY
+        elif (p is None or p >= LOW) and _below(
+            i, stripped, short, good, rule_bad, transparent, HEADING_REACH, 0
+        ):
+            keep[i], why[i] = True, Why.HEADING
     return keep, why
+
+
+def _rescue_empty(
+    stripped: Sequence[str],
+    short: Sequence[bool],
+    rule_bad: Sequence[bool],
+    scores: Sequence[float],
+    good: list[bool],
+    why: list[Why],
+) -> None:
+    """A page is never emptied by the model alone: when no long line reaches the
+    threshold, the long lines scoring within ``RESCUE`` of the best one are kept (the
+    model's scale is off on this page, its ranking usually is not)."""
+    longs = [i for i, s in enumerate(stripped) if s and not short[i] and not rule_bad[i]]
+    if not longs or any(good[i] for i in longs):
+        return
+    best = max(scores[i] for i in longs)
+    for i in longs:
+        if scores[i] >= best * RESCUE:
+            good[i] = True
+            why[i] = Why.RESCUED
 
 
 def _below(
@@ -115,21 +146,23 @@ def _below(
     good: Sequence[bool],
     rule_bad: Sequence[bool],
     transparent: Sequence[bool],
+    reach: int,
+    max_bad: int,
 ) -> bool:
-    """Is there body text below line ``i``: a long good line within ``WINDOW`` non-blank
-    lines, crossing at most one clutter line?"""
+    """Is there body text below line ``i``: a long good line within ``reach`` non-blank
+    lines, crossing at most ``max_bad`` clutter lines (short lines are crossed freely)?"""
     seen = bad = 0
     for j in range(i + 1, len(stripped)):
         if not stripped[j] or transparent[j]:
             continue
         seen += 1
-        if seen > WINDOW:
+        if seen > reach:
             return False
         if short[j] and not rule_bad[j]:
             continue
         if good[j]:
             return True
         bad += 1
-        if bad > 1:
+        if bad > max_bad:
             return False
     return False

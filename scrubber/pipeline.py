@@ -188,6 +188,13 @@ def _explain(
                 "short line with no body text after it (tail, card or link list)", None, p,
             ))
             continue
+        if why[i] is context.Why.RESCUED:
+            out.append(Decision(
+                i, text, Action.TRIM if trim else Action.KEEP, Stage.CONTEXT,
+                f"body probability {p:.2f} is below the threshold, but near the page's best "
+                "and no long line passed: kept so the page is not emptied", None, p, pieces[i],
+            ))
+            continue
         if not keep[i]:
             out.append(Decision(
                 i, text, Action.DROP, Stage.MODEL,

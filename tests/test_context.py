@@ -1,0 +1,59 @@
+"""The context step: short lines judged by what follows them."""
+
+from scrubber.context import Why, is_short, is_title_like, revise, word_count
+
+BODY = "A long paragraph of real body text that reads like prose, with commas, and ends."
+
+
+def run(lines, bad=None, scores=None, threshold=0.5, headline=-1):
+    n = len(lines)
+    return revise(lines, bad or [False] * n, [False] * n, scores, threshold, headline)
+
+
+def test_heading_between_body_paragraphs_stays():
+    keep, _ = run([BODY, "A Section Heading", BODY])
+    assert keep == [True, True, True]
+
+
+def test_short_line_with_no_body_after_it_goes():
+    keep, why = run([BODY, "Military Proposals", "Popular Categories"],
+                    bad=[False, False, True])
+    assert keep == [True, False, False] and why[1] is Why.NO_BODY
+
+
+def test_model_doubted_heading_is_rescued_when_body_follows_closely():
+    keep, why = run([BODY, "Still Imminent", BODY], scores=[0.9, 0.3, 0.9])
+    assert keep == [True, True, True] and why[1] is Why.HEADING
+
+
+def test_menu_far_above_body_is_not_rescued_as_headings():
+    menu = ["Home", "News", "Sport", "Weather", "Video"]
+    keep, _ = run([*menu, BODY], scores=[0.3] * 5 + [0.9])
+    assert keep[:2] == [False, False]
+
+
+def test_short_line_the_model_rejects_strongly_is_not_rescued():
+    keep, _ = run([BODY, "Menu", BODY], scores=[0.9, 0.05, 0.9])
+    assert keep == [True, False, True]
+
+
+def test_page_is_never_emptied_by_the_model_alone():
+    keep, why = run([BODY, BODY + " More.", "Share"], scores=[0.3, 0.35, 0.1])
+    assert keep[:2] == [True, True] and why[1] is Why.RESCUED
+
+
+def test_known_headline_is_judged_like_a_heading():
+    long_title = "A Very Long Headline That Runs On For Many Words Without Any Full Stop At All"
+    keep, _ = run(["Nav", long_title, BODY], scores=[0.1, 0.2, 0.9], headline=1)
+    assert keep[1]
+
+
+def test_title_like_and_short_definitions():
+    assert is_title_like("NATO’s Deployment of Foreign Troops in Ukraine Sparks Concerns")
+    assert not is_title_like("This is a sentence.")
+    assert is_short("“Still Imminent”")
+    assert not is_short(BODY)
+
+
+def test_cjk_words_are_counted_without_spaces():
+    assert word_count("这是一个没有空格的很长的中文句子用来测试") >= 8
