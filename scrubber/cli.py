@@ -25,6 +25,7 @@ examples:
   scrubber --stats < page.txt > body.txt   counts per reason on stderr
   scrubber --rules mysite.toml --disable video.live-marker < page.txt
   scrubber --no-model < page.txt           rules and context only
+  scrubber < page.html > body.txt          HTML is detected; --html / --text force it
   scrubber --jsonl -j 2 --stats corpus.jsonl -o clean.jsonl      clean the "text" field
   scrubber profile build corpus.jsonl -o prof.npz                repeated lines per site
   scrubber --jsonl --profile prof.npz corpus.jsonl -o clean.jsonl
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .corpus.cli import add_jsonl_arguments
 
     add_jsonl_arguments(p)  # --jsonl, --field, -j, --on-error, -o, --profile, ...
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--html", action="store_true",
+                      help="input is HTML (default: detected from the first bytes)")
+    kind.add_argument("--text", action="store_true",
+                      help="input is text, even if it looks like HTML")
     p.add_argument("--version", action="version", version="scrubber 0.1.0")
     return p
 
@@ -96,6 +102,21 @@ def decode(data: bytes) -> tuple[str, bool]:
 def encode(text: str, bom: bool) -> bytes:
     out = text.encode("utf-8", "surrogateescape")
     return (BOM.encode() + out) if bom and out else out
+
+
+_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--")
+_HTML_TAGS = (b"<div", b"<p>", b"<p ", b"<meta", b"<script", b"<a href", b"<span", b"<table",
+              b"<br", b"<li", b"<title")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Auto-detection: the input starts (after a BOM and whitespace) with a doctype,
+    ``<html>``, ``<head>``, ``<body>``, an XML declaration or a comment, or its first
+    4 KB hold at least five common tags. ``--text`` and ``--html`` override it."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(_HTML_START):
+        return True
+    return sum(head.count(t) for t in _HTML_TAGS) >= 5
 
 
 def _read(path: str) -> bytes:
@@ -155,9 +176,19 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             print(f"scrubber: {path}: {e.strerror or e}", file=sys.stderr)
             status = 1
             continue
+        is_html = args.html or (not args.text and looks_like_html(data))
         text, bom = decode(data)
         try:
-            cleaned, explained = pipeline.run(text, cfg, explain=args.explain or args.stats)
+            if is_html:
+                bom = False
+                cleaned, explained = pipeline.run_html(data, cfg,
+                                                       explain=args.explain or args.stats)
+            else:
+                cleaned, explained = pipeline.run(text, cfg, explain=args.explain or args.stats)
+        except ValueError as e:  # bytes that are not HTML at all (gzip, PDF, images)
+            print(f"scrubber: {path}: {e}", file=sys.stderr)
+            status = 1
+            continue
         except RuleTimeout as e:
             print(f"scrubber: {path}: {e}", file=sys.stderr)
             status = 1

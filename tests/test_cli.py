@@ -91,3 +91,36 @@ def test_closed_pipe_ends_quietly():
 def test_rules_subcommand_lists_families():
     r = run(["rules"])
     assert r.returncode == 0 and b"[video]" in r.stdout
+
+
+PAGE = (b"<!doctype html><html><head><title>T</title></head><body><nav><a href=/>Home</a>"
+        b"</nav><p>A paragraph of body text that is clearly long enough to be kept, "
+        b"as prose is.</p></body></html>")
+
+
+def test_html_on_stdin_is_detected_and_cleaned_as_html():
+    r = run([], PAGE)
+    assert r.returncode == 0
+    assert b"<p>" not in r.stdout and b"A paragraph of body text" in r.stdout
+
+
+def test_text_flag_overrides_html_detection():
+    r = run(["--text", "--no-model", "--no-context"], PAGE)
+    assert b"<!doctype html>" in r.stdout
+
+
+def test_html_flag_forces_html():
+    r = run(["--html"], b"<p>A paragraph of body text that is clearly long enough, really.</p>")
+    assert r.stdout.strip() == b"A paragraph of body text that is clearly long enough, really."
+
+
+def test_binary_input_in_html_mode_is_an_error_naming_the_problem():
+    r = run(["--html"], b"\x1f\x8b\x08\x00" + bytes(200))
+    assert r.returncode == 1 and b"gzip" in r.stderr.lower()
+
+
+def test_looks_like_html():
+    from scrubber.cli import looks_like_html
+
+    assert looks_like_html(b"\xef\xbb\xbf  <!DOCTYPE html><html>")
+    assert not looks_like_html(b"Plain text with a < sign and <b> once.")
