@@ -37,6 +37,10 @@ class Model:
                 "retrain with `python -m scrubber.train`"
             )
 
+    def predict_lines(self, x: np.ndarray) -> np.ndarray:
+        """Body probabilities of a feature matrix (training and evaluation)."""
+        return self.predict_matrix(x)
+
     def predict_matrix(self, x: np.ndarray) -> np.ndarray:
         h = (x - self.mean) / self.scale
         for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
