@@ -6,6 +6,10 @@ Subcommands:
   issue's targets (:mod:`scrubber.bench.accuracy`); ``accuracy --pin-floors`` re-pins the
   test gate's floors.
 * ``throughput``: speed benchmark (:mod:`scrubber.bench.throughput`, when present).
+* ``pathological``: time and memory against size on pathological inputs, and the
+  idempotence rate on the shared data (:mod:`scrubber.bench.pathological`).
+* ``html``: HTML track: scrubber.clean_html and peer extractors on the same pages, word /
+  shingle F1, speed and memory (:mod:`scrubber.bench.html_track`).
 
 Everything after the subcommand goes to it: ``python -m scrubber.bench accuracy --help``.
 """
@@ -19,13 +23,17 @@ from importlib import import_module
 SUBCOMMANDS: dict[str, str] = {
     "accuracy": "scrubber.bench.accuracy",
     "throughput": "scrubber.bench.throughput",
+    "pathological": "scrubber.bench.pathological",
+    "html": "scrubber.bench.html_track",
 }
 """Subcommand -> module with a ``main(argv) -> int``."""
 
-_USAGE = """usage: python -m scrubber.bench {accuracy,throughput} [options]
+_USAGE = """usage: python -m scrubber.bench {accuracy,throughput,pathological,html} [options]
 
   accuracy     word and shingle F1 of scrubber and baselines per data set x renderer
   throughput   documents/s and MB/s of scrubber
+  pathological time and memory vs size on pathological inputs; idempotence rate
+  html         HTML track: clean_html vs trafilatura, resiliparse, readability, ... on HTML
 
 Run a subcommand with --help for its options."""
 
