@@ -28,9 +28,12 @@ Rendering rules (what a reader sees)
   before and after a nested block becomes blocks of the outer element.
 * Inline elements are joined exactly as rendered: ``Hel<b>lo</b>`` gives ``Hello``,
   ``<span>a</span><span>b</span>`` gives ``ab``. Runs of whitespace (including
-  no-break spaces) collapse to one space. Exception: two links (or buttons) that touch
-  with no text between them, as in ``<a>Home</a><a>News</a>``, get a space between
-  them, because CSS almost always draws a gap there (menus, tag lists).
+  no-break spaces) collapse to one space; zero-width spaces, BOMs and control
+  characters are removed. Exceptions, where a reader sees a gap the markup does not
+  spell: two links that touch, as in ``<a>Home</a><a>News</a>`` (CSS almost always
+  draws a gap in menus and tag lists), text on either side of a ``<button>``, and an
+  image or form control between words (``a<img>b`` gives ``a b``; ``<wbr>`` and
+  ``<input type=hidden>`` give nothing).
 * ``<br>`` ends the current line: the text before and after it become two blocks with
   the same tag and context. Empty lines are never emitted.
 * Tables: one row (``tr``) per block, non-empty cells joined with ``" | "``
@@ -41,14 +44,34 @@ Rendering rules (what a reader sees)
   trailing whitespace removed.
 * Dropped with everything inside: ``head``, ``script``, ``style``, ``noscript``,
   ``template``, ``svg``, ``iframe``, ``object``, ``embed``, ``canvas``, ``video``,
-  ``audio``, ``select``, ``textarea``, ``datalist``, closed ``dialog``, MathML
-  annotations, and hidden elements: ``hidden`` attribute, ``aria-hidden="true"``,
-  inline style ``display: none`` / ``visibility: hidden``, ``<input type=hidden>``,
-  and screen-reader-only classes (``sr-only``, ``visually-hidden``,
-  ``screen-reader-text``). An inline ``style="display: block"`` makes an inline
-  element a block, ``display: inline`` makes a block element inline.
+  ``audio``, ``select``, ``textarea``, ``datalist``, ``input`` (including
+  ``type=hidden``), closed ``dialog``, MathML annotations; elements that never render
+  text (``img``, ``picture``, ``wbr``, ``col``...) are skipped without a look. Hidden
+  elements are dropped too: ``hidden`` attribute, ``aria-hidden="true"``, inline
+  style ``display: none`` / ``visibility: hidden``, and screen-reader-only classes
+  (``sr-only``, ``visually-hidden``, ``screen-reader-text``). An inline
+  ``style="display: block"`` makes an inline element a block, ``display: inline``
+  makes a block element inline.
 * Image ``alt`` text and form-control values are not rendered; ``<details>`` content
   is kept even when closed (it is one click away and often is the content).
+
+Exceptions, each backed by the labelled pages in ``shared/data`` (gold main content
+sits there):
+
+* Hidden *disclosure widgets* are rendered, with ``Block.collapsed`` set: a hidden
+  element whose class/id/role says accordion, collapse, FAQ, answer, tab panel,
+  panel, spoiler, expand or region (and not menu, nav, modal, popup, cookie, search,
+  cart, login, dropdown, drawer), and ``hidden="until-found"``. Collapsed FAQ answers
+  and inactive tabs are one click away, like ``<details>``.
+* React streaming SSR: ``<div hidden id="S:n">`` segments are rendered where their
+  ``<template id="B:n">`` / ``"P:n"`` placeholder is, as the page's script would do.
+* Pages that serve their content only inside ``<noscript>`` (forum software does this
+  for crawlers): when the ``<noscript>`` text is at least 200 characters and more than
+  twice everything else, the page is rendered again with ``<noscript>`` content
+  included. The document is parsed as with scripting disabled, like a crawler.
+* A ``<title>`` that is never closed swallows the whole page into the title (as in a
+  browser); when that happens the title is closed at the end of its first line and
+  the page parsed again.
 
 Input handling
 --------------
@@ -57,9 +80,11 @@ Input handling
 magic numbers, or mostly control bytes) raise :class:`ValueError` naming what they
 look like, because silently returning nothing hides the common bug of feeding
 compressed or binary responses. Empty or whitespace-only input gives ``[]`` / ``""``.
-Elements nested deeper than :data:`MAX_NESTING` (the lexbor parser is quadratic in
-nesting depth for some tags) are flattened before parsing: their text is kept, their
-tags are removed.
+Inputs that would make the lexbor parser quadratic are defused first: elements nested
+deeper than :data:`MAX_NESTING` are flattened (their text is kept, their tags are
+removed; the depth is estimated from the tag sequence, only for documents with more
+than 8192 ``<``), tags carrying thousands of attributes are cut short, and DOM mutation
+events are off. A hostile 1 MB document renders in well under a second.
 
 Examples
 --------
@@ -80,7 +105,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
 __all__ = [
     "BOILERPLATE_HINTS",
@@ -103,12 +128,18 @@ __all__ = [
 CELL_SEPARATOR = " | "
 #: ``Block.path`` keeps at most this many innermost ancestor tags.
 MAX_PATH = 12
-#: ``Block.tokens`` holds the class/id tokens of the block element, the inline elements
-#: its text came from, and this many nearest ancestors that carry class/id/role/itemprop.
+#: ``Block.tokens`` come from up to this many elements carrying class/id/role/itemprop:
+#: the block element (and the inline elements its text came from) and their nearest
+#: such ancestors.
 NEAR_ANCESTORS = 4
 #: Elements nested deeper than this are flattened before parsing (see module docs).
 MAX_NESTING = 1024
 _NESTING_CHECK_MIN_TAGS = 8 * MAX_NESTING
+#: Text under ``<noscript>`` is rendered after all when it is at least this long and more
+#: than twice the rest of the page (apps that serve their content only there).
+_NOSCRIPT_FALLBACK_CHARS = 200
+_SWALLOWED_TITLE_CHARS = 2000
+_TITLE_START_RE = re.compile(r"(<title\b[^>]*>[^<\n]*)", re.IGNORECASE)
 #: Bytes scanned for a ``<meta charset>`` declaration.
 CHARSET_SCAN_BYTES = 16384
 #: Attribute values longer than this are truncated before they are looked at.
@@ -377,9 +408,11 @@ _DROP_TAGS = _names(
     annotation-xml noframes noembed portal img image picture wbr col colgroup area
     """
 )
+# Dropped elements that still take room between words (replaced/inline-block boxes).
+_REPLACED_TAGS = _names(
+    "img image picture svg input select textarea iframe video audio canvas object embed"
+)
 _PRE_TAGS = frozenset(("pre", "listing", "xmp", "plaintext"))
-_CELL_TAGS = frozenset(("td", "th"))
-_SPACED_INLINE = frozenset(("a", "button"))
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_TAGS = frozenset(("ul", "ol", "menu", "dir"))
 #: Landmark elements recorded in ``Block.landmarks``.
@@ -396,10 +429,22 @@ _ROLE_LANDMARKS = {
     "menu": "menu",
     "menubar": "menu",
 }
+#: Hidden elements whose class/id/role match this are disclosure widgets (collapsed
+#: accordion and FAQ answers, inactive tab panels): rendered, with ``Block.collapsed``.
+_DISCLOSURE_RE = re.compile(
+    r"accordion|collaps|faq|answer|tabpanel|tab-pane|tab-panel|tabs-panel|tab-content|panel"
+    r"|spoiler|expand|disclosure|region"
+)
+_NOT_DISCLOSURE_RE = re.compile(
+    r"menu|nav|modal|popup|overlay|cookie|consent|search|cart|login|dropdown|drawer|mega"
+)
 _STRUCTURAL_TAGS = frozenset((*_PRE_TAGS, *_HEADINGS, *_LIST_TAGS, *_LANDMARK_TAGS, "li", "table"))
 # Element kinds for the walker (one dict look-up per element). Order matters:
-# kinds >= _K_BLOCK start a new block.
-_K_INLINE, _K_LINK, _K_CELL, _K_BR, _K_HR, _K_DROP, _K_BLOCK, _K_SPECIAL, _K_DIALOG = range(9)
+# kinds >= _K_ROOT start a new block. <html> and <body> (_K_ROOT) are blocks whose
+# attributes are page-level (Page.page_tokens), not context for every block.
+_K_INLINE, _K_LINK, _K_CELL, _K_BR, _K_HR, _K_DROP, _K_ROOT, _K_BLOCK, _K_SPECIAL, _K_DIALOG = (
+    range(10)
+)
 _KIND: dict[str, int] = {
     **dict.fromkeys(_BLOCK_TAGS, _K_BLOCK),
     **dict.fromkeys(_STRUCTURAL_TAGS, _K_SPECIAL),
@@ -411,7 +456,14 @@ _KIND: dict[str, int] = {
     "br": _K_BR,
     "hr": _K_HR,
     "dialog": _K_DIALOG,
+    "html": _K_ROOT,
+    "body": _K_ROOT,
 }
+_PLACEHOLDERS = frozenset(("B:", "P:"))  # React streaming placeholders (template ids)
+# Without DOM mutation events: the tree as written (events only mirror <select> state,
+# which is dropped anyway, and are quadratic in the number of <option>s).
+_PARSER_OPTIONS = LexborDocumentOptions.WO_EVENTS
+_KIND_WITH_NOSCRIPT = {**_KIND, "noscript": _K_BLOCK}
 _MAIN_LANDMARKS = frozenset(("main", "article"))
 _BOILERPLATE_LANDMARKS = frozenset(("nav", "header", "footer", "aside", "form", "menu"))
 _SR_ONLY_CLASSES = frozenset(
@@ -505,15 +557,18 @@ _AD_TOKENS = frozenset(
 )
 _AD_PREFIX_RE = re.compile(r"(?:^|\s)(?:advert|adsense|adslot|adunit|adsby|googlead|ad-)")
 _TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
-_CTRL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Control characters and invisible zero-width space / BOM, removed from block text.
+_CTRL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\ufeff]")
 _WORD_RE = re.compile(r"\w+")
 
 _EMPTY: frozenset[str] = frozenset()
 _HINT_OF_SUBSTRING = {sub: name for name, subs in _ALL_HINTS.items() for sub in subs}
 _HINT_RE = re.compile("|".join(sorted(map(re.escape, _HINT_OF_SUBSTRING), key=len, reverse=True)))
-_ValueInfo = tuple[frozenset[str], frozenset[str], bool]
+_ValueInfo = tuple[tuple[str, ...], tuple[str, ...], bool]
+# Values are tuples of strings, not frozensets: the garbage collector stops tracking
+# such tuples, so a big cache does not make full collections slow.
 _value_cache: dict[str, _ValueInfo] = {}
-_VALUE_CACHE_MAX = 100_000
+_VALUE_CACHE_MAX = 50_000
 
 
 def _value_info(value: str) -> _ValueInfo:
@@ -528,15 +583,13 @@ def _value_info(value: str) -> _ValueInfo:
     if hit is not None:
         return hit
     raw = value[:_MAX_ATTR].lower()
-    tokens = frozenset(
-        t for t in _TOKEN_SPLIT_RE.split(raw) if t and len(t) <= 40 and not t.isdigit()
-    )
+    tokens = {t for t in _TOKEN_SPLIT_RE.split(raw) if t and len(t) <= 40 and not t.isdigit()}
     hints = {_HINT_OF_SUBSTRING[m] for m in _HINT_RE.findall(raw)}
     if not tokens.isdisjoint(_AD_TOKENS) or _AD_PREFIX_RE.search(raw):
         hints.add("ad")
     # Every screen-reader-only class name contains a "hidden" hint substring.
     sr_only = "hidden" in hints and not _SR_ONLY_CLASSES.isdisjoint(raw.split())
-    result = (tokens, frozenset(hints), sr_only)
+    result = (tuple(tokens), tuple(hints), sr_only)
     if len(_value_cache) >= _VALUE_CACHE_MAX:
         _value_cache.clear()
     _value_cache[value] = result
@@ -545,26 +598,25 @@ def _value_info(value: str) -> _ValueInfo:
 
 def _tokens_and_hints(
     cls: str | None, others: tuple[str | None, ...]
-) -> tuple[frozenset[str], frozenset[str], bool]:
+) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     """Class plus id/role/itemprop values -> (tokens, hints, screen-reader-only?).
 
-    Only the ``class`` value can make an element screen-reader-only.
+    Tokens and hints may repeat. Only the ``class`` value can make an element
+    screen-reader-only.
 
     >>> toks, hints, sr_only = _tokens_and_hints("post-Body share_bar", ("main", None))
-    >>> sorted(toks), sorted(hints), sr_only
+    >>> sorted(set(toks)), sorted(set(hints)), sr_only
     (['bar', 'body', 'main', 'post', 'share'], ['body', 'main', 'post', 'share'], False)
     """
     if cls:
         tokens, hints, sr_only = _value_info(cls)
     else:
-        tokens, hints, sr_only = _EMPTY, _EMPTY, False
+        tokens, hints, sr_only = (), (), False
     for value in others:
         if value:
             t, h, _ = _value_info(value)
-            if t:
-                tokens = tokens | t if tokens else t
-            if h:
-                hints = hints | h if hints else h
+            tokens += t
+            hints += h
     return tokens, hints, sr_only
 
 
@@ -601,13 +653,15 @@ class Block:
         path: Tags from the outermost kept ancestor down to the block element itself,
             at most :data:`MAX_PATH` innermost ones, e.g. ``("body", "div", "p")``.
         depth: DOM depth of the block element (``html`` is 1).
-        link_chars: Characters of ``text`` inside ``<a>`` elements.
+        link_chars: Characters of ``text`` inside ``<a>`` elements (a space between two
+            link texts counts as link text, so a menu line has density 1.0).
         text_chars: ``len(text)``.
         link_density: ``link_chars / text_chars`` (0.0 for an empty text).
         n_links: Number of distinct ``<a>`` elements contributing text.
-        tokens: Lower-cased class/id/role/itemprop tokens (split on non-alphanumerics)
-            of the block element, the inline elements its text sits in, and the
-            :data:`NEAR_ANCESTORS` nearest ancestors carrying such attributes.
+        tokens: Lower-cased class/id/role/itemprop tokens (split on non-alphanumerics;
+            pure digits dropped) of the block element, the inline elements its text
+            sits in, and their nearest ancestors carrying such attributes, up to
+            :data:`NEAR_ANCESTORS` elements per chain.
         hints: Names from :data:`BOILERPLATE_HINTS` / :data:`CONTENT_HINTS` matched by
             substring in the class/id/role/itemprop of the block and *all* ancestors.
         landmarks: Landmark elements/roles above the block: subset of ``main``,
@@ -622,6 +676,8 @@ class Block:
         list_depth: Number of enclosing ``ul``/``ol``/``menu`` lists.
         in_table: Inside a ``table``.
         in_pre: Preformatted text (``pre`` and friends).
+        collapsed: Inside a hidden disclosure widget that is rendered anyway (collapsed
+            accordion or FAQ answer, inactive tab panel, ``hidden=until-found``).
         index: Position of the block in the page's block list.
         position: ``index / (n_blocks - 1)``, in [0, 1] (0.0 for a single block).
         title_words: Lower-cased ``\\w+`` words of the page ``<title>`` (one frozenset
@@ -646,6 +702,7 @@ class Block:
     list_depth: int
     in_table: bool
     in_pre: bool
+    collapsed: bool
     index: int = 0
     position: float = 0.0
     title_words: frozenset[str] = field(default=_EMPTY, repr=False, compare=False)
@@ -692,6 +749,7 @@ class Block:
             float(min(self.list_depth, 5)),
             1.0 if self.in_table else 0.0,
             1.0 if self.in_pre else 0.0,
+            1.0 if self.collapsed else 0.0,
             1.0 if self.in_main else 0.0,
             1.0 if self.in_boilerplate_tag else 0.0,
             self.title_overlap,
@@ -749,6 +807,7 @@ _NUMERIC_FEATURES = (
     "list_depth",
     "in_table",
     "in_pre",
+    "collapsed",
     "in_main",
     "in_boilerplate_tag",
     "title_overlap",
@@ -785,12 +844,15 @@ def dom_feature_matrix(blocks: list[Block]) -> Any:
 @dataclass(slots=True)
 class Page:
     """A parsed page: ``title`` (from ``<title>``, whitespace-collapsed), ``h1`` (text of
-    the first ``<h1>`` block), ``lang`` (``<html lang>``, lower-cased) and ``blocks``."""
+    the first ``<h1>`` block), ``lang`` (``<html lang>``, lower-cased), ``blocks``, and
+    ``page_tokens``: the class/id tokens of ``<html>`` and ``<body>`` (page-level, e.g.
+    WordPress' ``single-post``; kept out of every block's ``tokens``/``hints``)."""
 
     title: str = ""
     h1: str = ""
     lang: str = ""
     blocks: list[Block] = field(default_factory=list)
+    page_tokens: frozenset[str] = _EMPTY
 
     @property
     def text(self) -> str:
@@ -799,30 +861,21 @@ class Page:
 
 
 class _Ctx:
-    """Inherited rendering context of an open element (shared until something changes)."""
+    """Inherited rendering context of an open element (shared until something changes).
 
-    __slots__ = (
-        "display",
-        "heading",
-        "hints",
-        "in_li",
-        "in_table",
-        "landmarks",
-        "list_depth",
-        "near",
-        "near_list",
-        "pre",
-    )
+    ``near`` (the union of ``near_list``) is computed lazily, at flush time, because
+    most contexts never hold text. Rarely-read fields share one ``flags`` tuple:
+    ``(heading, list_depth, in_li, in_table, collapsed)``.
+    """
+
+    __slots__ = ("display", "flags", "hints", "landmarks", "near", "near_list", "pre")
 
     def __init__(self) -> None:
-        self.near: frozenset[str] = _EMPTY
-        self.near_list: tuple[frozenset[str], ...] = ()
+        self.near: frozenset[str] | None = _EMPTY
+        self.near_list: tuple[tuple[str, ...], ...] = ()
         self.hints: frozenset[str] = _EMPTY
         self.landmarks: frozenset[str] = _EMPTY
-        self.heading = 0
-        self.list_depth = 0
-        self.in_li = False
-        self.in_table = False
+        self.flags: tuple[int, int, bool, bool, bool] = (0, 0, False, False, False)
         self.pre = False
         self.display: str | None = None  # inline-style display override of the element
 
@@ -832,19 +885,24 @@ class _Ctx:
         c.near_list = self.near_list
         c.hints = self.hints
         c.landmarks = self.landmarks
-        c.heading = self.heading
-        c.list_depth = self.list_depth
-        c.in_li = self.in_li
-        c.in_table = self.in_table
+        c.flags = self.flags
         c.pre = self.pre
         c.display = None
         return c
 
+    def near_tokens(self) -> frozenset[str]:
+        near = self.near
+        if near is None:
+            near = self.near = frozenset().union(*self.near_list)
+        return near
+
 
 # -------------------------------------------------------------------- nesting guard
 
-_TAG_TOKEN_RE = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)")
-_FULL_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+# Groups: "/" of an end tag, the name, ">" if the tag is self-closed ("/>"). Possessive
+# and bounded, so that text full of "<a" without ">" stays linear; a tag with longer
+# attributes is just not seen (the estimate is approximate anyway).
+_TAG_SCAN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*+)[^>]{0,512}+(?:(?<=/)(>)|>)")
 # Elements that never nest in practice (void, or auto-closed by their next sibling).
 _FLAT_TAGS = _names(
     """
@@ -852,21 +910,88 @@ _FLAT_TAGS = _names(
     optgroup tr td th tbody thead tfoot rp rt colgroup
     """
 )
+# Elements whose content is text, not markup: tags inside them are not tags.
+_RAW_TEXT_TAGS = _names("script style textarea title xmp iframe noembed noframes plaintext")
+
+
+class _Nesting:
+    """Approximate open-element depth along the tag sequence (no tree is built).
+
+    Void, self-closed (``<path/>``) and sibling-closed (``p``, ``li``, ``td``...)
+    elements do not nest, a new ``<a>`` closes an open one, and the content of raw-text
+    elements (``script``, ``style``...) is skipped.
+    """
+
+    __slots__ = ("depth", "in_a", "raw")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.in_a = False
+        self.raw: str | None = None
+
+    def step(self, end: str, name: str, self_closed: str) -> int:
+        """Advance over one tag; returns +1 (opened), -1 (closed) or 0 (no change)."""
+        name = name.lower()
+        if self.raw is not None:
+            if end and name == self.raw:
+                self.raw = None
+            return 0
+        if end:
+            if name in _FLAT_TAGS or self.depth == 0:
+                return 0
+            if name == "a":
+                if not self.in_a:
+                    return 0
+                self.in_a = False
+            self.depth -= 1
+            return -1
+        if name in _RAW_TEXT_TAGS:
+            self.raw = name
+            return 0
+        if self_closed or name in _FLAT_TAGS:
+            return 0
+        if name == "a":
+            if self.in_a:
+                return 0
+            self.in_a = True
+        self.depth += 1
+        return 1
 
 
 def _max_nesting(html: str) -> int:
     """Estimate the deepest element nesting from the tag sequence (cheap, approximate).
 
-    >>> _max_nesting("<div><p>a<p>b<span>c</span></div>" + "<b>" * 5)
+    Same rules as :class:`_Nesting`, inlined for speed.
+
+    >>> _max_nesting("<div><p>a<p>b<span>c</span></div><svg><path/><path/></svg>" + "<b>" * 5)
     5
+    >>> _max_nesting("<script>" + "<div>" * 50 + "</script><a><a><a>x")
+    1
     """
     depth = deepest = 0
+    in_a = False
+    raw = None
     flat = _FLAT_TAGS
-    for tag in _TAG_TOKEN_RE.findall(html):
-        if tag[0] == "/":
-            if depth and tag[1:].lower() not in flat:
+    raw_text = _RAW_TEXT_TAGS
+    for end, name, self_closed in _TAG_SCAN_RE.findall(html):
+        name = name.lower()
+        if raw is not None:
+            if end and name == raw:
+                raw = None
+        elif end:
+            if depth and name not in flat:
+                if name == "a":
+                    if not in_a:
+                        continue
+                    in_a = False
                 depth -= 1
-        elif tag.lower() not in flat:
+        elif name in raw_text:
+            raw = name
+        elif not self_closed and name not in flat:
+            if name == "a":
+                if in_a:
+                    continue
+                in_a = True
             depth += 1
             if depth > deepest:
                 deepest = depth
@@ -877,24 +1002,22 @@ def _flatten(html: str, limit: int) -> str:
     """Remove the tags of elements nested deeper than ``limit``, keeping their text.
 
     Block-level start tags beyond the limit become ``<br>`` so lines stay apart.
+
+    >>> _flatten("<div><div><p>a</p><div>b</div></div></div>", 1)
+    '<div><br><p>a</p><br>b</div>'
     """
-    depth = 0
+    state = _Nesting()
+    step = state.step
 
     def repl(m: re.Match[str]) -> str:
-        nonlocal depth
-        name = m.group(2).lower()
-        if name in _FLAT_TAGS:
-            return m.group(0)
-        if m.group(1):
-            if depth:
-                depth -= 1
-            return m.group(0) if depth < limit else ""
-        depth += 1
-        if depth <= limit:
-            return m.group(0)
-        return "<br>" if name in _BLOCK_TAGS else ""
+        moved = step(m.group(1), m.group(2), m.group(3))
+        if moved > 0 and state.depth > limit:
+            return "<br>" if m.group(2).lower() in _BLOCK_TAGS else ""
+        if moved < 0 and state.depth >= limit:
+            return ""
+        return m.group(0)
 
-    return _FULL_TAG_RE.sub(repl, html)
+    return _TAG_SCAN_RE.sub(repl, html)
 
 
 def _guard_nesting(html: str) -> str:
@@ -903,6 +1026,32 @@ def _guard_nesting(html: str) -> str:
     if html.count("<") > _NESTING_CHECK_MIN_TAGS and _max_nesting(html) > MAX_NESTING:
         return _flatten(html, MAX_NESTING)
     return html
+
+
+# lexbor checks each new attribute against the element's earlier ones (quadratic): a
+# tag with tens of thousands of attributes takes minutes. Such tags are cut short.
+_LONG_TAG_RE = re.compile(r"<[A-Za-z][^<>]{20000}[^<>]*+>")
+
+
+def _guard_attributes(html: str) -> str:
+    """Truncate tags that carry absurdly many attributes (cheap check first)."""
+    eq = html.count("=")
+    if eq < 20_000 or eq < 20 * html.count("<"):
+        return html
+
+    def cut(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        if tag.count("=") < 2000:
+            return tag  # one long attribute value (data URI, JSON): harmless
+        head = tag[:20000]
+        return head[: head.rfind(" ")] + ">" if " " in head else head + ">"
+
+    return _LONG_TAG_RE.sub(cut, html)
+
+
+def _prepare(html: str) -> str:
+    """The text handed to lexbor: pathological nesting flattened, attribute floods cut."""
+    return _guard_attributes(_guard_nesting(html))
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -933,18 +1082,60 @@ def parse_html(html: str | bytes) -> Page:
     (1, 1.0, 1)
     """
     text = _coerce(html)
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if not text or text.isspace():
         return Page()
-    tree = LexborHTMLParser(_guard_nesting(text), scripting=True)
+    # scripting=False, like a crawler: <noscript> content is parsed as markup (it is
+    # dropped by default, but see _NOSCRIPT_FALLBACK_CHARS).
+    tree = LexborHTMLParser(_prepare(text), options=_PARSER_OPTIONS)
     root = tree.root
     if root is None:
         return Page()
-    title = _title_of(tree)
+    title, swallowed = _title_of(tree)
+    if swallowed:
+        # A ``<title>`` never closed turns the whole page into title text (as in a
+        # browser). Recover the page by closing the title at the end of its first line.
+        text = _TITLE_START_RE.sub(r"\1</title>", text, count=1)
+        tree = LexborHTMLParser(_prepare(text), options=_PARSER_OPTIONS)
+        root = tree.root
+        if root is None:
+            return Page(title=title)
     lang = (root.attributes.get("lang") or "").strip().lower()[:32] if root.tag == "html" else ""
-    blocks = _walk(root)
-    page = Page(title=title, lang=lang, blocks=blocks)
+    segments = _react_segments(tree) if 'id="S:' in text else None
+    blocks, noscript_chars = _walk(root, segments=segments)
+    if noscript_chars >= _NOSCRIPT_FALLBACK_CHARS and noscript_chars > 2 * sum(
+        b.text_chars for b in blocks
+    ):
+        segments = _react_segments(tree) if segments is not None else None
+        blocks, _ = _walk(root, include_noscript=True, segments=segments)
+    page = Page(title=title, lang=lang, blocks=blocks, page_tokens=_page_tokens(tree))
     _finish(page)
     return page
+
+
+def _page_tokens(tree: LexborHTMLParser) -> frozenset[str]:
+    tokens: set[str] = set()
+    for node in (tree.root, tree.body):
+        if node is not None:
+            attrs = node.attributes
+            tokens.update(_tokens_and_hints(attrs.get("class"), (attrs.get("id"),))[0])
+    return frozenset(tokens)
+
+
+def _react_segments(tree: LexborHTMLParser) -> dict[str, Any]:
+    """React streaming SSR: ``<div hidden id="S:n">`` segments, by ``n``.
+
+    React renders late content into hidden ``S:n`` divs at the end of ``<body>`` and
+    swaps each into the ``<template id="B:n">`` (or ``P:n``) placeholder with a script. The walker
+    renders a segment at its placeholder (each at most once) instead of hiding it.
+    """
+    out: dict[str, Any] = {}
+    for node in tree.css('div[hidden][id^="S:"]'):
+        seg_id = node.attributes.get("id") or ""
+        if seg_id[2:].isdigit():
+            out[seg_id[2:]] = node
+    return out
 
 
 def html_to_blocks(html: str | bytes) -> list[Block]:
@@ -967,14 +1158,22 @@ def html_to_text(html: str | bytes) -> str:
     return "\n".join(b.text for b in parse_html(html).blocks)
 
 
-def _title_of(tree: LexborHTMLParser) -> str:
+def _title_of(tree: LexborHTMLParser) -> tuple[str, bool]:
+    """The page title, and whether an unclosed ``<title>`` swallowed the document."""
     head = tree.head
     node = head.first_child if head is not None else None
     while node is not None:
         if node.tag == "title":
-            return " ".join((node.text() or "").split())[:1000]
+            break
         node = node.next
-    return ""
+    else:
+        node = tree.css_first("title")  # moved out of <head> by broken markup
+    if node is None:
+        return "", False
+    raw = node.text() or ""
+    if len(raw) > _SWALLOWED_TITLE_CHARS and "<" in raw:
+        return " ".join(raw.split("\n", 1)[0].split())[:300], True
+    return " ".join(raw.split())[:1000], False
 
 
 def _finish(page: Page) -> None:
@@ -1004,30 +1203,44 @@ def _derive(
     role: str | None,
     itemprop: str | None,
     style: str | None,
+    hidden: str = "",
 ) -> _Ctx:
     """Context of an element's content given its parent's context and its attributes.
 
     Returns ``ctx`` itself when nothing changes, :data:`_HIDDEN_CTX` when the element is
-    not rendered, else a new context.
+    not rendered, else a new context. ``hidden`` is ``"hidden"`` when the ``hidden`` or
+    ``aria-hidden`` attribute hides the element and ``"until-found"`` for
+    ``hidden=until-found``. Hidden disclosure widgets (collapsed accordion and FAQ
+    panels, inactive tabs, ``until-found``) are rendered, with ``collapsed`` set.
     """
     display = None
     pre = False
     if style:
-        hidden, display, pre = _style_flags(style)
-        if hidden:
+        style_hidden, display, pre = _style_flags(style)
+        if style_hidden and not hidden:
+            hidden = "hidden"
+    if hidden:
+        names = f"{cls or ''} {id_ or ''} {role or ''}"[: 3 * _MAX_ATTR].lower()
+        if hidden != "until-found" and (
+            not _DISCLOSURE_RE.search(names) or _NOT_DISCLOSURE_RE.search(names)
+        ):
             return _HIDDEN_CTX
+        display = None
     new = None
     if cls or id_ or role or itemprop:
-        toks, hints, sr_only = _tokens_and_hints(cls, (id_, role, itemprop))
+        if id_ or role or itemprop:
+            toks, hints, sr_only = _tokens_and_hints(cls, (id_, role, itemprop))
+        else:  # the common case: a class alone
+            toks, hints, sr_only = _value_cache.get(cls) or _value_info(cls)  # type: ignore[arg-type]
         if sr_only:
             return _HIDDEN_CTX
         new = ctx.child()
         if toks:
             near_list = (*ctx.near_list[-(NEAR_ANCESTORS - 1) :], toks)
             new.near_list = near_list
-            new.near = frozenset().union(*near_list)
-        if hints and not hints <= ctx.hints:
-            new.hints = ctx.hints | hints
+            new.near = None
+        if hints and not ctx.hints.issuperset(hints):
+            new.hints = ctx.hints.union(hints)
         lm = _ROLE_LANDMARKS.get(role.strip().lower()[:32]) if role else None
         if itemprop and "articlebody" in itemprop.lower():
             lm = "main"
@@ -1037,55 +1250,64 @@ def _derive(
         new = new or ctx.child()
         if tag in _LANDMARK_TAGS:
             new.landmarks = new.landmarks | {tag}
+        heading, list_depth, in_li, in_table, collapsed = new.flags
         if tag in _HEADINGS:
-            new.heading = _HEADINGS[tag]
+            heading = _HEADINGS[tag]
         elif tag in _LIST_TAGS:
-            new.list_depth += 1
+            list_depth += 1
         elif tag == "li":
-            new.in_li = True
+            in_li = True
         elif tag == "table":
-            new.in_table = True
+            in_table = True
         elif tag in _PRE_TAGS:
             new.pre = True
+        new.flags = (heading, list_depth, in_li, in_table, collapsed)
     if pre and not ctx.pre:
         new = new or ctx.child()
         new.pre = True
     if display is not None:
         new = new or ctx.child()
         new.display = display
+    if hidden:
+        new = new or ctx.child()
+        new.flags = (*new.flags[:4], True)
     return new or ctx
 
 
 def _enter(attrs: dict[str, str | None], tag: str, kind: int, ctx: _Ctx) -> _Ctx | None:
     """Context for an element's content (``ctx`` if unchanged), or ``None`` if hidden."""
     if attrs:
-        if "hidden" in attrs:
-            return None
-        if "aria-hidden" in attrs and (attrs["aria-hidden"] or "").strip().lower() == "true":
-            return None
         if kind == _K_DIALOG and "open" not in attrs:
             return None
+        hidden = ""
+        if "hidden" in attrs:
+            until_found = (attrs["hidden"] or "").strip().lower() == "until-found"
+            hidden = "until-found" if until_found else "hidden"
+        elif "aria-hidden" in attrs and (attrs["aria-hidden"] or "").strip().lower() == "true":
+            hidden = "hidden"
         get = attrs.get
         cls = get("class")
         id_ = get("id")
         role = get("role")
         itemprop = get("itemprop")
         style = get("style")
-        if not (cls or id_ or role or itemprop or style) and kind < _K_SPECIAL:
+        if not (cls or id_ or role or itemprop or style or hidden) and kind < _K_SPECIAL:
             return ctx
-    elif kind == _K_DIALOG:
+        new = _derive(ctx, tag, cls, id_, role, itemprop, style, hidden)
+        return None if new is _HIDDEN_CTX else new
+    if kind == _K_DIALOG:
         return None  # a <dialog> without ``open`` is not shown
-    else:
-        return _derive(ctx, tag, None, None, None, None, None)
-    new = _derive(ctx, tag, cls, id_, role, itemprop, style)
-    return None if new is _HIDDEN_CTX else new
+    return _derive(ctx, tag, None, None, None, None, None)
 
 
-def _walk(root: object) -> list[Block]:
+def _walk(
+    root: Any, include_noscript: bool = False, segments: dict[str, Any] | None = None
+) -> tuple[list[Block], int]:
     """Iterative pre/post-order walk of the DOM producing blocks (see module docs).
 
     This is the hot loop: per-node work is kept to a few dictionary look-ups, and the
-    rare cases (attributes, structural elements) are delegated to helpers.
+    rare cases (attributes, structural elements) are delegated to helpers. Returns the
+    blocks and the number of characters of ``<noscript>`` text skipped.
     """
     blocks: list[Block] = []
     # Per-line buffer state.
@@ -1112,12 +1334,13 @@ def _walk(root: object) -> list[Block]:
             text = _CTRL_RE.sub("", text)
         if len(buf_ctxs) == 1:
             c0 = buf_ctxs[0]
-            tokens, hints = c0.near, c0.hints
+            tokens, hints = c0.near_tokens(), c0.hints
         else:
-            tokens = frozenset().union(*[c.near for c in buf_ctxs])
+            tokens = frozenset().union(*[c.near_tokens() for c in buf_ctxs])
             hints = frozenset().union(*[c.hints for c in buf_ctxs])
         buf_ctxs.clear()
         lm = bctx.landmarks
+        heading, list_depth, in_li, in_table, collapsed = bctx.flags
         in_main = not lm.isdisjoint(_MAIN_LANDMARKS)
         in_boiler = not lm.isdisjoint(_BOILERPLATE_LANDMARKS)
         if bctx.pre:
@@ -1134,14 +1357,15 @@ def _walk(root: object) -> list[Block]:
             blocks.append(
                 Block(
                     line, tag, path, depth, lc, n, lc / n, n_links if lc else 0, tokens,
-                    hints, lm, in_main, in_boiler, bctx.heading, bctx.in_li,
-                    bctx.list_depth, bctx.in_table, bctx.pre,
+                    hints, lm, in_main, in_boiler, heading, in_li, list_depth, in_table,
+                    bctx.pre, collapsed,
                 )
             )  # fmt: skip
         n_chars = link_chars = n_links = last_link = 0
         pending = ""
 
-    kind_of = _KIND.get
+    kind_of = (_KIND_WITH_NOSCRIPT if include_noscript else _KIND).get
+    noscript_chars = 0
     # Explicit stack of open elements: (node, tag, is_block, saved ctx, saved block,
     # saved link id).
     stack: list[tuple] = []
@@ -1195,11 +1419,30 @@ def _walk(root: object) -> list[Block]:
                     after_link = False
         elif tag is not None and tag[0] != "-":
             kind = kind_of(tag, _K_INLINE)
-            if kind != _K_DROP:
+            if kind == _K_DROP:
+                if tag in _REPLACED_TAGS:
+                    # An image or form control sits between words (not a hidden input).
+                    if (
+                        n_chars
+                        and not pending
+                        and not (tag == "input" and node.attributes.get("type") == "hidden")
+                    ):
+                        pending = " "
+                elif tag == "noscript":
+                    noscript_chars += len(node.text())
+                elif segments and tag == "template":
+                    seg_id = node.attributes.get("id") or ""
+                    seg = segments.pop(seg_id[2:], None) if seg_id[:2] in _PLACEHOLDERS else None
+                    if seg is not None and seg.first_child is not None:
+                        push((node, tag, False, ctx, block, link))
+                        tags.append(tag)
+                        node = seg.first_child
+                        continue
+            else:
                 attrs = node.attributes
-                is_block = kind >= _K_BLOCK
+                is_block = kind >= _K_ROOT
                 new_ctx: _Ctx | None = ctx
-                if attrs or kind >= _K_SPECIAL:
+                if (attrs and kind != _K_ROOT) or kind >= _K_SPECIAL:
                     new_ctx = _enter(attrs, tag, kind, ctx)
                     if new_ctx is not None and new_ctx is not ctx and new_ctx.display:
                         is_block = new_ctx.display == "block"
@@ -1217,7 +1460,7 @@ def _walk(root: object) -> list[Block]:
                     after_link = False
                 else:
                     if kind == _K_LINK:
-                        if after_link and n_chars and not pending:
+                        if (after_link or tag == "button") and n_chars and not pending:
                             pending = " "
                     elif kind == _K_CELL and n_chars:
                         pending = CELL_SEPARATOR
@@ -1255,12 +1498,16 @@ def _walk(root: object) -> list[Block]:
                     flush()
                 after_link = False
                 block = saved_block
-            elif tag == "a" or tag == "button":
+            elif tag == "a":
                 after_link = True
+            elif tag == "button":
+                after_link = True
+                if n_chars and not pending:
+                    pending = " "  # buttons are boxes: text after one is apart
             if not stack:  # closed the root
                 break
             nxt = node.next
         node = nxt
     if buf:
         flush()
-    return blocks
+    return blocks, noscript_chars

@@ -42,8 +42,13 @@ def run_html(
     line each, with DOM features; then the same decision path as text runs, with the
     HTML model (DOM features included) when one is shipped, else the text model.
     The page title and first ``<h1>`` mark the headline for the context step."""
-    from .html import dom_feature_matrix, parse_html
+    from .html import decode_html, dom_feature_matrix, parse_html
 
+    if cfg.front_end != "blocks":
+        source = html if isinstance(html, str) else decode_html(bytes(html))
+        text = _trafilatura_text(source, required=cfg.front_end == "trafilatura")
+        if text:
+            return run(text, cfg, explain)
     page = parse_html(html)
     texts = [b.text for b in page.blocks]
     endings = ["\n"] * len(texts)
@@ -53,6 +58,24 @@ def run_html(
         extra, kind = None, "text"
     headline = _headline_index(texts, page.title, page.h1)
     return run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline)
+
+
+def _trafilatura_text(html: str, required: bool) -> str:
+    """trafilatura's high-recall text of ``html`` ('' when it finds nothing, or when it is
+    not installed and not ``required``)."""
+    try:
+        import trafilatura
+    except ImportError:
+        if required:
+            raise ImportError(
+                "front_end='trafilatura' needs trafilatura: pip install 'scrubber[html]'"
+            ) from None
+        return ""
+    try:
+        out = trafilatura.extract(html, favor_recall=True, include_comments=False)
+    except Exception:  # trafilatura raises on some broken pages; fall back to blocks
+        return ""
+    return out or ""
 
 
 def _headline_index(texts: Sequence[str], title: str, h1: str) -> int:

@@ -1,0 +1,661 @@
+"""Tests for scrubber.html: decoding, block rendering and per-block DOM facts.
+
+Every snippet here is hand-written for the test; no third-party page is copied.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import math
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scrubber.html import (
+    CELL_SEPARATOR,
+    DOM_FEATURES,
+    MAX_PATH,
+    Block,
+    decode_html,
+    dom_feature_matrix,
+    html_to_blocks,
+    html_to_text,
+    parse_html,
+)
+
+
+def texts(html: str | bytes) -> list[str]:
+    return [b.text for b in html_to_blocks(html)]
+
+
+def one(html: str) -> Block:
+    blocks = html_to_blocks(html)
+    assert len(blocks) == 1, [b.text for b in blocks]
+    return blocks[0]
+
+
+# ------------------------------------------------------------------ inline joining
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>Hel<b>lo</b> world</p>", ["Hello world"]),
+        ("<p><span>a</span><span>b</span></p>", ["ab"]),
+        ("<p><span>a</span> <span>b</span></p>", ["a b"]),
+        ("<p>one <em>two</em> <strong>three</strong>.</p>", ["one two three."]),
+        ("<p>  lots   of\n\tspace\r\n here  </p>", ["lots of space here"]),
+        ("<p>no&nbsp;break&nbsp;&nbsp;spaces</p>", ["no break spaces"]),
+        ("<p>word<span> </span>word</p>", ["word word"]),
+        ("<p>a<!-- comment -->b</p>", ["ab"]),
+        ("<p>x<wbr>y<img src=i.png alt=picture>z</p>", ["xy z"]),
+        ("<p>a<script>x()</script>b<!-- c -->c<input type=hidden>d</p>", ["abcd"]),
+        (
+            "<p>Press<button>OK</button>now <input value=v>or<select><option>o</select>not</p>",
+            ["Press OK now or not"],
+        ),
+        (
+            "<p>custom <my-widget>element</my-widget> stays inline</p>",
+            ["custom element stays inline"],
+        ),
+        ("<p>see <a href=/a>this</a>, and <a href=/b>that</a></p>", ["see this, and that"]),
+    ],
+)
+def test_inline_joining(html: str, expected: list[str]) -> None:
+    assert texts(html) == expected
+
+
+def test_divs_are_blocks_but_spans_are_not() -> None:
+    assert texts("<div><span>a</span><span>b</span></div>") == ["ab"]
+    assert texts("<div><div>a</div><div>b</div></div>") == ["a", "b"]
+
+
+def test_inline_style_display_overrides() -> None:
+    html = "<div><span style='display: block'>a</span><span style='DISPLAY:block'>b</span></div>"
+    assert texts(html) == ["a", "b"]
+    assert texts(
+        "<p><div style='display:inline'>x</div><div style='display:inline'>y</div></p>"
+    ) == ["xy"]
+
+
+def test_adjacent_links_get_a_space() -> None:
+    html = "<nav><a href=/>Home</a><a href=/n>News</a><a href=/s>Sport</a></nav>"
+    assert texts(html) == ["Home News Sport"]
+    # a link followed by text is still joined as rendered
+    assert texts("<p><a href=/x>link</a>ed</p>") == ["linked"]
+
+
+def test_text_around_nested_blocks() -> None:
+    blocks = html_to_blocks("<div>before<p>inside</p>after</div>")
+    assert [(b.tag, b.text) for b in blocks] == [
+        ("div", "before"),
+        ("p", "inside"),
+        ("div", "after"),
+    ]
+
+
+def test_text_directly_in_body() -> None:
+    assert [(b.tag, b.text) for b in html_to_blocks("plain text only")] == [
+        ("body", "plain text only")
+    ]
+
+
+# ----------------------------------------------------------------------- br, lists
+
+
+def test_br_splits_lines() -> None:
+    blocks = html_to_blocks("<p class=addr>Line one<br>Line two<br/><br>  <br>Line three</p>")
+    assert [b.text for b in blocks] == ["Line one", "Line two", "Line three"]
+    assert {b.tag for b in blocks} == {"p"}
+    assert all("addr" in b.tokens for b in blocks)
+
+
+def test_lists_one_item_a_block() -> None:
+    html = "<ul><li>one<li>two <b>bold</b><li>three<ol><li>nested a</li><li>nested b</li></ol></ul>"
+    blocks = html_to_blocks(html)
+    assert [b.text for b in blocks] == ["one", "two bold", "three", "nested a", "nested b"]
+    assert all(b.is_list_item for b in blocks)
+    assert [b.list_depth for b in blocks] == [1, 1, 1, 2, 2]
+    assert [b.tag for b in blocks] == ["li"] * 5
+
+
+def test_definition_lists_and_figures() -> None:
+    html = (
+        "<dl><dt>Term</dt><dd>Meaning</dd></dl>"
+        "<figure><img src=x><figcaption>Cap</figcaption></figure>"
+    )
+    assert [(b.tag, b.text) for b in html_to_blocks(html)] == [
+        ("dt", "Term"),
+        ("dd", "Meaning"),
+        ("figcaption", "Cap"),
+    ]
+
+
+# -------------------------------------------------------------------------- tables
+
+
+def test_table_rows_are_blocks_with_cell_separator() -> None:
+    html = """
+    <table>
+      <caption>Prices</caption>
+      <tr><th>Item</th><th>Cost</th></tr>
+      <tr><td> Apple </td><td></td><td>1 <b>EUR</b></td></tr>
+      <tr><td>Pear</td><td>2</td></tr>
+    </table>"""
+    blocks = html_to_blocks(html)
+    assert CELL_SEPARATOR == " | "
+    assert [b.text for b in blocks] == ["Prices", "Item | Cost", "Apple | 1 EUR", "Pear | 2"]
+    assert [b.tag for b in blocks] == ["caption", "tr", "tr", "tr"]
+    assert all(b.in_table for b in blocks)
+
+
+def test_layout_table_cells_with_blocks() -> None:
+    html = "<table><tr><td><p>First para</p><p>Second para</p></td><td>side</td></tr></table>"
+    assert texts(html) == ["First para", "Second para", "side"]
+
+
+# ----------------------------------------------------------------------------- pre
+
+
+def test_pre_keeps_spacing_one_block_per_line() -> None:
+    html = "<p>intro</p><pre>def f(x):\n    return  x\t# tab\n\n\n  end  \n</pre><p>outro</p>"
+    blocks = html_to_blocks(html)
+    assert [b.text for b in blocks] == [
+        "intro",
+        "def f(x):",
+        "    return  x\t# tab",
+        "  end",
+        "outro",
+    ]
+    assert [b.in_pre for b in blocks] == [False, True, True, True, False]
+
+
+def test_pre_with_inline_markup_and_br() -> None:
+    assert texts("<pre><b>a</b>  <i>b</i><br>c</pre>") == ["a  b", "c"]
+
+
+def test_white_space_pre_style() -> None:
+    assert texts("<div style='white-space: pre'>x   y\nz</div>") == ["x   y", "z"]
+
+
+# ---------------------------------------------------------------- dropped elements
+
+
+def test_script_style_and_friends_dropped() -> None:
+    html = """<html><head><title>T</title><style>p { color: red }</style>
+    <script>var hidden = "nope";</script><meta name=x content=y></head>
+    <body><p>keep</p><script>document.write("no")</script><noscript>enable js</noscript>
+    <template><p>tpl</p></template><svg><text>svg text</text></svg>
+    <iframe src=x>frame</iframe><select><option>opt</option></select>
+    <textarea>typed</textarea><video>no video</video><canvas>c</canvas>
+    <object>obj</object><p>also kept</p></body></html>"""
+    assert texts(html) == ["keep", "also kept"]
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<span hidden>HIDDEN</span>",
+        "<div aria-hidden='true'>HIDDEN</div>",
+        "<div aria-hidden=' TRUE '>HIDDEN</div>",
+        "<span style='display:none'>HIDDEN</span>",
+        "<span style='color: red; display : none !important'>HIDDEN</span>",
+        "<span style='visibility: hidden'>HIDDEN</span>",
+        "<span class='sr-only'>HIDDEN</span>",
+        "<span class='label visually-hidden'>HIDDEN</span>",
+        "<span class='screen-reader-text'>HIDDEN</span>",
+        "<input type=hidden value=HIDDEN>",
+        "<dialog>HIDDEN</dialog>",
+        "<dialog class=x>HIDDEN</dialog>",
+    ],
+)
+def test_hidden_elements_dropped(hidden: str) -> None:
+    assert texts(f"<div>vis{hidden}ible</div>") == ["visible"]
+
+
+def test_hidden_disclosure_widgets_kept_as_collapsed() -> None:
+    html = """
+    <div class="faq"><h3>Question?</h3>
+      <div class="faq__answer" style="display: none"><p>Answer.</p></div></div>
+    <div role="tabpanel" hidden><p>Second tab.</p></div>
+    <div class="accordion-body" aria-hidden="true"><p>Folded.</p></div>
+    <div hidden="until-found"><p>Findable.</p></div>
+    <div class="menu-panel" style="display:none"><p>Menu panel stays hidden.</p></div>
+    <div class="modal" hidden><p>Modal stays hidden.</p></div>"""
+    got = [(b.text, b.collapsed) for b in html_to_blocks(html)]
+    assert got == [
+        ("Question?", False),
+        ("Answer.", True),
+        ("Second tab.", True),
+        ("Folded.", True),
+        ("Findable.", True),
+    ]
+
+
+def test_react_streaming_segments_rendered_at_placeholder() -> None:
+    html = """<body><div><p>Shell top</p><template id="B:0"></template><p>Shell end</p></div>
+    <div hidden id="S:0"><p>Streamed body</p><template id="P:1"></template></div>
+    <div hidden id="S:1"><p>Nested segment</p></div>
+    <div hidden id="S:7"><p>Orphan segment</p></div></body>"""
+    assert texts(html) == ["Shell top", "Streamed body", "Nested segment", "Shell end"]
+
+
+def test_noscript_only_pages_fall_back_to_noscript_content() -> None:
+    body = " ".join(["This forum post is only in noscript for crawlers."] * 10)
+    app = f"<div id=app></div><noscript><h1>Topic</h1><p>{body}</p></noscript>"
+    assert texts(app) == ["Topic", body]
+    normal = "<p>" + body + "</p><noscript><p>Please enable JavaScript.</p></noscript>"
+    assert texts(normal) == [body]
+
+
+def test_visible_lookalikes_kept() -> None:
+    html = (
+        "<p aria-hidden=false>a</p><p style='display:block'>b</p>"
+        "<p class='hidden-xs'>c</p><dialog open>d</dialog><details><summary>e</summary>f</details>"
+    )
+    assert texts(html) == ["a", "b", "c", "d", "e", "f"]
+
+
+# ------------------------------------------------------------------------ entities
+
+
+def test_entities_decoded() -> None:
+    html = "<p>&amp; &lt;tag&gt; &quot;q&quot; caf&eacute; &#8217; &#x2014; &euro;5 &copy;</p>"
+    assert texts(html) == ['& <tag> "q" café \u2019 \u2014 €5 ©']
+
+
+def test_control_characters_removed() -> None:
+    assert texts("<p>a\x01b\x7fc</p>") == ["abc"]
+    assert texts("\ufeff<p>zero\u200bwidth</p><p>\u200b</p>") == ["zerowidth"]
+    assert texts("<p>lone\ud800surrogate</p>") == ["lonesurrogate"]
+
+
+# ------------------------------------------------------------------------ decoding
+
+
+def test_decode_bom() -> None:
+    assert decode_html(codecs.BOM_UTF8 + "<p>é</p>".encode()) == "<p>é</p>"
+    assert decode_html(codecs.BOM_UTF16_LE + "<p>é</p>".encode("utf-16-le")) == "<p>é</p>"
+    assert decode_html(codecs.BOM_UTF16_BE + "<p>é</p>".encode("utf-16-be")) == "<p>é</p>"
+    # BOM beats a contradicting declaration
+    data = codecs.BOM_UTF8 + '<meta charset="iso-8859-2"><p>ž</p>'.encode()
+    assert decode_html(data).endswith("<p>ž</p>")
+
+
+def test_decode_utf16_without_bom() -> None:
+    assert decode_html("<html><p>héllo wörld</p></html>".encode("utf-16-le")).endswith(
+        "wörld</p></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding", "body"),
+    [
+        ('<meta charset="windows-1251">', "cp1251", "Привет мир"),
+        ("<meta charset=koi8-r>", "koi8-r", "Привет мир"),
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-7">',
+            "iso-8859-7",
+            "Καλημέρα κόσμε",
+        ),
+        (
+            "<META HTTP-EQUIV='content-type' CONTENT='text/html;charset=Shift_JIS'>",
+            "cp932",
+            "日本語",
+        ),
+        ('<meta charset="gb2312">', "gb18030", "中文文本内容"),
+        ('<?xml version="1.0" encoding="iso-8859-15"?><html>', "iso-8859-15", "œuvre €"),
+    ],
+)
+def test_decode_declared_charset(head: str, encoding: str, body: str) -> None:
+    data = (head + "<p>" + body + "</p>").encode(encoding)
+    assert decode_html(data).endswith(body + "</p>")
+    assert texts(data) == [body]
+
+
+def test_decode_latin1_declaration_means_cp1252() -> None:
+    data = b'<meta charset="iso-8859-1"><p>\x93quoted\x94 caf\xe9</p>'
+    assert decode_html(data).endswith("<p>\u201cquoted\u201d café</p>")
+
+
+@pytest.mark.parametrize("label", ["no-such-charset", "base64", "utf-7", "rot13", "x" * 60, ""])
+def test_decode_bogus_charset_falls_through(label: str) -> None:
+    utf8 = f'<meta charset="{label}"><p>naïve</p>'.encode()
+    assert decode_html(utf8).endswith("<p>naïve</p>")
+    legacy = f'<meta charset="{label}"><p>na\xefve</p>'.encode("latin-1")
+    assert decode_html(legacy).endswith("<p>naïve</p>")
+
+
+def test_decode_fallbacks() -> None:
+    # undeclared and valid UTF-8
+    assert decode_html("<p>ünïcödé</p>".encode()) == "<p>ünïcödé</p>"
+    # undeclared, not UTF-8: windows-1252; its undefined bytes never raise
+    assert (
+        decode_html(b"<p>\x80 caf\xe9 \x81\x8d\x8f\x90\x9d</p>")
+        == "<p>€ café \x81\x8d\x8f\x90\x9d</p>"
+    )
+    # declared legacy but the bytes are UTF-8 (re-encoded page kept its old meta)
+    assert decode_html('<meta charset="iso-8859-1"><p>café</p>'.encode()).endswith("<p>café</p>")
+    # UTF-8 with one broken byte stays UTF-8 (replacement char), not mojibake
+    data = ("<p>" + "ünïcödé " * 20 + "</p>").encode() + b"\xff"
+    assert decode_html(data).startswith("<p>ünïcödé") and decode_html(data).endswith("\ufffd")
+    assert decode_html(b"") == ""
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_decode_never_raises(data: bytes) -> None:
+    assert isinstance(decode_html(data), str)
+    assert isinstance(decode_html(b'<meta charset="utf-8">' + data), str)
+    assert isinstance(decode_html(b'<meta charset="shift_jis">' + data), str)
+
+
+def test_bytes_input_decoded() -> None:
+    data = '<html><head><meta charset="cp1252"></head><body><p>caf\xe9 \x80</p></body></html>'
+    assert texts(data.encode("latin-1")) == ["café €"]
+    assert texts("<p>€ résumé</p>".encode()) == ["€ résumé"]
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (gzip.compress(b"<p>x</p>"), "gzip"),
+        (b"%PDF-1.7\n...", "PDF"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
+        (bytes(range(32)) * 40, "control bytes"),
+    ],
+)
+def test_binary_bytes_raise_value_error(data: bytes, what: str) -> None:
+    with pytest.raises(ValueError, match=what):
+        html_to_blocks(data)
+
+
+def test_wrong_type_raises_type_error() -> None:
+    with pytest.raises(TypeError):
+        html_to_blocks(123)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------- block metadata
+
+
+def test_link_density() -> None:
+    b = one("<p>Some <a href=/x>link</a> text</p>")
+    assert (b.text, b.link_chars, b.text_chars, b.n_links) == ("Some link text", 4, 14, 1)
+    assert b.link_density == pytest.approx(4 / 14)
+    nav = one("<ul><li><a href=/a>Home</a> <a href='/b'>About <b>us</b></a></li></ul>")
+    assert (nav.text, nav.n_links, nav.link_density) == ("Home About us", 2, 1.0)
+    plain = one("<p>No links here</p>")
+    assert (plain.link_chars, plain.n_links, plain.link_density) == (0, 0, 0.0)
+
+
+def test_class_id_tokens_and_hints() -> None:
+    html = """
+    <div id="Page-Wrap" class="outer">
+      <div class="a1"><div class="a2"><div class="a3"><div class="a4">
+        <section id="commentList" class="Comment_Section js-x">
+          <p class="reply">Nice <span class="user-name">post</span></p>
+        </section>
+      </div></div></div></div>
+    </div>"""
+    b = one(html)
+    # the block's own tokens, its inline span's, and the nearest ancestors with attributes
+    assert {"reply", "user", "name", "comment", "section", "js", "x", "commentlist"} <= b.tokens
+    assert "a4" in b.tokens and "a3" in b.tokens
+    assert "outer" not in b.tokens  # too far up: NEAR_ANCESTORS
+    # hints are matched by substring over all ancestors
+    assert "comment" in b.hints
+    assert all(t == t.lower() for t in b.tokens)
+
+
+@pytest.mark.parametrize(
+    ("cls", "is_ad"),
+    [
+        ("ad", True),
+        ("ad-slot top", True),
+        ("adsbygoogle", True),
+        ("sidebar-advert", True),
+        ("google_ads", True),
+        ("header", False),
+        ("shadow", False),
+        ("download-link", False),
+        ("lead", False),
+    ],
+)
+def test_ad_hint_uses_tokens(cls: str, is_ad: bool) -> None:
+    assert ("ad" in one(f"<div class='{cls}'>x</div>").hints) is is_ad
+
+
+def test_html_and_body_classes_are_page_level() -> None:
+    page = parse_html(
+        '<html class="no-js"><body class="single-post comments-open" id="top">'
+        '<div class="entry-content"><p>Text</p></div></body></html>'
+    )
+    assert {"single", "post", "comments", "open", "no", "js", "top"} <= page.page_tokens
+    (b,) = page.blocks
+    assert b.tokens == frozenset({"entry", "content"})
+    assert "comment" not in b.hints and "entry" in b.hints
+
+
+def test_boilerplate_hints() -> None:
+    b = one("<div class='site-footer'><div id='newsletterSignup'><p>Join</p></div></div>")
+    assert {"footer", "newsletter", "subscribe"} <= b.hints
+    assert "footer" not in one("<p class=intro>x</p>").hints
+
+
+def test_landmarks() -> None:
+    html = """<header><p>Masthead</p></header><nav><p>Menu</p></nav>
+    <main><article><h1>Title</h1><p>Body</p></article></main>
+    <div role="main"><p>Role main</p></div><div itemprop="articleBody"><p>Item body</p></div>
+    <div role="navigation"><p>Role nav</p></div><aside><p>Side</p></aside>
+    <footer><p>Foot</p></footer><form><p>Form</p></form>"""
+    got = {b.text: (b.in_main, b.in_boilerplate_tag) for b in html_to_blocks(html)}
+    assert got == {
+        "Masthead": (False, True),
+        "Menu": (False, True),
+        "Title": (True, False),
+        "Body": (True, False),
+        "Role main": (True, False),
+        "Item body": (True, False),
+        "Role nav": (False, True),
+        "Side": (False, True),
+        "Foot": (False, True),
+        "Form": (False, True),
+    }
+    assert html_to_blocks(html)[2].landmarks == frozenset({"main", "article"})
+
+
+def test_headings_title_h1_lang() -> None:
+    page = parse_html(
+        "<html lang='en-GB'><head><title>  The  Story | Site </title></head>"
+        "<body><h2>Kicker</h2><h1>The <i>Story</i></h1>"
+        "<h3><span>Sub</span></h3><p>Text</p></body></html>"
+    )
+    assert page.title == "The Story | Site"
+    assert page.h1 == "The Story"
+    assert page.lang == "en-gb"
+    assert [b.heading for b in page.blocks] == [2, 1, 3, 0]
+    assert page.blocks[1].title_overlap == 1.0
+    assert page.blocks[3].title_overlap == 0.0
+    assert page.text == "Kicker\nThe Story\nSub\nText"
+
+
+def test_path_depth_position_index() -> None:
+    blocks = html_to_blocks("<div><section><p>a</p></section></div><p>b</p><p>c</p>")
+    assert blocks[0].path == ("html", "body", "div", "section", "p")
+    assert blocks[0].depth == 5
+    assert [b.index for b in blocks] == [0, 1, 2]
+    assert [b.position for b in blocks] == [0.0, 0.5, 1.0]
+    deep = one("<div>" * 40 + "deep" + "</div>" * 40)
+    assert len(deep.path) == MAX_PATH and deep.path[-1] == "div" and deep.depth == 42
+    assert one("<p>x</p>").position == 0.0
+
+
+def test_dom_features() -> None:
+    blocks = html_to_blocks("<main><h2>Head</h2></main><nav><a href=/>Home</a></nav>")
+    f = blocks[0].dom_features()
+    assert list(f) == list(DOM_FEATURES)
+    assert all(name.startswith("dom_") for name in f)
+    assert all(isinstance(v, float) and math.isfinite(v) for v in f.values())
+    assert f["dom_heading"] == 2.0 and f["dom_in_main"] == 1.0 and f["dom_tag_heading"] == 1.0
+    nav = blocks[1].dom_features()
+    assert nav["dom_link_density"] == 1.0 and nav["dom_lm_nav"] == 1.0
+    assert blocks[1].dom_vector() == list(nav.values())
+    m = dom_feature_matrix(blocks)
+    assert m.shape == (2, len(DOM_FEATURES))
+    assert dom_feature_matrix([]).shape == (0, len(DOM_FEATURES))
+
+
+# -------------------------------------------------------------- robustness & edges
+
+
+@pytest.mark.parametrize(
+    "empty", ["", "   \n\t ", b"", b"   ", "<html></html>", "<!-- only -->", "<!doctype html>"]
+)
+def test_empty_input(empty: str | bytes) -> None:
+    assert html_to_blocks(empty) == []
+    assert html_to_text(empty) == ""
+
+
+@pytest.mark.parametrize("tag", ["div", "span", "b", "ul><li", "blockquote", "table><tr><td"])
+def test_deep_nesting_does_not_crash(tag: str) -> None:
+    n = 100_000
+    close = "</" + tag.split("><")[0] + ">"
+    html = f"<{tag}>" * n + "deep text" + close * n + "<p>after</p>"
+    start = time.perf_counter()
+    out = texts(html)
+    assert time.perf_counter() - start < 30
+    assert "deep text" in out
+    assert out[-1] == "after"
+
+
+def test_many_self_closed_svg_tags_are_not_nesting() -> None:
+    # > 8192 tags triggers the nesting estimate; self-closed SVG paths must not count.
+    html = "<svg>" + "<path d='M0 0'/>" * 9000 + "</svg><div><p>a</p><p>b</p></div>"
+    html += "<script>" + "<div>" * 2000 + "</script><p>c</p>"
+    blocks = html_to_blocks(html)
+    assert [(b.tag, b.text) for b in blocks] == [("p", "a"), ("p", "b"), ("p", "c")]
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "<a " * 100_000,
+        "<div " * 100_000 + ">x",
+        "<" * 200_000,
+        "<p>" + "a<b" * 100_000,
+        "<div>" * 20_000 + "<" + "x" * 1_000_000,
+        "&" * 300_000 + "&#" * 100_000,
+        "<!--" * 100_000,
+        "<table>" + "<td>" * 50_000,
+        "<p " + "".join(f"a{i}=1 " for i in range(100_000)) + ">x",
+        "<select>" + "<option>x" * 100_000,
+        "<b><i>" * 50_000 + "x",
+        "<a href=x>" * 100_000 + "x",
+    ],
+)
+def test_adversarial_markup_stays_fast(junk: str) -> None:
+    start = time.perf_counter()
+    html_to_text(junk)
+    assert time.perf_counter() - start < 10
+
+
+def test_deep_nesting_keeps_shallow_structure() -> None:
+    html = "<p>first</p>" + "<div>" * 5000 + "<p>x</p><p>y</p>" + "</div>" * 5000 + "<p>last</p>"
+    out = texts(html)
+    assert out[0] == "first" and out[-1] == "last"
+    assert "x" in out and "y" in out
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>unclosed<p>second", ["unclosed", "second"]),
+        ("<div><p>a</div>b</p>", ["a", "b"]),
+        ("</p></div>stray <b>bold", ["stray bold"]),
+        ("<p>a<li>b</p>", ["a", "b"]),
+        ("<<p>>x<</p>>", ["<", ">x<", ">"]),
+        # an attribute value left open swallows the rest of the document, as in browsers
+        ("<p title='unterminated>text</p><p>next</p>", []),
+        ("<![CDATA[x]]><p>y</p>", ["y"]),
+    ],
+)
+def test_broken_markup(html: str, expected: list[str]) -> None:
+    assert texts(html) == expected
+
+
+def test_unclosed_title_does_not_swallow_the_page() -> None:
+    body = "".join(f"<p>Paragraph {i} of the story.</p>" for i in range(200))
+    page = parse_html("<html><head><title>Headline\n</head><body>" + body)
+    assert page.title == "Headline"
+    assert len(page.blocks) == 200 and page.blocks[0].text == "Paragraph 0 of the story."
+
+
+def test_huge_attribute_values() -> None:
+    big = "x" * 5_000_000
+    html = f"<div class='{big} nav' id='{big}' style='{big}'><p data-x='{big}'>ok</p></div>"
+    start = time.perf_counter()
+    assert texts(html) == ["ok"]
+    assert time.perf_counter() - start < 5
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "<p>",
+                    "</p>",
+                    "<div>",
+                    "</div>",
+                    "<br>",
+                    "<li>",
+                    "<table>",
+                    "<td>",
+                    "<tr>",
+                    "<pre>",
+                    "</pre>",
+                    "<a href=x>",
+                    "</a>",
+                    "<script>",
+                    "</script>",
+                    "<!--",
+                    "-->",
+                    "<b>",
+                    "</b>",
+                    "&amp;",
+                    "&#0;",
+                    "<span hidden>",
+                    "</span>",
+                    "<",
+                    ">",
+                    " ",
+                    "\n",
+                ]
+            ),
+            st.text(max_size=20),
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_any_str_renders(html: str) -> None:
+    blocks = html_to_blocks(html)
+    for b in blocks:
+        assert b.text and b.text == b.text.rstrip() and "\n" not in b.text
+        assert 0.0 <= b.link_density <= 1.0
+        assert b.text_chars == len(b.text)
+    assert html_to_text(html) == "\n".join(b.text for b in blocks)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_any_bytes_render_or_value_error(data: bytes) -> None:
+    try:
+        out = html_to_text(data)
+    except ValueError as exc:
+        assert "not HTML" in str(exc)
+    else:
+        assert isinstance(out, str)
