@@ -1,0 +1,81 @@
+"""Features and the shipped classifier: shapes, plain-data weights, a model card."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+import scrubber
+from scrubber import features
+from scrubber.model import get_model
+from scrubber.rules import load_ruleset
+
+LINES = [
+    "Home | News | Sport | Weather",
+    "",
+    "A paragraph of real prose that is long enough to be body text, with commas.",
+    "Share this:",
+    "这是一个没有空格的很长的中文句子用来测试特征",
+]
+
+
+def test_feature_matrix_has_one_row_per_line_and_named_columns():
+    rs = load_ruleset()
+    x = features.extract(LINES, rs.apply(LINES), rs)
+    assert x.shape == (len(LINES), len(features.names()))
+    assert np.isfinite(x).all()
+    assert not x[1].any()  # blank lines are all zeros
+
+
+def test_prose_line_has_more_function_words_than_a_menu():
+    rs = load_ruleset()
+    x = features.extract(LINES, rs.apply(LINES), rs)
+    col = features.names().index("func_frac")
+    assert x[2, col] > x[0, col]
+
+
+def test_rule_drop_is_visible_to_the_neighbours():
+    rs = load_ruleset()
+    x = features.extract(LINES, rs.apply(LINES), rs)
+    names = features.names()
+    assert x[3, names.index("rule_drop")] == 1.0
+    assert x[2, names.index("n+1_rule_drop")] == 1.0
+
+
+def test_html_features_append_the_dom_columns():
+    from scrubber.html import DOM_FEATURES
+
+    assert features.names("html")[-len(DOM_FEATURES):] == list(DOM_FEATURES)
+
+
+shipped = [k for k in ("text", "html") if get_model(k) is not None]
+
+
+@pytest.mark.parametrize("kind", shipped)
+def test_weights_are_plain_npz_with_a_model_card(kind):
+    base = resources.files("scrubber") / "weights"
+    with (base / f"{kind}.npz").open("rb") as f:
+        arrays = np.load(f, allow_pickle=False)  # never a pickle
+        assert "mean" in arrays.files and "W0" in arrays.files
+    card = json.loads((base / f"{kind}.json").read_text("utf-8"))
+    for key in ("features", "threshold", "training_sets", "training_data_sha256", "candidates"):
+        assert key in card
+    assert not {"dragnet", "l3s-gn1"} & set(card["training_sets"])
+
+
+@pytest.mark.parametrize("kind", shipped)
+def test_model_scores_are_probabilities(kind):
+    model = get_model(kind)
+    x = np.random.default_rng(0).normal(size=(7, len(model.feature_names)))
+    p = model.predict_matrix(x)
+    assert p.shape == (7,) and ((p >= 0) & (p <= 1)).all()
+
+
+def test_explanations_carry_model_scores_when_a_model_is_shipped():
+    if get_model("text") is None:
+        pytest.skip("no text model shipped")
+    result = scrubber.clean_and_explain("\n".join(LINES))
+    assert any(d.score is not None for d in result.decisions)
