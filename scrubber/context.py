@@ -82,7 +82,9 @@ def revise(
 ) -> tuple[list[bool], list[Why]]:
     """Final keep flags for non-blank lines (blank lines come back ``False``) and, per
     line, what the context step did. ``texts`` are the kept pieces (trimmed);
-    ``headline`` the index of a line known to be the headline (judged like a heading)."""
+    ``headline`` the index of a line known to be the headline (the HTML title or h1, or
+    a line whose copies a document check found): it is judged like a heading and kept
+    when body follows, however low the model scored it."""
     n = len(texts)
     stripped = [t.strip() for t in texts]
     short = [bool(s) and is_short(s) for s in stripped]
@@ -111,7 +113,7 @@ def revise(
                 p is None or p < HIGH
             ):
                 keep[i], why[i] = False, Why.NO_BODY
-        elif (p is None or p >= LOW) and _below(
+        elif (p is None or p >= LOW or i == headline) and _below(
             i, stripped, short, good, rule_bad, transparent, HEADING_REACH, 0
         ):
             keep[i], why[i] = True, Why.HEADING

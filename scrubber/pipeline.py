@@ -27,11 +27,30 @@ def model_for(cfg: Config, kind: str = "text") -> Model | None:
     return get_model(kind) if cfg.use_model else None
 
 
-def _threshold(cfg: Config, model: Any) -> float:
-    """The config's threshold, else the model's tuned one (its card), else 0.5."""
+def prose_share(pieces: Sequence[str], rule_bad: Sequence[bool]) -> float:
+    """Share of a document's non-blank lines (no rule drops) that read as prose: at
+    least 8 words and a sentence end. High for text an extractor already cleaned, low
+    for whole-page renders."""
+    n = prose = 0
+    for piece, bad in zip(pieces, rule_bad, strict=True):
+        s = piece.strip()
+        if not s or bad:
+            continue
+        n += 1
+        if s[-1] in ".!?…\"”’»)" and s.count(" ") >= 7:
+            prose += 1
+    return prose / n if n else 0.0
+
+
+def _threshold(cfg: Config, model: Any, share: float = 0.0) -> float:
+    """The config's threshold, else the model's tuned one, else 0.5. The card may hold
+    a second, lower threshold for documents that are already mostly prose (text an
+    extractor cleaned): dropping a body line costs more there than keeping clutter."""
     if cfg.threshold is not None:
         return float(cfg.threshold)
     card = getattr(model, "card", None) or {}
+    if "threshold_clean" in card and share >= float(card.get("clean_cut", 1.0)):
+        return float(card["threshold_clean"])
     return float(card.get("threshold", 0.5))
 
 
@@ -58,6 +77,16 @@ def run_html(
         extra, kind = None, "text"
     headline = _headline_index(texts, page.title, page.h1)
     return run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline)
+
+
+def _confirmed_headline(texts: Sequence[str], drop: Sequence[int], rules: Sequence[Any]) -> int:
+    """The headline a document check confirmed by finding its copies: the first kept
+    non-blank line before the first line dropped as a repeated headline (-1: none)."""
+    first_copy = next((i for i, d in enumerate(drop)
+                       if d >= 0 and rules[d].check == "repeated_headline"), -1)
+    if first_copy < 0:
+        return -1
+    return next((i for i in range(first_copy) if texts[i].strip() and drop[i] < 0), -1)
 
 
 def _trafilatura_text(html: str, required: bool) -> str:
@@ -129,11 +158,13 @@ def run_lines(
             pieces[i] = texts[i][t[0] : t[1]]
     rule_bad = [d >= 0 for d in hits.drop]
     transparent = [d >= 0 and rules[d].scope == "document" for d in hits.drop]
+    if headline < 0:
+        headline = _confirmed_headline(texts, hits.drop, rules)
+    threshold = _threshold(cfg, model, prose_share(pieces, rule_bad) if model else 0.0)
 
     # features + classifier, for the lines no sure rule decided
     if isinstance(model, str):
         model = model_for(cfg, kind)
-    threshold = _threshold(cfg, model)
     scores: Sequence[float] | None = None
     if model is not None:
         scores = model.score(pieces, hits, rs, extra)

@@ -57,3 +57,11 @@ def test_title_like_and_short_definitions():
 
 def test_cjk_words_are_counted_without_spaces():
     assert word_count("这是一个没有空格的很长的中文句子用来测试") >= 8
+
+
+def test_headline_confirmed_by_its_copy_stays_even_when_the_model_doubts_it():
+    title = "NATO’s Plan Sparks Concerns Over Regional Stability And Community Risks Today"
+    copy = "NATO's plan sparks concerns over regional stability and community risks today"
+    text = f"{title}\n\n{copy}\n\n{BODY}\n"
+    out = __import__("scrubber").clean(text)
+    assert out.splitlines()[0] == title and out.count("regional stability") == 1
