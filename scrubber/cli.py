@@ -190,8 +190,15 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             status = 1
             continue
         except RuleTimeout as e:
-            print(f"scrubber: {path}: {e}", file=sys.stderr)
-            status = 1
+            # --on-error: fail (default) reports it and exits 1 at the end; skip writes
+            # nothing for this document; keep writes it unchanged (byte for byte)
+            how = {"skip": " (skipped)", "keep": " (kept unchanged)"}.get(args.on_error, "")
+            print(f"scrubber: {path}: {e}{how}", file=sys.stderr)
+            if args.on_error == "keep" and not args.explain:
+                out.write(data)
+                out.flush()
+            elif args.on_error == "fail":
+                status = 1
             continue
         if explained is not None:
             totals.update(explained.counts())

@@ -1,0 +1,297 @@
+"""Command-line front ends of the corpus package.
+
+``scrubber --jsonl ...`` is parsed by :mod:`scrubber.cli` and run by :func:`run_jsonl`;
+``scrubber profile ...`` is :func:`main` here::
+
+    scrubber profile build corpus/*.jsonl.gz -o site-profile.npz [--url-field url]
+                           [--site-field domain] [--field text] [--min-pages 3]
+    scrubber profile show site-profile.npz [--top 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+from ..config import Config
+
+__all__ = ["add_jsonl_arguments", "load_cli_profile", "main", "run_corpus", "run_jsonl"]
+
+MAX_REPORTS = 20
+"""Bad records reported one by one on stderr; the rest are summarised."""
+
+
+def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
+    """The corpus options of the main ``scrubber`` command."""
+    g = p.add_argument_group("corpus mode (JSON Lines)")
+    g.add_argument("--jsonl", action="store_true",
+                   help="read one JSON object per line, clean its --field, write the object "
+                        "back with every other field untouched (order preserved)")
+    g.add_argument("--field", default="text", metavar="NAME",
+                   help="the string field to clean (default: text)")
+    g.add_argument("--keep-original", default=None, metavar="FIELD",
+                   help="also store the original text in FIELD")
+    g.add_argument("--decisions", default=None, metavar="FIELD",
+                   help="store the per-line decisions (action, stage, rule, score, reason) in "
+                        "FIELD")
+    g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="worker processes (default: 1); memory stays bounded")
+    g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",
+                   help="a malformed record, a missing or non-string field: fail (default: "
+                        "stop, exit 1), skip it, or keep it unchanged; all are counted")
+    g.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="write to FILE atomically (temp file + rename; .gz compresses) "
+                        "instead of stdout")
+    g.add_argument("--profile", default=None, metavar="FILE",
+                   help="site profile from `scrubber profile build`: lines repeated on many "
+                        "pages of a record's site are dropped as boilerplate")
+    g.add_argument("--min-pages", type=int, default=None, metavar="K",
+                   help="with --profile: a line seen on >= K pages of the site is repeated "
+                        "(default: the profile's)")
+    g.add_argument("--url-field", default="url", metavar="NAME",
+                   help="field with the page URL; its host is the site (default: url)")
+    g.add_argument("--site-field", default=None, metavar="NAME",
+                   help="field holding the site (domain) itself; wins over --url-field")
+    g.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (it is shown only when stderr is a terminal)")
+
+
+def load_cli_profile(path: str, min_pages: int | None) -> Any:
+    from .profile import load_profile
+
+    return load_profile(path, min_pages=min_pages)
+
+
+def _reporter(err: Any) -> tuple[Any, dict[str, int]]:
+    state = {"n": 0}
+    what = {"fail": "", "skip": " (skipped)", "keep": " (kept unchanged)"}
+
+    def report(path: str, lineno: int, kind: str, message: str, action: str) -> None:
+        state["n"] += 1
+        if state["n"] <= MAX_REPORTS or action == "fail":
+            print(f"scrubber: {path}:{lineno}: {kind}: {message}{what[action]}", file=err)
+        elif state["n"] == MAX_REPORTS + 1:
+            print("scrubber: more bad records; not listing them (counts at the end)", file=err)
+
+    return report, state
+
+
+def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = None) -> int:
+    """Run ``scrubber --jsonl`` with parsed ``args``. Exit status: 0 ok (bad records
+    skipped or kept are reported on stderr), 1 a bad record under ``--on-error fail`` or an
+    I/O error, 2 a usage error."""
+    from .jsonl import JsonlOptions, RecordError, atomic_output, clean_jsonl, limit_heap_growth
+
+    err = sys.stderr
+    if args.explain:
+        print("scrubber: --explain does not combine with --jsonl (use --decisions FIELD)",
+              file=err)
+        return 2
+    if args.jobs < 1:
+        print(f"scrubber: -j must be >= 1, got {args.jobs}", file=err)
+        return 2
+    try:
+        opts = JsonlOptions(field=args.field, keep_original=args.keep_original,
+                            decisions=args.decisions, url_field=args.url_field or None,
+                            site_field=args.site_field, on_error=args.on_error,
+                            stats=bool(args.stats))
+    except ValueError as e:
+        print(f"scrubber: {e}", file=err)
+        return 2
+    if args.profile:
+        try:
+            cfg = cfg.replace(profile=load_cli_profile(args.profile, args.min_pages))
+        except (OSError, ValueError, KeyError) as e:
+            print(f"scrubber: --profile {args.profile}: {e}", file=err)
+            return 1 if isinstance(e, OSError) else 2
+    elif args.min_pages is not None:
+        print("scrubber: --min-pages needs --profile", file=err)
+        return 2
+    inputs = list(args.files or ["-"])
+    limit_heap_growth()
+    report, _ = _reporter(err)
+    status = 0
+    stats = None
+    try:
+        with contextlib.ExitStack() as stack:
+            out = (stack.enter_context(atomic_output(args.output)) if args.output
+                   else (stdout or sys.stdout.buffer))
+            stats = clean_jsonl(inputs, out, cfg, opts, jobs=args.jobs,
+                                progress=not args.no_progress, report=report)
+            out.flush()
+    except RecordError as e:
+        stats = getattr(e, "stats", None)
+        if args.output:
+            print(f"scrubber: stopped; {args.output} not written (use --on-error skip|keep "
+                  "to go on past bad records)", file=err)
+        else:
+            print("scrubber: stopped (use --on-error skip|keep to go on past bad records)",
+                  file=err)
+        status = 1
+    except OSError as e:
+        if isinstance(e, BrokenPipeError):
+            raise
+        print(f"scrubber: {getattr(e, 'filename', None) or ''}: {e.strerror or e}", file=err)
+        return 1
+    if stats is not None:
+        if args.stats:
+            print(stats.format_table(), file=err)
+        elif stats.bad_total and status == 0:
+            print(f"scrubber: {stats.bad_summary()}", file=err)
+    return status
+
+
+def run_corpus(args: argparse.Namespace, cfg: Config, run_text: Any) -> int:
+    """Dispatch from :func:`scrubber.cli.main`: ``--jsonl`` runs :func:`run_jsonl`; text
+    mode with ``-o FILE`` runs the text filter ``run_text(args, cfg, out)`` into an atomic
+    output file."""
+    from .jsonl import atomic_output
+
+    if args.jsonl:
+        return run_jsonl(args, cfg)
+    if args.profile:
+        print("scrubber: --profile needs --jsonl (the site comes from each record)",
+              file=sys.stderr)
+        return 2
+    status = 0
+    try:
+        with atomic_output(args.output) as out:
+            status = int(run_text(args, cfg, out))
+    except OSError as e:
+        print(f"scrubber: {args.output}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    return status
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def _profile_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scrubber profile",
+        description="Site profiles of repeated lines (boilerplate evidence for --profile).",
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="count repeated lines per site over a JSONL corpus")
+    b.add_argument("files", nargs="*", metavar="FILE", help="JSONL inputs (.gz ok; default stdin)")
+    b.add_argument("-o", "--output", required=True, metavar="FILE", help="profile file (.npz)")
+    b.add_argument("--field", default="text", metavar="NAME", help="text field (default: text)")
+    b.add_argument("--url-field", default="url", metavar="NAME",
+                   help="field with the page URL (default: url)")
+    b.add_argument("--site-field", default=None, metavar="NAME",
+                   help="field holding the site itself; wins over --url-field")
+    b.add_argument("--min-pages", type=int, default=3, metavar="K",
+                   help="lines seen on >= K pages of a site are repeated (default: 3)")
+    b.add_argument("--store-min", type=int, default=None, metavar="K",
+                   help="store lines seen on >= K pages (default: --min-pages; lower lets "
+                        "--min-pages go lower at cleaning time)")
+    b.add_argument("--partial", action="store_true",
+                   help="write every count (a shard's partial, to merge with `profile merge`)")
+    b.add_argument("--on-error", choices=("fail", "skip"), default="fail",
+                   help="bad records: fail (default) or skip (both reported with line numbers)")
+    m = sub.add_parser("merge", help="merge partial count files into one profile")
+    m.add_argument("files", nargs="+", metavar="FILE")
+    m.add_argument("-o", "--output", required=True, metavar="FILE")
+    m.add_argument("--min-pages", type=int, default=3, metavar="K")
+    s = sub.add_parser("show", help="summarise a profile file")
+    s.add_argument("file")
+    s.add_argument("--top", type=int, default=20, help="sites listed (default: 20)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``scrubber profile build|merge|show``."""
+    args = _profile_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        if args.cmd == "build":
+            return _build(args)
+        if args.cmd == "merge":
+            from .profile import merge_partials
+
+            prof = merge_partials(args.files, min_pages=args.min_pages)
+            prof.save(args.output)
+            print(f"scrubber profile: {prof!r} -> {args.output}", file=sys.stderr)
+            return 0
+        return _show(args)
+    except (OSError, ValueError) as e:
+        print(f"scrubber profile: {e}", file=sys.stderr)
+        return 1
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .jsonl import _Bad, _type_name, open_input, parse_object
+    from .profile import ProfileCounter
+    from .records import site_of
+
+    counter = ProfileCounter()
+    report, _ = _reporter(sys.stderr)
+    t0 = time.perf_counter()
+    bad = no_site = 0
+    for src in args.files or ["-"]:
+        name = "<stdin>" if src == "-" else src
+        with open_input(src) as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    try:
+                        fields, _ = parse_object(line.decode("utf-8"))
+                    except UnicodeDecodeError as e:
+                        raise _Bad("malformed JSON", f"not valid UTF-8 (byte {e.start})") from None
+                    except ValueError as e:
+                        raise _Bad("malformed JSON", str(e)) from None
+                    got = fields.get(args.field)
+                    if got is None:
+                        raise _Bad("missing field", f"no field {args.field!r}")
+                    if not isinstance(got[0], str):
+                        raise _Bad("not a string",
+                                   f"field {args.field!r} is a {_type_name(got[0])}")
+                except _Bad as e:
+                    bad += 1
+                    report(name, lineno, e.kind, str(e), args.on_error)
+                    if args.on_error == "fail":
+                        counter.close()
+                        return 1
+                    continue
+                view = {k: v[0] for k, v in fields.items()
+                        if k in (args.url_field, args.site_field)}
+                site = site_of(view, args.url_field, args.site_field)
+                if site is None:
+                    no_site += 1
+                    continue
+                counter.add(site, got[0])
+    store = args.min_pages if args.store_min is None else args.store_min
+    if args.partial:
+        counter.save_partial(args.output)
+        what = f"partial counts of {counter.pages} pages"
+    else:
+        prof = counter.finish(min_pages=args.min_pages, store_min=min(store, args.min_pages))
+        prof.save(args.output)
+        what = repr(prof)
+    print(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
+          f" ({no_site} records without a site, {bad} bad records skipped)", file=sys.stderr)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .profile import SiteProfile, _load
+
+    keys, counts, site_pages, meta = _load(args.file)
+    print(f"{args.file}: {len(site_pages)} sites, {sum(site_pages.values())} pages, "
+          f"{len(keys)} stored lines (seen on >= {meta.get('store_min')} pages)")
+    print(f"meta: {meta}")
+    if not meta.get("partial"):
+        print(repr(SiteProfile.load(args.file)))
+    if len(counts):
+        print(f"page counts of stored lines: median {int(np.median(counts))}, "
+              f"max {int(counts.max())}")
+    top = sorted(site_pages.items(), key=lambda kv: (-kv[1], kv[0]))[: args.top]
+    for site, n in top:
+        print(f"  {n:>8}  {site}")
+    return 0

@@ -1,0 +1,534 @@
+"""JSON Lines mode: clean one field of every record of a corpus, streaming.
+
+    $ scrubber --jsonl corpus.jsonl -o clean.jsonl                 # field "text"
+    $ scrubber --jsonl --field body --keep-original raw_body --decisions why \\
+          -j 2 --on-error skip --stats shard-*.jsonl.gz -o clean.jsonl.gz
+
+or from Python::
+
+    >>> import io
+    >>> from scrubber.corpus.jsonl import JsonlOptions, clean_jsonl
+    >>> line = '{"id": 1, "text": "Leave a Comment\\\\nA body line that is long enough.\\\\n"}'
+    >>> src = io.BytesIO(line.encode() + b"\\n")
+    >>> out = io.BytesIO()
+    >>> stats = clean_jsonl([src], out, options=JsonlOptions())
+    >>> out.getvalue()
+    b'{"id": 1, "text": "A body line that is long enough.\\\\n"}\\n'
+
+Every record is written back with only its text field replaced: the other fields are copied
+*byte for byte* from the input (key order, spacing, number formats and escapes included);
+``--keep-original F`` and ``--decisions F`` replace field ``F`` where the record has it and
+are appended at the end of the object otherwise.
+
+**Streaming and workers.** Records are read one line at a time and sent to the workers in
+chunks of a few dozen records; at most ``2 * jobs`` chunks are in flight, and results are
+written in input order as they complete, so memory stays flat whatever the corpus size
+(a single record is held whole). With ``jobs == 1`` everything runs in-process.
+
+**Bad records** (malformed JSON or UTF-8, not an object, missing field, field not a string,
+a rule timeout) are reported with ``path:line`` and handled by ``on_error``: ``"fail"`` stops
+(:class:`RecordError`), ``"skip"`` drops the record, ``"keep"`` writes the input line unchanged.
+All are counted in :class:`~scrubber.corpus.stats.CorpusStats`. Blank input lines are not
+records: they are counted (``blank_lines``) and not written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from json.decoder import scanstring
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from ..config import Config
+from .records import clean_document, site_of
+from .stats import CorpusStats
+
+__all__ = [
+    "ON_ERROR",
+    "JsonlOptions",
+    "RecordError",
+    "atomic_output",
+    "clean_jsonl",
+    "open_input",
+    "parse_object",
+    "process_line",
+]
+
+ON_ERROR = ("fail", "skip", "keep")
+
+Reporter = Callable[[str, int, str, str, str], None]
+"""``report(path, lineno, kind, message, action)`` for every bad record."""
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlOptions:
+    """What to do with each record.
+
+    Attributes:
+        field: the string field to clean.
+        keep_original: store the original text in this field too.
+        decisions: store the per-line decisions (a list of dicts, see
+            :func:`scrubber.corpus.records.decision_records`) in this field.
+        url_field: the field holding the page URL (its host is the site, for ``--profile``).
+        site_field: a field holding the site itself (wins over ``url_field``).
+        on_error: ``"fail"``, ``"skip"`` or ``"keep"`` (module docstring).
+        stats: collect per-reason counts (costs the explaining path).
+    """
+
+    field: str = "text"
+    keep_original: str | None = None
+    decisions: str | None = None
+    url_field: str | None = "url"
+    site_field: str | None = None
+    on_error: str = "fail"
+    stats: bool = False
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, "
+                             f"got {self.on_error!r}")
+        names = [x for x in (self.field, self.keep_original, self.decisions) if x is not None]
+        if len(set(names)) != len(names):
+            raise ValueError("--field, --keep-original and --decisions must name different "
+                             f"fields, got {names}")
+
+
+class RecordError(Exception):
+    """A bad record under ``on_error="fail"``."""
+
+    def __init__(self, path: str, lineno: int, kind: str, message: str) -> None:
+        super().__init__(f"{path}:{lineno}: {kind}: {message}")
+        self.path, self.lineno, self.kind, self.message = path, lineno, kind, message
+
+
+class _Bad(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# --------------------------------------------------------------------------- one record
+
+_DECODER = json.JSONDecoder()
+_WS = " \t\n\r"
+
+
+def _skip_ws(s: str, i: int) -> int:
+    n = len(s)
+    while i < n and s[i] in _WS:
+        i += 1
+    return i
+
+
+def parse_object(s: str) -> tuple[dict[str, tuple[Any, int, int]], int]:
+    """Parse one JSON object, keeping where each top-level value sits.
+
+    Returns ``({key: (value, start, end)}, close)``: ``s[start:end]`` is the value's JSON
+    text and ``close`` the index of the closing brace. A repeated key keeps its last value
+    (as :func:`json.loads` does). Raises :class:`ValueError` on malformed JSON (a
+    :class:`json.JSONDecodeError` with the position where possible).
+
+        >>> fields, close = parse_object('{"a": 1, "b" : [2, 3]}')
+        >>> fields["b"], close
+        (([2, 3], 15, 21), 21)
+    """
+    i = _skip_ws(s, 1 if s.startswith("\ufeff") else 0)
+    if i >= len(s):
+        raise json.JSONDecodeError("empty line", s, i)
+    if s[i] != "{":
+        value, end = _DECODER.raw_decode(s, i)  # valid JSON but not an object?
+        if _skip_ws(s, end) != len(s):
+            raise json.JSONDecodeError("extra data", s, _skip_ws(s, end))
+        raise _Bad("not an object", f"a JSON {_type_name(value)}, not an object")
+    fields: dict[str, tuple[Any, int, int]] = {}
+    i = _skip_ws(s, i + 1)
+    if i < len(s) and s[i] == "}":
+        close = i
+    else:
+        while True:
+            if i >= len(s) or s[i] != '"':
+                raise json.JSONDecodeError("expected a key in double quotes", s, i)
+            key, i = scanstring(s, i + 1, True)
+            i = _skip_ws(s, i)
+            if i >= len(s) or s[i] != ":":
+                raise json.JSONDecodeError("expected ':'", s, i)
+            i = _skip_ws(s, i + 1)
+            value, end = _DECODER.raw_decode(s, i)
+            fields[key] = (value, i, end)
+            i = _skip_ws(s, end)
+            if i < len(s) and s[i] == ",":
+                i = _skip_ws(s, i + 1)
+                continue
+            if i < len(s) and s[i] == "}":
+                close = i
+                break
+            raise json.JSONDecodeError("expected ',' or '}'", s, i)
+    if _skip_ws(s, close + 1) != len(s):
+        raise json.JSONDecodeError("extra data after the object", s, _skip_ws(s, close + 1))
+    return fields, close
+
+
+def _type_name(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int | float):
+        return "number"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, dict):
+        return "object"
+    return type(v).__name__
+
+
+def _dumps(v: Any, ascii_only: bool = False) -> str:
+    return json.dumps(v, ensure_ascii=ascii_only, separators=(",", ":")) \
+        if not isinstance(v, str) else json.dumps(v, ensure_ascii=ascii_only)
+
+
+Outcome = tuple[str, bytes | None, tuple[Any, ...]]
+"""``("ok", line, (lines_in, lines_out, bytes_in, bytes_out, reasons, no_site))`` or
+``("bad", line_or_None, (kind, message))``."""
+
+
+def process_line(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
+    """Clean one input line (a trailing ``\\n`` is ignored); see :data:`Outcome`. Under
+    ``on_error="keep"`` a bad record's line comes back unchanged."""
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    try:
+        return _process(raw, cfg, opts)
+    except _Bad as e:
+        return "bad", (raw + b"\n" if opts.on_error == "keep" else None), (e.kind, str(e))
+
+
+def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
+    try:
+        s = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _Bad("malformed JSON", f"not valid UTF-8 (byte {e.start})") from None
+    try:
+        fields, close = parse_object(s)
+    except _Bad:
+        raise
+    except (ValueError, RecursionError) as e:
+        msg = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
+        pos = f" at column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+        raise _Bad("malformed JSON", f"{msg}{pos}") from None
+    got = fields.get(opts.field)
+    if got is None:
+        raise _Bad("missing field", f"no field {opts.field!r}")
+    text, start, end = got
+    if not isinstance(text, str):
+        raise _Bad("not a string", f"field {opts.field!r} is a {_type_name(text)}, not a string")
+    site = None
+    no_site = False
+    if cfg.profile is not None:
+        view = {k: v[0] for k, v in fields.items()
+                if k == opts.url_field or k == opts.site_field}
+        site = site_of(view, opts.url_field, opts.site_field)
+        no_site = site is None
+    try:
+        doc = clean_document(text, cfg, site, explain=opts.stats,
+                             decisions=opts.decisions is not None)
+    except Exception as e:  # a rule timeout, or a bug: report it with the line number
+        raise _Bad("error", f"{type(e).__name__}: {e}") from None
+
+    def build(ascii_only: bool) -> str:
+        edits: list[tuple[int, int, str]] = [(start, end, _dumps(doc.text, ascii_only))]
+        extra: list[tuple[str, str]] = []
+        if opts.keep_original is not None:
+            _place(opts.keep_original, s[start:end], fields, edits, extra)
+        if opts.decisions is not None:
+            _place(opts.decisions, _dumps(doc.decisions, ascii_only), fields, edits, extra)
+        parts: list[str] = []
+        pos = 0
+        for a, b, rep in sorted(edits):
+            parts += (s[pos:a], rep)
+            pos = b
+        parts.append(s[pos:close])
+        for key, val in extra:
+            parts.append(f", {json.dumps(key, ensure_ascii=ascii_only)}: {val}")
+        parts.append(s[close:])
+        parts.append("\n")
+        return "".join(parts)
+
+    try:
+        line = build(False).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (from \\ud800-style escapes): keep them escaped
+        line = build(True).encode("utf-8")
+    info = (doc.lines_in, doc.lines_out, doc.bytes_in, doc.bytes_out,
+            dict(doc.reasons) if doc.reasons else None, no_site)
+    return "ok", line, info
+
+
+def _place(key: str, value: str, fields: dict[str, tuple[Any, int, int]],
+           edits: list[tuple[int, int, str]], extra: list[tuple[str, str]]) -> None:
+    if key in fields:
+        _, a, b = fields[key]
+        edits.append((a, b, value))
+    else:
+        extra.append((key, value))
+
+
+def _process_chunk(raws: Sequence[bytes], cfg: Config, opts: JsonlOptions) -> list[Outcome]:
+    return [process_line(r, cfg, opts) for r in raws]
+
+
+_STATE: tuple[Config, JsonlOptions] | None = None
+
+
+def limit_heap_growth(threshold: int = 1 << 20) -> bool:
+    """On glibc, serve allocations of ``threshold`` bytes or more with ``mmap`` (given back
+    to the OS when freed). By default glibc raises that threshold after freeing a big block,
+    so after one multi-megabyte record the buffers of later big records land on the heap,
+    fragment it and keep the resident size up. Called in the CLI and in worker processes
+    (it is process-wide, so the library API leaves the caller's process alone). Returns
+    whether it took effect."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(-3, threshold))  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return False
+
+
+def _init_worker(cfg: Config, opts: JsonlOptions) -> None:
+    global _STATE
+    _STATE = (cfg, opts)
+    limit_heap_growth()
+    with contextlib.suppress(Exception):  # load rules and model once, before the first chunk
+        from ..pipeline import model_for, ruleset_for
+
+        ruleset_for(cfg)
+        model_for(cfg)
+
+
+def _work(raws: Sequence[bytes]) -> list[Outcome]:
+    assert _STATE is not None, "worker not initialised"
+    return _process_chunk(raws, *_STATE)
+
+
+# --------------------------------------------------------------------------- input, output
+
+
+def open_input(
+    src: str | os.PathLike[str] | BinaryIO,
+) -> contextlib.AbstractContextManager[BinaryIO]:
+    """A binary reader for a path (``-`` is stdin; ``.gz`` is decompressed) or a stream."""
+    if not isinstance(src, str | os.PathLike):
+        return contextlib.nullcontext(src)
+    if str(src) == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    path = Path(src)
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb", buffering=1 << 20)
+
+
+def _name(src: Any) -> str:
+    if isinstance(src, str | os.PathLike):
+        return "<stdin>" if str(src) == "-" else str(src)
+    return str(getattr(src, "name", "<stream>"))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Write ``path`` atomically: into a temporary file beside it, renamed over ``path``
+    only when the block ends without an exception (then the temporary file is removed and
+    ``path`` is untouched). ``.gz`` paths are gzip-compressed.
+
+        >>> with atomic_output("out.jsonl") as fh:            # doctest: +SKIP
+        ...     fh.write(b"...")
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                               dir=target.parent if str(target.parent) else ".")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
+            if target.suffix == ".gz":
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
+                    yield gz  # type: ignore[misc]
+            else:
+                yield raw
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+Meta = list[tuple[str, int, int]]  # (path, lineno, nbytes) per record of a chunk
+
+
+def _chunks(
+    inputs: Iterable[str | os.PathLike[str] | BinaryIO],
+    stats: CorpusStats,
+    chunk_docs: int,
+    chunk_bytes: int,
+) -> Iterator[tuple[Meta, list[bytes]]]:
+    meta: Meta = []
+    raws: list[bytes] = []
+    size = 0
+    for src in inputs:
+        name = _name(src)
+        with open_input(src) as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line or line.isspace():  # (no copy of a big line in this process)
+                    stats.blank_lines += 1
+                    continue
+                meta.append((name, lineno, len(line)))
+                raws.append(line)  # the worker drops the newline
+                size += len(line)
+                if len(raws) >= chunk_docs or size >= chunk_bytes:
+                    yield meta, raws
+                    meta, raws, size = [], [], 0
+    if raws:
+        yield meta, raws
+
+
+def _progress_bar(inputs: Sequence[Any]) -> Any:
+    """A tqdm bar on stderr when it is a terminal and tqdm is installed, else ``None``."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    total = 0
+    for src in inputs:
+        if not isinstance(src, str | os.PathLike) or str(src) == "-" or str(src).endswith(".gz"):
+            return tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True, leave=False,
+                        smoothing=0.05), False
+        try:
+            total += os.path.getsize(src)
+        except OSError:
+            return None
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                dynamic_ncols=True, leave=False, smoothing=0.05), True
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def clean_jsonl(
+    inputs: Sequence[str | os.PathLike[str] | BinaryIO],
+    out: IO[bytes],
+    cfg: Config | None = None,
+    options: JsonlOptions | None = None,
+    jobs: int = 1,
+    progress: bool = False,
+    report: Reporter | None = None,
+    chunk_docs: int = 32,
+    chunk_bytes: int = 4 << 20,
+    inflight_per_job: int = 2,
+) -> CorpusStats:
+    """Clean every record of ``inputs`` (paths, ``-`` or binary streams) into ``out``.
+
+    Args:
+        inputs: JSONL sources, read in order.
+        out: binary output (records in input order).
+        cfg: the cleaning :class:`~scrubber.Config` (with ``profile`` for site profiles).
+        options: :class:`JsonlOptions`.
+        jobs: worker processes (1: in-process).
+        progress: show a tqdm bar on stderr when it is a terminal.
+        report: called for every bad record (path, line, kind, message, action).
+        chunk_docs, chunk_bytes: records per work unit (whichever limit comes first).
+        inflight_per_job: chunks in flight per worker (bounds memory).
+
+    Returns:
+        :class:`CorpusStats` (``seconds`` is the wall time).
+
+    Raises:
+        RecordError: a bad record under ``on_error="fail"`` (after everything before it
+            was written; counted in the stats attached as ``error.stats``).
+    """
+    from ..config import DEFAULT
+
+    cfg = cfg if cfg is not None else DEFAULT
+    opts = options if options is not None else JsonlOptions()
+    stats = CorpusStats()
+    t0 = time.perf_counter()
+    bar_info = _progress_bar(inputs) if progress else None
+    bar, by_bytes = bar_info if bar_info else (None, False)
+
+    def consume(meta: Meta, results: list[Outcome]) -> None:
+        for (path, lineno, nbytes), (status, line, info) in zip(meta, results, strict=True):
+            if status == "ok":
+                assert line is not None
+                out.write(line)
+                stats.add_doc(info[0], info[1], info[2], info[3], info[4])
+                if info[5]:
+                    stats.no_site += 1
+            else:
+                kind, message = info
+                stats.add_bad(kind, opts.on_error)
+                if report is not None:
+                    report(path, lineno, kind, message, opts.on_error)
+                if opts.on_error == "fail":
+                    err = RecordError(path, lineno, kind, message)
+                    err.stats = stats  # type: ignore[attr-defined]
+                    raise err
+                if line is not None:
+                    out.write(line)
+            if bar is not None:
+                bar.update(nbytes if by_bytes else 1)
+
+    chunks = _chunks(inputs, stats, chunk_docs, chunk_bytes)
+    try:
+        if jobs <= 1:
+            for meta, raws in chunks:
+                consume(meta, _process_chunk(raws, cfg, opts))
+        else:
+            _run_pool(chunks, consume, cfg, opts, jobs, max(1, inflight_per_job) * jobs)
+    finally:
+        if bar is not None:
+            bar.close()
+        stats.seconds = time.perf_counter() - t0
+    return stats
+
+
+def _run_pool(
+    chunks: Iterator[tuple[Meta, list[bytes]]],
+    consume: Callable[[Meta, list[Outcome]], None],
+    cfg: Config,
+    opts: JsonlOptions,
+    jobs: int,
+    max_inflight: int,
+) -> None:
+    pending: deque[tuple[Meta, Future[list[Outcome]]]] = deque()
+    ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cfg, opts))
+    try:
+        for meta, raws in chunks:
+            while len(pending) >= max_inflight:
+                m, fut = pending.popleft()
+                consume(m, fut.result())
+            pending.append((meta, ex.submit(_work, raws)))
+        while pending:
+            m, fut = pending.popleft()
+            consume(m, fut.result())
+    except BaseException:
+        for _, fut in pending:
+            fut.cancel()
+        ex.shutdown(wait=True, cancel_futures=True)
+        raise
+    ex.shutdown(wait=True)

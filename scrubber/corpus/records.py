@@ -1,0 +1,113 @@
+"""Shared by the corpus front-ends (JSONL, datatrove, Hugging Face): one document's
+cleaning with its site, and decisions as plain JSON-able data.
+
+    >>> from scrubber.corpus.records import clean_document
+    >>> doc = clean_document("Leave a Comment\\nA body paragraph that is long enough.\\n",
+    ...                      decisions=True)
+    >>> doc.text
+    'A body paragraph that is long enough.\\n'
+    >>> doc.decisions[0]["action"], doc.decisions[0]["stage"]
+    ('drop', 'rule')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import Config
+from ..decisions import Action, Explained
+from .profile import normalise_site, site_from_url
+
+__all__ = ["CleanedDoc", "clean_document", "decision_records", "site_of"]
+
+
+@dataclass(slots=True)
+class CleanedDoc:
+    """The result of :func:`clean_document`.
+
+    ``lines_in`` / ``lines_out`` count input lines and output lines, ``bytes_in`` /
+    ``bytes_out`` the UTF-8 size of the text, ``reasons`` dropped/trimmed lines per reason
+    key (only when explained), ``decisions`` one JSON-able dict per input line (only when
+    asked for).
+    """
+
+    text: str
+    lines_in: int
+    lines_out: int
+    bytes_in: int
+    bytes_out: int
+    reasons: Counter[str] = field(default_factory=Counter)
+    decisions: list[dict[str, Any]] | None = None
+
+
+def site_of(
+    record: Mapping[str, Any], url_field: str | None = "url", site_field: str | None = None
+) -> str | None:
+    """The site of a record: its ``site_field`` value (normalised), else the host of its
+    ``url_field`` value, else ``None``.
+
+        >>> site_of({"url": "https://news.example.co.uk/x"})
+        'example.co.uk'
+        >>> site_of({"domain": "Example.com"}, site_field="domain")
+        'example.com'
+    """
+    if site_field:
+        v = record.get(site_field)
+        if isinstance(v, str) and v.strip():
+            return normalise_site(v) or None
+    if url_field:
+        v = record.get(url_field)
+        if isinstance(v, str) and v.strip():
+            return site_from_url(v) or None
+    return None
+
+
+def decision_records(explained: Explained) -> list[dict[str, Any]]:
+    """One dict per input line: ``line`` (0-based), ``action``, ``stage``, ``rule_id``,
+    ``score`` (rounded to 4 places, or ``None``) and ``reason``."""
+    return [
+        {
+            "line": d.index,
+            "action": d.action.value,
+            "stage": d.stage.value,
+            "rule_id": d.rule_id,
+            "score": None if d.score is None else round(float(d.score), 4),
+            "reason": d.reason,
+        }
+        for d in explained.decisions
+    ]
+
+
+def _utf8_len(s: str) -> int:
+    return len(s.encode("utf-8", "surrogatepass"))
+
+
+def clean_document(
+    text: str,
+    cfg: Config | None = None,
+    site: str | None = None,
+    explain: bool = False,
+    decisions: bool = False,
+) -> CleanedDoc:
+    """Clean one document. ``site`` only matters when ``cfg.profile`` is set. ``explain``
+    fills ``reasons``; ``decisions`` (implies ``explain``) fills ``decisions``."""
+    from .. import lines, pipeline
+    from ..config import DEFAULT
+
+    base = cfg if cfg is not None else DEFAULT
+    if base.profile is not None and site != base.site:
+        base = base.replace(site=site)
+    texts, endings = lines.split_lines(text)
+    out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
+    doc = CleanedDoc(out, len(texts), 0, _utf8_len(text), _utf8_len(out))
+    if explained is not None:
+        doc.lines_out = sum(1 for d in explained.decisions if d.action is not Action.DROP)
+        doc.reasons = explained.counts()
+        if decisions:
+            doc.decisions = decision_records(explained)
+    else:
+        doc.lines_out = len(lines.split_lines(out)[0])
+    return doc

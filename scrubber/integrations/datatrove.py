@@ -1,0 +1,246 @@
+"""datatrove steps: clean ``doc.text`` with scrubber, and build site profiles of repeated lines.
+
+    pip install "scrubber[datatrove]"
+
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from scrubber.integrations.datatrove import ProfileCounter, ScrubberFormatter
+
+    count = LocalPipelineExecutor(pipeline=[
+        JsonlReader("data/raw"),                        # metadata["url"] names the site
+        ProfileCounter("work/profile-counts"),          # one partial count file per task
+    ], tasks=64, workers=8, logging_dir="logs/count")
+    clean = LocalPipelineExecutor(pipeline=[
+        JsonlReader("data/raw"),
+        ScrubberFormatter(profile="work/profile-counts"),   # merges the partials on load
+        JsonlWriter("data/clean"),
+    ], tasks=64, workers=8, logging_dir="logs/clean", depends=count)
+    clean.run()
+
+For very large profiles, merge once with :class:`ProfileMerger` (a one-task stage between the
+two) and pass the merged file as ``profile=``. The same pipelines run unchanged on
+``SlurmPipelineExecutor`` and ``RayPipelineExecutor`` (see ``docs/corpus.md``).
+
+:class:`ScrubberFormatter` writes ``doc.metadata["scrubber"]``: ``lines_in``, ``lines_out``,
+``counts`` (dropped/trimmed lines per reason key) and, with ``decisions=True``, one dict per
+input line (:func:`scrubber.corpus.records.decision_records`). The per-reason counts also go
+to datatrove's stats (``drop:rule:<id>``, ``drop:model``, ``drop:context``, ``drop:profile``),
+so ``stats.json`` of the run says which rule removed how much.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datatrove.data import DocumentsPipeline
+from datatrove.io import DataFolderLike, get_datafolder, open_file
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.formatters.base import BaseFormatter
+from datatrove.utils.typeshelper import StatHints
+
+from ..config import Config
+from ..corpus import profile as _profile
+from ..corpus.records import clean_document, site_of
+
+__all__ = ["ProfileCounter", "ProfileMerger", "ScrubberFormatter", "load_profile"]
+
+
+def load_profile(source: str | DataFolderLike, **options: Any) -> _profile.SiteProfile:
+    """A :class:`~scrubber.corpus.profile.SiteProfile` from a merged profile file, or from a
+    folder of partial count files (any fsspec path datatrove understands, e.g. ``s3://``)."""
+    if isinstance(source, str) and source.endswith(".npz"):
+        with open_file(source, "rb") as fh:
+            return _profile.SiteProfile.load(fh, **{k: v for k, v in options.items()
+                                                    if v is not None})
+    folder = get_datafolder(source)
+    files = folder.list_files(glob_pattern="*.npz")
+    if not files:
+        raise FileNotFoundError(f"no .npz profile counts in {source!r}")
+    handles = []
+    try:
+        for f in files:
+            handles.append(folder.open(f, "rb"))
+        return _profile.merge_partials(handles, **{k: v for k, v in options.items()
+                                                   if v is not None})
+    finally:
+        for h in handles:
+            h.close()
+
+
+class ScrubberFormatter(BaseFormatter):
+    """Clean ``doc.text``; decisions and per-reason counts go to ``doc.metadata`` and stats.
+
+    Args:
+        config: a :class:`scrubber.Config` (default: the default config).
+        profile: a site profile: a ``SiteProfile``, a merged ``.npz`` file, or a folder of
+            partial counts written by :class:`ProfileCounter`.
+        min_pages: override the profile's ``min_pages``.
+        url_key / site_key: metadata keys giving the document's URL / site (for ``profile``).
+        metadata_key: where the summary goes in ``doc.metadata`` (``None``: nowhere).
+        decisions: also store one dict per input line (bigger output).
+        keep_original_key: also keep the original text in ``doc.metadata[key]``.
+        drop_empty: drop documents whose cleaned text is empty (counted ``dropped_empty``).
+        **overrides: :class:`scrubber.Config` fields (``threshold=0.6``...).
+    """
+
+    name = "🧽 scrubber"
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        profile: Any = None,
+        min_pages: int | None = None,
+        url_key: str | None = "url",
+        site_key: str | None = None,
+        metadata_key: str | None = "scrubber",
+        decisions: bool = True,
+        keep_original_key: str | None = None,
+        drop_empty: bool = False,
+        **overrides: Any,
+    ) -> None:
+        super().__init__()
+        from ..config import resolve
+
+        self.config = resolve(config, overrides)
+        self.profile_source = profile
+        self.min_pages = min_pages
+        self.url_key = url_key
+        self.site_key = site_key
+        self.metadata_key = metadata_key
+        self.decisions = decisions
+        self.keep_original_key = keep_original_key
+        self.drop_empty = drop_empty
+        self._cfg: Config | None = None
+
+    def _resolved(self) -> Config:
+        if self._cfg is None:
+            src = self.profile_source
+            prof = None
+            if isinstance(src, _profile.SiteProfile):
+                prof = src if self.min_pages is None else src.replace(min_pages=self.min_pages)
+            elif src is not None:
+                prof = load_profile(src, min_pages=self.min_pages)
+            self._cfg = self.config.replace(profile=prof) if prof is not None else self.config
+        return self._cfg
+
+    def format(self, text: str) -> str:
+        """The cleaned text (what :meth:`run` puts in ``doc.text``)."""
+        return clean_document(text, self._resolved()).text
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        cfg = self._resolved()
+        explain = self.metadata_key is not None
+        for doc in data:
+            self.stat_update(StatHints.total)
+            site = None
+            if cfg.profile is not None:
+                site = site_of(doc.metadata, self.url_key, self.site_key)
+                if site is None:
+                    self.stat_update("no_site")
+            with self.track_time():
+                res = clean_document(doc.text, cfg, site, explain=explain,
+                                     decisions=explain and self.decisions)
+            self.stat_update("lines_in", value=res.lines_in)
+            self.stat_update("lines_out", value=res.lines_out)
+            self.stat_update("bytes_in", value=res.bytes_in)
+            self.stat_update("bytes_out", value=res.bytes_out)
+            for key, n in res.reasons.items():
+                self.stat_update(key, value=n)
+            if self.keep_original_key:
+                doc.metadata[self.keep_original_key] = doc.text
+            if self.metadata_key is not None:
+                meta: dict[str, Any] = {"lines_in": res.lines_in, "lines_out": res.lines_out,
+                                        "counts": dict(res.reasons)}
+                if res.decisions is not None:
+                    meta["decisions"] = res.decisions
+                doc.metadata[self.metadata_key] = meta
+            doc.text = res.text
+            if self.drop_empty and not res.text.strip():
+                self.stat_update("dropped_empty")
+                continue
+            yield doc
+
+
+class ProfileCounter(PipelineStep):
+    """First pass of the repeated-line profile: count, per site, on how many pages each
+    normalised line occurs, over this task's documents, and write the counts to
+    ``output_folder/<rank>.npz`` when the task's input is exhausted. Documents pass through
+    unchanged (chain it after a reader, or before other steps).
+
+    Args:
+        output_folder: where the partial count files go (local or fsspec).
+        url_key / site_key: metadata keys giving the document's URL / site.
+    """
+
+    type = "📊 - STATS"
+    name = "🧽 scrubber profile counts"
+
+    def __init__(self, output_folder: DataFolderLike, url_key: str | None = "url",
+                 site_key: str | None = None) -> None:
+        super().__init__()
+        self.output_folder = get_datafolder(output_folder)
+        self.url_key = url_key
+        self.site_key = site_key
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        counter = _profile.ProfileCounter()
+        try:
+            for doc in data or ():
+                site = site_of(doc.metadata, self.url_key, self.site_key)
+                if site is None:
+                    self.stat_update("no_site")
+                else:
+                    with self.track_time():
+                        counter.add(site, doc.text)
+                    self.stat_update("pages_counted")
+                yield doc
+            with self.output_folder.open(f"{rank:05d}.npz", "wb") as fh:
+                counter.save_partial(fh)
+        finally:
+            counter.close()
+
+
+class ProfileMerger(PipelineStep):
+    """Merge the partial counts of :class:`ProfileCounter` into one profile file (run it as a
+    one-task stage; other ranks do nothing).
+
+    Args:
+        input_folder: the partial counts.
+        output_folder: where the merged profile goes.
+        filename: its name (default ``profile.npz``).
+        min_pages: the profile's ``min_pages``.
+    """
+
+    type = "📊 - STATS"
+    name = "🧽 scrubber profile merge"
+
+    def __init__(self, input_folder: DataFolderLike, output_folder: DataFolderLike,
+                 filename: str = "profile.npz",
+                 min_pages: int = _profile.DEFAULT_MIN_PAGES) -> None:
+        super().__init__()
+        self.input_folder = get_datafolder(input_folder)
+        self.output_folder = get_datafolder(output_folder)
+        self.filename = filename
+        self.min_pages = min_pages
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        if rank != 0:
+            return
+        files = self.input_folder.list_files(glob_pattern="*.npz")
+        counter = _profile.ProfileCounter()
+        try:
+            for f in files:
+                with self.input_folder.open(f, "rb") as fh:
+                    keys, counts, site_pages, _ = _profile._load(fh)
+                counter.add_counts(keys, counts, site_pages)
+                self.stat_update("partials")
+            prof = counter.finish(min_pages=self.min_pages)
+        finally:
+            counter.close()
+        self.stat_update("sites", value=len(prof.site_pages))
+        self.stat_update("repeated_lines", value=len(prof))
+        with self.output_folder.open(self.filename, "wb") as fh:
+            prof.save(fh)

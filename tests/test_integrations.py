@@ -1,0 +1,169 @@
+"""Engines: datatrove (formatter + the two profile steps, run by LocalPipelineExecutor with
+4 tasks on 2 workers over JSONL shards) and Hugging Face ``datasets.Dataset.map``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import scrubber
+
+CFG = scrubber.Config(use_model=False)
+NAV = ["The Riverside Gazette", "Serving the valley since the flood", "Gazette crossword corner"]
+
+
+def page(n: int) -> str:
+    body = (f"Story {n}: the council voted on item {chr(97 + n % 26)}{n} after a long debate "
+            f"that went on into the night, said the clerk.")
+    return "\n".join([*NAV, "Leave a Comment", body]) + "\n"
+
+
+def records(n: int = 16) -> list[dict[str, object]]:
+    return [{"id": f"d{i}", "text": page(i), "url": f"https://www.gazette.example/{i}",
+             "lang": "en"} for i in range(n)]
+
+
+def write_shards(folder: Path, recs: list[dict[str, object]], shards: int = 4) -> None:
+    folder.mkdir(parents=True)
+    for k in range(shards):
+        with (folder / f"shard{k}.jsonl").open("w", encoding="utf-8") as fh:
+            for r in recs[k::shards]:
+                fh.write(json.dumps(r) + "\n")
+
+
+def read_output(folder: Path) -> list[dict[str, object]]:
+    out = []
+    for f in sorted(folder.glob("*.jsonl.gz")):
+        with gzip.open(f, "rt", encoding="utf-8") as fh:
+            out += [json.loads(line) for line in fh]
+    return out
+
+
+# --------------------------------------------------------------------------- datatrove
+
+
+def test_datatrove_formatter_on_documents() -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    step = ScrubberFormatter(use_model=False, keep_original_key="raw")
+    docs = [Document(text=page(i), id=str(i), metadata={}) for i in range(3)]
+    out = list(step.run(iter(docs)))
+    assert [d.text for d in out] == [scrubber.clean(page(i), CFG) for i in range(3)]
+    meta = out[0].metadata["scrubber"]
+    assert meta["counts"] == {"drop:rule:comments.leave-a-comment": 1}
+    assert meta["lines_in"] == 5 and len(meta["decisions"]) == 5
+    assert out[0].metadata["raw"] == page(0)
+    assert step.stats["drop:rule:comments.leave-a-comment"].total == 3
+    assert step.format(page(1)) == scrubber.clean(page(1), CFG)
+    empty = ScrubberFormatter(use_model=False, drop_empty=True)
+    assert list(empty.run(iter([Document(text="Leave a Comment\n", id="e")]))) == []
+    assert empty.stats["dropped_empty"].total == 1
+
+
+def test_datatrove_local_executor_profile_and_clean(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    pytest.importorskip("orjson")  # JsonlReader needs it
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from scrubber.integrations.datatrove import ProfileCounter, ProfileMerger, ScrubberFormatter
+
+    recs = records(16)
+    write_shards(tmp_path / "raw", recs)
+    counts, merged, clean = tmp_path / "counts", tmp_path / "profile", tmp_path / "clean"
+    count = LocalPipelineExecutor(
+        pipeline=[JsonlReader(str(tmp_path / "raw")), ProfileCounter(str(counts))],
+        tasks=4, workers=2, logging_dir=str(tmp_path / "logs-count"),
+    )
+    merge = LocalPipelineExecutor(
+        pipeline=[ProfileMerger(str(counts), str(merged), min_pages=3)],
+        tasks=1, logging_dir=str(tmp_path / "logs-merge"), depends=count,
+    )
+    cleaner = LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(str(tmp_path / "raw")),
+            ScrubberFormatter(profile=str(merged / "profile.npz"), use_model=False),
+            JsonlWriter(str(clean)),
+        ],
+        tasks=4, workers=2, logging_dir=str(tmp_path / "logs-clean"), depends=merge,
+    )
+    cleaner.run()
+    assert len(list(counts.glob("*.npz"))) == 4
+    out = read_output(clean)
+    assert sorted(str(d["id"]) for d in out) == sorted(str(r["id"]) for r in recs)
+    for d in out:
+        text = str(d["text"])
+        assert "Story" in text and "Gazette" not in text and "Leave a Comment" not in text
+        meta = d["metadata"]
+        assert meta["url"].startswith("https://www.gazette.example/")  # type: ignore[index]
+        stages = {x["stage"] for x in meta["scrubber"]["decisions"]}  # type: ignore[index]
+        assert {"profile", "rule"} <= stages
+    stats = json.loads((tmp_path / "logs-clean" / "stats.json").read_text())
+    formatter = next(s for s in stats if "scrubber" in s["name"])["stats"]
+
+    def total(key: str) -> int:  # datatrove stores a bare int when every update was 1
+        v = formatter[key]
+        return v if isinstance(v, int) else int(v["total"])
+
+    assert total("drop:profile") == 16 * 3
+    assert total("drop:rule:comments.leave-a-comment") == 16
+    # the clean step can also merge the partial counts itself (no merge stage)
+    from datatrove.data import Document
+
+    direct = ScrubberFormatter(profile=str(counts), min_pages=3, use_model=False)
+    doc = Document(text=page(2), id="d2", metadata={"url": "http://gazette.example/2"})
+    by_id = {str(d["id"]): d["text"] for d in out}
+    assert next(iter(direct.run(iter([doc])))).text == by_id["d2"]
+
+
+# --------------------------------------------------------------------------- Hugging Face
+
+
+def test_hf_dataset_map_batched_num_proc(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import BatchCleaner, clean_batch
+
+    rows = records(12)
+    rows[5]["text"] = None
+    ds = datasets.Dataset.from_list(rows)
+    fn = BatchCleaner(use_model=False, decisions="why", keep_original="raw")
+    out = ds.map(fn, batched=True, batch_size=4, num_proc=2,
+                 cache_file_name=str(tmp_path / "cache.arrow"))
+    assert out["id"] == [r["id"] for r in rows]
+    for i, r in enumerate(out):
+        if i == 5:
+            assert r["text"] is None and r["why"] is None
+            continue
+        assert r["text"] == scrubber.clean(page(i), CFG)
+        assert r["raw"] == page(i)
+        assert r["why"][3]["rule_id"] == "comments.leave-a-comment"
+    plain = datasets.Dataset.from_list(records(3)).map(
+        clean_batch, batched=True, fn_kwargs={"use_model": False})
+    assert plain["text"] == [scrubber.clean(page(i), CFG) for i in range(3)]
+
+
+def test_hf_batch_cleaner_with_profile_is_picklable(tmp_path: Path) -> None:
+    import pickle
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.hf import BatchCleaner
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    path = tmp_path / "p.npz"
+    c.finish(min_pages=3).save(path)
+    fn = BatchCleaner(profile=str(path), use_model=False)
+    batch = {"text": [page(0), page(1)], "url": ["http://gazette.example/0", None]}
+    got = fn(batch)
+    assert "Gazette" not in got["text"][0]  # profile used
+    assert got["text"][1] == scrubber.clean(page(1), CFG)  # no URL: no site, no profile
+    clone = pickle.loads(pickle.dumps(fn))
+    assert clone._cfg is None and clone(batch) == got

@@ -1,0 +1,272 @@
+"""Site profiles of repeated lines: counting, the file format, the pipeline hook, the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scrubber
+from scrubber.cli import main
+from scrubber.corpus.profile import (
+    ProfileCounter,
+    SiteProfile,
+    line_key,
+    load_profile,
+    merge_partials,
+    normalise_line,
+    normalise_site,
+    site_from_url,
+)
+from scrubber.decisions import Stage
+
+CFG = scrubber.Config(use_model=False)
+NAV = ["The Riverside Gazette", "Serving the valley since the flood", "Gazette crossword corner"]
+LONG = ("This sentence is a long quotation of body text that the site repeats on several of "
+        "its pages, and it reads like an ordinary paragraph of an article.")
+
+
+def site_page(n: int, extra: str = "") -> str:
+    body = (f"Article {chr(65 + n)}: the council voted on topic {chr(97 + n)} after a long "
+            f"debate that went on into the night, said {chr(75 + n)}.")
+    head = f"Council story {chr(65 + n)} {chr(97 + n)}"
+    return "\n".join([*NAV, head, body, extra, *NAV[:1]]) + "\n"
+
+
+def build(pages: list[str], site: str = "news.example", **kw: object) -> SiteProfile:
+    c = ProfileCounter()
+    for p in pages:
+        c.add(site, p)
+    return c.finish(**kw)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- keys, sites
+
+
+def test_normalisation_and_stable_keys() -> None:
+    assert normalise_line("  Comments (12)\t") == normalise_line("comments (3)") == "comments (0)"
+    assert normalise_line(" \t ") == ""
+    assert line_key("a.com", "   ") == 0
+    assert line_key("a.com", "Share") == line_key("a.com", "SHARE ")
+    assert line_key("a.com", "Share") != line_key("b.com", "Share")
+    # the key is part of the file format: it must not change between runs or versions
+    assert line_key("example.com", "Share this story") == 0x443D604BA0DF3C57
+
+
+@pytest.mark.parametrize(("given", "site"), [
+    ("https://www.example.co.uk/a?b=1", "example.co.uk"),
+    ("http://news.bbc.co.uk:80/x", "bbc.co.uk"),
+    ("sub.deep.example.com/path", "example.com"),
+    ("https://someone.blogspot.com/2012/10/post.html", "someone.blogspot.com"),
+    ("not a url", ""),
+    ("", ""),
+])
+def test_site_from_url(given: str, site: str) -> None:
+    assert site_from_url(given) == site
+
+
+def test_normalise_site_accepts_hosts_and_urls() -> None:
+    assert normalise_site("WWW.Example.COM") == "example.com"
+    assert normalise_site("https://a.example.com/x") == "example.com"
+    assert normalise_site("10.0.0.1:8080") == "10.0.0.1"
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def test_each_page_counts_a_line_once_and_sites_are_separate() -> None:
+    c = ProfileCounter()
+    c.add("a.com", "Menu\nMenu\nOne\n")
+    c.add("a.com", "Menu\nTwo\n")
+    c.add("b.com", "Menu\n")
+    prof = c.finish(min_pages=2)
+    assert prof.seen("a.com", ["Menu", "One", "", "Unknown"]) == [2, 0, 0, 0]
+    assert prof.seen("b.com", ["Menu"]) == [0]  # one page: below store_min, not stored
+    assert prof.site_pages == {"a.com": 2, "b.com": 1} and prof.pages == 3
+
+
+def test_spilling_to_disk_gives_the_same_counts(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    pages = [(f"s{i % 7}.com", "\n".join(f"line {chr(97 + int(x))}{int(x)} x"
+                                              for x in rng.integers(0, 40, 30)))
+             for i in range(300)]
+    small = ProfileCounter(buffer_keys=50, spill_keys=200, spill_dir=tmp_path)
+    big = ProfileCounter()
+    for site, text in pages:
+        small.add(site, text)
+        big.add(site, text)
+    assert small._spill is not None  # it did spill
+    k1, c1 = small.counts(store_min=2)
+    k2, c2 = big.counts(store_min=2)
+    assert np.array_equal(k1, k2) and np.array_equal(c1, c2) and len(k1) > 0
+    assert list(tmp_path.iterdir()) == []  # spill files removed
+
+
+def test_partials_merge_to_the_whole(tmp_path: Path) -> None:
+    pages = [site_page(i) for i in range(6)]
+    whole = build(pages, min_pages=2)
+    paths = []
+    for shard in range(3):
+        c = ProfileCounter()
+        for p in pages[shard::3]:
+            c.add("news.example", p)
+        path = tmp_path / f"{shard:05d}.npz"
+        c.save_partial(path)
+        paths.append(path)
+    merged = merge_partials(paths, min_pages=2)
+    assert np.array_equal(merged.keys, whole.keys) and np.array_equal(merged.counts, whole.counts)
+    folder = load_profile(tmp_path, min_pages=2)
+    assert np.array_equal(folder.keys, whole.keys)
+
+
+def test_file_is_plain_data_and_round_trips(tmp_path: Path) -> None:
+    prof = build([site_page(i) for i in range(4)], min_pages=3, keep_score=0.95)
+    path = tmp_path / "p.npz"
+    prof.save(path)
+    with zipfile.ZipFile(path) as z:
+        assert sorted(z.namelist()) == ["counts.npy", "keys.npy", "meta.npy", "site_names.npy",
+                                        "site_pages.npy"]
+    with np.load(path, allow_pickle=False) as data:  # no pickled objects inside
+        assert data["keys"].dtype == np.uint64 and data["counts"].dtype == np.uint32
+        meta = json.loads(str(data["meta"]))
+    assert meta["format"] == "scrubber-site-profile-1" and meta["min_pages"] == 3
+    back = SiteProfile.load(path)
+    assert np.array_equal(back.keys, prof.keys) and back.keep_score == 0.95
+    assert back.site_pages == {"news.example": 4}
+    assert SiteProfile.load(path, min_pages=4).min_pages == 4
+    with pytest.raises(ValueError):
+        SiteProfile.load(path, min_pages=2)  # below what was stored
+    buf = io.BytesIO()
+    prof.save(buf)
+    buf.seek(0)
+    assert len(SiteProfile.load(buf)) == len(prof)
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def test_repeated_hook_rules() -> None:
+    prof = build([site_page(i, LONG) for i in range(4)], min_pages=3)
+    texts = site_page(0, LONG).splitlines()
+    n = len(texts)
+    seen = prof.seen("news.example", texts)
+    assert seen[: len(NAV)] == [4, 4, 4] and seen[texts.index(LONG)] == 4
+    # no model: short repeated lines go, the long sentence-like one stays
+    out = prof.repeated(texts, "news.example", None, [False] * n)
+    assert out[:3] == [4, 4, 4] and out[texts.index(LONG)] == 0
+    assert out[3] == 0 and out[4] == 0  # headline and body are unique to the page
+    # a rule's drop keeps its credit
+    assert prof.repeated(texts, "news.example", None, [True] + [False] * (n - 1))[0] == 0
+    # with a model: a repeated line scored as clear body is kept, others go
+    scores = [0.1] * n
+    scores[1] = 0.95
+    out = prof.repeated(texts, "news.example", scores, [False] * n)
+    assert out[1] == 0 and out[0] == 4 and out[texts.index(LONG)] == 4
+    # another site, or too few pages: nothing
+    assert prof.repeated(texts, "other.example", None, [False] * n) == [0] * n
+    assert prof.replace(min_pages=5).repeated(texts, "news.example", None, [False] * n) == [0] * n
+
+
+def test_duplicate_page_guard() -> None:
+    dup = "\n".join([*NAV, "Same headline", "Same body paragraph on both pages."]) + "\n"
+    prof = build([dup, dup, dup], min_pages=2)
+    texts = dup.splitlines()
+    assert prof.repeated(texts, "news.example", None, [False] * len(texts)) == [0] * len(texts)
+    assert prof.replace(max_share=1.0).repeated(texts, "news.example", None,
+                                                [False] * len(texts))[0] == 3
+
+
+def test_site_share_threshold() -> None:
+    prof = build([site_page(i) for i in range(10)], min_pages=2, site_share=0.5, share_cap=4)
+    assert prof.threshold("news.example") == 4  # ceil(0.5 * 10) = 5, capped at 4
+    assert prof.replace(site_share=0.0).threshold("news.example") == 2
+
+
+def test_pipeline_drops_with_profile_stage_and_reason() -> None:
+    prof = build([site_page(i) for i in range(5)], min_pages=3)
+    text = site_page(1)
+    plain = scrubber.clean_and_explain(text, CFG)
+    got = scrubber.clean_and_explain(text, CFG, profile=prof, site="news.example")
+    prof_drops = [d for d in got.decisions if d.stage is Stage.PROFILE]
+    assert prof_drops and all(not d.kept for d in prof_drops)
+    assert prof_drops[0].reason == "seen on 5 of 5 pages of news.example"
+    assert got.counts()["drop:profile"] == len(prof_drops)
+    assert "Serving the valley since the flood" not in got.text
+    assert "council voted on topic b" in got.text
+    assert len(got.text) < len(plain.text)
+    # no site, or an unknown site: same as without a profile
+    assert scrubber.clean(text, CFG, profile=prof) == plain.text
+    assert scrubber.clean(text, CFG, profile=prof, site="elsewhere.example") == plain.text
+    assert scrubber.clean(text, CFG, profile=prof, site="news.example") == got.text
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_profile_build_show_merge_and_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "c.jsonl"
+    recs = [{"url": f"https://www.news.example/{i}", "text": site_page(i)} for i in range(5)]
+    recs.append({"url": "https://other.example/x", "text": site_page(9)})
+    recs.append({"text": "no url here"})
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof), "--min-pages", "3"]) == 0
+    assert "1 records without a site" in capsys.readouterr().err
+    assert main(["profile", "show", str(prof)]) == 0
+    assert "news.example" in capsys.readouterr().out
+    out = tmp_path / "o.jsonl"
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "--stats", "--decisions", "d",
+                 "-o", str(out), str(corpus)]) == 0
+    err = capsys.readouterr().err
+    assert "profile" in err and "documents without a site (profile not used): 1" in err
+    got = [json.loads(x) for x in out.read_text().splitlines()]
+    assert "Serving the valley since the flood" not in got[0]["text"]
+    assert got[5]["text"] == scrubber.clean(recs[5]["text"], CFG)  # other site: untouched
+    assert any(d["stage"] == "profile" for d in got[0]["d"])
+    # sharded: partial counts, then merge
+    parts = []
+    for k, chunk in enumerate((recs[:3], recs[3:])):
+        shard = tmp_path / f"s{k}.jsonl"
+        shard.write_text("".join(json.dumps(r) + "\n" for r in chunk), encoding="utf-8")
+        part = tmp_path / f"part{k}.npz"
+        assert main(["profile", "build", "--partial", str(shard), "-o", str(part)]) == 0
+        parts.append(str(part))
+    merged = tmp_path / "m.npz"
+    assert main(["profile", "merge", *parts, "-o", str(merged), "--min-pages", "3"]) == 0
+    assert np.array_equal(SiteProfile.load(merged).keys, SiteProfile.load(prof).keys)
+    capsys.readouterr()
+
+
+def test_cli_profile_build_bad_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"url": "http://a.example", "text": "x"}\n{broken\n', encoding="utf-8")
+    assert main(["profile", "build", str(corpus), "-o", str(tmp_path / "p.npz")]) == 1
+    assert f"{corpus}:2: malformed JSON" in capsys.readouterr().err
+    assert not (tmp_path / "p.npz").exists()
+    assert main(["profile", "build", "--on-error", "skip", str(corpus), "-o",
+                 str(tmp_path / "p.npz")]) == 0
+    capsys.readouterr()
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def test_multi_page_corpus_from_shared_data() -> None:
+    from scrubber.corpus.evaluate import load_corpus
+    from scrubber.train.data import data_root
+
+    if data_root() is None:
+        pytest.skip("../shared/data is absent")
+    pages = load_corpus("dragnet", "html_text")
+    if not pages:
+        pytest.skip("no cached dragnet renders (python -m scrubber.train.build_dataset)")
+    sites: dict[str, int] = {}
+    for p in pages:
+        sites[p.site] = sites.get(p.site, 0) + 1
+    assert len(sites) >= 20 and min(sites.values()) >= 2  # canonical URLs give real sites
