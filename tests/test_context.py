@@ -64,4 +64,4 @@ def test_headline_confirmed_by_its_copy_stays_even_when_the_model_doubts_it():
     copy = "NATO's plan sparks concerns over regional stability and community risks today"
     text = f"{title}\n\n{copy}\n\n{BODY}\n"
     out = __import__("scrubber").clean(text)
-    assert out.splitlines()[0] == title and out.count("regional stability") == 1
+    assert out.splitlines()[0] == title and out.lower().count("regional stability") == 1
