@@ -60,10 +60,11 @@ def clean_and_explain(text: str, config: Config | None = None, **overrides: Any)
 def clean_html(html: str | bytes, config: Config | None = None, **overrides: Any) -> str:
     """Return the article body of an HTML page, one block a line.
 
-    The front end (``Config.front_end``) turns the page into lines: by default
-    trafilatura's high-recall text when trafilatura is installed (``pip install
-    'scrubber[html]'``), else (or when it finds nothing) scrubber's own selectolax block
-    renderer with DOM features; then the same rules, model and context step as
+    The front end (``Config.front_end``) turns the page into lines: by default scrubber's
+    own selectolax block renderer with DOM features (``"blocks"``), falling back to
+    trafilatura's high-recall text when the blocks yield no body and trafilatura is
+    installed; ``front_end="trafilatura"`` uses trafilatura first. Then the same rules,
+    model and context step as
     :func:`clean`. ``bytes`` are decoded from a BOM, a ``<meta charset>`` / http-equiv
     declaration, strict UTF-8, then windows-1252 (:func:`scrubber.html.decode_html`);
     bytes that are recognisably not HTML (gzip, PDF, images) raise :class:`ValueError`.

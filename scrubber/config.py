@@ -36,10 +36,11 @@ class Config:
         max_line_chars: lines longer than this are cut into the rule engine's view only
             (they are never modified); guards against pathological one-line documents.
         front_end: how :func:`scrubber.clean_html` turns HTML into lines: ``"blocks"``
-            (scrubber's selectolax block renderer, with DOM features), ``"trafilatura"``
-            (``trafilatura.extract(favor_recall=True)``, then the text path), or
-            ``"auto"`` (the default): trafilatura when it is installed (measured better on
-            four of five benchmark sets), blocks otherwise or when it returns nothing.
+            (scrubber's selectolax block renderer with the DOM-feature model),
+            ``"trafilatura"`` (``trafilatura.extract(favor_recall=True)``, then the text
+            path), or ``"auto"`` (the default): blocks, and trafilatura only when the
+            blocks yield no body and trafilatura is installed. Blocks measured better on
+            WCXB and CleanEval, trafilatura on Dragnet (``python -m scrubber.bench html``).
         profile: optional site repeated-line profile (see ``scrubber profile``).
         site: the site (domain) of the document, used with ``profile``.
     """

@@ -61,11 +61,11 @@ def run_html(
     line each, with DOM features; then the same decision path as text runs, with the
     HTML model (DOM features included) when one is shipped, else the text model.
     The page title and first ``<h1>`` mark the headline for the context step."""
-    from .html import decode_html, dom_feature_matrix, parse_html
+    from .html import _coerce, dom_feature_matrix, parse_html
 
-    if cfg.front_end != "blocks":
-        source = html if isinstance(html, str) else decode_html(bytes(html))
-        text = _trafilatura_text(source, required=cfg.front_end == "trafilatura")
+    if cfg.front_end == "trafilatura":
+        source = _coerce(html)
+        text = _trafilatura_text(source, required=True)
         if text:
             return run(text, cfg, explain)
     page = parse_html(html)
@@ -76,7 +76,14 @@ def run_html(
     else:
         extra, kind = None, "text"
     headline = _headline_index(texts, page.title, page.h1)
-    return run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline)
+    out = run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline)
+    if cfg.front_end == "auto" and not out[0]:
+        # the blocks found no body (script-rendered pages, odd markup): try trafilatura
+        source = _coerce(html)
+        text = _trafilatura_text(source, required=False)
+        if text:
+            return run(text, cfg, explain)
+    return out
 
 
 def _confirmed_headline(texts: Sequence[str], drop: Sequence[int], rules: Sequence[Any]) -> int:

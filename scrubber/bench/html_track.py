@@ -237,9 +237,9 @@ def guarded(fn: Callable[[], str], timeout: float | None = PEER_TIMEOUT) -> tupl
 
 
 def scrubber_html(html: str) -> str:
-    """``scrubber``: :func:`scrubber.clean_html` with the selectolax block front end (the
-    default ``front_end="auto"`` would pick trafilatura when installed, which is what
-    ``scrubber-traf`` measures)."""
+    """``scrubber``: :func:`scrubber.clean_html` with the selectolax block front end only
+    (the default ``front_end="auto"`` may fall back to trafilatura on pages where the
+    blocks yield nothing; ``scrubber-traf`` measures trafilatura as the front end)."""
     import scrubber
 
     return scrubber.clean_html(html, front_end="blocks")
