@@ -83,14 +83,12 @@ import os
 import re
 import resource
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError
@@ -196,29 +194,11 @@ class _Timeout(Exception):
     pass
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`_Timeout` after ``seconds`` (main thread on POSIX only; else no limit)."""
-    usable = (
-        seconds is not None
-        and seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        yield
-        return
+def _time_limit(seconds: float | None) -> contextlib.AbstractContextManager[None]:
+    """Raise :class:`_Timeout` after ``seconds`` (see :func:`scrubber.train.render.time_limit`)."""
+    from ..train.render import time_limit
 
-    def _raise(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0.0)
-        signal.signal(signal.SIGALRM, previous)
+    return time_limit(seconds, _Timeout)
 
 
 def guarded(fn: Callable[[], str], timeout: float | None = PEER_TIMEOUT) -> tuple[str, str | None]:

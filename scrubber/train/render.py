@@ -78,7 +78,10 @@ STATS: dict[str, RenderStats] = {}
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
+def time_limit(seconds: float | None, exc: type[Exception] = TimeoutError) -> Iterator[None]:
+    """Raise ``exc`` in the block after ``seconds`` (SIGALRM: the main thread on POSIX
+    only; elsewhere, or with no ``seconds``, there is no limit). Shared by the renderers
+    and the benchmarks' per-page guards."""
     usable = (
         seconds is not None
         and seconds > 0
@@ -90,7 +93,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def _raise(signum: int, frame: object) -> None:
-        raise _RenderTimeout
+        raise exc
 
     previous = signal.signal(signal.SIGALRM, _raise)
     signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
@@ -99,6 +102,10 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0.0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _time_limit(seconds: float | None) -> contextlib.AbstractContextManager[None]:
+    return time_limit(seconds, _RenderTimeout)
 
 
 def _normalise_newlines(text: str) -> str:
