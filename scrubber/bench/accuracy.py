@@ -78,11 +78,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import html as html_lib
 import json
 import math
-import os
 import platform
 import shlex
 import sys
@@ -430,25 +428,15 @@ def score_samples(samples: Sequence[Sample], systems: Sequence[str]) -> _Chunk:
 
 
 def _read_jsonl_gz(path: Path) -> dict[str, dict[str, Any]]:
-    if not path.is_file():
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                out[str(rec["id"])] = rec
-    return out
+    from scrubber.train.cache import read_jsonl_gz
+
+    return read_jsonl_gz(path)
 
 
 def _write_jsonl_gz(path: Path, records: Mapping[str, Mapping[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        for key in sorted(records):
-            line = json.dumps(records[key], ensure_ascii=False, sort_keys=True) + "\n"
-            gz.write(line.encode("utf-8"))
-    os.replace(tmp, path)
+    from scrubber.train.cache import write_jsonl_gz
+
+    write_jsonl_gz(path, records)
 
 
 def reference_path(set_name: str, cache_dir: Path | str | None = None) -> Path:

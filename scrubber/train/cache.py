@@ -31,7 +31,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,8 @@ def dataset_path(set_name: str, renderer: str, cache_dir: Path | str | None = No
     return cache_root(cache_dir) / "dataset" / set_name / f"{tag}.jsonl.gz"
 
 
-def _read_jsonl(path: Path) -> dict[str, dict[str, Any]]:
+def read_jsonl_gz(path: Path) -> dict[str, dict[str, Any]]:
+    """A gzip JSON Lines cache file as id -> record (empty when the file is missing)."""
     if not path.is_file():
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -108,7 +109,8 @@ def _read_jsonl(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _write_jsonl(path: Path, records: dict[str, dict[str, Any]]) -> None:
+def write_jsonl_gz(path: Path, records: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write records sorted by id, reproducibly (gzip mtime 0), atomically (temp + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     # mtime=0 keeps the gzip bytes reproducible
@@ -126,7 +128,7 @@ def load_renders(
     set_name: str, renderer: str, cache_dir: Path | str | None = None
 ) -> dict[str, dict[str, Any]]:
     """Cached rendered texts of one set × renderer: id -> {"id", "text", "seconds", "status"}."""
-    return _read_jsonl(render_path(set_name, renderer, cache_dir))
+    return read_jsonl_gz(render_path(set_name, renderer, cache_dir))
 
 
 def iter_records(
@@ -148,7 +150,7 @@ def iter_records(
             f"--sets {set_name} --renderers {renderer}"
         )
     wanted = {split} if isinstance(split, str) else (set(split) if split else None)
-    records = _read_jsonl(path)
+    records = read_jsonl_gz(path)
     for key in sorted(records):
         rec = records[key]
         if wanted is None or rec["split"] in wanted:
@@ -271,10 +273,10 @@ def build(
     for set_name in set_names:
         pages = list(iter_pages(set_name, limit=limit, load_html=False, root=data_dir))
         renders = {
-            r: ({} if force else _read_jsonl(render_path(set_name, r, cache_dir))) for r in names
+            r: ({} if force else read_jsonl_gz(render_path(set_name, r, cache_dir))) for r in names
         }
         datasets = {
-            r: ({} if force else _read_jsonl(dataset_path(set_name, r, cache_dir))) for r in names
+            r: ({} if force else read_jsonl_gz(dataset_path(set_name, r, cache_dir))) for r in names
         }
         todo = [p for p in pages if any(p.id not in datasets[r] for r in names)]
         step = _progress(len(todo), set_name) if progress and todo else None
@@ -361,6 +363,6 @@ def _save(
     """Write the cache files that changed (a checkpoint, or the end of a set)."""
     for kind, r in sorted(dirty):
         if kind == "render":
-            _write_jsonl(render_path(set_name, r, cache_dir), renders[r])
+            write_jsonl_gz(render_path(set_name, r, cache_dir), renders[r])
         else:
-            _write_jsonl(dataset_path(set_name, r, cache_dir), datasets[r])
+            write_jsonl_gz(dataset_path(set_name, r, cache_dir), datasets[r])
