@@ -470,13 +470,19 @@ class RuleSet:
             min_anchors = int(rule.params.get("min_anchors", 3))
             max_gap = int(rule.params.get("max_gap", 2))
             gap_chars = int(rule.params.get("gap_max_chars", 60))
-            anchors = [
-                i for i, s in enumerate(stripped)
-                if s and (
-                    (drop[i] >= 0 and self.rules[drop[i]].family == rule.family)
-                    or (len(s) <= rule.max_chars and rule.search(s) is not None)
-                )
-            ]
+            timeout = self._timeout_for(rule)
+            anchors: list[int] = []
+            for i, s in enumerate(stripped):
+                if not s:
+                    continue
+                if drop[i] >= 0 and self.rules[drop[i]].family == rule.family:
+                    anchors.append(i)
+                    continue
+                try:  # a user rule runs under the timeout here too
+                    if len(s) <= rule.max_chars and rule.search(s, timeout) is not None:
+                        anchors.append(i)
+                except TimeoutError:
+                    raise RuleTimeout(rule.id, i) from None
             run: list[int] = []
             for a in [*anchors, -1]:
                 if run and a >= 0:
