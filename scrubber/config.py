@@ -41,6 +41,11 @@ class Config:
             path), or ``"auto"`` (the default): blocks, and trafilatura only when the
             blocks yield no body and trafilatura is installed. Blocks measured better on
             WCXB and CleanEval, trafilatura on Dragnet (``python -m scrubber.bench html``).
+        settle: at most this many passes of the decision path over text (1: one pass).
+            Each pass after the first reads only what the previous one kept, as a new
+            call would read the output; passes stop when one changes nothing, so the
+            output is a fixed point (``clean(clean(x)) == clean(x)``) unless the cap
+            is reached. Passes only drop or trim more. Not used for HTML blocks.
         profile: optional site repeated-line profile (see ``scrubber profile``).
         site: the site (domain) of the document, used with ``profile``.
     """
@@ -53,6 +58,7 @@ class Config:
     regex_timeout: float = 1.0
     max_line_chars: int = 20_000
     front_end: str = "auto"
+    settle: int = 4
     profile: Any = None
     site: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -69,6 +75,8 @@ class Config:
             raise ValueError(
                 f"front_end must be 'auto', 'blocks' or 'trafilatura', not {self.front_end!r}"
             )
+        if not isinstance(self.settle, int) or self.settle < 1:
+            raise ValueError(f"settle must be an int >= 1, got {self.settle!r}")
         if self.regex_timeout <= 0:
             raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")
 

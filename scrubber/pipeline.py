@@ -138,23 +138,26 @@ def run(text: str, cfg: Config, explain: bool = False) -> tuple[str, Explained |
     return run_lines(texts, endings, cfg, explain)
 
 
-def run_lines(
+class _Pass:
+    """One pass of the decision path over a list of lines: the rule hits, the pieces
+    (trimmed lines), the scores and the context step's verdict."""
+
+    __slots__ = ("hits", "keep", "pieces", "rule_bad", "scores", "seen", "threshold", "why")
+
+    def __init__(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+
+def _one_pass(
     texts: Sequence[str],
-    endings: Sequence[str],
     cfg: Config,
-    explain: bool = False,
-    extra: Any = None,
-    kind: str = "text",
-    model: Any = "default",
-    headline: int = -1,
-) -> tuple[str, Explained | None]:
-    """The decision path over already-split lines. ``extra`` carries front-end features
-    (the HTML path's DOM features) to the model; ``headline`` is the index of a line the
-    front end knows to be the headline (-1: the context step guesses)."""
+    rs: RuleSet,
+    model: Any,
+    extra: Any,
+    headline: int,
+) -> _Pass:
     n = len(texts)
-    if n == 0:
-        return "", (Explained("", ()) if explain else None)
-    rs = ruleset_for(cfg)
     hits = rs.apply(texts, cfg.max_line_chars)
     rules = rs.rules
 
@@ -170,8 +173,6 @@ def run_lines(
     threshold = _threshold(cfg, model, prose_share(pieces, rule_bad) if model else 0.0)
 
     # features + classifier, for the lines no sure rule decided
-    if isinstance(model, str):
-        model = model_for(cfg, kind)
     scores: Sequence[float] | None = None
     if model is not None:
         scores = model.score(pieces, hits, rs, extra)
@@ -193,14 +194,107 @@ def run_lines(
             for i in range(n)
         ]
         why = [context.Why.NONE] * n
+    return _Pass(hits=hits, keep=keep, pieces=pieces, rule_bad=rule_bad, scores=scores,
+                 seen=seen, threshold=threshold, why=why)
+
+
+def _written(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> list[int]:
+    """Indices of the lines :func:`lines.join_lines` writes, in order: the kept non-blank
+    lines and the one blank line it keeps between two of them."""
+    out: list[int] = []
+    pending = -1
+    last = False
+    for i, t in enumerate(texts):
+        if not t.strip():
+            if last and pending < 0:
+                pending = i
+            continue
+        if not keep[i] or not pieces[i].strip():
+            continue
+        if pending >= 0:
+            out.append(pending)
+        pending = -1
+        out.append(i)
+        last = True
+    return out
+
+
+def run_lines(
+    texts: Sequence[str],
+    endings: Sequence[str],
+    cfg: Config,
+    explain: bool = False,
+    extra: Any = None,
+    kind: str = "text",
+    model: Any = "default",
+    headline: int = -1,
+) -> tuple[str, Explained | None]:
+    """The decision path over already-split lines. ``extra`` carries front-end features
+    (the HTML path's DOM features) to the model; ``headline`` is the index of a line the
+    front end knows to be the headline (-1: the context step guesses).
+
+    Settling (text only, ``Config.settle``): the model reads each line in its document
+    (neighbours, blank-line structure, repetition), so once a pass has removed the
+    clutter, a line that passed beside it can read differently. The path is run again on
+    what the last pass kept, exactly as :func:`run` would see the output, until a pass
+    changes nothing; the result is then a fixed point, so ``clean(clean(x)) ==
+    clean(x)``. A pass only ever drops or trims more."""
+    n = len(texts)
+    if n == 0:
+        return "", (Explained("", ()) if explain else None)
+    rs = ruleset_for(cfg)
+    if isinstance(model, str):
+        model = model_for(cfg, kind)
+    first = _one_pass(texts, cfg, rs, model, extra, headline)
+    keep = list(first.keep)
+    pieces = list(first.pieces)
+    # line -> (pass number, that pass, the line's index in it, the line as it saw it)
+    late: dict[int, tuple[int, _Pass, int, str]] = {}
+    if extra is None and model is not None:
+        for pass_no in range(2, cfg.settle + 1):
+            idx = _written(texts, keep, pieces)
+            sub = [pieces[i] if texts[i].strip() else texts[i] for i in idx]
+            p = _one_pass(sub, cfg, rs, model, None, -1)
+            changed = False
+            for j, i in enumerate(idx):
+                if not sub[j].strip():
+                    continue
+                if not p.keep[j]:
+                    keep[i] = False
+                    late[i] = (pass_no, p, j, sub[j])
+                    changed = True
+                elif p.pieces[j] != sub[j]:
+                    pieces[i] = p.pieces[j]
+                    late[i] = (pass_no, p, j, sub[j])
+                    changed = True
+            if not changed:
+                break
 
     outputs: list[str | None] = [pieces[i] if keep[i] else None for i in range(n)]
     written: list[int] | None = [] if explain else None
     out = lines.join_lines(texts, endings, outputs, written)
     if not explain:
         return out, None
-    return out, Explained(out, tuple(_explain(texts, pieces, hits, rules, scores, keep, why,
-                                              set(written or ()), threshold, seen, cfg)))
+    decisions = _explain(texts, first.pieces, first.hits, rs.rules, first.scores, first.keep,
+                         first.why, set(written or ()), first.threshold, first.seen, cfg)
+    for i, (pass_no, p, j, seen_as) in late.items():
+        d = _explain([seen_as], [p.pieces[j]], _one_hit(p.hits, j), rs.rules,
+                     None if p.scores is None else [p.scores[j]], [p.keep[j]], [p.why[j]],
+                     set(), p.threshold, None if p.seen is None else [p.seen[j]], cfg)[0]
+        out_piece = pieces[i] if keep[i] else None
+        decisions[i] = Decision(
+            i, texts[i], d.action if keep[i] else Action.DROP, d.stage,
+            f"pass {pass_no}, once the lines dropped before were gone: {d.reason}",
+            d.rule_id, d.score, out_piece,
+        )
+    return out, Explained(out, tuple(decisions))
+
+
+def _one_hit(hits: Any, j: int) -> Any:
+    """Line ``j``'s rule hits as a one-line :class:`RuleHits`-like view."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(drop=[hits.drop[j]], trim=[hits.trim[j]], hint=[hits.hint[j]])
 
 
 def _explain(

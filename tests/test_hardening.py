@@ -211,6 +211,44 @@ def test_idempotent_on_seed_documents() -> None:
         assert clean(once) == once, name
 
 
+# page-like documents: prose, headings, menus, cards and stamps in any order, so that the
+# model's contextual features move when clutter around a line goes
+PAGE_LINES = [*patho.CLUTTER, BODY, "", "", "Related articles", "Our team",
+              "Read more", "Section heading", "Posted by Jane Doe on March 3, 2024",
+              "A short line.", "Home | News | Sport", "Share this:", "1:00:14", "© 2024 Example",
+              "The second paragraph goes on about the same subject at some length, as they do.",
+              "Prices start at $12 and the offer ends soon, so act now while stocks last."]
+PAGES = st.lists(st.sampled_from(PAGE_LINES), min_size=1, max_size=40).map("\n".join)
+
+
+@SETTINGS
+@given(PAGES | DOCS)
+def test_settled_output_is_a_fixed_point(text: str) -> None:
+    """With enough passes the output is a fixed point: cleaning it again changes nothing."""
+    once = clean(text, settle=64)
+    assert clean(once, settle=64) == once
+    assert clean(once, settle=1) == once
+
+
+@SETTINGS
+@given(PAGES)
+def test_later_passes_only_drop_or_trim_and_say_so(text: str) -> None:
+    one = split_lines(clean(text, settle=1))[0]
+    ex = clean_and_explain(text, settle=8)
+    assert ex.text == clean(text, settle=8)
+    assert pieces_in_order(ex.text, clean(text, settle=1))
+    for d in ex.decisions:
+        if d.reason.startswith("pass "):
+            assert d.action is not Action.KEEP
+            assert d.action is Action.DROP or d.output != d.text
+    assert len(split_lines(ex.text)[0]) <= len(one)
+
+
+def test_settle_must_be_a_positive_int() -> None:
+    with pytest.raises(ValueError, match="settle"):
+        clean("x", settle=0)
+
+
 def test_idempotence_measure_runs_on_cached_renders() -> None:
     """The measurement itself (``python -m scrubber.bench pathological idempotence``) on a
     few pages; the full run and its rate are in docs/hardening.md."""

@@ -257,14 +257,18 @@ class _Combined:
                 if all(f is not None for f in firsts):
                     keys = frozenset().union(*firsts)  # type: ignore[arg-type]
             self.parts.append((k, part, lib, keys))
-        self._buckets: dict[frozenset[int], list[Any]] = {}
         self._all = self._compile(self.parts)
-        # prefix -> parts it admits; parts without prefixes are always tried
-        self._always = frozenset(i for i, p in enumerate(self.parts) if p[3] is None)
-        self._by_prefix: dict[str, set[int]] = {}
+        # parts without prefixes are always tried, as one alternation; a part with
+        # prefixes is compiled alone and tried only on lines starting with one of them
+        self._always = self._compile([p for p in self.parts if p[3] is None])
+        self._alone: list[Any] = [None] * len(self.parts)
+        self._by_prefix: dict[str, tuple[int, ...]] = {}
         for i, p in enumerate(self.parts):
-            for pre in p[3] or ():
-                self._by_prefix.setdefault(pre, set()).add(i)
+            if p[3] is None:
+                continue
+            self._alone[i] = p[2].compile(p[1])
+            for pre in p[3]:
+                self._by_prefix[pre] = (*self._by_prefix.get(pre, ()), i)
         self._lengths = sorted({len(x) for x in self._by_prefix})
         self._longest = max(self._lengths, default=0)
 
@@ -280,27 +284,24 @@ class _Combined:
         return out
 
     def _bucket(self, s: str) -> list[Any]:
-        """The alternations worth trying on line ``s``: the anchored rules whose literal
-        prefixes the line starts with, plus those without prefixes (compiled once per
-        combination and cached)."""
+        """The patterns worth trying on line ``s``: the alternation of the parts without
+        prefixes, plus each anchored part whose literal prefixes the line starts with."""
         if not self.anchored:
             return self._all
+        if not self._longest:
+            return self._always
         head = _fold(s[: self._longest])
-        found = set(self._always)
         by = self._by_prefix
+        found: set[int] = set()
         for n in self._lengths:
             if n > len(head):
                 break
             hit = by.get(head[:n])
             if hit:
-                found |= hit
-        key = frozenset(found)
-        got = self._buckets.get(key)
-        if got is None:
-            got = self._compile([self.parts[i] for i in sorted(key)])
-            if len(self._buckets) < 4096:
-                self._buckets[key] = got
-        return got
+                found.update(hit)
+        if not found:
+            return self._always
+        return self._always + [self._alone[i] for i in sorted(found)]
 
     def first(self, s: str, n: int, timeout_for: Any, line_index: int) -> int:
         """The first rule (in pack order) that fires on the stripped line ``s``."""
