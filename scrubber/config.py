@@ -58,7 +58,7 @@ class Config:
     regex_timeout: float = 1.0
     max_line_chars: int = 20_000
     front_end: str = "auto"
-    settle: int = 4
+    settle: int = 16
     profile: Any = None
     site: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
