@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=None, metavar="P",
                    help="drop lines whose body probability is below P "
                         "(default: the threshold tuned with the model)")
+    p.add_argument("--regex-timeout", type=float, default=None, metavar="SECONDS",
+                   help="seconds a user rule (--rules) may spend on one line before it is "
+                        "stopped with an error naming the rule (default: 1)")
     from .corpus.cli import add_jsonl_arguments
 
     add_jsonl_arguments(p)  # --jsonl, --field, -j, --on-error, -o, --profile, ...
@@ -88,6 +91,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold
+    if args.regex_timeout is not None:
+        kw["regex_timeout"] = args.regex_timeout
     return Config(**kw)  # type: ignore[arg-type]
 
 

@@ -634,6 +634,19 @@ def test_catastrophic_user_rule_cli_on_error(tmp_path: Path) -> None:
     assert status == 0 and out == bad.read_bytes() + BODY.encode() + b"\n"
 
 
+def test_cli_regex_timeout_flag_sets_the_per_line_limit(tmp_path: Path) -> None:
+    rules = _user_pack(tmp_path, "line")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"a" * 36 + b"!\n" + BODY.encode() + b"\n")
+    t0 = time.perf_counter()
+    status, _, err = run_cli(b"", "--text", "--rules", rules, "--no-model",
+                             "--regex-timeout", "0.05", str(bad))
+    assert status == 1 and "mine.slow-line" in err
+    assert time.perf_counter() - t0 < 30
+    status, _, err = run_cli(b"", "--text", "--regex-timeout", "0", str(bad))
+    assert status != 0 and "regex_timeout" in err
+
+
 def test_catastrophic_user_rule_jsonl_on_error(tmp_path: Path) -> None:
     rules = _user_pack(tmp_path, "line")
     src = tmp_path / "in.jsonl"

@@ -41,8 +41,10 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="worker processes (default: 1); memory stays bounded")
     g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",
-                   help="a malformed record, a missing or non-string field: fail (default: "
-                        "stop, exit 1), skip it, or keep it unchanged; all are counted")
+                   help="a malformed record, a missing or non-string field (--jsonl), or a "
+                        "user rule that timed out on a document: fail (default: with --jsonl "
+                        "stop at once; in text mode report it, go on with the other files, "
+                        "exit 1), skip it, or keep it unchanged; all are counted")
     g.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE atomically (temp file + rename; .gz compresses) "
                         "instead of stdout")
