@@ -340,13 +340,24 @@ class _Combined:
         return -1
 
 
+# a verbose-mode pattern may put white space and comments before its ``^``
+_VERBOSE_ANCHOR = re.compile(r"\(\?[aiLmsu]*x[aiLmsu]*\)(?:\s|#[^\n]*)*\^")
+
+
+def _starts_anchored(pattern: str) -> bool:
+    """Does every match of ``pattern`` start at the start of the line? True when it begins
+    with ``^``, or with an inline ``(?x)`` flag group and white space or comments then
+    ``^`` (such patterns were searched at every position of every line before)."""
+    return pattern.startswith("^") or _VERBOSE_ANCHOR.match(pattern) is not None
+
+
 class _Matcher:
     """Rules whose every pattern starts with ``^`` are tried at the start of the line
     only (``match``: one attempt per alternative); the rest are searched."""
 
     def __init__(self, rules: Sequence[Rule], idxs: Sequence[int]) -> None:
         def anchored(k: int) -> bool:
-            return all(p.pattern.startswith("^") for p in rules[k].patterns)
+            return all(_starts_anchored(p.pattern) for p in rules[k].patterns)
 
         self.rules = rules
         self.order = {k: i for i, k in enumerate(idxs)}
