@@ -340,15 +340,18 @@ class _Combined:
         return -1
 
 
-# a verbose-mode pattern may put white space and comments before its ``^``
-_VERBOSE_ANCHOR = re.compile(r"\(\?[aiLmsu]*x[aiLmsu]*\)(?:\s|#[^\n]*)*\^")
+# a verbose-mode pattern may put white space before its ``^``
+_VERBOSE_ANCHOR = re.compile(r"\(\?([aiLmsux]+)\)\s*\^")
 
 
 def _starts_anchored(pattern: str) -> bool:
     """Does every match of ``pattern`` start at the start of the line? True when it begins
-    with ``^``, or with an inline ``(?x)`` flag group and white space or comments then
-    ``^`` (such patterns were searched at every position of every line before)."""
-    return pattern.startswith("^") or _VERBOSE_ANCHOR.match(pattern) is not None
+    with ``^``, or with an inline ``(?x)`` flag group and white space then ``^`` (such
+    patterns were searched at every position of every line before)."""
+    if pattern.startswith("^"):
+        return True
+    m = _VERBOSE_ANCHOR.match(pattern)
+    return m is not None and "x" in m.group(1)
 
 
 class _Matcher:
