@@ -379,6 +379,9 @@ def _family_of(rule_id: str) -> str:
     return rule_id.split(".", 1)[0]
 
 
+_MEMO_CAP = 100_000  # lines whose verdicts a RuleSet remembers (cleared when full)
+
+
 class RuleSet:
     """All active rules, compiled, and the code that applies them to a document."""
 
@@ -400,6 +403,7 @@ class RuleSet:
         self._line_m = _Matcher(self.rules, self._line)
         self._hint_m = _Matcher(self.rules, self._hint)
         self._widget_m = _Matcher(self.rules, self._widget)
+        self._memo: dict[Any, tuple[int, int, tuple[int, int, int] | None]] = {}
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -417,19 +421,29 @@ class RuleSet:
         hint = [-1] * n_lines
         stripped = [t.strip() for t in texts]
         short_cap = self.max_chars
+        memo = self._memo
+        if len(memo) > _MEMO_CAP:
+            memo.clear()
+        trims = bool(self._prefix or self._suffix)
         for i, s in enumerate(stripped):
             n = len(s)
             if not n:
                 continue
-            if n <= short_cap:
-                k = self._line_m.first(s, n, self._timeout_for, i)
-                if k >= 0:
-                    drop[i] = k
-                    continue
-                if self._hint:
-                    hint[i] = self._hint_m.first(s, n, self._timeout_for, i)
-            if self._prefix or self._suffix:
-                trim[i] = self._trim(texts[i], i, max_line_chars)
+            # a line's own verdicts depend on its text only: the settle passes and the
+            # boilerplate a site repeats on every page are looked up, not matched again
+            key = (texts[i], max_line_chars) if trims else s
+            got = memo.get(key)
+            if got is None:
+                d = h = -1
+                t = None
+                if n <= short_cap:
+                    d = self._line_m.first(s, n, self._timeout_for, i)
+                    if d < 0 and self._hint:
+                        h = self._hint_m.first(s, n, self._timeout_for, i)
+                if d < 0 and trims:
+                    t = self._trim(texts[i], i, max_line_chars)
+                got = memo[key] = (d, h, t)
+            drop[i], hint[i], trim[i] = got
         if self._run:
             self._apply_runs(stripped, drop)
         if self._widget:
