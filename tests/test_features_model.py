@@ -79,3 +79,33 @@ def test_explanations_carry_model_scores_when_a_model_is_shipped():
         pytest.skip("no text model shipped")
     result = scrubber.clean_and_explain("\n".join(LINES))
     assert any(d.score is not None for d in result.decisions)
+
+
+def test_model_runs_blas_on_one_thread_and_restores_it(monkeypatch) -> None:
+    """The per-document products run with one BLAS thread (idle OpenBLAS workers would
+    spin on another core); the caller's setting is back afterwards."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import numpy as np
+
+    from scrubber.model import Model, get_model
+
+    model = get_model("text")
+    assert model is not None
+    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("numpy has no BLAS thread pool here")
+    before = [i["num_threads"] for i in blas]
+    seen = []
+    real = Model._forward
+
+    def spy(self, x):
+        seen.append([i["num_threads"] for i in threadpoolctl.threadpool_info()
+                     if i["user_api"] == "blas"])
+        return real(self, x)
+
+    monkeypatch.setattr(Model, "_forward", spy)
+    x = np.zeros((3, len(model.feature_names)))
+    assert model.predict_matrix(x).shape == (3,)
+    assert seen and all(n == 1 for n in seen[0])
+    assert [i["num_threads"] for i in threadpoolctl.threadpool_info()
+            if i["user_api"] == "blas"] == before
