@@ -236,3 +236,13 @@ def test_fast_combined_path_agrees_with_each_rules_examples():
         for ex in raw.get("no_match", []):
             hits = rs.apply([ex])
             assert hits.drop[0] != k, (raw["id"], ex)
+
+
+def test_literal_prefixes_see_through_unicode_property_lookaheads() -> None:
+    """A ``\\p{..}`` class (``regex``-only) no longer hides a pattern's literal prefixes:
+    behind a lookahead it is skipped, elsewhere it ends the prefix like any open class."""
+    from scrubber.rules import _literal_prefixes
+
+    assert _literal_prefixes(r"^(?=\p{Lu})(?i:Accept|Agree)\b") == frozenset({"accept", "agree"})
+    assert _literal_prefixes(r"^[\p{L}x]ab") is None
+    assert _literal_prefixes(r"^ab\p{Lu}cd") == frozenset({"ab"})

@@ -152,10 +152,17 @@ def _fold(text: str) -> str:
 _PREFIX_LEN = 10  # characters a prefix needs at most
 
 
+_UNI_PROPERTY = re.compile(r"\\[pP]\{[A-Za-z_]{1,40}\}")
+
+
 def _literal_prefixes(pattern: str) -> frozenset[str] | None:
     """Lower-cased literal strings one of which every match of ``pattern`` (at the start
     of a line) begins with, or ``None`` when there is no such finite set. A line whose
     lower-cased text starts with none of them cannot match, so the rule is not tried."""
+    # ``regex``-only Unicode properties, for this analysis only, become ``\w``: an open
+    # class, which ends a prefix where it stands (and is skipped inside a lookahead), so
+    # the prefixes found can only be fewer letters long, never wrong
+    pattern = _UNI_PROPERTY.sub(r"\\w", pattern)
     try:
         from re import _constants as C
         from re import _parser as P
