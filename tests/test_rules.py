@@ -246,3 +246,36 @@ def test_literal_prefixes_see_through_unicode_property_lookaheads() -> None:
     assert _literal_prefixes(r"^(?=\p{Lu})(?i:Accept|Agree)\b") == frozenset({"accept", "agree"})
     assert _literal_prefixes(r"^[\p{L}x]ab") is None
     assert _literal_prefixes(r"^ab\p{Lu}cd") == frozenset({"ab"})
+
+
+def test_inlined_define_patterns_run_on_the_standard_engine_and_agree() -> None:
+    """Patterns with a ``(?(DEFINE)...)`` block are inlined for the standard library's
+    engine; on every built-in rule's own examples (and their neighbours: prefixed, cut,
+    upper-cased) the fast pattern and the ``regex`` original agree."""
+    import re
+    import tomllib
+    from importlib import resources
+
+    from scrubber.rules import _inline_defines, builtin_rules
+
+    assert _inline_defines(r"^(?&d)-(?&d)$(?(DEFINE)(?<d>\d{2}(?&x)?)(?<x>[a)]))") == (
+        r"^(?:\d{2}(?:[a)])?)-(?:\d{2}(?:[a)])?)$")
+    assert _inline_defines(r"^abc$") is None
+
+    examples: dict[str, list[str]] = {}
+    for f in resources.files("scrubber.rules.packs").iterdir():
+        if f.name.endswith(".toml"):
+            for raw in tomllib.loads(f.read_text("utf-8")).get("rule", []):
+                examples[raw["id"]] = [*raw.get("match", []), *raw.get("no_match", [])]
+    inlined = 0
+    for rule in builtin_rules():
+        for pat, fast in zip(rule.patterns, rule.fast, strict=True):
+            if "(?(DEFINE)" not in pat.pattern:
+                continue
+            if isinstance(fast, re.Pattern):
+                inlined += 1
+            for ex in examples.get(rule.id, []):
+                for s in (ex, "x " + ex, ex[:-1], ex.upper(), ex + " 2024"):
+                    assert bool(fast.search(s)) == bool(pat.search(s)), (rule.id, s)
+                    assert bool(fast.match(s)) == bool(pat.match(s)), (rule.id, s)
+    assert inlined >= 1  # metadata.date-line

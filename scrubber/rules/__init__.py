@@ -642,11 +642,84 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
 
 
 def _fast(p: regex.Pattern[str]) -> Any:
-    """``p`` compiled by the standard library when it accepts the pattern, else ``p``."""
-    try:
-        return re.compile(p.pattern, re.IGNORECASE if p.flags & regex.IGNORECASE else 0)
-    except re.error:
-        return p
+    """``p`` compiled by the standard library when it accepts the pattern (after inlining
+    its ``(?(DEFINE)...)`` subpatterns, see :func:`_inline_defines`), else ``p``."""
+    flags = re.IGNORECASE if p.flags & regex.IGNORECASE else 0
+    for text in (p.pattern, _inline_defines(p.pattern)):
+        if text is None:
+            continue
+        try:
+            return re.compile(text, flags)
+        except re.error:
+            continue
+    return p
+
+
+def _group_end(s: str, i: int) -> int:
+    """Index of the ``)`` closing the group opened at ``s[i]`` (escapes and character
+    classes skipped), or -1."""
+    depth = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i += 1
+            if i < n and s[i] == "^":
+                i += 1
+            if i < n and s[i] == "]":
+                i += 1
+            while i < n and s[i] != "]":
+                i += 2 if s[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+_DEFINE_NAME = re.compile(r"\(\?P?<([A-Za-z_]\w*)>")
+
+
+def _inline_defines(pattern: str) -> str | None:
+    """``pattern`` with a trailing ``(?(DEFINE)(?<name>...)...)`` block removed and every
+    ``(?&name)`` call replaced by ``(?:...)`` of its definition (definitions may call each
+    other, not recursively), so that the standard library's faster engine can run it. The
+    result matches the same strings (the tests run every rule's examples through both, and
+    the rule engine's equivalence check over real pages). ``None`` when the pattern has no
+    such block or it cannot be inlined."""
+    start = pattern.find("(?(DEFINE)")
+    if start < 0:
+        return None
+    end = _group_end(pattern, start)
+    if end < 0 or pattern[end + 1 :].strip():
+        return None
+    defs: dict[str, str] = {}
+    i = start + len("(?(DEFINE)")
+    while i < end:
+        if pattern[i].isspace():
+            i += 1
+            continue
+        m = _DEFINE_NAME.match(pattern, i)
+        if m is None:
+            return None
+        j = _group_end(pattern, i)
+        if j < 0 or j > end:
+            return None
+        defs[m.group(1)] = pattern[m.end() : j]
+        i = j + 1
+    out = pattern[:start]
+    for _ in range(len(defs) + 1):
+        if "(?&" not in out:
+            return out
+        for name, body in defs.items():
+            out = out.replace(f"(?&{name})", f"(?:{body})")
+    return None if "(?&" in out else out
 
 
 def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
