@@ -706,3 +706,19 @@ def test_trimmed_piece_is_exact_substring_with_odd_bytes() -> None:
     for d in ex.decisions:
         if d.action is Action.TRIM:
             assert d.output in d.text
+
+
+@pytest.mark.parametrize("key", ["match", "no_match"])
+def test_user_rule_example_that_backtracks_is_a_load_error_not_a_hang(
+        tmp_path: Path, key: str) -> None:
+    from scrubber.rules import RuleError
+
+    f = tmp_path / "slow-example.toml"
+    f.write_text(
+        'family = "mine"\n[[rule]]\nid = "mine.slow-example"\ndescription = "Catastrophic"\n'
+        "scope = \"line\"\nmax_chars = 100000\npatterns = ['^(a|aa)+$']\n"
+        f"{key} = ['{'a' * 40}!']\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(RuleError, match=r"mine\.slow-example.*backtracks"):
+        load_ruleset((str(f),))
+    assert time.perf_counter() - t0 < 30

@@ -722,6 +722,9 @@ def _inline_defines(pattern: str) -> str | None:
     return None if "(?&" in out else out
 
 
+EXAMPLE_TIMEOUT = 2.0  # seconds one example of a user rule may take at load time
+
+
 def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
     """Every rule's own examples must hold, or the file is rejected."""
     rid = rule.id
@@ -737,16 +740,28 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             if got != sorted(want):
                 raise RuleError(file, rid, f"case {lines!r}: drops {got}, expected {want}")
         return
+    # a user's rule file is checked under the same per-call limit its rules run under,
+    # so an example that backtracks catastrophically is an error, not a hung loader
+    limit = None if rule.builtin else EXAMPLE_TIMEOUT
+
+    def find(s: str) -> Any:
+        try:
+            return (rule.match_start(s, limit) if rule.scope == "prefix"
+                    else rule.search(s, limit))
+        except TimeoutError:
+            raise RuleError(file, rid, f"example {s[:60]!r} took over {limit} s: the "
+                            "pattern backtracks catastrophically") from None
+
     for ex in _str_list(raw.get("match"), "match", file, rid):
         s = ex.strip()
-        hit = rule.match_start(s) if rule.scope == "prefix" else rule.search(s)
+        hit = find(s)
         if rule.scope == "suffix":
             hit = hit if hit and hit.end() == len(s) else None
         if not hit or (len(s) > rule.max_chars and rule.scope in ("line", "run", "widget")):
             raise RuleError(file, rid, f"example {ex!r} should match but does not")
     for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
         s = ex.strip()
-        hit = rule.match_start(s) if rule.scope == "prefix" else rule.search(s)
+        hit = find(s)
         if rule.scope == "suffix":
             hit = hit if hit and hit.end() == len(s) else None
         if hit and (len(s) <= rule.max_chars or rule.scope in ("prefix", "suffix")):
@@ -758,9 +773,13 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             for t in trims
         ):
             raise RuleError(file, rid, "trims must be a list of [input, kept] pairs")
-        solo = RuleSet([rule])
+        solo = RuleSet([rule], timeout=limit)
         for src, want in trims:
-            span = solo._trim(src, 0, 1_000_000)
+            try:
+                span = solo._trim(src, 0, 1_000_000)
+            except RuleTimeout:
+                raise RuleError(file, rid, f"trim example {src[:60]!r} took over {limit} s: "
+                                "the pattern backtracks catastrophically") from None
             got = src.strip() if span is None else src[span[0] : span[1]]
             if got.strip() != want.strip():
                 raise RuleError(file, rid, f"trim of {src!r} gives {got!r}, expected {want!r}")
