@@ -411,6 +411,7 @@ class RuleSet:
         self._hint_m = _Matcher(self.rules, self._hint)
         self._widget_m = _Matcher(self.rules, self._widget)
         self._memo: dict[Any, tuple[int, int, tuple[int, int, int] | None]] = {}
+        self._widget_memo: dict[str, int] = {}  # line -> the widget rule it opens (-1)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -534,10 +535,15 @@ class RuleSet:
 
     def _apply_widgets(self, stripped: Sequence[str], drop: list[int]) -> None:
         n = len(stripped)
+        memo = self._widget_memo
+        if len(memo) > _MEMO_CAP:
+            memo.clear()
         for i, s in enumerate(stripped):
             if not s or len(s) > self.max_chars:
                 continue
-            k = self._widget_m.first(s, len(s), self._timeout_for, i)
+            k = memo.get(s, -2)
+            if k == -2:
+                k = memo[s] = self._widget_m.first(s, len(s), self._timeout_for, i)
             if k < 0:
                 continue
             rule = self.rules[k]
