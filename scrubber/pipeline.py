@@ -254,6 +254,8 @@ def run_lines(
         for pass_no in range(2, cfg.settle + 1):
             idx = _written(texts, keep, pieces)
             sub = [pieces[i] if texts[i].strip() else texts[i] for i in idx]
+            if pass_no == 2 and len(sub) == n and sub == list(texts):
+                break  # the first pass changed nothing: this one would decide the same
             p = _one_pass(sub, cfg, rs, model, None, -1)
             changed = False
             for j, i in enumerate(idx):
