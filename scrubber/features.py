@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,84 +101,290 @@ _FAM_IDX = {f: i for i, f in enumerate(FAMILIES)}
 _SAMPLE = 300  # shape fractions are read off the first _SAMPLE characters of a line
 _TITLE = regex.compile(r"(?<!\S)\p{Lu}")
 _COPYRIGHT = regex.compile(r"©|\([cC]\)|[Cc]opyright|COPYRIGHT")
-# one pass over the document finds all of these; the group name says which
+# The document's markers, as one scan of this pattern over the joined sample text finds
+# them (the group name says which). _own_matrix finds the separators with array code and
+# tries the other three only where one could start; see _markers.
 _MARKERS = regex.compile(
     "|".join(f"(?P<{name}>{p.pattern})" for name, p in (
         ("sep", _SEPARATORS), ("url", _URLISH), ("date", _DATEISH), ("copy", _COPYRIGHT),
     ))
 )
+_REST = regex.compile(
+    "|".join(f"(?P<{name}>{p.pattern})" for name, p in (
+        ("url", _URLISH), ("date", _DATEISH), ("copy", _COPYRIGHT),
+    ))
+)
+
+# Bits of the per-code-point class table. The first four follow ``unicodedata`` (the
+# shape fractions the shipped weights were trained on), the others the definitions of
+# the patterns they stand in for (``str.split``, and the ``regex`` module's \s, \p{Lu},
+# \d and \w).
 _LETTER, _UPPERCASE, _DIGITS, _PUNCTS = 1, 2, 4, 8
+_SPLIT = 1 << 4  # str.isspace: what str.split() splits on
+_RX_SPACE = 1 << 5  # regex \s
+_RX_UPPER = 1 << 6  # regex \p{Lu}
+_RX_DIGIT = 1 << 7  # regex \d
+_RX_WORD = 1 << 8  # regex \w (what \b looks at)
+_SEP_SYM = 1 << 9  # the middle of a separator: [|»›>·•/] or -
+_CLOSER = 1 << 10  # what may follow a sentence end: '"”’»)]
+_END = 1 << 11  # a sentence end: .!?…。！？
+_BULLET_CH = 1 << 12  # a bullet character of _BULLET
+_REST_FIRST = 1 << 13  # where a url, date or copyright marker may start: [hw.@©(Cc] or \d
+_BMP = 0x10000
+_ASTRAL_UPPER = regex.compile(r"\p{Lu}")
+# per-line sums of several 0/1 per-character columns are taken at once, each column in
+# its own 9-bit field of one uint64 (a line's sample and its newline are <= 301 < 512)
+_FIELD = 9
+_F_LETTER, _F_UPPER, _F_DIGIT, _F_PUNCT, _F_COMMA, _F_WORD, _F_TITLE = range(7)
+_FW_MAX = max(map(len, _FUNCTION_WORDS))
+_NOT_LATIN1 = 0x100
+
+
+def _fw_key(chars: Sequence[int]) -> int:
+    """A function-word candidate's key: its (Latin-1) characters and its length."""
+    key = len(chars) << (8 * _FW_MAX)
+    for k, c in enumerate(chars):
+        key |= c << (8 * k)
+    return key
+
+
+_FW_KEYS = np.array(sorted(_fw_key([ord(c) for c in w]) for w in _FUNCTION_WORDS),
+                    dtype=np.uint64)
 
 
 @functools.cache
-def _class_table() -> np.ndarray:
-    """Character class bits for the Basic Multilingual Plane (built once, ~30 ms)."""
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Per code point of the Basic Multilingual Plane: the class bits (uint16), the
+    packed per-line-sum weights (uint64), and the lower-case character when
+    ``str.lower`` maps it to one Latin-1 character (else ``_NOT_LATIN1``). Built once, on
+    first use, in about 20 ms.
+
+    Code points above the plane are looked up at U+FFFF, which has no bit set: the
+    trained ``unicodedata`` counts never counted them, no whitespace lies there, and the
+    ``regex`` classes that do have members there (\p{Lu}, \d, \w) are handled by the
+    callers."""
     import unicodedata
 
-    table = np.zeros(0x10000, dtype=np.uint8)
-    for cp in range(0x10000):
-        cat = unicodedata.category(chr(cp))
-        c = cat[0]
-        if c == "L":
-            table[cp] = _LETTER | (_UPPERCASE if cat == "Lu" else 0)
+    bmp = "".join(map(chr, range(_BMP)))
+    cat_bits = {}
+    for cat in set(map(unicodedata.category, bmp)):
+        if cat[0] == "L":
+            cat_bits[cat] = _LETTER | (_UPPERCASE if cat == "Lu" else 0)
         elif cat == "Nd":
-            table[cp] = _DIGITS
-        elif c in "PS":
-            table[cp] = _PUNCTS
-    return table
+            cat_bits[cat] = _DIGITS
+        elif cat[0] in "PS":
+            cat_bits[cat] = _PUNCTS
+        else:
+            cat_bits[cat] = 0
+    table = np.fromiter(
+        map(cat_bits.__getitem__, map(unicodedata.category, bmp)), np.uint16, count=_BMP
+    )
+    table[np.fromiter(map(str.isspace, bmp), bool, count=_BMP)] |= _SPLIT
+    for bit, pattern in (
+        (_RX_SPACE, r"\s"), (_RX_UPPER, r"\p{Lu}"), (_RX_DIGIT, r"\d"), (_RX_WORD, r"\w"),
+        (_SEP_SYM, r"[|»›>·•/\-]"), (_CLOSER, r"['\"”’»)\]]"), (_END, r"[.!?…。！？]"),
+        (_BULLET_CH, r"[-*•·–—►▸▶✓✔]"), (_REST_FIRST, r"[hw.@©(Cc\d]"),
+    ):
+        at = [mt.start() for mt in regex.finditer(pattern, bmp)]
+        table[np.array(at, dtype=np.int64)] |= bit
+    table[_BMP - 1] = 0
+
+    weights = np.zeros(_BMP, dtype=np.uint64)
+    for bit, field in ((_LETTER, _F_LETTER), (_UPPERCASE, _F_UPPER), (_DIGITS, _F_DIGIT),
+                       (_PUNCTS, _F_PUNCT)):
+        weights[(table & bit) != 0] += np.uint64(1 << (_FIELD * field))
+    weights[ord(",")] += np.uint64(1 << (_FIELD * _F_COMMA))
+
+    lowered = [c.lower() for c in bmp]
+    low = np.fromiter(
+        (ord(c) if len(c) == 1 and ord(c) < _NOT_LATIN1 else _NOT_LATIN1 for c in lowered),
+        np.uint16, count=_BMP,
+    )
+    low[_BMP - 1] = _NOT_LATIN1
+    return table, weights, low
 
 
-def _line_of(pos: list[int], starts: np.ndarray, m: int) -> np.ndarray:
+def _class_table() -> np.ndarray:
+    """The class bits of the Basic Multilingual Plane (see :func:`_tables`)."""
+    return _tables()[0]
+
+
+@functools.cache
+def _astral_upper(cp: int) -> bool:
+    return _ASTRAL_UPPER.match(chr(cp)) is not None
+
+
+def _line_of(pos: Any, starts: np.ndarray, m: int) -> np.ndarray:
     """Per line, how many of the positions ``pos`` of the joined text fall in it."""
-    if not pos:
+    if not len(pos):
         return np.zeros(m)
     return np.bincount(np.searchsorted(starts, pos, side="right") - 1, minlength=m).astype(
         np.float64
     )
 
 
-def _own_matrix(lines: Sequence[str]) -> np.ndarray:
-    """The OWN columns for non-blank stripped ``lines`` (one row each), computed over the
-    whole document at once: one pass of each pattern, one table lookup of all characters."""
-    m = len(lines)
-    samples = [s[:_SAMPLE] for s in lines]
-    text = "\n".join(samples)
-    lens = np.fromiter((len(t) for t in samples), dtype=np.int64, count=m)
-    starts = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    cls = _class_table()[np.minimum(cps, 0xFFFF)]
+def _markers(text: str, cps: np.ndarray, cls: np.ndarray, astral: np.ndarray | None
+             ) -> dict[str, Any]:
+    """What ``_MARKERS.finditer(text)`` finds: the start positions of its matches, by
+    group name.
 
-    def count(bit: int) -> np.ndarray:
-        return np.add.reduceat((cls & bit) > 0, starts).astype(np.float64) if m else np.zeros(0)
+    Separator matches are whitespace, one symbol, whitespace; the others never contain
+    whitespace and none of them is a lone separator symbol, so no separator match can
+    overlap any other match and the two kinds are found apart. Separators: the start of
+    every such triple, keeping (as the left-to-right scan does) every other one of a chain
+    that overlaps by one character. The rest: ``_REST`` is tried, left to right and past
+    the end of each match, at every position where one of its alternatives could start
+    (a superset, from the class bits and the next few characters); elsewhere it cannot
+    match.
+    """
+    n = len(cps)
+    at = np.zeros(0, dtype=np.int64)
+    if n >= 3:
+        space = (cls & _RX_SPACE) != 0
+        at = np.flatnonzero(space[:-2] & ((cls[1:-1] & _SEP_SYM) != 0) & space[2:])
+        if len(at) > 1:
+            chained = np.concatenate([[False], np.diff(at) == 2])
+            if chained.any():
+                k = np.arange(len(at))
+                first = np.maximum.accumulate(np.where(chained, 0, k))
+                at = at[(k - first) % 2 == 0]
+    # where url / date / copy may start
+    p = np.flatnonzero((cls & _REST_FIRST) != 0)
+    padded = np.concatenate([cps, np.zeros(4, dtype=np.uint32)])
+    c, n1, n2, n3 = padded[p], padded[p + 1], padded[p + 2], padded[p + 3]
+    n4 = padded[p + 4]
 
-    alpha, upper, digits, punct = count(_LETTER), count(_UPPERCASE), count(_DIGITS), count(_PUNCTS)
-    low = text.lower()
-    sample_words = np.fromiter((max(len(t.split()), 1) for t in samples), np.float64, count=m)
-    full_chars = np.fromiter((len(s) for s in lines), np.float64, count=m)
-    words = np.fromiter(
-        (len(w) if len(w) > 2 else word_count(s) for s in lines for w in (s.split(),)),
-        np.float64, count=m,
+    def isin(a: np.ndarray, chars: str) -> np.ndarray:
+        out = a == ord(chars[0])
+        for ch in chars[1:]:
+            out |= a == ord(ch)
+        return out
+
+    date = (
+        isin(n1, "-/.:") | isin(n2, "-/.:") | isin(n3, "-/.:") | isin(n4, "-/.")
+        | ((c == ord("1")) & (n1 == ord("9"))) | ((c == ord("2")) & (n1 == ord("0")))
     )
-    commas = np.fromiter((s.count(",") for s in lines), np.float64, count=m)
+    date &= (cls[p] & _RX_DIGIT) != 0
+    prev = cls[p - 1] if len(p) else cls[:0]
+    after_word = ((prev & _RX_WORD) != 0) & (p > 0)
+    if astral is not None:
+        after_word &= ~astral[p - 1]
+    date &= ~after_word
+    cand = (
+        date
+        | ((c == ord("h")) & (n1 == ord("t")) & (n2 == ord("t")) & (n3 == ord("p")))
+        | ((c == ord("w")) & (n1 == ord("w")) & (n2 == ord("w")) & (n3 == ord(".")))
+        | ((c == ord(".")) & isin(n1, "conh"))
+        | (c == ord("@"))
+        | (c == ord("©"))
+        | ((c == ord("(")) & isin(n1, "cC") & (n2 == ord(")")))
+        | (isin(c, "Cc") & isin(n1, "oO") & isin(n2, "pP"))
+    )
+    starts = p[cand]
+    if astral is not None:  # possible digits outside the table
+        starts = np.union1d(starts, np.flatnonzero(astral))
+    found: dict[str, Any] = {"sep": at, "url": [], "date": [], "copy": []}
+    end = 0
+    match = _REST.match
+    for q in starts.tolist():
+        if q < end:
+            continue
+        mt = match(text, q)
+        if mt is not None:
+            found[mt.lastgroup or "url"].append(q)
+            end = mt.end()
+    return found
+
+
+def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.ndarray:
+    """The OWN columns for non-blank stripped ``lines`` (one row each), computed over the
+    whole document at once: the lines' first ``_SAMPLE`` characters are joined with
+    newlines and decoded into one array of code points; every per-character count is a
+    table lookup and a sum per line, and the patterns run once over the document or only
+    where they can match. Only lines longer than the sample get per-line string work for
+    the columns that read the whole line (length, words, commas, sentence end)."""
+    m = len(lines)
+    if full_len is None:
+        full_len = np.fromiter(map(len, lines), np.int64, count=m)
+    long = np.flatnonzero(full_len > _SAMPLE).tolist()
+    samples = [s[:_SAMPLE] for s in lines] if long else lines
+    lens = np.minimum(full_len, _SAMPLE)
+    ends = np.cumsum(lens + 1) - 1  # one past each line's last character
+    starts = ends - lens
+    text = "\n".join(samples)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table, weights, lowtab = _tables()
+    astral = None
+    idx = cps
+    if cps.max() >= _BMP:
+        astral = cps >= _BMP
+        idx = np.minimum(cps, _BMP - 1)
+    cls = table[idx]
+    w = weights[idx]
+
+    # words as str.split() sees them, and title-case words as _TITLE finds them
+    ns = (cls & _SPLIT) == 0
+    word_start = ns.copy()
+    word_start[1:] &= ~ns[:-1]
+    tok = np.flatnonzero(word_start)
+    w[tok] += np.uint64(1 << (_FIELD * _F_WORD))
+    title = (cls & _RX_UPPER) != 0
+    if astral is not None:
+        at = np.flatnonzero(astral)
+        title[at] = [_astral_upper(int(cp)) for cp in cps[at]]
+    title[1:] &= (cls[:-1] & _RX_SPACE) != 0
+    w[title] += np.uint64(1 << (_FIELD * _F_TITLE))
+    sums = np.add.reduceat(w, starts)
+    mask = np.uint64((1 << _FIELD) - 1)
+
+    def field(f: int) -> np.ndarray:
+        return ((sums >> np.uint64(_FIELD * f)) & mask).astype(np.float64)
+
+    alpha, upper, digits, punct = field(_F_LETTER), field(_F_UPPER), field(_F_DIGIT), \
+        field(_F_PUNCT)
+    commas, split_words, titles = field(_F_COMMA), field(_F_WORD), field(_F_TITLE)
+    sample_words = np.maximum(split_words, 1.0)
+    found = _markers(text, cps, cls, astral)
+
+    # sentence end: the last character of the line's last 8 that is not a closing quote
+    # or bracket is a sentence end
+    last_open = np.maximum.accumulate(
+        np.where((cls & _CLOSER) != 0, -1, np.arange(len(cps)))
+    )
+    p = last_open[ends - 1]
+    sent_end = (p >= np.maximum(starts, ends - 8)) & ((cls[p] & _END) != 0)
+    bullet = np.zeros(m, dtype=bool)
+    first = cls[starts]
+    maybe = (first & (_BULLET_CH | _RX_DIGIT)) != 0
+    if astral is not None:
+        maybe |= astral[starts]
+    for r in np.flatnonzero(maybe).tolist():
+        bullet[r] = _BULLET.match(samples[r]) is not None
+
+    words = split_words.copy()
+    if long:
+        for r in long:
+            s = lines[r]
+            words[r] = len(s.split())
+            commas[r] += s.count(",", _SAMPLE)
+            sent_end[r] = _SENT_END.search(s[-8:]) is not None
+    for r in np.flatnonzero((words <= 2) & (full_len > 12)).tolist():
+        words[r] = word_count(lines[r])
+    func = _function_words(text, tok, ns, idx, lowtab, split_words, m)
+
     mlen = np.maximum(lens, 1).astype(np.float64)
     own = np.zeros((m, len(OWN)))
-    own[:, 0] = np.log1p(full_chars)
+    own[:, 0] = np.log1p(full_len.astype(np.float64))
     own[:, 1] = np.log1p(words)
-    own[:, 2] = [1.0 if _SENT_END.search(s[-8:]) else 0.0 for s in lines]
+    own[:, 2] = sent_end
     own[:, 3] = alpha / mlen
     own[:, 4] = digits / mlen
     own[:, 5] = np.divide(upper, alpha, out=np.zeros(m), where=alpha > 0)
     own[:, 6] = punct / mlen
-    title = [mt.start() for mt in _TITLE.finditer(text)]
-    own[:, 7] = np.minimum(_line_of(title, starts, m) / sample_words, 1.0)
+    own[:, 7] = np.minimum(titles / sample_words, 1.0)
     own[:, 8] = commas / np.maximum(words, 1)
-    func = np.fromiter((sum(map(_FUNCTION_WORDS.__contains__, t.split()))
-                        for t in low.split("\n")), np.float64, count=m)
     own[:, 9] = np.minimum(func / sample_words, 1.0)
-    own[:, 10] = [1.0 if _BULLET.match(t) else 0.0 for t in samples]
-    found: dict[str, list[int]] = {"sep": [], "url": [], "date": [], "copy": []}
-    for mt in _MARKERS.finditer(text):
-        found[mt.lastgroup or "sep"].append(mt.start())
+    own[:, 10] = bullet
     own[:, 11] = np.log1p(_line_of(found["sep"], starts, m))
     own[:, 12] = _line_of(found["url"], starts, m) > 0
     own[:, 13] = _line_of(found["date"], starts, m) > 0
@@ -186,26 +393,65 @@ def _own_matrix(lines: Sequence[str]) -> np.ndarray:
     return own
 
 
+def _function_words(text: str, tok: np.ndarray, ns: np.ndarray, idx: np.ndarray,
+                    lowtab: np.ndarray, split_words: np.ndarray, m: int) -> np.ndarray:
+    """Per line, how many of the words of ``text.lower().split("\n")[line].split()`` are
+    function words.
+
+    ``str.lower`` keeps whitespace where it is (checked over all of Unicode by the tests),
+    so the lowered words are the words of the text, lowered. A word is a function word
+    only if it is at most ``_FW_MAX`` characters long and each character lowers to one
+    Latin-1 character (the only one that lowers to more, U+0130, gives U+0307): such a
+    word is keyed by those characters and its length and looked up."""
+    if int(np.count_nonzero(idx == 0x0A)) != m - 1:
+        # a line holds a newline of its own: count as the first implementation did
+        low = text.lower()
+        return np.fromiter((sum(map(_FUNCTION_WORDS.__contains__, t.split()))
+                            for t in low.split("\n")), np.float64, count=m)
+    n = len(idx)
+    word_end = ns.copy()
+    word_end[:-1] &= ~ns[1:]
+    length = np.flatnonzero(word_end) + 1 - tok
+    short = np.flatnonzero(length <= _FW_MAX)
+    fw = np.zeros(len(tok))
+    if len(short):
+        start, ln = tok[short], length[short]
+        low = np.concatenate([lowtab[idx], np.zeros(_FW_MAX, dtype=np.uint16)])
+        key = ln.astype(np.uint64) << np.uint64(8 * _FW_MAX)
+        ok = np.ones(len(start), dtype=bool)
+        for k in range(_FW_MAX):
+            ch = np.where(ln > k, low[np.minimum(start + k, n + _FW_MAX - 1)], 0)
+            ok &= ch < _NOT_LATIN1
+            key |= (ch & 0xFF).astype(np.uint64) << np.uint64(8 * k)
+        pos = np.searchsorted(_FW_KEYS, key)
+        hit = ok & (_FW_KEYS[np.minimum(pos, len(_FW_KEYS) - 1)] == key)
+        fw[short[hit]] = 1.0
+    c = np.concatenate([[0.0], np.cumsum(fw)])
+    bounds = np.concatenate([[0], np.cumsum(split_words.astype(np.int64))])
+    return c[bounds[1:]] - c[bounds[:-1]]
+
+
 def _dist(flags: np.ndarray, reverse: bool) -> np.ndarray:
     """Distance (in rows) to the nearest earlier (or later) row where ``flags`` is set;
     ``len`` when there is none."""
     m = len(flags)
-    idx = np.arange(m)
     if reverse:
-        flags, idx = flags[::-1], idx
-    last = np.where(flags, idx, -1)
-    last = np.maximum.accumulate(last)
-    d = np.where(last >= 0, idx - last, m).astype(np.float64)
-    # distance to a strictly earlier row: shift by one
-    d = np.concatenate([[float(m)], np.where(last[:-1] >= 0, idx[1:] - last[:-1], m)])
+        flags = flags[::-1]
+    idx = np.arange(m)
+    last = np.maximum.accumulate(np.where(flags, idx, -1))
+    d = np.empty(m)
+    d[0] = m
+    d[1:] = np.where(last[:-1] >= 0, idx[1:] - last[:-1], m)
     return d[::-1] if reverse else d
 
 
 def _window_mean(v: np.ndarray, k: int) -> np.ndarray:
+    """Mean of ``v`` over rows r-k..r+k (clipped to the document), for every row r."""
     c = np.concatenate([[0.0], np.cumsum(v)])
     m = len(v)
-    lo = np.clip(np.arange(m) - k, 0, m)
-    hi = np.clip(np.arange(m) + k + 1, 0, m)
+    r = np.arange(m)
+    lo = np.maximum(r - k, 0)
+    hi = np.minimum(r + k + 1, m)
     return (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
 
 
@@ -221,41 +467,41 @@ def extract(
     n = len(pieces)
     cols = names(kind)
     out = np.zeros((n, len(cols)), dtype=np.float64)
-    stripped = [p.strip() for p in pieces]
-    nb = [i for i, s in enumerate(stripped) if s]
-    if not nb:
-        return out
+    stripped = list(map(str.strip, pieces))
+    full_len = np.fromiter(map(len, stripped), np.int64, count=n)
+    nb = np.flatnonzero(full_len)
     m = len(nb)
-    own = _own_matrix([stripped[i] for i in nb])
+    if not m:
+        return out
+    lines = [s for s in stripped if s]
+    own = _own_matrix(lines, full_len[nb])
+
+    # the rules' verdicts
     rules = rs.rules
+    drop = np.asarray(hits.drop, dtype=np.int64)[nb]
+    hint = np.asarray(hits.hint, dtype=np.int64)[nb]
+    trimmed = np.fromiter((t is not None for t in hits.trim), bool, count=n)[nb]
+    own[:, _OWN_IDX["rule_drop"]] = drop >= 0
+    own[:, _OWN_IDX["rule_hint"]] = hint >= 0
+    own[:, _OWN_IDX["trimmed"]] = trimmed
     fam_h = np.zeros((m, len(FAMILIES)))
     fam_d = np.zeros((m, len(FAMILIES)))
-    counts: dict[str, int] = {}
-    keys = []
-    for r, i in enumerate(nb):
-        d, h = hits.drop[i], hits.hint[i]
-        if d >= 0:
-            own[r, _OWN_IDX["rule_drop"]] = 1.0
-            f = _FAM_IDX.get(rules[d].family)
-            if f is not None:
-                fam_d[r, f] = 1.0
-        if h >= 0:
-            own[r, _OWN_IDX["rule_hint"]] = 1.0
-            f = _FAM_IDX.get(rules[h].family)
-            if f is not None:
-                fam_h[r, f] = 1.0
-        if hits.trim[i] is not None:
-            own[r, _OWN_IDX["trimmed"]] = 1.0
-        key = stripped[i].casefold()
-        keys.append(key)
-        counts[key] = counts.get(key, 0) + 1
-    own[:, _OWN_IDX["repeated"]] = [1.0 if counts[k] > 1 else 0.0 for k in keys]
+    for fam, which in ((fam_d, drop), (fam_h, hint)):
+        rows = np.flatnonzero(which >= 0)
+        if len(rows):
+            f_of = {d: _FAM_IDX.get(rules[d].family, -1) for d in set(which[rows].tolist())}
+            f = np.array([f_of[d] for d in which[rows].tolist()], dtype=np.int64)
+            fam[rows[f >= 0], f[f >= 0]] = 1.0
+    keys = list(map(str.casefold, lines))
+    if len(set(keys)) < m:
+        counts = Counter(keys)
+        own[:, _OWN_IDX["repeated"]] = [counts[k] > 1 for k in keys]
 
     neigh_idx = [_OWN_IDX[c] for c in NEIGH]
     blocks = [own, fam_h, fam_d]
+    src = own[:, neigh_idx]
     for off in (-2, -1, 1, 2):
         sh = np.zeros((m, len(NEIGH)))
-        src = own[:, neigh_idx]
         if off < 0:
             sh[-off:] = src[:off]
         else:
@@ -263,18 +509,19 @@ def extract(
         blocks.append(sh)
 
     log_chars = own[:, 0]
-    prose = (own[:, 2] > 0) & (own[:, 1] >= math.log1p(8)) & (own[:, _OWN_IDX["rule_drop"]] == 0)
     dropped = own[:, _OWN_IDX["rule_drop"]] > 0
+    prose = (own[:, 2] > 0) & (own[:, 1] >= math.log1p(8)) & ~dropped
     short = own[:, 1] < math.log1p(10)
-    # run length of consecutive short lines containing each line
+    # run length of consecutive short lines containing each line (0 for a long line)
     run = np.zeros(m)
-    start = 0
-    for r in range(1, m + 1):
-        if r == m or not short[r] or not short[r - 1]:
-            run[start:r] = r - start if short[start] else 0
-            start = r
-    blank_before = np.array([1.0 if i > 0 and not stripped[i - 1] else 0.0 for i in nb])
-    blank_after = np.array([1.0 if i + 1 < n and not stripped[i + 1] else 0.0 for i in nb])
+    if short.any():
+        edges = np.diff(np.concatenate([[0], short.astype(np.int8), [0]]))
+        lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+        run[short] = np.repeat(lengths, lengths)
+    # a blank line just before / after: the neighbouring input line is not in nb
+    gap = np.diff(nb) > 1
+    blank_before = np.concatenate([[nb[0] > 0], gap]).astype(np.float64)
+    blank_after = np.concatenate([gap, [nb[-1] + 1 < n]]).astype(np.float64)
     pos = np.arange(m, dtype=np.float64)
     pf = prose.astype(np.float64)
     df = dropped.astype(np.float64)
@@ -292,5 +539,7 @@ def extract(
     if kind == "html":
         ex = np.asarray(extra, dtype=np.float64)
         blocks.append(ex[nb])
+    if m == n:
+        return np.hstack(blocks)
     out[nb] = np.hstack(blocks)
     return out
