@@ -131,32 +131,29 @@ _END = 1 << 11  # a sentence end: .!?…。！？
 _BULLET_CH = 1 << 12  # a bullet character of _BULLET
 _REST_FIRST = 1 << 13  # where a url, date or copyright marker may start: [hw.@©(Cc] or \d
 _BMP = 0x10000
+_BACK8 = np.arange(1, 9)
 _ASTRAL_UPPER = regex.compile(r"\p{Lu}")
 # per-line sums of several 0/1 per-character columns are taken at once, each column in
 # its own 9-bit field of one uint64 (a line's sample and its newline are <= 301 < 512)
 _FIELD = 9
 _F_LETTER, _F_UPPER, _F_DIGIT, _F_PUNCT, _F_COMMA, _F_WORD, _F_TITLE = range(7)
-_FW_MAX = max(map(len, _FUNCTION_WORDS))
-_NOT_LATIN1 = 0x100
-
-
-def _fw_key(chars: Sequence[int]) -> int:
-    """A function-word candidate's key: its (Latin-1) characters and its length."""
-    key = len(chars) << (8 * _FW_MAX)
-    for k, c in enumerate(chars):
-        key |= c << (8 * k)
-    return key
-
-
-_FW_KEYS = np.array(sorted(_fw_key([ord(c) for c in w]) for w in _FUNCTION_WORDS),
-                    dtype=np.uint64)
+# A word is keyed by its lowered characters (one byte each, those that do not lower to
+# one Latin-1 character other than NUL as 0, which no function word holds) and its length
+# (capped at _FW_MAX + 1, which no function word has) above them.
+_FW_MAX = max(map(len, _FUNCTION_WORDS))  # at most 7 characters and a length byte
+_FW_MASK = np.array([(1 << (8 * n)) - 1 for n in range(_FW_MAX + 1)] + [0], dtype=np.uint64)
+_FW_LEN = np.array([n << (8 * _FW_MAX) for n in range(_FW_MAX + 2)], dtype=np.uint64)
+_FW_KEYS = np.array(sorted(
+    sum(ord(c) << (8 * k) for k, c in enumerate(w)) | (len(w) << (8 * _FW_MAX))
+    for w in _FUNCTION_WORDS
+), dtype=np.uint64)
 
 
 @functools.cache
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Per code point of the Basic Multilingual Plane: the class bits (uint16), the
     packed per-line-sum weights (uint64), and the lower-case character when
-    ``str.lower`` maps it to one Latin-1 character (else ``_NOT_LATIN1``). Built once, on
+    ``str.lower`` maps it to one Latin-1 character (else 0, as NUL). Built once, on
     first use, in about 20 ms.
 
     Code points above the plane are looked up at U+FFFF, which has no bit set: the
@@ -197,10 +194,10 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     lowered = [c.lower() for c in bmp]
     low = np.fromiter(
-        (ord(c) if len(c) == 1 and ord(c) < _NOT_LATIN1 else _NOT_LATIN1 for c in lowered),
-        np.uint16, count=_BMP,
+        (ord(c) if len(c) == 1 and ord(c) < 0x100 else 0 for c in lowered), np.uint8,
+        count=_BMP,
     )
-    low[_BMP - 1] = _NOT_LATIN1
+    low[_BMP - 1] = 0
     return table, weights, low
 
 
@@ -348,11 +345,10 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
 
     # sentence end: the last character of the line's last 8 that is not a closing quote
     # or bracket is a sentence end
-    last_open = np.maximum.accumulate(
-        np.where((cls & _CLOSER) != 0, -1, np.arange(len(cps)))
-    )
-    p = last_open[ends - 1]
-    sent_end = (p >= np.maximum(starts, ends - 8)) & ((cls[p] & _END) != 0)
+    at = ends[:, None] - _BACK8  # the last 8 characters, last first
+    tail = np.where(at >= starts[:, None], cls[np.maximum(at, 0)], 0)
+    k = np.argmax((tail & _CLOSER) == 0, axis=1)  # the first that is not a closer
+    sent_end = (tail[np.arange(m), k] & _END) != 0
     bullet = np.zeros(m, dtype=bool)
     first = cls[starts]
     maybe = (first & (_BULLET_CH | _RX_DIGIT)) != 0
@@ -393,6 +389,23 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
     return own
 
 
+@functools.cache
+def _fw_hash() -> tuple[np.uint64, np.ndarray]:
+    """A multiplier that sends the function-word keys to distinct slots of a 2**16 table
+    (``(key * mult) >> 48``), and that table (each key in its slot, 0 elsewhere)."""
+    keys = _FW_KEYS
+    mult = 0x9E3779B97F4A7C15
+    with np.errstate(over="ignore"):
+        while True:
+            slots = (keys * np.uint64(mult)) >> np.uint64(48)
+            if len(np.unique(slots)) == len(keys):
+                break
+            mult = (mult + 0x2545F4914F6CDD1D) % (1 << 64) | 1
+    table = np.zeros(1 << 16, dtype=np.uint64)
+    table[slots] = keys
+    return np.uint64(mult), table
+
+
 def _function_words(text: str, tok: np.ndarray, ns: np.ndarray, idx: np.ndarray,
                     lowtab: np.ndarray, split_words: np.ndarray, m: int) -> np.ndarray:
     """Per line, how many of the words of ``text.lower().split("\n")[line].split()`` are
@@ -408,24 +421,18 @@ def _function_words(text: str, tok: np.ndarray, ns: np.ndarray, idx: np.ndarray,
         low = text.lower()
         return np.fromiter((sum(map(_FUNCTION_WORDS.__contains__, t.split()))
                             for t in low.split("\n")), np.float64, count=m)
-    n = len(idx)
     word_end = ns.copy()
     word_end[:-1] &= ~ns[1:]
-    length = np.flatnonzero(word_end) + 1 - tok
-    short = np.flatnonzero(length <= _FW_MAX)
-    fw = np.zeros(len(tok))
-    if len(short):
-        start, ln = tok[short], length[short]
-        low = np.concatenate([lowtab[idx], np.zeros(_FW_MAX, dtype=np.uint16)])
-        key = ln.astype(np.uint64) << np.uint64(8 * _FW_MAX)
-        ok = np.ones(len(start), dtype=bool)
-        for k in range(_FW_MAX):
-            ch = np.where(ln > k, low[np.minimum(start + k, n + _FW_MAX - 1)], 0)
-            ok &= ch < _NOT_LATIN1
-            key |= (ch & 0xFF).astype(np.uint64) << np.uint64(8 * k)
-        pos = np.searchsorted(_FW_KEYS, key)
-        hit = ok & (_FW_KEYS[np.minimum(pos, len(_FW_KEYS) - 1)] == key)
-        fw[short[hit]] = 1.0
+    length = np.minimum(np.flatnonzero(word_end) + 1 - tok, _FW_MAX + 1)
+    # the 8 lowered characters from each word's start, read as one little-endian uint64;
+    # keep the word's own (at most _FW_MAX), put its length above them
+    low = np.zeros(len(idx) + 8, dtype=np.uint8)
+    low[:-8] = lowtab[idx]
+    window = np.ndarray((len(idx),), dtype="<u8", buffer=low, strides=(1,))
+    key = (window[tok] & _FW_MASK[length]) | _FW_LEN[length]
+    mult, slots = _fw_hash()
+    with np.errstate(over="ignore"):
+        fw = (slots[(key * mult) >> np.uint64(48)] == key).astype(np.float64)
     c = np.concatenate([[0.0], np.cumsum(fw)])
     bounds = np.concatenate([[0], np.cumsum(split_words.astype(np.int64))])
     return c[bounds[1:]] - c[bounds[:-1]]
