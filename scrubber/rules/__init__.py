@@ -26,7 +26,9 @@ A rule is ``sure`` (it decides) or a ``hint`` (a feature for the classifier only
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import tomllib
 from collections.abc import Sequence
@@ -386,6 +388,472 @@ def _family_of(rule_id: str) -> str:
     return rule_id.split(".", 1)[0]
 
 
+# --------------------------------------------------------------------------- doc scan
+#
+# A document's lines are matched in one C-level scan per rule group instead of one Python
+# call per line: the candidate lines are joined with "\n" and each group's patterns run as
+# one alternation over the whole text (``MULTILINE``). A pattern is first made *line-safe*:
+# every piece of it that could match "\n" (``\s``, ``[^...]``, ``\W``, ...) is rewritten
+# so it cannot, after which "\n" behaves for every assertion (``^ $ \b`` and lookarounds)
+# exactly like the start or end of a lone line, so no match crosses a line and a line
+# matches in the text exactly when it matches alone. The scan is only a filter: negative
+# lookarounds are left out (the pattern then matches a superset, cheaper), and a line it
+# flags is decided by the per-line path as before; a line it does not flag cannot fire.
+# A pattern the rewrite does not understand keeps its group on the per-line path.
+
+_ZERO_WIDTH_ESCAPES = frozenset("bBmM")
+_UNSAFE_ESCAPES = frozenset("AZzGKXRgk123456789")
+_QUANT_BRACE = re.compile(r"\{\d*(?:,\d*)?\}")
+_FLAGS_GROUP = re.compile(r"\(\?([aiLmsuxVwbefrpE0-9]*)(?:-([imsx]+))?([:)])")
+_NAMED_OPEN = re.compile(r"\(\?P?<([A-Za-z_]\w*)>")
+_NL_SAFE: dict[tuple[Any, str, int], bool] = {}
+
+
+class _Unsafe(Exception):
+    """The pattern uses a construct the line-safe rewrite does not handle."""
+
+
+def _escape_end(p: str, i: int) -> int:
+    """End of the escape starting at ``p[i] == '\\'``."""
+    if i + 1 >= len(p):
+        raise _Unsafe
+    c = p[i + 1]
+    if c in "pPN" and i + 2 < len(p) and p[i + 2] == "{":
+        j = p.find("}", i + 3)
+        if j < 0:
+            raise _Unsafe
+        return j + 1
+    if c in "pP":  # \pL
+        return i + 3
+    if c == "x":
+        if i + 2 < len(p) and p[i + 2] == "{":
+            j = p.find("}", i + 3)
+            if j < 0:
+                raise _Unsafe
+            return j + 1
+        return i + 4
+    if c == "u":
+        return i + 6
+    if c == "U":
+        return i + 10
+    if c == "0":
+        j = i + 2
+        while j < len(p) and j < i + 4 and p[j] in "01234567":
+            j += 1
+        return j
+    return i + 2
+
+
+def _class_end(p: str, i: int) -> int:
+    """End of the character class starting at ``p[i] == '['``."""
+    j = i + 1
+    if j < len(p) and p[j] == "^":
+        j += 1
+    if j < len(p) and p[j] == "]":
+        j += 1
+    while j < len(p):
+        c = p[j]
+        if c == "\\":
+            j = _escape_end(p, j)
+            continue
+        if c == "[":
+            if p.startswith("[:", j):
+                k = p.find(":]", j + 2)
+                if k < 0:
+                    raise _Unsafe
+                j = k + 2
+                continue
+            raise _Unsafe  # nested set
+        if c == "]":
+            return j + 1
+        j += 1
+    raise _Unsafe
+
+
+def _matches_newline(lib: Any, atom: str, flags: int) -> bool:
+    key = (lib, atom, flags)
+    hit = _NL_SAFE.get(key)
+    if hit is None:
+        try:
+            hit = _NL_SAFE[key] = lib.compile(atom, flags).match("\n") is not None
+        except (re.error, regex.error):
+            raise _Unsafe from None
+    return hit
+
+
+def _newline_free(lib: Any, atom: str, flags: int) -> str:
+    """``atom`` (one character) rewritten, if need be, so that it cannot match "\\n"."""
+    if not _matches_newline(lib, atom, flags):
+        return atom
+    if atom in ("\\s", "\\W", "\\D"):
+        out = "[^" + atom.swapcase() + "\\n]"
+    elif atom[:3] in ("\\P{",) or (atom[:2] == "\\P" and len(atom) == 3):
+        out = "[^\\p" + atom[2:] + "\\n]"
+    elif atom.startswith("[^") and not atom.startswith("[^]"):
+        out = "[^\\n" + atom[2:]
+    else:
+        out = "(?:(?!\\n)" + atom + ")"
+    if _matches_newline(lib, out, flags):
+        raise _Unsafe
+    return out
+
+
+def _line_safe(pattern: str, lib: Any, flags: int) -> str:
+    """``pattern`` rewritten so that no part of it can match "\\n", with its negative
+    lookarounds left out and its groups made non-capturing (see above). A leading global
+    flag group becomes a scoped one, so the result can sit inside an alternation.
+    Raises :class:`_Unsafe` for what it does not handle (back-references, conditionals,
+    global flags elsewhere, ``\\A``/``\\Z``, nested sets, ...)."""
+    p = pattern
+    out: list[str] = []
+    i = 0
+    verbose = [bool(flags & re.VERBOSE)]
+    dotall = [bool(flags & re.DOTALL)]
+    lead = ""
+    m = _FLAGS_GROUP.match(p)
+    if m and m.group(3) == ")":
+        on, off = m.group(1), m.group(2) or ""
+        if off or set(on) - set("imsx"):
+            raise _Unsafe
+        lead = on
+        verbose[0] |= "x" in on
+        dotall[0] |= "s" in on
+        i = m.end()
+    atom_flags = flags & ~re.VERBOSE
+    n = len(p)
+    while i < n:
+        c = p[i]
+        vb = verbose[-1]
+        if vb and c.isspace():
+            i += 1
+            continue
+        if vb and c == "#":
+            j = p.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c == "\\":
+            j = _escape_end(p, i)
+            e = p[i + 1]
+            if e in _UNSAFE_ESCAPES:
+                raise _Unsafe
+            tok = p[i:j]
+            out.append(tok if e in _ZERO_WIDTH_ESCAPES else _newline_free(lib, tok, atom_flags))
+            i = j
+        elif c == "[":
+            j = _class_end(p, i)
+            out.append(_newline_free(lib, p[i:j], atom_flags))
+            i = j
+        elif c == ".":
+            out.append("[^\\n]" if dotall[-1] else ".")
+            i += 1
+        elif c == "(":
+            if p.startswith("(?#", i):
+                j = p.find(")", i)
+                if j < 0:
+                    raise _Unsafe
+                i = j + 1
+                continue
+            if p.startswith("(?!", i) or p.startswith("(?<!", i):
+                j = _paren_end(p, i, vb)
+                out.append("(?:)")
+                i = j
+                continue
+            for opener in ("(?:", "(?=", "(?<=", "(?>"):
+                if p.startswith(opener, i):
+                    out.append(opener)
+                    i += len(opener)
+                    break
+            else:
+                nm = _NAMED_OPEN.match(p, i)
+                fm = _FLAGS_GROUP.match(p, i)
+                if nm:
+                    out.append("(?:")
+                    i = nm.end()
+                elif fm and fm.group(3) == ":":
+                    on, off = fm.group(1), fm.group(2) or ""
+                    if set(on) - set("imsx"):
+                        raise _Unsafe
+                    out.append(fm.group(0))
+                    verbose.append(("x" in on or vb) and "x" not in off)
+                    dotall.append(("s" in on or dotall[-1]) and "s" not in off)
+                    i = fm.end()
+                    continue
+                elif p.startswith("(?", i):
+                    raise _Unsafe  # conditionals, calls, global flags mid-pattern, ...
+                else:
+                    out.append("(?:")
+                    i += 1
+            verbose.append(vb)
+            dotall.append(dotall[-1])
+        elif c == ")":
+            if len(verbose) == 1:
+                raise _Unsafe
+            verbose.pop()
+            dotall.pop()
+            out.append(")")
+            i += 1
+        elif c == "{":
+            q = _QUANT_BRACE.match(p, i)
+            tok = q.group(0) if q else "\\{"
+            out.append(tok)
+            i += len(q.group(0)) if q else 1
+        elif c == "\n":
+            raise _Unsafe
+        else:
+            out.append(c)
+            i += 1
+    if len(verbose) != 1:
+        raise _Unsafe
+    body = "".join(out)
+    return f"(?{lead}:{body})" if lead else f"(?:{body})"
+
+
+def _paren_end(p: str, i: int, verbose: bool) -> int:
+    """Index just after the group opened at ``p[i]``."""
+    depth = 0
+    n = len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            i = _escape_end(p, i)
+            continue
+        if c == "[":
+            i = _class_end(p, i)
+            continue
+        if verbose and c == "#":
+            j = p.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise _Unsafe
+
+
+def _required_literals(pattern: str, flags: int) -> frozenset[str] | None:
+    """Literal strings one of which (case as written) every match of ``pattern`` (a
+    standard-library pattern) contains, or ``None`` if none are found; case-insensitive
+    parts give none. A text containing none of them cannot match."""
+    if flags & re.I:
+        return None
+    try:
+        from re import _constants as C
+        from re import _parser as P
+        tree = P.parse(pattern, flags)
+    except Exception:
+        return None
+
+    def best(sets: list[frozenset[str]]) -> frozenset[str] | None:
+        if not sets:
+            return None
+        return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
+
+    def seq(items: Any, ci: bool) -> frozenset[str] | None:
+        sets: list[frozenset[str]] = []
+        run = ""
+        for op, av in items:
+            if op is C.LITERAL and not ci:
+                run += chr(av)
+                continue
+            if run:
+                sets.append(frozenset({run}))
+                run = ""
+            got = one(op, av, ci)
+            if got:
+                sets.append(got)
+        if run:
+            sets.append(frozenset({run}))
+        return best(sets)
+
+    def one(op: Any, av: Any, ci: bool) -> frozenset[str] | None:
+        if op is C.SUBPATTERN:
+            add, dele = av[1], av[2]
+            ci2 = (ci or bool(add & re.I)) and not dele & re.I
+            return seq(av[3], ci2)
+        if op is C.ATOMIC_GROUP:
+            return seq(av, ci)
+        if op is C.BRANCH:
+            out: set[str] = set()
+            for b in av[1]:
+                got = seq(b, ci)
+                if not got:
+                    return None
+                out |= got
+            return frozenset(out)
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            return seq(av[2], ci) if av[0] >= 1 else None
+        if op is C.ASSERT and av[0] == 1:  # a look-ahead: matched inside the line too
+            return seq(av[1], ci)
+        return None
+
+    try:
+        got = seq(tree.data if hasattr(tree, "data") else tree, bool(flags & re.I))
+    except RecursionError:
+        return None
+    if not got or "" in got or any("\n" in x for x in got) or len(got) > _PREFIX_CAP:
+        return None
+    return got
+
+
+def _trie(words: frozenset[str]) -> str:
+    """A pattern matching the start of a text whose folded start (:func:`_fold`) is one of
+    ``words``: the words as a trie, one branch per first character; ``0`` is any digit."""
+    if "" in words:
+        return ""
+    by: dict[str, set[str]] = {}
+    for w in words:
+        by.setdefault(w[0], set()).add(w[1:])
+    alts = []
+    for c in sorted(by):
+        rest = _trie(frozenset(by[c]))
+        head = "\\d" if c == "0" else re.escape(c)
+        alts.append(head + (f"(?:{rest})" if "|" in rest else rest))
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+class _Scan:
+    """The filter for a group of rules (see above): which lines of a document any of
+    them could fire on. ``None`` from :meth:`lines` means "cannot tell: all of them"."""
+
+    def __init__(self, units: Sequence[tuple[str, Any, bool, Any]], usable: bool) -> None:
+        # units: (line-safe pattern, library, anchored, literal prefixes or None)
+        self.pats: list[tuple[Any, bool]] = []
+        self.usable = usable
+        if not usable:
+            return
+        for lib in (re, regex):
+            for anchored in (True, False):
+                mine = [u for u in units if u[1] is lib and u[2] is anchored]
+                if not mine:
+                    continue
+                # the patterns with literal prefixes behind one look-ahead for any of the
+                # prefixes: a line starting with none of them skips them all at once
+                gated = [u[0] for u in mine if u[3] is not None]
+                alts = [u[0] for u in mine if u[3] is None]
+                if gated:
+                    keys = frozenset().union(*(u[3] for u in mine if u[3] is not None))
+                    alts.insert(0, f"(?=(?i:{_trie(keys)}))(?:{'|'.join(gated)})")
+                body = "|".join(alts)
+                try:
+                    pat = lib.compile("\\n(?:" + body + ")" if anchored else body, lib.M)
+                except (re.error, regex.error):
+                    self.usable = False
+                    return
+                self.pats.append((pat, anchored))
+
+    @staticmethod
+    def units(rules: Sequence[Rule], idxs: Sequence[int], anchored: bool,
+              engine: str) -> list[tuple[str, Any, bool, Any]] | None:
+        """The line-safe patterns of rules ``idxs``, or ``None`` if one cannot be made.
+        ``engine``: ``"combined"`` for rules run as :class:`_Combined` parts (their patterns
+        as one alternation, under ``re`` when it compiles them all), ``"fast"`` for rules
+        run through :meth:`Rule.search` / :meth:`Rule.match_start` (their ``fast``)."""
+        units: list[tuple[str, Any, bool, Any]] = []
+        for k in idxs:
+            r = rules[k]
+            if not r.builtin:
+                return None
+            if engine == "combined" and not any(_Combined._UNSAFE.search(p.pattern)
+                                                for p in r.patterns):
+                ic = bool(r.patterns[0].flags & regex.IGNORECASE)
+                body = "|".join(f"(?:{p.pattern})" for p in r.patterns)
+                try:
+                    re.compile(f"(?i:{body})" if ic else body)
+                    lib: Any = re
+                except re.error:
+                    lib = regex
+                pats = [(p.pattern, lib, re.I if ic else 0) for p in r.patterns]
+            else:
+                pats = []
+                for fp in r.fast or r.patterns:
+                    lb = re if isinstance(fp, re.Pattern) else regex
+                    # (a leading inline flag group shows in ``flags`` too: the text
+                    # keeps it, and _line_safe scopes it)
+                    pats.append((fp.pattern, lb, fp.flags & re.I))
+            for text, lib, fl in pats:
+                if "(?(DEFINE)" in text:
+                    text = _inline_defines(text) or text
+                try:
+                    safe = _line_safe(text, lib, fl)
+                except _Unsafe:
+                    return None
+                # a line whose folded start has none of the pattern's literal prefixes
+                # cannot match it (the prefix filter of _Combined)
+                keys = _literal_prefixes(text) if anchored else None
+                if keys is not None and any("\u0307" in x for x in keys):
+                    keys = None
+                if not anchored and lib is re:
+                    # searched anywhere: a line containing none of the literals every
+                    # match contains cannot match; the literals alone are the filter
+                    lits = _required_literals(text, fl)
+                    if lits is not None:
+                        safe = "|".join(map(re.escape, sorted(lits)))
+                        fl = 0
+                units.append((f"(?i:{safe})" if fl & re.I else safe, lib, anchored, keys))
+        return units
+
+    @classmethod
+    def of(cls, *groups: tuple[Sequence[Rule], Sequence[int], bool, str]) -> _Scan:
+        units: list[tuple[str, Any, bool, Any]] = []
+        for g in groups:
+            u = cls.units(*g)
+            if u is None:
+                return cls([], False)
+            units.extend(u)
+        return cls(units, True)
+
+    def lines(self, doc: str, starts: Sequence[int]) -> set[int] | None:
+        """Indices of the lines of ``doc`` (``"\\n"`` + the lines joined by ``"\\n"``;
+        ``starts`` their offsets) that some pattern matches."""
+        if not self.usable:
+            return None
+        out: set[int] = set()
+        for pat, anchored in self.pats:
+            for m in pat.finditer(doc):
+                out.add(bisect.bisect_right(starts, m.start() + anchored) - 1)
+        out.discard(-1)  # an empty match before the first line
+        return out
+
+
+def _joined(lines: Sequence[str]) -> tuple[str, list[int]]:
+    """``"\n"`` + the lines joined by ``"\n"``, and each line's offset in it."""
+    starts = list(itertools.accumulate((len(s) + 1 for s in lines), initial=1))
+    starts.pop()
+    return "\n" + "\n".join(lines), starts
+
+
+class _Scans:
+    """A rule set's filters (:class:`_Scan`), one per rule group, and for the groups with
+    user rules a matcher of just those (they run on every line, under the timeout)."""
+
+    def __init__(self, rs: RuleSet) -> None:
+        rules = rs.rules
+
+        def matcher_scan(idxs: Sequence[int]) -> tuple[_Scan, _Matcher | None]:
+            mine = [k for k in idxs if rules[k].builtin]
+            user = [k for k in idxs if not rules[k].builtin]
+            at = [k for k in mine if all(_starts_anchored(p.pattern) for p in rules[k].patterns)]
+            anywhere = [k for k in mine if k not in at]
+            scan = _Scan.of((rules, at, True, "combined"), (rules, anywhere, False, "combined"))
+            return scan, (_Matcher(rules, user) if user else None)
+
+        self.line, self.line_extra = matcher_scan(rs._line)
+        self.hint, self.hint_extra = matcher_scan(rs._hint)
+        self.widget, self.widget_extra = matcher_scan(rs._widget)
+        # trims: the prefix rules (matched at the line start) and the suffix rules
+        self.trim = _Scan.of((rules, rs._prefix, True, "combined"),
+                             (rules, rs._suffix, False, "fast"))
+        self.runs = {
+            k: _Scan.of((rules, [k], all(_starts_anchored(p.pattern)
+                                          for p in rules[k].patterns), "fast"))
+            for k in rs._run
+        }
+
+
 _MEMO_CAP = 100_000  # lines whose verdicts a RuleSet remembers (cleared when full)
 
 
@@ -412,6 +880,7 @@ class RuleSet:
         self._widget_m = _Matcher(self.rules, self._widget)
         self._memo: dict[Any, tuple[int, int, tuple[int, int, int] | None]] = {}
         self._widget_memo: dict[str, int] = {}  # line -> the widget rule it opens (-1)
+        self._scans: _Scans | None = None  # built on first use (see _Scans)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -428,30 +897,23 @@ class RuleSet:
         trim: list[tuple[int, int, int] | None] = [None] * n_lines
         hint = [-1] * n_lines
         stripped = [t.strip() for t in texts]
-        short_cap = self.max_chars
         memo = self._memo
         if len(memo) > _MEMO_CAP:
             memo.clear()
         trims = bool(self._prefix or self._suffix)
+        # a line's own verdicts depend on its text only: the settle passes and the
+        # boilerplate a site repeats on every page are looked up, not matched again
+        keys: Sequence[Any] = [(t, max_line_chars) for t in texts] if trims else stripped
+        missing: dict[Any, int] = {}  # key -> first line with it, for the lines not known
         for i, s in enumerate(stripped):
-            n = len(s)
-            if not n:
-                continue
-            # a line's own verdicts depend on its text only: the settle passes and the
-            # boilerplate a site repeats on every page are looked up, not matched again
-            key = (texts[i], max_line_chars) if trims else s
-            got = memo.get(key)
-            if got is None:
-                d = h = -1
-                t = None
-                if n <= short_cap:
-                    d = self._line_m.first(s, n, self._timeout_for, i)
-                    if d < 0 and self._hint:
-                        h = self._hint_m.first(s, n, self._timeout_for, i)
-                if d < 0 and trims:
-                    t = self._trim(texts[i], i, max_line_chars)
-                got = memo[key] = (d, h, t)
-            drop[i], hint[i], trim[i] = got
+            if s and keys[i] not in memo and keys[i] not in missing:
+                missing[keys[i]] = i
+        if missing:
+            self._line_verdicts(list(missing.values()), texts, stripped, keys,
+                                max_line_chars)
+        for i, s in enumerate(stripped):
+            if s:
+                drop[i], hint[i], trim[i] = memo[keys[i]]
         if self._run:
             self._apply_runs(stripped, drop)
         if self._widget:
@@ -462,6 +924,51 @@ class RuleSet:
                 if drop[i] < 0:
                     drop[i] = k
         return RuleHits(drop, trim, hint)
+
+    def _line_verdicts(self, todo: Sequence[int], texts: Sequence[str],
+                       stripped: Sequence[str], keys: Sequence[Any],
+                       max_line_chars: int) -> None:
+        """Each line ``todo``'s own verdicts (drop, hint, trim) into the memo, in line
+        order (so a user rule that times out names the same line as rule by rule would).
+        One scan of the joined lines per rule group picks the lines worth a closer look;
+        the others cannot fire, so they get -1 (or only the user rules are tried)."""
+        sc = self._scan()
+        short_cap = self.max_chars
+        trims = bool(self._prefix or self._suffix)
+        tf = self._timeout_for
+        # the lines a scan can see: no "\n" inside, not cut by max_line_chars
+        seen = [i for i in todo if "\n" not in stripped[i]
+                and len(stripped[i]) <= max_line_chars]
+        at = {i: j for j, i in enumerate(seen)}
+        doc, starts = _joined([stripped[i] for i in seen])
+        f_line = sc.line.lines(doc, starts)
+        f_hint = sc.hint.lines(doc, starts) if self._hint else None
+        f_trim = sc.trim.lines(doc, starts) if trims else None
+        memo = self._memo
+        for i in todo:
+            s = stripped[i]
+            n = len(s)
+            j = at.get(i, -1)
+            d = h = -1
+            t = None
+            if n <= short_cap:
+                if j < 0 or f_line is None or j in f_line:
+                    d = self._line_m.first(s, n, tf, i)
+                elif sc.line_extra is not None:
+                    d = sc.line_extra.first(s, n, tf, i)
+                if d < 0 and self._hint:
+                    if j < 0 or f_hint is None or j in f_hint:
+                        h = self._hint_m.first(s, n, tf, i)
+                    elif sc.hint_extra is not None:
+                        h = sc.hint_extra.first(s, n, tf, i)
+            if d < 0 and trims and (j < 0 or f_trim is None or j in f_trim):
+                t = self._trim(texts[i], i, max_line_chars)
+            memo[keys[i]] = (d, h, t)
+
+    def _scan(self) -> _Scans:
+        if self._scans is None:
+            self._scans = _Scans(self)
+        return self._scans
 
     def _trim(self, line: str, i: int, max_line_chars: int) -> tuple[int, int, int] | None:
         """Trim prefix then suffix stamps; return the kept span of the original line."""
@@ -502,18 +1009,36 @@ class RuleSet:
         """Card runs: anchors (the rule's patterns, or lines a sure rule of the same family
         already dropped) separated by at most ``max_gap`` short lines; a run with at least
         ``min_anchors`` anchors goes whole, gap lines (channel names) included."""
+        doc: str | None = None
+        starts: list[int] = []
+        idx: list[int] = []
+        inner: list[int] = []  # lines with a "\n" inside: not in the scan
         for k in self._run:
             rule = self.rules[k]
             min_anchors = int(rule.params.get("min_anchors", 3))
             max_gap = int(rule.params.get("max_gap", 2))
             gap_chars = int(rule.params.get("gap_max_chars", 60))
             timeout = self._timeout_for(rule)
+            # the lines the rule's patterns could match, from one scan (None: all)
+            maybe = None
+            scan = self._scan().runs[k]
+            if scan.usable:
+                if doc is None:
+                    idx = [i for i, s in enumerate(stripped) if s and "\n" not in s]
+                    doc, starts = _joined([stripped[i] for i in idx])
+                    inner = [i for i, s in enumerate(stripped) if "\n" in s]
+                found = scan.lines(doc, starts)
+                if found is not None:
+                    maybe = {idx[j] for j in found}
+                    maybe.update(inner)
             anchors: list[int] = []
             for i, s in enumerate(stripped):
                 if not s:
                     continue
                 if drop[i] >= 0 and self.rules[drop[i]].family == rule.family:
                     anchors.append(i)
+                    continue
+                if maybe is not None and i not in maybe:
                     continue
                 try:  # a user rule runs under the timeout here too
                     if len(s) <= rule.max_chars and rule.search(s, timeout) is not None:
@@ -538,12 +1063,24 @@ class RuleSet:
         memo = self._widget_memo
         if len(memo) > _MEMO_CAP:
             memo.clear()
+        todo: dict[str, int] = {}
+        for i, s in enumerate(stripped):
+            if s and len(s) <= self.max_chars and s not in memo and s not in todo:
+                todo[s] = i
+        if todo:
+            sc = self._scan()
+            seen = [s for s in todo if "\n" not in s]
+            doc, starts = _joined(seen)
+            found = sc.widget.lines(doc, starts)
+            maybe = None if found is None else {seen[j] for j in found}
+            for s, i in todo.items():
+                m = self._widget_m if maybe is None or s in maybe or "\n" in s \
+                    else sc.widget_extra
+                memo[s] = -1 if m is None else m.first(s, len(s), self._timeout_for, i)
         for i, s in enumerate(stripped):
             if not s or len(s) > self.max_chars:
                 continue
-            k = memo.get(s, -2)
-            if k == -2:
-                k = memo[s] = self._widget_m.first(s, len(s), self._timeout_for, i)
+            k = memo[s]
             if k < 0:
                 continue
             rule = self.rules[k]

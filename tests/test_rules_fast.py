@@ -1,0 +1,313 @@
+"""The rule engine's whole-document scan (``scrubber.rules._Scan``) is only a filter: it
+must never hide a line that the rule-by-rule path would decide. These tests compare the
+scanned engine with a plain reference on documents built from the packs' own examples,
+including the cross-line shapes that a scan over joined lines could get wrong."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scrubber.lines import split_lines
+from scrubber.rules import (
+    RuleSet,
+    RuleTimeout,
+    _fold,
+    _line_safe,
+    _required_literals,
+    _Scan,
+    _trie,
+    _Unsafe,
+    builtin_rules,
+    load_ruleset,
+    parse_pack,
+)
+
+
+def _raw_rules() -> Iterator[dict[str, Any]]:
+    packs = resources.files("scrubber.rules") / "packs"
+    for entry in sorted(packs.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            yield from tomllib.loads(entry.read_text("utf-8"))["rule"]
+
+
+def _example_lines() -> list[str]:
+    out: list[str] = []
+    for raw in _raw_rules():
+        out += raw.get("match", []) + raw.get("no_match", [])
+        out += [src for src, _ in raw.get("trims", [])]
+        for case in raw.get("cases", []):
+            out += case["lines"]
+    return sorted(set(out))
+
+
+EXAMPLES = _example_lines()
+
+
+_REFERENCE: dict[int, RuleSet] = {}  # id(rule set) -> its unscanned twin
+BUILTIN = RuleSet(builtin_rules())
+
+
+def _unscanned(rs: RuleSet, texts: Sequence[str], max_line_chars: int = 20_000) -> Any:
+    """``rs.apply`` with every scan switched off: each line goes the per-line path."""
+    fresh = _REFERENCE.get(id(rs))
+    if fresh is None:
+        fresh = _REFERENCE[id(rs)] = RuleSet(rs.rules, rs.timeout)
+        fresh._scan()
+    orig = _Scan.lines
+    _Scan.lines = lambda self, doc, starts: None  # type: ignore[method-assign]
+    try:
+        return fresh.apply(texts, max_line_chars)
+    finally:
+        _Scan.lines = orig  # type: ignore[method-assign]
+
+
+def _first(rs: RuleSet, idxs: Sequence[int], s: str) -> int:
+    """Rule by rule, in pack order: the first rule of ``idxs`` that fires on ``s``."""
+    for k in idxs:
+        r = rs.rules[k]
+        if len(s) > r.max_chars:
+            continue
+        if r.match_start(s) if r.patterns[0].pattern.startswith("^") else r.search(s):
+            return k
+    return -1
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    assert a.drop == b.drop
+    assert a.trim == b.trim
+    assert a.hint == b.hint
+
+
+def test_every_pack_example_is_decided_as_rule_by_rule() -> None:
+    """Each example line alone: the first line rule and hint rule in pack order that fire
+    on it, tried one by one, are the ones the scanning engine reports."""
+    rs = RuleSet(builtin_rules())
+    hits = rs.apply(EXAMPLES)
+    for i, line in enumerate(EXAMPLES):
+        s = line.strip()
+        want = _first(rs, rs._line, s) if s and len(s) <= rs.max_chars else -1
+        if want >= 0:
+            assert hits.drop[i] == want, line
+        else:
+            assert hits.drop[i] < 0 or rs.rules[hits.drop[i]].scope != "line", line
+            want_hint = _first(rs, rs._hint, s) if s and len(s) <= rs.max_chars else -1
+            assert hits.hint[i] == want_hint, line
+
+
+def test_examples_joined_in_one_document_match_each_example_alone() -> None:
+    """The same examples as one document (where a match could run from one line into the
+    next) give each line the verdicts it gets as the only line of a document."""
+    rs = RuleSet(builtin_rules())
+    together = rs.apply(EXAMPLES)
+    for i, line in enumerate(EXAMPLES):
+        alone = BUILTIN.apply([line])
+        assert together.trim[i] == alone.trim[0], line
+        assert together.hint[i] == alone.hint[0], line
+        for a, b in ((together.drop[i], alone.drop[0]), (alone.drop[0], together.drop[i])):
+            if a >= 0 and rs.rules[a].scope == "line":
+                assert a == b, line
+
+
+_TWEAK = st.sampled_from(["", " ", "\t", "  ", " \u00a0", "\u2028", "\u3000"])
+
+
+@st.composite
+def documents(draw: Any) -> list[str]:
+    lines = draw(st.lists(st.sampled_from([*EXAMPLES, "", "   ", "|", "Home |", "- x"]),
+                          max_size=25))
+    out = []
+    for line in lines:
+        before, after = draw(_TWEAK), draw(_TWEAK)
+        out.append(before + line + after)
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.sampled_from([20_000, 40, 12]))
+def test_scanned_document_agrees_with_the_per_line_path(doc: list[str], cap: int) -> None:
+    """Documents of shuffled pack examples with white space around the lines (so a line
+    ends in white space next to the joint): the scan filter changes nothing."""
+    _assert_same(BUILTIN.apply(doc, cap), _unscanned(BUILTIN, doc, cap))
+
+
+@pytest.mark.parametrize("doc", [
+    # the pipe list needs "x | y | z" on one line; joined, "Home |" + "News | Sport"
+    # would give it one across the joint (via \s and [^|·•] matching "\n")
+    ["Home |", "News | Sport | World"],
+    ["Home | News |", "Sport | World | Business", "Body text of some length here."],
+    # a line ending in white space, then the rest of a multi-word label
+    ["Read  ", "more", "Leave a", "Comment"],
+    ["Photo: ", "Reuters", "Share this:", "Facebook"],
+    # a match that would only exist with the next line's text after a negated class
+    ["By clicking Accept", "you agree to cookies"],
+    ["Copyright", "2024"],
+    ["Related", "Posts:"],
+])
+def test_a_match_never_runs_across_a_line_break(doc: list[str]) -> None:
+    rs = load_ruleset()
+    _assert_same(rs.apply(doc), _unscanned(rs, doc))
+    hits = RuleSet(builtin_rules()).apply(doc)
+    for i, line in enumerate(doc):
+        alone = BUILTIN.apply([line])
+        assert hits.hint[i] == alone.hint[0]
+        assert hits.trim[i] == alone.trim[0]
+
+
+def test_pipe_list_after_a_line_ending_in_a_separator_is_still_found() -> None:
+    rs = load_ruleset()
+    hits = rs.apply(["Home |", "News | Sport | World"])
+    assert hits.hint[1] == rs.ids["navigation.pipe-list"]
+    assert hits.hint[0] == -1
+
+
+def test_lines_with_a_newline_inside_or_over_the_cap_take_the_per_line_path() -> None:
+    rs = load_ruleset()
+    doc = ["Leave a Comment\nand more", "Leave a Comment", "x" * 500 + " Read more",
+           "Advertisement"]
+    for cap in (20_000, 10):
+        _assert_same(RuleSet(rs.rules).apply(doc, cap), _unscanned(rs, doc, cap))
+
+
+def test_lines_at_exactly_max_chars_and_one_over() -> None:
+    rs = RuleSet(builtin_rules())
+    doc = []
+    for r in rs.rules:
+        if r.scope == "line" and r.max_chars <= 200:
+            doc.append("Advertisement" + " " * 0 + "x" * (r.max_chars - 13))
+            doc.append("Read more " + "y" * (r.max_chars - 10))
+            doc.append("Read more " + "y" * (r.max_chars - 9))
+    _assert_same(rs.apply(doc), _unscanned(rs, doc))
+
+
+def test_settle_passes_reuse_line_verdicts_and_stay_identical() -> None:
+    """Repeated applies on shrinking subsets (the settle passes) give what a fresh rule
+    set gives: remembered verdicts are the same as recomputed ones."""
+    rs = RuleSet(builtin_rules())
+    doc = EXAMPLES[::3]
+    for step in (1, 2, 3, 5):
+        sub = doc[::step]
+        _assert_same(rs.apply(sub), RuleSet(builtin_rules()).apply(sub))
+
+
+USER = """
+family = "mine"
+[[rule]]
+id = "mine.slow"
+description = "Catastrophic"
+scope = "line"
+max_chars = 100000
+patterns = ['^(a|aa)+$']
+
+[[rule]]
+id = "mine.buy"
+description = "Buy now"
+scope = "line"
+patterns = ['^Buy now!?$']
+ignore_case = true
+match = ["Buy now"]
+no_match = ["Buy later"]
+"""
+
+
+def test_user_rules_still_run_per_line_and_time_out_on_the_right_line() -> None:
+    rules = [*builtin_rules(), *parse_pack(USER, "mine.toml")]
+    rs = RuleSet(rules, timeout=0.05)
+    hits = rs.apply(["BUY NOW", "Leave a Comment", "plain text"])
+    assert hits.drop[0] == rs.ids["mine.buy"]
+    assert hits.drop[1] == rs.ids["comments.leave-a-comment"]
+    assert hits.drop[2] == -1
+    with pytest.raises(RuleTimeout) as err:
+        rs.apply(["fine", "also fine", "a" * 40 + "b", "a" * 41 + "b"])
+    assert err.value.rule_id == "mine.slow"
+    assert err.value.line_index == 2
+
+
+def test_user_rules_agree_with_the_per_line_path_on_examples() -> None:
+    rules = [*builtin_rules(), *parse_pack(USER, "mine.toml")[1:]]
+    rs = RuleSet(rules, timeout=1.0)
+    doc = [*EXAMPLES, "Buy now!", "buy NOW"]
+    _assert_same(rs.apply(doc), _unscanned(rs, doc))
+
+
+# ---------------------------------------------------------------- the building blocks
+
+@pytest.mark.parametrize("pattern, lib, inside, newline", [
+    (r"a\sb", re, "a b", "a\nb"),
+    (r"a[^x]b", re, "a-b", "a\nb"),
+    (r"a\Wb", re, "a-b", "a\nb"),
+    (r"a\Db", re, "a-b", "a\nb"),
+    (r"a[\s|]b", re, "a|b", "a\nb"),
+    (r"(?s)a.b", re, "a-b", "a\nb"),
+    (r"a\P{L}b", regex, "a-b", "a\nb"),
+    (r"a[^\p{L}]b", regex, "a-b", "a\nb"),
+    (r"(?x) a \s b  # comment", regex, "a b", "a\nb"),
+])
+def test_line_safe_patterns_match_in_a_line_but_never_a_newline(
+    pattern: str, lib: Any, inside: str, newline: str
+) -> None:
+    safe = lib.compile(_line_safe(pattern, lib, 0), lib.M)
+    assert safe.search(inside)
+    assert safe.search(newline) is None
+
+
+def test_negative_lookarounds_are_left_out_of_the_filter() -> None:
+    safe = re.compile(_line_safe(r"^(?!Foo)\w+$", re, 0), re.M)
+    assert safe.search("Foobar")  # a superset: the per-line path decides
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"\Aabc", r"abc\Z", r"a(?i)b", r"(?(1)a|b)"])
+def test_line_safe_refuses_what_it_cannot_vouch_for(pattern: str) -> None:
+    with pytest.raises(_Unsafe):
+        _line_safe(pattern, re, 0)
+
+
+@given(st.frozensets(st.text(alphabet="abcAB0-:é", min_size=1, max_size=4), min_size=1,
+                     max_size=6),
+       st.text(alphabet="abcAB0123-:éÉ ", max_size=8))
+def test_prefix_trie_accepts_every_line_the_prefix_filter_accepts(
+    words: frozenset[str], line: str
+) -> None:
+    folded = frozenset(_fold(w) for w in words)
+    if any(_fold(line).startswith(w) for w in folded):
+        assert re.match(f"(?i:{_trie(folded)})", line)
+
+
+def test_required_literals_are_required() -> None:
+    assert _required_literals(r"(?<=\S)\s*(?:Read more|Continue)\s*$", 0) == {
+        "Read more", "Continue"}
+    assert _required_literals(r"(?i:read more)$", 0) is None
+    assert _required_literals(r"a?b*", 0) is None
+    for rule in builtin_rules():
+        for fast in rule.fast:
+            if not isinstance(fast, re.Pattern):
+                continue
+            lits = _required_literals(fast.pattern, fast.flags & re.I)
+            if lits is None:
+                continue
+            for ex in EXAMPLES:
+                m = fast.search(ex.strip())
+                if m:
+                    assert any(x in ex for x in lits), (rule.id, ex)
+
+
+def test_every_builtin_group_is_scanned() -> None:
+    """No built-in rule falls back to the per-line path for lack of a line-safe form
+    (a new pattern the rewrite refuses would silently cost speed, not correctness)."""
+    sc = load_ruleset()._scan()
+    assert sc.line.usable and sc.hint.usable and sc.widget.usable and sc.trim.usable
+    assert all(s.usable for s in sc.runs.values())
+
+
+def test_a_document_of_two_hundred_examples_is_unchanged_by_the_scan() -> None:
+    rs = load_ruleset()
+    lines = split_lines("\n".join(EXAMPLES[:200]))[0]
+    _assert_same(rs.apply(lines), _unscanned(rs, lines))
