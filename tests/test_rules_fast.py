@@ -22,6 +22,7 @@ from scrubber.rules import (
     RuleTimeout,
     _fold,
     _line_safe,
+    _literal_prefixes,
     _required_literals,
     _Scan,
     _trie,
@@ -310,4 +311,40 @@ def test_every_builtin_group_is_scanned() -> None:
 def test_a_document_of_two_hundred_examples_is_unchanged_by_the_scan() -> None:
     rs = load_ruleset()
     lines = split_lines("\n".join(EXAMPLES[:200]))[0]
+    _assert_same(rs.apply(lines), _unscanned(rs, lines))
+
+
+EMPTY_REPEAT = """
+family = "mine"
+[[rule]]
+id = "mine.empty-repeat"
+description = "A repeat whose body can match nothing"
+scope = "line"
+patterns = ['^(?:a?)+b$', '^(?:[^x]y|c)+d$']
+"""
+
+
+@pytest.mark.parametrize(("pattern", "line"), [
+    (r"^(?:a?)+b", "b"),  # the body matches empty: the match may start with what follows
+    (r"^(?:a|)+b", "b"),
+    (r"^(?:a*){2,}b", "b"),
+    (r"^(?:a?c?)+b", "b"),
+    (r"^(?:(?:a?)+)+b", "b"),
+    (r"^(?:[^x]y|c)+d", "zyd"),  # an open class in one branch: no finite prefix set
+    (r"^(?:a?)+b", "ab"),
+])
+def test_literal_prefixes_keep_what_follows_a_repeat_that_can_match_nothing(
+    pattern: str, line: str
+) -> None:
+    assert re.match(pattern, line)
+    keys = _literal_prefixes(pattern)
+    assert keys is None or any(_fold(line).startswith(k) for k in keys), keys
+
+
+def test_a_rule_behind_an_empty_repeat_still_fires_on_what_follows() -> None:
+    rules = [*builtin_rules(), *parse_pack(EMPTY_REPEAT, "mine.toml", builtin=True)]
+    rs = RuleSet(rules)
+    k = rs.ids["mine.empty-repeat"]
+    lines = ["b", "ab", "zyd", "cd", "a"]
+    assert rs.apply(lines).drop == [k, k, k, k, -1]
     _assert_same(rs.apply(lines), _unscanned(rs, lines))

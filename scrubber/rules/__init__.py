@@ -155,6 +155,10 @@ _PREFIX_LEN = 10  # characters a prefix needs at most
 
 
 _UNI_PROPERTY = re.compile(r"\\[pP]\{[A-Za-z_]{1,40}\}")
+# _literal_prefixes: the end of one pass through a repeated group, and the character
+# that marks a prefix read up to it
+_PASS_END = object()
+_PASS_MARK = "\U0010ffff"
 
 
 def _literal_prefixes(pattern: str) -> frozenset[str] | None:
@@ -165,6 +169,8 @@ def _literal_prefixes(pattern: str) -> frozenset[str] | None:
     # class, which ends a prefix where it stands (and is skipped inside a lookahead), so
     # the prefixes found can only be fewer letters long, never wrong
     pattern = _UNI_PROPERTY.sub(r"\\w", pattern)
+    if _PASS_MARK in pattern or "10ffff" in pattern.lower():
+        return None  # could be confused with the end-of-pass marker below
     try:
         from re import _constants as C
         from re import _parser as P
@@ -200,12 +206,22 @@ def _literal_prefixes(pattern: str) -> frozenset[str] | None:
                 out |= pre(list(branch) + rest, depth)
         elif op is C.SUBPATTERN:
             out = pre(list(av[3]) + rest, depth)
+        elif op is _PASS_END:
+            return {_PASS_MARK}
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
             lo, hi, sub = av
             if hi == 1:  # optional: with it, or straight on
                 out = pre(list(sub) + rest, depth)
-            else:  # one pass through the repeat, then stop extending
-                out = {t for t in pre(list(sub), depth) if t} or {""}
+            else:
+                # one pass through the repeat, then stop extending; a pass that matched
+                # nothing (it reached the marked end having read no character) is
+                # followed by another pass or by what comes after the repeat
+                out = set()
+                for t in pre([*sub, (_PASS_END, None)], depth):
+                    if t == _PASS_MARK:
+                        out |= pre(rest, depth)
+                    else:
+                        out.add(t.removesuffix(_PASS_MARK))
             if lo == 0:
                 out |= pre(rest, depth)
         else:
