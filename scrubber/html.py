@@ -103,7 +103,7 @@ import codecs
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
@@ -116,9 +116,11 @@ __all__ = [
     "MAX_NESTING",
     "MAX_PATH",
     "Block",
+    "DomFeatures",
     "Page",
     "decode_html",
     "dom_feature_matrix",
+    "dom_features",
     "html_to_blocks",
     "html_to_text",
     "parse_html",
@@ -682,6 +684,11 @@ class Block:
         position: ``index / (n_blocks - 1)``, in [0, 1] (0.0 for a single block).
         title_words: Lower-cased ``\\w+`` words of the page ``<title>`` (one frozenset
             shared by all blocks of a page); used by :attr:`title_overlap`.
+        ancestors: Serial numbers (in document order, unique within the page) of the
+            elements from ``<html>`` down to the block element: two blocks share an
+            ancestor element exactly when they share its number. The HTML model's second
+            stage pools the first stage's scores over these elements
+            (:func:`scrubber.features.score_context`).
     """
 
     text: str
@@ -706,6 +713,7 @@ class Block:
     index: int = 0
     position: float = 0.0
     title_words: frozenset[str] = field(default=_EMPTY, repr=False, compare=False)
+    ancestors: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def title_overlap(self) -> float:
@@ -825,6 +833,25 @@ _FLAG_INDEX = {n: len(_NUMERIC_FEATURES) + i for i, n in enumerate(_FLAG_FEATURE
 DOM_FEATURES: tuple[str, ...] = tuple("dom_" + n for n in (*_NUMERIC_FEATURES, *_FLAG_FEATURES))
 #: Alias of :data:`DOM_FEATURES`.
 DOM_FEATURE_NAMES = DOM_FEATURES
+
+
+class DomFeatures(NamedTuple):
+    """What the HTML front end hands the model besides the lines: ``matrix`` (one row of
+    :data:`DOM_FEATURES` per block) and ``ancestors`` (each block's
+    :attr:`Block.ancestors`)."""
+
+    matrix: Any
+    ancestors: list[tuple[int, ...]]
+
+
+def dom_features(blocks: list[Block]) -> DomFeatures:
+    """The blocks' :class:`DomFeatures`.
+
+    >>> d = dom_features(html_to_blocks("<div><p>a</p><p>b</p></div><p>c</p>"))
+    >>> d.matrix.shape[0], d.ancestors[0][:-1] == d.ancestors[1][:-1] != d.ancestors[2][:-1]
+    (3, True)
+    """
+    return DomFeatures(dom_feature_matrix(blocks), [b.ancestors for b in blocks])
 
 
 def dom_feature_matrix(blocks: list[Block]) -> Any:
@@ -1321,13 +1348,17 @@ def _walk(
     after_link = False  # the last thing closed was an <a>/<button>, with no text since
     link_counter = 0
 
-    # Innermost open block element: (tag, path, depth, ctx).
+    # Innermost open block element: (tag, path, depth, ctx, ancestor serial numbers).
     ctx = _Ctx()
-    block: tuple[str, tuple[str, ...], int, _Ctx] = ("html", ("html",), 1, ctx)
+    block: tuple[str, tuple[str, ...], int, _Ctx, tuple[int, ...]] = (
+        "html", ("html",), 1, ctx, ()
+    )
+    serials: list[int] = []  # serial numbers of the open elements (parallel to ``tags``)
+    n_opened = 0
 
     def flush() -> None:
         nonlocal n_chars, link_chars, n_links, last_link, pending
-        tag, path, depth, bctx = block
+        tag, path, depth, bctx, ancestors = block
         text = "".join(buf)
         buf.clear()
         if _CTRL_RE.search(text):
@@ -1358,7 +1389,7 @@ def _walk(
                 Block(
                     line, tag, path, depth, lc, n, lc / n, n_links if lc else 0, tokens,
                     hints, lm, in_main, in_boiler, heading, in_li, list_depth, in_table,
-                    bctx.pre, collapsed,
+                    bctx.pre, collapsed, ancestors=ancestors,
                 )
             )  # fmt: skip
         n_chars = link_chars = n_links = last_link = 0
@@ -1436,6 +1467,8 @@ def _walk(
                     if seg is not None and seg.first_child is not None:
                         push((node, tag, False, ctx, block, link))
                         tags.append(tag)
+                        n_opened += 1
+                        serials.append(n_opened)
                         node = seg.first_child
                         continue
             else:
@@ -1468,12 +1501,15 @@ def _walk(
                     if child is not None:
                         push((node, tag, is_block, ctx, block, link))
                         tags.append(tag)
+                        n_opened += 1
+                        serials.append(n_opened)
                         ctx = new_ctx
                         if is_block:
                             if buf:
                                 flush()
                             after_link = False
-                            block = (tag, tuple(tags[-MAX_PATH:]), len(tags), ctx)
+                            block = (tag, tuple(tags[-MAX_PATH:]), len(tags), ctx,
+                                     tuple(serials))
                         elif tag == "a":
                             link_counter += 1
                             link = link_counter
@@ -1493,6 +1529,7 @@ def _walk(
         while nxt is None:
             node, tag, was_block, ctx, saved_block, link = pop()
             tags.pop()
+            serials.pop()
             if was_block:
                 if buf:
                     flush()

@@ -19,24 +19,55 @@ import numpy as np
 from . import features
 
 
+class _Net:
+    """Standardise, then a logistic regression (``layers == 0``) or a small MLP with ReLU
+    hidden layers, then a sigmoid. Arrays are named ``{prefix}mean``, ``{prefix}scale``,
+    ``{prefix}W0``, ``{prefix}b0``, ..."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], layers: int, prefix: str = "") -> None:
+        self.mean = arrays[prefix + "mean"].astype(np.float64)
+        self.scale = arrays[prefix + "scale"].astype(np.float64)
+        self.weights = [arrays[f"{prefix}W{k}"].astype(np.float64) for k in range(layers + 1)]
+        self.biases = [arrays[f"{prefix}b{k}"].astype(np.float64) for k in range(layers + 1)]
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        h = (x - self.mean) / self.scale
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = np.maximum(h @ w + b, 0.0)
+        z = h @ self.weights[-1] + self.biases[-1]
+        return 1.0 / (1.0 + np.exp(-np.clip(z.ravel(), -30, 30)))
+
+
 class Model:
     """A feed-forward scorer over :mod:`scrubber.features`: standardise, then either a
     logistic regression (``layers == 0``) or a small MLP with ReLU hidden layers, then a
-    sigmoid. ``score`` returns one body probability per line (blank lines get 0)."""
+    sigmoid. ``score`` returns one body probability per line (blank lines get 0).
+
+    A card with a ``stage2`` entry (the HTML model) scores in two stages: the second
+    net reads the features plus :func:`scrubber.features.score_context` of the first
+    stage's scores (pooled along the page and up its DOM tree); ``score`` returns the
+    second stage's probabilities, ``predict_matrix`` the first stage's."""
 
     def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
         self.card = card
         self.feature_names: list[str] = list(card["features"])
-        self.mean = arrays["mean"].astype(np.float64)
-        self.scale = arrays["scale"].astype(np.float64)
-        n_layers = int(card.get("layers", 0))
-        self.weights = [arrays[f"W{k}"].astype(np.float64) for k in range(n_layers + 1)]
-        self.biases = [arrays[f"b{k}"].astype(np.float64) for k in range(n_layers + 1)]
+        self.net = _Net(arrays, int(card.get("layers", 0)))
+        self.mean, self.scale = self.net.mean, self.net.scale
+        self.weights, self.biases = self.net.weights, self.net.biases
         if features.names(card.get("kind", "text")) != self.feature_names:
             raise ValueError(
                 "model weights were trained on a different feature set; "
                 "retrain with `python -m scrubber.train`"
             )
+        self.stage2: _Net | None = None
+        stage2 = card.get("stage2")
+        if stage2:
+            if list(stage2.get("features", ())) != features.SCORE_CONTEXT:
+                raise ValueError(
+                    "second-stage weights were trained on a different feature set; "
+                    "retrain with `python -m scrubber.train`"
+                )
+            self.stage2 = _Net(arrays, int(stage2.get("layers", 0)), prefix="s2_")
 
     def predict_lines(self, x: np.ndarray) -> np.ndarray:
         """Body probabilities of a feature matrix (training and evaluation)."""
@@ -47,15 +78,17 @@ class Model:
             return self._forward(x)
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
-        h = (x - self.mean) / self.scale
-        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
-            h = np.maximum(h @ w + b, 0.0)
-        z = h @ self.weights[-1] + self.biases[-1]
-        return 1.0 / (1.0 + np.exp(-np.clip(z.ravel(), -30, 30)))
+        return self.net.forward(x)
 
     def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None) -> list[float]:
         x = features.extract(pieces, hits, rs, extra, kind=self.card.get("kind", "text"))
-        return self.predict_matrix(x).tolist()
+        with _one_blas_thread():
+            p = self.net.forward(x)
+            if self.stage2 is not None:
+                bad = np.asarray(hits.drop) >= 0
+                s2 = features.score_context(p, pieces, bad, getattr(extra, "ancestors", None))
+                p = self.stage2.forward(np.hstack([x, s2]))
+        return p.tolist()
 
 
 @functools.cache

@@ -61,7 +61,7 @@ def run_html(
     line each, with DOM features; then the same decision path as text runs, with the
     HTML model (DOM features included) when one is shipped, else the text model.
     The page title and first ``<h1>`` mark the headline for the context step."""
-    from .html import _coerce, dom_feature_matrix, parse_html
+    from .html import _coerce, dom_features, parse_html
 
     if cfg.front_end == "trafilatura":
         source = _coerce(html)
@@ -72,7 +72,7 @@ def run_html(
     texts = [b.text for b in page.blocks]
     endings = ["\n"] * len(texts)
     if get_model("html") is not None:
-        extra, kind = dom_feature_matrix(page.blocks), "html"
+        extra, kind = dom_features(page.blocks), "html"
     else:
         extra, kind = None, "text"
     headline = _headline_index(texts, page.title, page.h1)

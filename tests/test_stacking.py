@@ -1,0 +1,140 @@
+"""The HTML model's second stage: first-stage scores pooled along the page and up its
+DOM tree (``features.score_context``), the two-stage model, and its training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scrubber import features
+from scrubber.html import dom_features, parse_html
+from scrubber.model import Model, get_model
+
+PAGE = """<html><body>
+<nav><ul><li><a href=/>Home</a></li><li><a href=/a>About</a></li></ul></nav>
+<div id=story>
+  <h2>How the river came back</h2>
+  <p>The river was dead for forty years, and then the town decided to clean it up.</p>
+  <ul><li>Salmon</li><li>Otters</li></ul>
+  <p>It took two decades of work by volunteers, farmers and the water board alike.</p>
+</div>
+<aside><p>Sign up for our newsletter and never miss a story from the valley again.</p></aside>
+</body></html>"""
+
+
+def col(name: str) -> int:
+    return features.SCORE_CONTEXT.index(name)
+
+
+def test_blocks_under_one_element_share_its_serial_number() -> None:
+    blocks = parse_html(PAGE).blocks
+    anc = {b.text: b.ancestors for b in blocks}
+    story = anc["How the river came back"][-2]  # the div
+    assert story in anc["Salmon"] and story in anc["It took two decades of work by "
+                                                   "volunteers, farmers and the water board "
+                                                   "alike."]
+    assert story not in anc["Home"]
+    assert story not in anc["Sign up for our newsletter and never miss a story from the "
+                            "valley again."]
+    assert len({a[-1] for a in anc.values()}) == len(anc)  # each block its own element
+
+
+def test_list_items_inside_the_body_element_are_marked_in_it() -> None:
+    page = parse_html(PAGE)
+    texts = [b.text for b in page.blocks]
+    dom = dom_features(page.blocks)
+    # a first stage that is sure of the two paragraphs only
+    s = np.array([0.95 if len(t) > 60 and "newsletter" not in t else 0.1 for t in texts])
+    x = features.score_context(s, texts, np.zeros(len(texts), bool), dom.ancestors)
+    salmon, home = texts.index("Salmon"), texts.index("Home")
+    aside = next(i for i, t in enumerate(texts) if "newsletter" in t)
+    assert x[salmon, col("in_c50")] == 1.0
+    assert x[home, col("in_c50")] == 0.0 and x[aside, col("in_c50")] == 0.0
+    # the item's grandparent (the div) is mostly body text; the menu's is not
+    assert x[salmon, col("up2_mean")] > 0.5 > x[home, col("up2_mean")]
+    assert x[salmon, col("between_sure")] == 1.0 and x[home, col("between_sure")] == 0.0
+
+
+def test_score_context_rows_for_blank_lines_are_zero_and_rule_drops_count_as_zero() -> None:
+    pieces = ["A long line of prose.", "", "Menu"]
+    s = np.array([0.9, 0.5, 0.9])
+    x = features.score_context(s, pieces, np.array([False, False, True]))
+    assert not x[1].any()
+    assert x[2, col("s")] == 0.0 and x[0, col("s")] == 0.9
+    assert x.shape == (3, len(features.SCORE_CONTEXT)) and np.isfinite(x).all()
+
+
+def test_score_context_of_an_empty_document() -> None:
+    assert features.score_context(np.zeros(0), [], np.zeros(0, bool)).shape == (
+        0, len(features.SCORE_CONTEXT))
+
+
+def _two_stage(n_first: int, kind: str = "html") -> Model:
+    rng = np.random.default_rng(0)
+    n2 = n_first + len(features.SCORE_CONTEXT)
+    arrays = {"mean": np.zeros(n_first), "scale": np.ones(n_first),
+              "W0": rng.normal(size=(n_first, 1)) * 0.01, "b0": np.zeros(1),
+              "s2_mean": np.zeros(n2), "s2_scale": np.ones(n2),
+              "s2_W0": np.zeros((n2, 1)), "s2_b0": np.zeros(1)}
+    arrays["s2_W0"][n_first + col("in_c50")] = 5.0
+    card = {"kind": kind, "features": features.names(kind), "layers": 0,
+            "stage2": {"layers": 0, "features": list(features.SCORE_CONTEXT)}}
+    return Model(arrays, card)
+
+
+def test_a_two_stage_model_scores_with_its_second_stage() -> None:
+    from scrubber.rules import load_ruleset
+
+    model = _two_stage(len(features.names("html")))
+    assert model.stage2 is not None
+    page = parse_html(PAGE)
+    texts = [b.text for b in page.blocks]
+    rs = load_ruleset()
+    scores = model.score(texts, rs.apply(texts), rs, dom_features(page.blocks))
+    # stage 1 says 0.5 everywhere; stage 2 only rewards lying in the body element
+    assert scores[texts.index("Salmon")] > 0.99
+    assert scores[texts.index("Home")] == pytest.approx(0.5)
+
+
+def test_second_stage_weights_for_other_features_are_refused() -> None:
+    model = _two_stage(len(features.names("html")))
+    card = dict(model.card, stage2={"layers": 0, "features": ["s"]})
+    arrays = {"mean": model.net.mean, "scale": model.net.scale, "W0": model.net.weights[0],
+              "b0": model.net.biases[0]}
+    with pytest.raises(ValueError, match="second-stage"):
+        Model(arrays, card)
+
+
+def test_stage2_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> None:
+    pytest.importorskip("sklearn")
+    from scrubber.pipeline import _headline_index
+    from scrubber.train.fit import Doc, fit_family, fit_stage2, make_model, matrix
+
+    docs = []
+    for k in range(12):
+        html = PAGE.replace("river", f"river {k}").replace("Salmon", f"Salmon {k}")
+        page = parse_html(html)
+        lines = [b.text for b in page.blocks]
+        labels = [1 if ("river" in t or "Salmon" in t or "Otters" in t or "decades" in t)
+                  else 0 for t in lines]
+        d = Doc("wcxb-dev", str(k), f"site{k}.example", "train", "blocks", lines, labels, {})
+        d.extra = dom_features(page.blocks)
+        d.headline = _headline_index(lines, page.title, page.h1)
+        docs.append(d)
+    train, held = docs[:9], docs[9:]
+    x, y, w = matrix(train, "html")
+    spec = fit_family("logreg", x, y, w)
+    s2, metrics = fit_stage2(train, held, spec, "logreg", "html", log=lambda s: None)
+    assert set(s2) == {"s2_mean", "s2_scale", "s2_W0", "s2_b0"}
+    assert s2["s2_W0"].shape == (len(features.names("html")) + len(features.SCORE_CONTEXT), 1)
+    assert 0.0 <= metrics["stage2"]["auc"] <= 1.0
+    model = make_model(({**spec[0], **s2}, spec[1], 0), "html")
+    assert model.stage2 is not None
+
+
+def test_the_shipped_html_model_has_a_second_stage() -> None:
+    model = get_model("html")
+    if model is None:
+        pytest.skip("no html model shipped")
+    assert model.stage2 is not None
+    assert model.card["stage2"]["features"] == features.SCORE_CONTEXT
