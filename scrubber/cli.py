@@ -63,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="switch off a rule id or a whole family; repeatable")
     p.add_argument("--no-model", action="store_true",
                    help="do not score lines with the classifier (rules and context only)")
-    p.add_argument("--no-context", action="store_true", help="skip the context step")
+    ctx = p.add_mutually_exclusive_group()
+    ctx.add_argument("--no-context", dest="context", action="store_false", default=None,
+                     help="skip the context step")
+    ctx.add_argument("--context", dest="context", action="store_true", default=None,
+                     help="run the context step even where the model's card turns it off "
+                     "(default: as the card says; the HTML model runs without it)")
     p.add_argument("--threshold", type=float, default=None, metavar="P",
                    help="drop lines whose body probability is below P "
                         "(default: the threshold tuned with the model)")
@@ -87,7 +92,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "rule_files": tuple(args.rules),
         "disabled_rules": frozenset(args.disable),
         "use_model": not args.no_model,
-        "context": not args.no_context,
+        "context": args.context,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold

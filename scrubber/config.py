@@ -30,7 +30,11 @@ class Config:
         threshold: a line whose body probability is below this is dropped by the model;
             ``None`` (the default) uses the threshold tuned with the shipped model.
         context: run the context step (headings between body paragraphs stay, runs of
-            clutter go, a trailing widget goes with its heading).
+            clutter go, a trailing widget goes with its heading). ``None`` (the
+            default): as the model's card says; the training command tunes this on
+            training sites with the thresholds (the shipped HTML model, whose second
+            stage already reads the page around each block, runs without it; the text
+            model with it). Without a model the step runs. ``True``/``False`` force it.
         regex_timeout: seconds one rule may spend on one line before it is stopped
             (a :class:`scrubber.rules.RuleTimeout` names the rule).
         max_line_chars: lines longer than this are cut into the rule engine's view only
@@ -54,7 +58,7 @@ class Config:
     disabled_rules: frozenset[str] = frozenset()
     use_model: bool = True
     threshold: float | None = None
-    context: bool = True
+    context: bool | None = None
     regex_timeout: float = 1.0
     max_line_chars: int = 20_000
     front_end: str = "auto"

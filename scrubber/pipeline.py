@@ -42,6 +42,16 @@ def prose_share(pieces: Sequence[str], rule_bad: Sequence[bool]) -> float:
     return prose / n if n else 0.0
 
 
+def _use_context(cfg: Config, model: Any) -> bool:
+    """Whether the context step runs: the config's choice, else the model card's
+    (tuned in training), else yes."""
+    if cfg.context is not None:
+        return bool(cfg.context)
+    if model is None:
+        return True
+    return bool((getattr(model, "card", None) or {}).get("context", True))
+
+
 def _threshold(cfg: Config, model: Any, share: float = 0.0) -> float:
     """The config's threshold, else the model's tuned one, else 0.5. The card may hold
     a second, lower threshold for documents that are already mostly prose (text an
@@ -184,7 +194,7 @@ def _one_pass(
         rule_bad = [b or s > 0 for b, s in zip(rule_bad, seen, strict=True)]
 
     # context
-    if cfg.context:
+    if _use_context(cfg, model):
         keep, why = context.revise(pieces, rule_bad, transparent, scores, threshold,
                                    headline=headline)
     else:

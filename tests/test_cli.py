@@ -124,3 +124,10 @@ def test_looks_like_html():
 
     assert looks_like_html(b"\xef\xbb\xbf  <!DOCTYPE html><html>")
     assert not looks_like_html(b"Plain text with a < sign and <b> once.")
+
+
+def test_context_flags_force_the_step_either_way():
+    assert run(["--context"], PAGE).returncode == 0
+    assert run(["--no-context"], PAGE).returncode == 0
+    r = run(["--context", "--no-context"], PAGE)
+    assert r.returncode == 2 and b"not allowed with" in r.stderr

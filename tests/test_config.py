@@ -41,3 +41,50 @@ def test_clean_rejects_bytes():
 def test_disabling_unknown_rule_is_an_error():
     with pytest.raises(ValueError, match="unknown rule"):
         scrubber.clean("text", disabled_rules=frozenset({"no.such-rule"}))
+
+
+def _spy_context(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from scrubber import context
+
+    calls: list[int] = []
+    real = context.revise
+
+    def spy(*a, **kw):
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(context, "revise", spy)
+    return calls
+
+
+PAGE = "Home | News\n\nA paragraph of prose that is long enough to be body text, really.\n"
+
+
+def test_context_step_follows_the_model_card_unless_the_config_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scrubber.model import get_model
+
+    model = get_model("text")
+    if model is None:
+        pytest.skip("no text model shipped")
+    calls = _spy_context(monkeypatch)
+    monkeypatch.setitem(model.card, "context", False)
+    scrubber.clean(PAGE)
+    assert calls == []  # the card turns it off
+    scrubber.clean(PAGE, context=True)
+    assert calls  # the config forces it on
+    calls.clear()
+    monkeypatch.setitem(model.card, "context", True)
+    scrubber.clean(PAGE, context=False)
+    assert calls == []
+
+
+def test_context_step_runs_without_a_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy_context(monkeypatch)
+    scrubber.clean(PAGE, use_model=False)
+    assert calls
+
+
+def test_default_context_is_the_models_choice() -> None:
+    assert Config().context is None

@@ -36,6 +36,7 @@ TUNE_DOCS = 300  # training-site documents the threshold is tuned on
 HELD_DOCS = 500  # held-out documents the shipped model is scored on in the card
 THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 CLEAN_CUTS = (0.3, 0.4, 0.5, 0.6, 0.7)
+CONTEXT_CHOICES = (True, False)  # the context step after the model: on, off
 
 
 class _ScoreCache:
@@ -59,36 +60,41 @@ def tune_thresholds(
 ) -> dict[str, float]:
     """The decision rule's thresholds, tuned for mean word F1 through the whole pipeline:
     ``threshold`` for pages, ``threshold_clean`` for documents whose prose share
-    (:func:`scrubber.pipeline.prose_share`) is at least ``clean_cut``."""
+    (:func:`scrubber.pipeline.prose_share`) is at least ``clean_cut``; and ``context``,
+    whether the context step runs after this model (tried both ways)."""
     from ..bench.metrics import word_prf
     from ..pipeline import prose_share, ruleset_for, run_lines
 
     cached = _ScoreCache(model)
     rs = ruleset_for(Config())
-    f1 = np.zeros((len(docs), len(THRESHOLDS)))
+    f1 = np.zeros((2, len(docs), len(THRESHOLDS)))
     share = np.zeros(len(docs))
     for j, d in enumerate(docs):
         hits = rs.apply(d.lines)
         pieces = [d.lines[i][t[0]:t[1]] if t else d.lines[i] for i, t in enumerate(hits.trim)]
         share[j] = prose_share(pieces, [x >= 0 for x in hits.drop])
-        for k, thr in enumerate(THRESHOLDS):
-            out, _ = run_lines(d.lines, ["\n"] * len(d.lines), Config(threshold=thr),
-                               model=cached, kind=kind, extra=d.extra, headline=d.headline)
-            f1[j, k] = word_prf(out, gold[(d.set, d.id)]).f1
-    best = (-1.0, 0.5, 0.5, 1.0)
-    for a, t_page in enumerate(THRESHOLDS):
-        for b, t_clean in enumerate(THRESHOLDS):
-            for cut in CLEAN_CUTS:
-                clean = share >= cut
-                score = float(np.where(clean, f1[:, b], f1[:, a]).mean())
-                if score > best[0] + 1e-9:
-                    best = (score, t_page, t_clean, cut)
-    single = {t: float(f1[:, k].mean()) for k, t in enumerate(THRESHOLDS)}
-    log(f"  single thresholds: { {t: round(v, 4) for t, v in single.items()} }")
+        for c, ctx in enumerate(CONTEXT_CHOICES):
+            for k, thr in enumerate(THRESHOLDS):
+                out, _ = run_lines(d.lines, ["\n"] * len(d.lines),
+                                   Config(threshold=thr, context=ctx), model=cached,
+                                   kind=kind, extra=d.extra, headline=d.headline)
+                f1[c, j, k] = word_prf(out, gold[(d.set, d.id)]).f1
+    best = (-1.0, 0.5, 0.5, 1.0, True)
+    for c, ctx in enumerate(CONTEXT_CHOICES):
+        for a, t_page in enumerate(THRESHOLDS):
+            for b, t_clean in enumerate(THRESHOLDS):
+                for cut in CLEAN_CUTS:
+                    clean = share >= cut
+                    score = float(np.where(clean, f1[c, :, b], f1[c, :, a]).mean())
+                    if score > best[0] + 1e-9:
+                        best = (score, t_page, t_clean, cut, ctx)
+    for c, ctx in enumerate(CONTEXT_CHOICES):
+        single = {t: round(float(f1[c, :, k].mean()), 4) for k, t in enumerate(THRESHOLDS)}
+        log(f"  single thresholds, context {'on' if ctx else 'off'}: {single}")
     log(f"  tuned: threshold {best[1]}, threshold_clean {best[2]} at prose share >= "
-        f"{best[3]}: tune word F1 {best[0]:.4f}")
+        f"{best[3]}, context {'on' if best[4] else 'off'}: tune word F1 {best[0]:.4f}")
     return {"threshold": best[1], "threshold_clean": best[2], "clean_cut": best[3],
-            "tune_word_f1": round(best[0], 4)}
+            "context": best[4], "tune_word_f1": round(best[0], 4)}
 
 
 def line_metrics(p: Any, y: Any, w: Any) -> dict[str, float]:
@@ -487,6 +493,7 @@ def train(
         "threshold": tuned["threshold"],
         "threshold_clean": tuned["threshold_clean"],
         "clean_cut": tuned["clean_cut"],
+        "context": tuned["context"],
         "features": features.names(kind),
         "training_sets": {s: LICENCES.get(s, "?") for s in sets},
         "renderers": list(renderers),
