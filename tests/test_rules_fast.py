@@ -348,3 +348,24 @@ def test_a_rule_behind_an_empty_repeat_still_fires_on_what_follows() -> None:
     lines = ["b", "ab", "zyd", "cd", "a"]
     assert rs.apply(lines).drop == [k, k, k, k, -1]
     _assert_same(rs.apply(lines), _unscanned(rs, lines))
+
+
+def test_lines_known_to_be_stripped_pass_over_leading_white_space() -> None:
+    pattern = r"^[\[(]?[^\S\n]*(?:Read more|Next)"
+    assert _literal_prefixes(pattern) is None  # any line might start with white space
+    keys = _literal_prefixes(pattern, lstripped=True)
+    assert keys is not None and {"[", "(", "read more", "next"} <= keys
+    assert _literal_prefixes(r"^\s*x", lstripped=True) == {"x"}
+    assert _literal_prefixes(r"^\s+x", lstripped=True) is None  # must read white space
+    assert _literal_prefixes(r"^[ a]*x", lstripped=True) == {" ", "a", "x"}  # not only white
+    for line in ["Read more", "[ Next", "(Read more)", "Next page"]:
+        assert re.match(pattern, line)
+        assert any(_fold(line).startswith(k) for k in keys)
+
+
+def test_too_many_prefixes_are_cut_shorter_not_given_up() -> None:
+    pattern = "^" + "(?:a|b|c|d|e|f|g|h)" * 3  # 512 three-letter prefixes
+    keys = _literal_prefixes(pattern)
+    assert keys is not None and len(keys) <= 256 and max(map(len, keys)) == 2
+    for line in ["abc", "hhh", "gab"]:
+        assert any(_fold(line).startswith(k) for k in keys)

@@ -161,10 +161,14 @@ _PASS_END = object()
 _PASS_MARK = "\U0010ffff"
 
 
-def _literal_prefixes(pattern: str) -> frozenset[str] | None:
+def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] | None:
     """Lower-cased literal strings one of which every match of ``pattern`` (at the start
     of a line) begins with, or ``None`` when there is no such finite set. A line whose
-    lower-cased text starts with none of them cannot match, so the rule is not tried."""
+    lower-cased text starts with none of them cannot match, so the rule is not tried.
+
+    ``lstripped``: the lines are known to start with no white space (``str.strip``), so
+    an optional run of white space before any character is read matches nothing and is
+    passed over (``^[\\[(]?\\s*Read more`` gets ``[``, ``(`` and ``read more``)."""
     # ``regex``-only Unicode properties, for this analysis only, become ``\w``: an open
     # class, which ends a prefix where it stands (and is skipped inside a lookahead), so
     # the prefixes found can only be fewer letters long, never wrong
@@ -177,6 +181,19 @@ def _literal_prefixes(pattern: str) -> frozenset[str] | None:
         tree = P.parse(pattern)
     except Exception:
         return None
+
+    def _white_only(items: list[Any]) -> bool:
+        """Does ``items`` match one white-space character (``str.isspace``) at most?"""
+        if len(items) != 1 or items[0][0] is not C.IN:
+            return False
+        klass = items[0][1]
+        spaces = (C.CATEGORY_SPACE, C.CATEGORY_UNI_SPACE)
+        if klass and klass[0][0] is C.NEGATE:  # [^\S...]: a subset of \s
+            return any(iop is C.CATEGORY and iav in (C.CATEGORY_NOT_SPACE,
+                                                      C.CATEGORY_UNI_NOT_SPACE)
+                       for iop, iav in klass[1:])
+        return all((iop is C.CATEGORY and iav in spaces)
+                   or (iop is C.LITERAL and chr(iav).isspace()) for iop, iav in klass)
 
     def pre(items: list[Any], depth: int = 0) -> set[str]:
         if not items or depth >= _PREFIX_LEN:
@@ -210,6 +227,8 @@ def _literal_prefixes(pattern: str) -> frozenset[str] | None:
             return {_PASS_MARK}
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
             lo, hi, sub = av
+            if lstripped and depth == 0 and lo == 0 and _white_only(list(sub)):
+                return pre(rest, depth)  # nothing read yet: no white space to match
             if hi == 1:  # optional: with it, or straight on
                 out = pre(list(sub) + rest, depth)
             else:
@@ -227,8 +246,17 @@ def _literal_prefixes(pattern: str) -> frozenset[str] | None:
         else:
             return {""}  # anything else: the prefix ends here
         if len(out) > _PREFIX_CAP:
-            return {""}
+            return _shorter(out)
         return out
+
+    def _shorter(out: set[str]) -> set[str]:
+        """Too many prefixes: the longest cut of them all to one length that leaves at
+        most ``_PREFIX_CAP`` (a prefix of a prefix is one too)."""
+        for k in range(max(map(len, out)) - 1, 0, -1):
+            cut = {w[:k] for w in out}
+            if len(cut) <= _PREFIX_CAP:
+                return cut
+        return {""}
 
     try:
         out = pre(list(tree.data if hasattr(tree, "data") else tree))
@@ -799,7 +827,7 @@ class _Scan:
                     return None
                 # a line whose folded start has none of the pattern's literal prefixes
                 # cannot match it (the prefix filter of _Combined)
-                keys = _literal_prefixes(text) if anchored else None
+                keys = _literal_prefixes(text, lstripped=True) if anchored else None
                 if keys is not None and any("\u0307" in x for x in keys):
                     keys = None
                 if not anchored and lib is re:
