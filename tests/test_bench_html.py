@@ -56,6 +56,7 @@ GOLD = "Council approves new library\n" + "\n".join(PROSE) + "\n"
 
 _MODULES = {
     "scrubber": "selectolax",
+    "scrubber-blocks": "selectolax",
     "scrubber-traf": "trafilatura",
     "trafilatura": "trafilatura",
     "resiliparse": "resiliparse",
@@ -188,6 +189,7 @@ def _report() -> ht.HtmlReport:
     good, half = gold, "alpha beta gamma delta menu login"
     outputs = {  # system -> (article page, forum page)
         "scrubber": (good, good),
+        "scrubber-blocks": (good, good),
         "scrubber-traf": (half, good),
         "trafilatura": (half, half),
     }
@@ -196,7 +198,8 @@ def _report() -> ht.HtmlReport:
         rep.results.append(_result("wcxb-dev", "1", system, a, gold, "article"))
         rep.results.append(_result("wcxb-dev", "2", system, f, gold, "forum"))
         rep.results.append(
-            _result("dragnet", "9", system, "" if system == "scrubber" else a, gold, None)
+            _result("dragnet", "9", system,
+                    "" if system in ("scrubber", "scrubber-blocks") else a, gold, None)
         )
     rep.pages = {"wcxb-dev": 2, "dragnet": 1}
     rep.scope = {"wcxb-dev": "held-out sites", "dragnet": "official test split"}
@@ -251,7 +254,7 @@ def test_summary_targets_front_ends_and_markdown() -> None:
         "## Front ends",
     ):
         assert heading in md
-    assert "| scrubber      |    2 |   1.000 |" in md
+    assert "| scrubber        |    2 |   1.000 |" in md
     assert "Targets: 3 PASS, 0 FAIL, 0 SKIP" in md
     assert "- sample measurement failed: scrubber-traf: exit 1: boom" in md
     assert "- selectolax wins: wcxb-dev, wcxb-dev:article" in md

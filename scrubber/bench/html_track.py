@@ -144,6 +144,7 @@ __all__ = [
 
 SYSTEMS: tuple[str, ...] = (
     "scrubber",
+    "scrubber-blocks",
     "scrubber-traf",
     "trafilatura",
     "resiliparse",
@@ -217,9 +218,16 @@ def guarded(fn: Callable[[], str], timeout: float | None = PEER_TIMEOUT) -> tupl
 
 
 def scrubber_html(html: str) -> str:
-    """``scrubber``: :func:`scrubber.clean_html` with the selectolax block front end only
-    (the default ``front_end="auto"`` may fall back to trafilatura on pages where the
-    blocks yield nothing; ``scrubber-traf`` measures trafilatura as the front end)."""
+    """``scrubber``: :func:`scrubber.clean_html` as shipped (``front_end="auto"``: the
+    selectolax blocks, and trafilatura's text only where the blocks yield no body)."""
+    import scrubber
+
+    return scrubber.clean_html(html)
+
+
+def scrubber_blocks(html: str) -> str:
+    """``scrubber-blocks``: :func:`scrubber.clean_html` with the selectolax block front end
+    only (``scrubber-traf`` measures trafilatura as the front end)."""
     import scrubber
 
     return scrubber.clean_html(html, front_end="blocks")
@@ -379,6 +387,7 @@ def boilerpy3_text(html: str) -> str:
 
 ADAPTERS: dict[str, Callable[[str, str | None], str]] = {
     "scrubber": lambda html, lang: scrubber_html(html),
+    "scrubber-blocks": lambda html, lang: scrubber_blocks(html),
     "scrubber-traf": lambda html, lang: scrubber_traf(html),
     "trafilatura": lambda html, lang: trafilatura_default(html),
     "resiliparse": lambda html, lang: resiliparse_text(html),
@@ -752,7 +761,8 @@ def _rows(report: HtmlReport, group: str) -> list[dict[str, Any]]:
 
 
 def front_end_rows(results: Sequence[PageResult], tie: float = TIE) -> list[dict[str, Any]]:
-    """scrubber (selectolax) vs scrubber-traf per set and per WCXB page type (``wcxb:<type>``).
+    """scrubber-blocks (selectolax) vs scrubber-traf per set and per WCXB page type
+    (``wcxb:<type>``).
 
     Each row: scope, documents, both word and shingle F1, ``delta_word`` / ``delta_shingle``
     (selectolax minus trafilatura front end), pages won by each (word F1 differing by more
@@ -762,7 +772,7 @@ def front_end_rows(results: Sequence[PageResult], tie: float = TIE) -> list[dict
 
     pairs: dict[str, dict[str, dict[str, PageResult]]] = defaultdict(lambda: defaultdict(dict))
     for r in results:
-        if r.system not in ("scrubber", "scrubber-traf"):
+        if r.system not in ("scrubber-blocks", "scrubber-traf"):
             continue
         pairs[r.set][r.id][r.system] = r
         if r.page_type:
@@ -778,7 +788,7 @@ def front_end_rows(results: Sequence[PageResult], tie: float = TIE) -> list[dict
         both = [p for p in pairs[scope].values() if len(p) == 2]
         if not both:
             continue
-        sel = [p["scrubber"] for p in both]
+        sel = [p["scrubber-blocks"] for p in both]
         trf = [p["scrubber-traf"] for p in both]
         sw, tw = aggregate_words(x.word for x in sel), aggregate_words(x.word for x in trf)
         ss = aggregate_shingles([x.shingle for x in sel])
@@ -986,7 +996,9 @@ def summarise(report: HtmlReport, command: str = "") -> dict[str, Any]:
 
 
 _SYSTEM_NOTES: dict[str, str] = {
-    "scrubber": "scrubber.clean_html(html): selectolax blocks -> rules / model / context",
+    "scrubber": "scrubber.clean_html(html) as shipped (front_end='auto'): selectolax blocks "
+    "-> rules / model / context; trafilatura's text where the blocks yield no body",
+    "scrubber-blocks": "scrubber.clean_html(html, front_end='blocks'): the blocks only",
     "scrubber-traf": "scrubber.clean(trafilatura favor_recall text); renders from the cache",
     "trafilatura": "trafilatura.extract(html), defaults; outputs from the cache",
     "resiliparse": "extract_plain_text(HTMLTree.parse(html), main_content=True)",
@@ -1113,7 +1125,8 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
     fe = summary["front_ends"]
     if fe:
         out += [
-            "## Front ends: scrubber (selectolax) vs scrubber-traf (trafilatura favor_recall)",
+            "## Front ends: scrubber-blocks (selectolax) vs scrubber-traf "
+            "(trafilatura favor_recall)",
             "",
             f"Δ = selectolax minus trafilatura front end. Pages won: word F1 better by > {TIE}. "
             f"Winner by word F1 (|Δ| <= {TIE}: tie).",
