@@ -21,8 +21,10 @@ from scrubber.rules import (
     RuleSet,
     RuleTimeout,
     _fold,
+    _folded,
     _line_safe,
     _literal_prefixes,
+    _needed_literals,
     _required_literals,
     _Scan,
     _trie,
@@ -369,3 +371,44 @@ def test_too_many_prefixes_are_cut_shorter_not_given_up() -> None:
     assert keys is not None and len(keys) <= 256 and max(map(len, keys)) == 2
     for line in ["abc", "hhh", "gab"]:
         assert any(_fold(line).startswith(k) for k in keys)
+
+
+def test_folding_maps_every_case_insensitive_match_of_an_ascii_character_to_it() -> None:
+    """The folded literal scan is a superset: any character ``re`` or ``regex`` matches
+    case-insensitively to a printable ASCII character folds to that character."""
+    every = "".join(map(chr, range(0x110000)))
+    for lib in (re, regex):
+        for x in set(lib.findall("(?i:[\\x20-\\x7e])", every)):
+            for o in range(0x20, 0x7F):
+                if lib.fullmatch("(?i:" + re.escape(chr(o)) + ")", x):
+                    assert _folded(x) == _folded(chr(o)), (lib.__name__, x, chr(o))
+    text = "ALL R\u0130GHTS RESERVED \u0131 \u017f \u212a \u0130\u0130"
+    assert len(_folded(text)) == len(text)
+
+
+def test_needed_literals() -> None:
+    assert _needed_literals(r"^.{0,150}\b(?i:all rights reserved)\.?$", 0) == (
+        frozenset({"all rights reserved"}), True)
+    assert _needed_literals(r"^\S.{0,60}\s©\s?(?:\d{4}|\p{Lu})", 0) == (frozenset({"©"}), False)
+    assert _needed_literals(r"^(?:Getty Images|AFP)\b", 0) == (
+        frozenset({"Getty Images", "AFP"}), False)
+    # a case-insensitive part folds the whole set; its non-ASCII letters are cut off
+    assert _needed_literals(r"^.*(?:Mehr|(?i:zurück nach oben))", 0) == (
+        frozenset({"mehr", "ck nach oben"}), True)
+    assert _needed_literals(r"(?i)^.*newsletter", 0) == (frozenset({"newsletter"}), True)
+    assert _needed_literals(r"^.*(?=.*inbox)x", 0) == (frozenset({"inbox"}), False)
+    assert _needed_literals(r"^.*\d:\d\d$", 0) is None  # ":" alone: on too many lines
+    assert _needed_literals(r"^.*(?i:by)\s", 0) is None  # too short once folded
+    assert _needed_literals(r"^.*(?:foo|\w+)", 0) is None  # a branch without one
+    assert _needed_literals(r"^(?:abc){e<=1}", 0) is None  # regex fuzzy syntax
+
+
+@pytest.mark.parametrize("doc", [
+    ["© 2024 Example Media. ALL RIGHTS RESERVED.", "All rights reſerved.", "All rıghts reserved"],
+    ["Sign up for our NEWSLETTER and get it in your inbox", "Subſcribe to our newsletter"],
+    ["Jane Doe · 5 min READ", "Max Mustermann · 3 Min. Lesezeit", "Photo: AFP via Getty Images"],
+    ["ALL R\u0130GHTS RESERVED", "x \u0130 y", "Reading time: 4 minutes"],
+])
+def test_literal_scans_agree_with_the_per_line_path(doc: list[str]) -> None:
+    rs = load_ruleset()
+    _assert_same(rs.apply(doc), _unscanned(rs, doc))

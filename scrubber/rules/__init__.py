@@ -743,6 +743,105 @@ def _required_literals(pattern: str, flags: int) -> frozenset[str] | None:
     return got
 
 
+# Case-insensitive literals are looked for in a folded copy of the text: lower case,
+# after the three characters that ``re`` and ``regex`` match to an ASCII letter without
+# lowering to it (U+0130 and U+0131 to i, U+017F to s) are replaced by that letter (the
+# tests check every ASCII character against every code point). Folding keeps every
+# offset: U+0130 is the one character ``str.lower`` turns into two.
+_FOLD_ODD = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
+_NON_ASCII = re.compile(r"[^\x20-\x7e]+")
+# regex-module syntax that the standard parser would read as literal text
+_REGEX_ONLY = re.compile(r"\{[^}]*[a-z]|\[\[:")
+FOLD = object()  # a _Scan unit's "library": re, over the folded text
+
+
+def _folded(text: str) -> str:
+    """``text`` folded for the case-insensitive literal scan (same length, same offsets)."""
+    for odd, letter in _FOLD_ODD:
+        if odd in text:
+            text = text.replace(odd, letter)
+    return text.lower()
+
+
+def _needed_literals(pattern: str, flags: int) -> tuple[frozenset[str], bool] | None:
+    """Literal strings one of which every match of ``pattern`` (``re`` syntax, or
+    ``regex`` syntax whose Unicode properties are read as ``\\w``) contains, and whether
+    they are to be looked for in the folded text (:func:`_folded`; then they are folded
+    too, and a case-insensitive one is cut to its longest ASCII piece, which every match
+    contains as well). ``None`` when none are found, or one is a short ASCII string
+    (found on too many lines to be worth it: under 2 characters, under 4 folded)."""
+    pattern = _UNI_PROPERTY.sub(r"\\w", pattern)
+    if _REGEX_ONLY.search(pattern):
+        return None
+    try:
+        from re import _constants as C
+        from re import _parser as P
+        tree = P.parse(pattern, flags)
+    except Exception:
+        return None
+    Lits = frozenset[tuple[str, bool]]  # (literal, read case-insensitively)
+
+    def best(sets: list[Lits]) -> Lits | None:
+        if not sets:
+            return None
+        return max(sets, key=lambda s: (min(len(x) for x, _ in s), -len(s)))
+
+    def seq(items: Any, ci: bool) -> Lits | None:
+        sets: list[Lits] = []
+        run = ""
+        for op, av in items:
+            if op is C.LITERAL:
+                run += chr(av)
+                continue
+            if run:
+                sets.append(frozenset({(run, ci)}))
+                run = ""
+            got = one(op, av, ci)
+            if got:
+                sets.append(got)
+        if run:
+            sets.append(frozenset({(run, ci)}))
+        return best(sets)
+
+    def one(op: Any, av: Any, ci: bool) -> Lits | None:
+        if op is C.SUBPATTERN:
+            add, dele = av[1], av[2]
+            return seq(av[3], (ci or bool(add & re.I)) and not dele & re.I)
+        if op is C.ATOMIC_GROUP:
+            return seq(av, ci)
+        if op is C.BRANCH:
+            out: set[tuple[str, bool]] = set()
+            for b in av[1]:
+                got = seq(b, ci)
+                if not got:
+                    return None
+                out |= got
+            return frozenset(out)
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            return seq(av[2], ci) if av[0] >= 1 else None
+        if op is C.ASSERT and av[0] == 1:  # a look-ahead: matched inside the line too
+            return seq(av[1], ci)
+        return None
+
+    try:
+        got = seq(tree.data, bool(tree.state.flags & re.I))
+    except RecursionError:
+        return None
+    if not got:
+        return None
+    fold = any(ci for _, ci in got)
+    out = set()
+    for lit, ci in got:
+        if ci:
+            lit = max(_NON_ASCII.split(lit), key=len)
+        out.add(_folded(lit) if fold else lit)
+    short = 4 if fold else 2  # ASCII literals shorter than this are on too many lines
+    if any(len(x) < short and x.isascii() for x in out) or any("\n" in x for x in out) \
+            or len(out) > _PREFIX_CAP:
+        return None
+    return frozenset(out), fold
+
+
 def _trie(words: frozenset[str]) -> str:
     """A pattern matching the start of a text whose folded start (:func:`_fold`) is one of
     ``words``: the words as a trie, one branch per first character; ``0`` is any digit."""
@@ -764,8 +863,9 @@ class _Scan:
     them could fire on. ``None`` from :meth:`lines` means "cannot tell: all of them"."""
 
     def __init__(self, units: Sequence[tuple[str, Any, bool, Any]], usable: bool) -> None:
-        # units: (line-safe pattern, library, anchored, literal prefixes or None)
-        self.pats: list[tuple[Any, bool]] = []
+        # units: (line-safe pattern, library, anchored, literal prefixes or None); the
+        # library FOLD: literals looked for in the folded text
+        self.pats: list[tuple[Any, bool, bool]] = []
         self.usable = usable
         if not usable:
             return
@@ -787,7 +887,10 @@ class _Scan:
                 except (re.error, regex.error):
                     self.usable = False
                     return
-                self.pats.append((pat, anchored))
+                self.pats.append((pat, anchored, False))
+        folded = [u[0] for u in units if u[1] is FOLD]
+        if folded:
+            self.pats.append((re.compile("|".join(folded)), False, True))
 
     @staticmethod
     def units(rules: Sequence[Rule], idxs: Sequence[int], anchored: bool,
@@ -830,6 +933,15 @@ class _Scan:
                 keys = _literal_prefixes(text, lstripped=True) if anchored else None
                 if keys is not None and any("\u0307" in x for x in keys):
                     keys = None
+                if anchored and keys is None:
+                    # tried at every line otherwise: a line containing none of the
+                    # literals every match contains cannot match (searched anywhere)
+                    found = _needed_literals(text, fl)
+                    if found is not None:
+                        lits, fold = found
+                        alt = "|".join(map(re.escape, sorted(lits, key=lambda x: (-len(x), x))))
+                        units.append((alt, FOLD if fold else re, False, None))
+                        continue
                 if not anchored and lib is re:
                     # searched anywhere: a line containing none of the literals every
                     # match contains cannot match; the literals alone are the filter
@@ -856,8 +968,11 @@ class _Scan:
         if not self.usable:
             return None
         out: set[int] = set()
-        for pat, anchored in self.pats:
-            for m in pat.finditer(doc):
+        folded = None
+        for pat, anchored, fold in self.pats:
+            if fold and folded is None:
+                folded = _folded(doc)
+            for m in pat.finditer(folded if fold else doc):
                 out.add(bisect.bisect_right(starts, m.start() + anchored) - 1)
         out.discard(-1)  # an empty match before the first line
         return out
