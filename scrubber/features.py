@@ -574,7 +574,13 @@ TREE_LEVELS = 5  # the block element itself and its 4 nearest ancestors
 SCORE_TREE = [f"up{k}_{w}" for k in range(TREE_LEVELS) for w in ("mean", "share")] + [
     "in_c50", "in_c80", "c50_mean", "c50_chars", "c80_mean",
 ]
-SCORE_CONTEXT = SCORE_SEQ + SCORE_TREE
+# Blocks built alike (the same tag path at the same depth: the cards of a grid, the rows
+# of a list) and blocks of the same parent element, as groups: their size, mean score,
+# share of the body text, share of sure body lines, best score.
+SCORE_GROUPS = [
+    "tpl_log_n", "tpl_mean", "tpl_share", "tpl_sure", "sib_log_n", "sib_sure", "sib_max",
+]
+SCORE_CONTEXT = SCORE_SEQ + SCORE_TREE + SCORE_GROUPS
 _SURE = 0.8  # a first-stage score this high counts as a sure body line
 
 
@@ -583,13 +589,15 @@ def score_context(
     pieces: Sequence[str],
     bad: np.ndarray,
     ancestors: Sequence[Sequence[int]] | None = None,
+    paths: Sequence[Sequence[str]] | None = None,
 ) -> np.ndarray:
     """The second stage's extra columns (:data:`SCORE_CONTEXT`), one row per line.
 
     ``scores`` are the first stage's body probabilities, ``bad`` marks lines a sure rule
     dropped (they count as score 0), ``ancestors`` each line's element serial numbers
     (:attr:`scrubber.html.Block.ancestors`; without them every line is its own element
-    under one root). Blank lines get a row of zeros.
+    under one root), ``paths`` their tag paths (:attr:`scrubber.html.Block.path`; without
+    them every line is its own template). Blank lines get a row of zeros.
 
     >>> x = score_context(np.array([0.9, 0.1, 0.8]), ["a", "b", "c"],
     ...                   np.zeros(3, bool), [(1, 2), (1, 3), (1, 2, 4)])
@@ -608,7 +616,9 @@ def score_context(
     out[nb, : len(SCORE_SEQ)] = _score_sequence(v_all[nb], chars_all[nb])
     if ancestors is None:
         ancestors = [(0, i + 1) for i in range(n)]
-    out[:, len(SCORE_SEQ):] = _score_tree(v_all, chars_all, ancestors)
+    tree_end = len(SCORE_SEQ) + len(SCORE_TREE)
+    out[:, len(SCORE_SEQ) : tree_end] = _score_tree(v_all, chars_all, ancestors)
+    out[nb, tree_end:] = _score_groups(v_all, chars_all, nb, ancestors, paths)
     out[chars_all == 0] = 0.0
     return out
 
@@ -688,4 +698,42 @@ def _score_tree(
             f[:, mean_col] = mean[c]
             if th == 0.5:
                 f[:, base + 3] = size[c] / max(chars.sum(), 1.0)
+    return f
+
+
+def _score_groups(
+    v: np.ndarray, chars: np.ndarray, nb: np.ndarray,
+    ancestors: Sequence[Sequence[int]], paths: Sequence[Sequence[str]] | None,
+) -> np.ndarray:
+    """:data:`SCORE_GROUPS` for the non-blank lines ``nb``."""
+    m = len(nb)
+    f = np.zeros((m, len(SCORE_GROUPS)))
+    vv, cc = v[nb], chars[nb]
+    total = max(float((vv * cc).sum()), 1e-9)
+    sure = (vv >= _SURE).astype(np.float64)
+    if paths is None:
+        tpl = np.arange(m)
+    else:
+        codes: dict[tuple[Any, int], int] = {}
+        tpl = np.fromiter(
+            (codes.setdefault((paths[i], len(ancestors[i])), len(codes)) for i in nb.tolist()),
+            np.int64, count=m,
+        )
+    parent = np.fromiter(
+        (ancestors[i][-2] if len(ancestors[i]) > 1 else -1 for i in nb.tolist()),
+        np.int64, count=m,
+    )
+    _, parent = np.unique(parent, return_inverse=True)
+    n_t = np.bincount(tpl).astype(np.float64)
+    mass_t = np.bincount(tpl, weights=vv * cc)
+    f[:, 0] = np.log1p(n_t[tpl])
+    f[:, 1] = (mass_t / np.maximum(np.bincount(tpl, weights=cc), 1.0))[tpl]
+    f[:, 2] = mass_t[tpl] / total
+    f[:, 3] = (np.bincount(tpl, weights=sure) / n_t)[tpl]
+    n_p = np.bincount(parent).astype(np.float64)
+    best = np.zeros(len(n_p))
+    np.maximum.at(best, parent, vv)
+    f[:, 4] = np.log1p(n_p[parent])
+    f[:, 5] = (np.bincount(parent, weights=sure) / n_p)[parent]
+    f[:, 6] = best[parent]
     return f

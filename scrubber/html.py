@@ -837,11 +837,12 @@ DOM_FEATURE_NAMES = DOM_FEATURES
 
 class DomFeatures(NamedTuple):
     """What the HTML front end hands the model besides the lines: ``matrix`` (one row of
-    :data:`DOM_FEATURES` per block) and ``ancestors`` (each block's
-    :attr:`Block.ancestors`)."""
+    :data:`DOM_FEATURES` per block), ``ancestors`` (each block's :attr:`Block.ancestors`)
+    and ``paths`` (each block's :attr:`Block.path`)."""
 
     matrix: Any
     ancestors: list[tuple[int, ...]]
+    paths: list[tuple[str, ...]] | None = None
 
 
 def dom_features(blocks: list[Block]) -> DomFeatures:
@@ -851,7 +852,8 @@ def dom_features(blocks: list[Block]) -> DomFeatures:
     >>> d.matrix.shape[0], d.ancestors[0][:-1] == d.ancestors[1][:-1] != d.ancestors[2][:-1]
     (3, True)
     """
-    return DomFeatures(dom_feature_matrix(blocks), [b.ancestors for b in blocks])
+    return DomFeatures(dom_feature_matrix(blocks), [b.ancestors for b in blocks],
+                       [b.path for b in blocks])
 
 
 def dom_feature_matrix(blocks: list[Block]) -> Any:

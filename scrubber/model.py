@@ -86,7 +86,8 @@ class Model:
             p = self.net.forward(x)
             if self.stage2 is not None:
                 bad = np.asarray(hits.drop) >= 0
-                s2 = features.score_context(p, pieces, bad, getattr(extra, "ancestors", None))
+                s2 = features.score_context(p, pieces, bad, getattr(extra, "ancestors", None),
+                                            getattr(extra, "paths", None))
                 p = self.stage2.forward(np.hstack([x, s2]))
         return p.tolist()
 

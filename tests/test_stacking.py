@@ -138,3 +138,21 @@ def test_the_shipped_html_model_has_a_second_stage() -> None:
         pytest.skip("no html model shipped")
     assert model.stage2 is not None
     assert model.card["stage2"]["features"] == features.SCORE_CONTEXT
+
+
+def test_blocks_built_alike_form_one_template_group() -> None:
+    cards = "".join(f"<div class=card><h3>Item {k}</h3><p>Price {k}</p></div>" for k in range(4))
+    page = parse_html(f"<main>{cards}</main><footer><p>Imprint</p></footer>")
+    texts = [b.text for b in page.blocks]
+    dom = dom_features(page.blocks)
+    s = np.array([0.9 if t.startswith("Item 0") else 0.3 for t in texts])
+    x = features.score_context(s, texts, np.zeros(len(texts), bool), dom.ancestors, dom.paths)
+    items = [i for i, t in enumerate(texts) if t.startswith("Item")]
+    assert len(items) == 4
+    assert all(x[i, col("tpl_log_n")] == pytest.approx(np.log1p(4)) for i in items)
+    assert all(x[i, col("tpl_sure")] == pytest.approx(0.25) for i in items)
+    # each card is a parent of two blocks; the footer's paragraph sits alone
+    imprint = texts.index("Imprint")
+    assert x[items[1], col("sib_log_n")] == pytest.approx(np.log1p(2))
+    assert x[imprint, col("sib_log_n")] == pytest.approx(np.log1p(1))
+    assert x[items[0], col("sib_max")] == pytest.approx(0.9)

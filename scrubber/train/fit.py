@@ -301,7 +301,8 @@ def _doc_rows(docs: Sequence[Doc], kind: str) -> list[tuple[Any, ...]]:
         wt = np.log1p(chars)
         if len(wt):
             wt = wt / wt.sum() * math.sqrt(len(wt))
-        out.append((x, keep, lab[keep], wt, pieces, bad, getattr(d.extra, "ancestors", None)))
+        out.append((x, keep, lab[keep], wt, pieces, bad, getattr(d.extra, "ancestors", None),
+                    getattr(d.extra, "paths", None)))
     return out
 
 
@@ -309,10 +310,10 @@ def _stacked_rows(rows: Sequence[tuple[Any, ...]], first: Sequence[np.ndarray]) 
     np.ndarray, np.ndarray, np.ndarray
 ]:
     xs, ys, ws = [], [], []
-    for (x, keep, lab, wt, pieces, bad, anc), p in zip(rows, first, strict=True):
+    for (x, keep, lab, wt, pieces, bad, anc, paths), p in zip(rows, first, strict=True):
         if not keep.any():
             continue
-        s2 = features.score_context(p, pieces, bad, anc)
+        s2 = features.score_context(p, pieces, bad, anc, paths)
         xs.append(np.hstack([x, s2])[keep])
         ys.append(lab)
         ws.append(wt)
