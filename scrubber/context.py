@@ -67,6 +67,34 @@ def is_short(s: str) -> bool:
     return w < 5 or not _SENTENCE_END.search(s)
 
 
+_CLOSERS = "'\"”’»)]"
+_ENDS = frozenset(".!?…。！？")
+
+
+def _short_flags(stripped: Sequence[str]) -> list[bool]:
+    """``[bool(s) and is_short(s) for s in stripped]`` for stripped lines, in one loop:
+    a stripped line ends like a sentence (``_SENTENCE_END``) exactly when the character
+    before its trailing closing quotes and brackets is a sentence end (the two sets are
+    disjoint)."""
+    out: list[bool] = []
+    append = out.append
+    for s in stripped:
+        if not s:
+            append(False)
+            continue
+        w = len(s.split(None, 10))  # the word count, or 11 when it is more than 10
+        if w <= 2 and len(s) > 12:
+            w = word_count(s)
+        if w >= 10:
+            append(False)
+        elif w < 5:
+            append(True)
+        else:
+            t = s.rstrip(_CLOSERS)
+            append(not t or t[-1] not in _ENDS)
+    return out
+
+
 def is_title_like(s: str) -> bool:
     """Reads like a headline: at most 30 words and no sentence-final punctuation."""
     return word_count(s) <= 30 and not _SENTENCE_END.search(s)
@@ -87,7 +115,7 @@ def revise(
     when body follows, however low the model scored it."""
     n = len(texts)
     stripped = [t.strip() for t in texts]
-    short = [bool(s) and is_short(s) for s in stripped]
+    short = _short_flags(stripped)
     first = next((i for i in range(n) if stripped[i] and not rule_bad[i]), -1)
     if first >= 0 and is_title_like(stripped[first]):
         short[first] = True

@@ -1,6 +1,9 @@
 """The context step: short lines judged by what follows them."""
 
-from scrubber.context import Why, is_short, is_title_like, revise, word_count
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scrubber.context import Why, _short_flags, is_short, is_title_like, revise, word_count
 
 BODY = "A long paragraph of real body text that reads like prose, with commas, and ends."
 
@@ -65,3 +68,15 @@ def test_headline_confirmed_by_its_copy_stays_even_when_the_model_doubts_it():
     text = f"{title}\n\n{copy}\n\n{BODY}\n"
     out = __import__("scrubber").clean(text)
     assert out.splitlines()[0] == title and out.lower().count("regional stability") == 1
+
+
+_PIECES = st.sampled_from(["word", "a", "x.", "end.", "”", ")", "]", "'", '"', "»", "’", "!",
+                           "?", "…", "。", "这是中文", "ไทย", " ", "  ", "\t", "\u3000", "\n",
+                           "—", "12", "."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=30).map("".join), max_size=20))
+def test_short_flags_are_is_short_of_each_stripped_line(lines: list[str]) -> None:
+    stripped = [t.strip() for t in lines]
+    assert _short_flags(stripped) == [bool(s) and is_short(s) for s in stripped]
