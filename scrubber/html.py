@@ -828,6 +828,7 @@ _FLAG_FEATURES = (
 )
 _N_FLAG_FEATURES = len(_FLAG_FEATURES)
 _FLAG_INDEX = {n: len(_NUMERIC_FEATURES) + i for i, n in enumerate(_FLAG_FEATURES)}
+_TAG_COLUMN = {tag: _FLAG_INDEX["tag_" + cat] for tag, cat in _TAG_CATEGORY.items()}
 #: Names of :meth:`Block.dom_vector` columns (keys of :meth:`Block.dom_features`), in
 #: order. All start with ``dom_`` so they never collide with text feature names.
 DOM_FEATURES: tuple[str, ...] = tuple("dom_" + n for n in (*_NUMERIC_FEATURES, *_FLAG_FEATURES))
@@ -865,9 +866,39 @@ def dom_feature_matrix(blocks: list[Block]) -> Any:
     """
     import numpy as np
 
-    if not blocks:
-        return np.zeros((0, len(DOM_FEATURES)), dtype=np.float64)
-    return np.array([b.dom_vector() for b in blocks], dtype=np.float64)
+    n = len(blocks)
+    m = np.zeros((n, len(DOM_FEATURES)), dtype=np.float64)
+    if not n:
+        return m
+    # column by column (the same values as Block.dom_vector, about 3x faster)
+    log1p = math.log1p
+    m[:, 0] = [b.link_density for b in blocks]
+    m[:, 1] = [log1p(b.n_links) for b in blocks]
+    m[:, 2] = [log1p(b.text_chars) for b in blocks]
+    m[:, 3] = [min(b.depth, 64) / 64.0 for b in blocks]
+    m[:, 4] = [b.position for b in blocks]
+    m[:, 5] = [b.heading for b in blocks]
+    m[:, 6] = m[:, 5] != 0
+    m[:, 7] = [b.is_list_item for b in blocks]
+    m[:, 8] = [min(b.list_depth, 5) for b in blocks]
+    m[:, 9] = [b.in_table for b in blocks]
+    m[:, 10] = [b.in_pre for b in blocks]
+    m[:, 11] = [b.collapsed for b in blocks]
+    m[:, 12] = [b.in_main for b in blocks]
+    m[:, 13] = [b.in_boilerplate_tag for b in blocks]
+    if blocks[0].title_words:
+        m[:, 14] = [b.title_overlap for b in blocks]
+    m[:, 15] = [log1p(len(b.tokens)) for b in blocks]
+    other = _FLAG_INDEX["tag_other"]
+    m[np.arange(n), [_TAG_COLUMN.get(b.tag, other) for b in blocks]] = 1.0
+    for i, b in enumerate(blocks):
+        if b.landmarks:
+            for name in b.landmarks:
+                m[i, _FLAG_INDEX["lm_" + name]] = 1.0
+        if b.hints:
+            for name in b.hints:
+                m[i, _FLAG_INDEX["hint_" + name]] = 1.0
+    return m
 
 
 @dataclass(slots=True)

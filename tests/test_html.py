@@ -508,6 +508,18 @@ def test_dom_features() -> None:
     assert dom_feature_matrix([]).shape == (0, len(DOM_FEATURES))
 
 
+def test_dom_feature_matrix_is_the_blocks_dom_vectors() -> None:
+    page = parse_html(
+        "<title>Town news: library</title><body class=single-post><nav><a href=/>Home</a></nav>"
+        "<main><h1>Library opens</h1><p class=lead>The town library opened today.</p>"
+        "<ul><li><a href=/a>One</a> two</li></ul><table><tr><td>1</td><td>2</td></tr></table>"
+        "<pre>code  here</pre><details><summary>More</summary>Hidden text</details></main>"
+        "<aside class='sidebar share'><p>Share this</p></aside><footer>Copyright</footer>"
+    )
+    m = dom_feature_matrix(page.blocks)
+    assert m.tolist() == [b.dom_vector() for b in page.blocks]
+
+
 # -------------------------------------------------------------- robustness & edges
 
 
