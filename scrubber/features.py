@@ -463,8 +463,53 @@ def _window_mean(v: np.ndarray, k: int) -> np.ndarray:
     return (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
 
 
+# The own columns _own_matrix computes (all of OWN before "trimmed") read each line alone,
+# but for the separator count: a separator match (white space, symbol, white space) can
+# take the newline joining two lines as its white space, so a line's count can depend on
+# its neighbours, and so can the parity of a chain of them. It cannot when neither the
+# line's first character, nor the last of its sample, nor the next line's first character
+# is a separator symbol; such a line's row is the same in any document.
+_OWN_LOCAL = OWN.index("trimmed")
+_SEP_CHARS = frozenset("|»›>·•/-")  # _SEP_SYM
+
+
+def _isolated(lines: Sequence[str]) -> list[bool]:
+    """Per stripped non-blank line: is its own-column row independent of its neighbours?"""
+    sym = _SEP_CHARS
+    heads = [s[0] in sym for s in lines]
+    out = [not h and s[:_SAMPLE][-1] not in sym for s, h in zip(lines, heads, strict=True)]
+    for r in range(len(lines) - 1):
+        if heads[r + 1]:
+            out[r] = False
+    return out
+
+
+def _own_from_cache(lines: Sequence[str], cache: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The own-column matrix of ``lines`` from rows remembered for the same lines in an
+    earlier pass, when every line has one and is isolated here too (else ``None``)."""
+    rows = []
+    get = cache.get
+    for s, ok in zip(lines, _isolated(lines), strict=True):
+        row = get(s) if ok else None
+        if row is None:
+            return None
+        rows.append(row)
+    own = np.zeros((len(lines), len(OWN)))
+    own[:, :_OWN_LOCAL] = rows
+    return own
+
+
+def _own_to_cache(lines: Sequence[str], own: np.ndarray, cache: dict[str, np.ndarray]) -> None:
+    if any("\n" in s for s in lines):
+        return  # _function_words reads such a document another way
+    for s, ok, row in zip(lines, _isolated(lines), own[:, :_OWN_LOCAL], strict=True):
+        if ok:
+            cache[s] = row
+
+
 def extract(
-    pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None, kind: str = "text"
+    pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None, kind: str = "text",
+    own_cache: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The feature matrix (one row per input line) for one document.
 
@@ -483,7 +528,11 @@ def extract(
     if not m:
         return out
     lines = [s for s in stripped if s]
-    own = _own_matrix(lines, full_len[nb])
+    own = None if own_cache is None else _own_from_cache(lines, own_cache)
+    if own is None:
+        own = _own_matrix(lines, full_len[nb])
+        if own_cache is not None:
+            _own_to_cache(lines, own, own_cache)
 
     # the rules' verdicts
     rules = rs.rules

@@ -43,10 +43,10 @@ class Model:
     logistic regression (``layers == 0``) or a small MLP with ReLU hidden layers, then a
     sigmoid. ``score`` returns one body probability per line (blank lines get 0).
 
-    A card with a ``stage2`` entry (the HTML model) scores in two stages: the second
-    net reads the features plus :func:`scrubber.features.score_context` of the first
-    stage's scores (pooled along the page and up its DOM tree); ``score`` returns the
-    second stage's probabilities, ``predict_matrix`` the first stage's."""
+    A card with ``stages`` (the HTML model) scores in more stages (stacking): each later
+    net reads the features plus :func:`scrubber.features.score_context` of the stage
+    before's scores (pooled along the page, up its DOM tree and over groups of blocks);
+    ``score`` returns the last stage's probabilities, ``predict_matrix`` the first's."""
 
     def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
         self.card = card
@@ -59,15 +59,14 @@ class Model:
                 "model weights were trained on a different feature set; "
                 "retrain with `python -m scrubber.train`"
             )
-        self.stage2: _Net | None = None
-        stage2 = card.get("stage2")
-        if stage2:
-            if list(stage2.get("features", ())) != features.SCORE_CONTEXT:
+        self.stages: list[_Net] = []
+        for k, stage in enumerate(card.get("stages", ()), start=2):
+            if list(stage.get("features", ())) != features.SCORE_CONTEXT:
                 raise ValueError(
-                    "second-stage weights were trained on a different feature set; "
+                    f"stage {k} weights were trained on a different feature set; "
                     "retrain with `python -m scrubber.train`"
                 )
-            self.stage2 = _Net(arrays, int(stage2.get("layers", 0)), prefix="s2_")
+            self.stages.append(_Net(arrays, int(stage.get("layers", 0)), prefix=f"s{k}_"))
 
     def predict_lines(self, x: np.ndarray) -> np.ndarray:
         """Body probabilities of a feature matrix (training and evaluation)."""
@@ -80,15 +79,20 @@ class Model:
     def _forward(self, x: np.ndarray) -> np.ndarray:
         return self.net.forward(x)
 
-    def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None) -> list[float]:
-        x = features.extract(pieces, hits, rs, extra, kind=self.card.get("kind", "text"))
+    def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None,
+              own_cache: dict[str, np.ndarray] | None = None) -> list[float]:
+        """Body probabilities of ``pieces``. ``own_cache``: the lines' own feature rows,
+        shared by the settle passes over one document (see :func:`features.extract`)."""
+        x = features.extract(pieces, hits, rs, extra, kind=self.card.get("kind", "text"),
+                             own_cache=own_cache)
         with _one_blas_thread():
             p = self.net.forward(x)
-            if self.stage2 is not None:
+            if self.stages:
                 bad = np.asarray(hits.drop) >= 0
-                s2 = features.score_context(p, pieces, bad, getattr(extra, "ancestors", None),
-                                            getattr(extra, "paths", None))
-                p = self.stage2.forward(np.hstack([x, s2]))
+                anc, paths = getattr(extra, "ancestors", None), getattr(extra, "paths", None)
+                for net in self.stages:
+                    pooled = features.score_context(p, pieces, bad, anc, paths)
+                    p = net.forward(np.hstack([x, pooled]))
         return p.tolist()
 
 

@@ -166,6 +166,7 @@ def _one_pass(
     model: Any,
     extra: Any,
     headline: int,
+    own_cache: dict[str, Any] | None = None,
 ) -> _Pass:
     n = len(texts)
     hits = rs.apply(texts, cfg.max_line_chars)
@@ -185,7 +186,8 @@ def _one_pass(
     # features + classifier, for the lines no sure rule decided
     scores: Sequence[float] | None = None
     if model is not None:
-        scores = model.score(pieces, hits, rs, extra)
+        scores = (model.score(pieces, hits, rs, extra) if own_cache is None
+                  else model.score(pieces, hits, rs, extra, own_cache=own_cache))
 
     # site profile (scrubber.corpus.profile): lines repeated across the site's pages
     seen: list[int] | None = None
@@ -255,7 +257,11 @@ def run_lines(
     rs = ruleset_for(cfg)
     if isinstance(model, str):
         model = model_for(cfg, kind)
-    first = _one_pass(texts, cfg, rs, model, extra, headline)
+    # the settle passes re-read lines the first pass read: their own feature rows are
+    # kept (see features.extract) for the shipped model
+    settles = extra is None and model is not None and cfg.settle > 1
+    own_cache: dict[str, Any] | None = {} if settles and isinstance(model, Model) else None
+    first = _one_pass(texts, cfg, rs, model, extra, headline, own_cache)
     keep = list(first.keep)
     pieces = list(first.pieces)
     # line -> (pass number, that pass, the line's index in it, the line as it saw it)
@@ -266,7 +272,7 @@ def run_lines(
             sub = [pieces[i] if texts[i].strip() else texts[i] for i in idx]
             if pass_no == 2 and len(sub) == n and sub == list(texts):
                 break  # the first pass changed nothing: this one would decide the same
-            p = _one_pass(sub, cfg, rs, model, None, -1)
+            p = _one_pass(sub, cfg, rs, model, None, -1, own_cache)
             changed = False
             for j, i in enumerate(idx):
                 if not sub[j].strip():

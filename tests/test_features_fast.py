@@ -164,3 +164,34 @@ def test_unicode_facts_the_whole_document_code_relies_on():
     assert not regex.search(r"\s", astral)
     assert not regex.search(r"\d", regex.sub(r"\w", "", every))
     assert not regex.search(r"\s", regex.sub(r"\W", "", every))
+
+
+SEP_EDGES = ["|", "| a", "a |", "a | b", "- x", "x -", "-", ">", "» y", "y ›", "a | | b", "· z",
+             "x /", "/ x", "a b", "Plain words here.", "Home | News | Sport |", "|  |"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(SEP_EDGES), line), max_size=14),
+       st.lists(st.booleans(), min_size=14, max_size=14))
+def test_own_rows_kept_for_the_settle_passes_are_what_a_fresh_extract_reads(
+    doc: list[str], drop: list[bool]
+) -> None:
+    """A row remembered from one document is used in another (a subset of its lines, as
+    the settle passes see them) only where it reads the same: the matrix is the same,
+    bit for bit, as without the cache."""
+    rs = load_ruleset()
+    first = [t for t in doc if "\n" not in t]
+    later = [t for t, d in zip(first, drop, strict=False) if not d]
+    cache: dict[str, np.ndarray] = {}
+    for lines in (first, later, later[::2]):
+        hits = rs.apply(lines)
+        want = features.extract(lines, hits, rs)
+        got = features.extract(lines, hits, rs, own_cache=cache)
+        assert np.array_equal(want, got)
+
+
+def test_isolated_lines() -> None:
+    assert features._isolated(["a | b", "c"]) == [True, True]
+    assert features._isolated(["a |", "c"]) == [False, True]  # ends in a symbol
+    assert features._isolated(["a", "| c"]) == [False, False]  # the next starts with one
+    assert features._isolated(["a", "- c", "d"]) == [False, False, True]
