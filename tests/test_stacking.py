@@ -78,7 +78,7 @@ def _two_stage(n_first: int, kind: str = "html") -> Model:
               "s2_W0": np.zeros((n2, 1)), "s2_b0": np.zeros(1)}
     arrays["s2_W0"][n_first + col("in_c50")] = 5.0
     card = {"kind": kind, "features": features.names(kind), "layers": 0,
-            "stage2": {"layers": 0, "features": list(features.SCORE_CONTEXT)}}
+            "stages": [{"layers": 0, "features": list(features.SCORE_CONTEXT)}]}
     return Model(arrays, card)
 
 
@@ -86,7 +86,7 @@ def test_a_two_stage_model_scores_with_its_second_stage() -> None:
     from scrubber.rules import load_ruleset
 
     model = _two_stage(len(features.names("html")))
-    assert model.stage2 is not None
+    assert len(model.stages) == 1
     page = parse_html(PAGE)
     texts = [b.text for b in page.blocks]
     rs = load_ruleset()
@@ -98,17 +98,17 @@ def test_a_two_stage_model_scores_with_its_second_stage() -> None:
 
 def test_second_stage_weights_for_other_features_are_refused() -> None:
     model = _two_stage(len(features.names("html")))
-    card = dict(model.card, stage2={"layers": 0, "features": ["s"]})
+    card = dict(model.card, stages=[{"layers": 0, "features": ["s"]}])
     arrays = {"mean": model.net.mean, "scale": model.net.scale, "W0": model.net.weights[0],
               "b0": model.net.biases[0]}
-    with pytest.raises(ValueError, match="second-stage"):
+    with pytest.raises(ValueError, match="stage 2"):
         Model(arrays, card)
 
 
-def test_stage2_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> None:
+def test_stacked_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> None:
     pytest.importorskip("sklearn")
     from scrubber.pipeline import _headline_index
-    from scrubber.train.fit import Doc, fit_family, fit_stage2, make_model, matrix
+    from scrubber.train.fit import Doc, fit_family, fit_stages, make_model, matrix
 
     docs = []
     for k in range(12):
@@ -124,20 +124,20 @@ def test_stage2_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> N
     train, held = docs[:9], docs[9:]
     x, y, w = matrix(train, "html")
     spec = fit_family("logreg", x, y, w)
-    s2, metrics = fit_stage2(train, held, spec, "logreg", "html", log=lambda s: None)
-    assert set(s2) == {"s2_mean", "s2_scale", "s2_W0", "s2_b0"}
-    assert s2["s2_W0"].shape == (len(features.names("html")) + len(features.SCORE_CONTEXT), 1)
-    assert 0.0 <= metrics["stage2"]["auc"] <= 1.0
-    model = make_model(({**spec[0], **s2}, spec[1], 0), "html")
-    assert model.stage2 is not None
+    later, metrics = fit_stages(train, held, spec, "logreg", "html", log=lambda s: None, n=2)
+    assert set(later) == {f"s{k}_{a}" for k in (2, 3) for a in ("mean", "scale", "W0", "b0")}
+    assert later["s3_W0"].shape == (len(features.names("html")) + len(features.SCORE_CONTEXT), 1)
+    assert len(metrics) == 3 and all(0.0 <= m["auc"] <= 1.0 for m in metrics)
+    model = make_model(({**spec[0], **later}, spec[1], 2), "html")
+    assert len(model.stages) == 2
 
 
-def test_the_shipped_html_model_has_a_second_stage() -> None:
+def test_the_shipped_html_model_is_stacked() -> None:
     model = get_model("html")
     if model is None:
         pytest.skip("no html model shipped")
-    assert model.stage2 is not None
-    assert model.card["stage2"]["features"] == features.SCORE_CONTEXT
+    assert model.stages
+    assert all(s["features"] == features.SCORE_CONTEXT for s in model.card["stages"])
 
 
 def test_blocks_built_alike_form_one_template_group() -> None:
