@@ -25,6 +25,7 @@ from scrubber.rules import (
     _line_safe,
     _literal_prefixes,
     _needed_literals,
+    _required_end,
     _required_literals,
     _Scan,
     _trie,
@@ -411,4 +412,22 @@ def test_needed_literals() -> None:
 ])
 def test_literal_scans_agree_with_the_per_line_path(doc: list[str]) -> None:
     rs = load_ruleset()
+    _assert_same(rs.apply(doc), _unscanned(rs, doc))
+
+
+def test_required_end() -> None:
+    duration = r"^(?=.{12,160}$).*[\p{L}\"”’)?!]\s(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$"
+    assert _required_end(duration, 0) == r":[0-5][\d]$"
+    assert _required_end(r"^.*[^a]b:$", 0) == "b:$"  # a negated class ends it
+    assert _required_end(r"^.*\d\d$", 0) is None  # no literal
+    assert _required_end(r"(?i:^.*ab$)", 0) is None  # case-insensitive
+    assert _required_end(r"^.*ab", 0) is None  # not at the end of the line
+    for line in ["Watch the full video 12:34", "Episode one 1:02:03", "Short clip 0:59"]:
+        assert regex.match(duration, line)
+        assert re.search(r":[0-5][\d]$", line, re.M)
+
+
+def test_a_line_ending_like_a_duration_is_still_found() -> None:
+    rs = load_ruleset()
+    doc = ["Some video title here 12:34", "A line: 12:34 and more", "Other title 3:05"]
     _assert_same(rs.apply(doc), _unscanned(rs, doc))

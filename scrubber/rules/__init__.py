@@ -842,6 +842,57 @@ def _needed_literals(pattern: str, flags: int) -> tuple[frozenset[str], bool] | 
     return frozenset(out), fold
 
 
+def _required_end(pattern: str, flags: int) -> str | None:
+    """For a pattern every match of which ends at the end of the line (``...$``, no
+    case-insensitive or multi-line flag): a pattern for the characters every match ends
+    with, from the last literal character before them (``:[0-5]\\d$`` for ``...
+    [0-5]?\\d:[0-5]\\d$``), to be searched in the joined lines in multi-line mode;
+    ``None`` when there are not two such characters or no literal among them."""
+    pattern = _UNI_PROPERTY.sub(r"\\w", pattern)
+    if _REGEX_ONLY.search(pattern):
+        return None
+    try:
+        from re import _constants as C
+        from re import _parser as P
+        tree = P.parse(pattern, flags)
+    except Exception:
+        return None
+    if tree.state.flags & (re.I | re.M):
+        return None
+    items = list(tree.data)
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN and not (items[0][1][1]
+                                                                   or items[0][1][2]):
+        items = list(items[0][1][3])
+    if not items or items[-1] != (C.AT, C.AT_END):
+        return None
+    out: list[tuple[str, bool]] = []  # (pattern of one character, a literal), last first
+    for op, av in reversed(items[:-1]):
+        if op is C.LITERAL:
+            out.append((re.escape(chr(av)), True))
+            continue
+        if op is not C.IN or not av:
+            break
+        parts = []
+        for iop, iav in av:
+            if iop is C.LITERAL:
+                parts.append(re.escape(chr(iav)))
+            elif iop is C.RANGE:
+                parts.append(f"{re.escape(chr(iav[0]))}-{re.escape(chr(iav[1]))}")
+            elif iop is C.CATEGORY and iav is C.CATEGORY_DIGIT:
+                parts.append("\\d")
+            else:
+                break
+        else:
+            out.append(("[" + "".join(parts) + "]", False))
+            continue
+        break
+    while out and not out[-1][1]:
+        out.pop()
+    if len(out) < 2:
+        return None
+    return "".join(p for p, _ in reversed(out)) + "$"
+
+
 def _trie(words: frozenset[str]) -> str:
     """A pattern matching the start of a text whose folded start (:func:`_fold`) is one of
     ``words``: the words as a trie, one branch per first character; ``0`` is any digit."""
@@ -941,6 +992,11 @@ class _Scan:
                         lits, fold = found
                         alt = "|".join(map(re.escape, sorted(lits, key=lambda x: (-len(x), x))))
                         units.append((alt, FOLD if fold else re, False, None))
+                        continue
+                    # or by the characters every match ends the line with
+                    end = _required_end(text, fl)
+                    if end is not None:
+                        units.append((end, lib, False, None))
                         continue
                 if not anchored and lib is re:
                     # searched anywhere: a line containing none of the literals every
