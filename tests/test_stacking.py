@@ -156,3 +156,12 @@ def test_blocks_built_alike_form_one_template_group() -> None:
     assert x[items[1], col("sib_log_n")] == pytest.approx(np.log1p(2))
     assert x[imprint, col("sib_log_n")] == pytest.approx(np.log1p(1))
     assert x[items[0], col("sib_max")] == pytest.approx(0.9)
+
+
+def test_deeply_nested_blocks_keep_only_their_innermost_ancestors() -> None:
+    from scrubber.html import MAX_ANCESTORS
+
+    page = parse_html("<div>" * 300 + "<p>one</p><p>two</p>" + "</div>" * 300)
+    one, two = (b.ancestors for b in page.blocks)
+    assert len(one) == len(two) == MAX_ANCESTORS
+    assert one[:-1] == two[:-1] and one[-1] != two[-1]
