@@ -20,6 +20,7 @@ list, and CJK/Thai text counts characters where there are no spaces.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -717,7 +718,7 @@ def _score_tree(
     total_len = int(lens.sum())
     if not total_len:
         return f
-    flat = np.fromiter((a for chain in ancestors for a in chain), np.int64, count=total_len)
+    flat = np.fromiter(itertools.chain.from_iterable(ancestors), np.int64, count=total_len)
     line_of = np.repeat(np.arange(n), lens)
     ends = np.cumsum(lens)
     starts = ends - lens
