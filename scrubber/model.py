@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,49 @@ class _Net:
         return 1.0 / (1.0 + np.exp(-np.clip(z.ravel(), -30, 30)))
 
 
+class _Trees:
+    """Gradient-boosted trees, evaluated with numpy: every tree of the ensemble walks one
+    level per step, for all rows at once. Arrays (``{prefix}`` + name): ``feat``, ``thr``,
+    ``left``, ``right`` and ``value`` per node of all trees concatenated (a row goes left
+    when its feature value is ``<= thr``; leaves point to themselves with ``thr = +inf``
+    and hold the ``value``), ``roots`` (each tree's first node), ``base`` (the starting
+    log-odds) and ``depth`` (the deepest leaf, the number of steps). See
+    :func:`scrubber.train.fit.export_trees`."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], prefix: str = "") -> None:
+        a = {k: arrays[prefix + k] for k in
+             ("feat", "thr", "left", "right", "value", "roots", "base", "depth")}
+        self.feat = a["feat"].astype(np.intp)
+        self.thr = a["thr"].astype(np.float64)
+        self.left, self.right = a["left"].astype(np.intp), a["right"].astype(np.intp)
+        self.value = a["value"].astype(np.float64)
+        self.roots = a["roots"].astype(np.intp)
+        self.base = float(a["base"].ravel()[0])
+        self.depth = int(a["depth"].ravel()[0])
+        n = len(self.feat)
+        if not (len(self.thr) == len(self.left) == len(self.right) == len(self.value) == n):
+            raise ValueError(f"tree arrays {prefix!r}: node arrays differ in length")
+        for name, idx in (("left", self.left), ("right", self.right), ("roots", self.roots)):
+            if len(idx) and (idx.min() < 0 or idx.max() >= n):
+                raise ValueError(f"tree arrays {prefix!r}: {name} points outside the nodes")
+        self.n_features = int(self.feat.max()) + 1 if n else 0
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        n, width = x.shape
+        if n == 0:
+            return np.zeros(0)
+        if width < self.n_features:
+            raise ValueError(f"tree stage reads {self.n_features} features, got {width}")
+        flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        rows = (np.arange(n, dtype=np.intp) * width)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        for _ in range(self.depth):
+            go_left = flat.take(rows + self.feat.take(node)) <= self.thr.take(node)
+            node = np.where(go_left, self.left.take(node), self.right.take(node))
+        z = self.value.take(node).sum(axis=1) + self.base
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
 class Model:
     """A feed-forward scorer over :mod:`scrubber.features`: standardise, then either a
     logistic regression (``layers == 0``) or a small MLP with ReLU hidden layers, then a
@@ -46,7 +91,9 @@ class Model:
     A card with ``stages`` (the HTML model) scores in more stages (stacking): each later
     net reads the features plus :func:`scrubber.features.score_context` of the stage
     before's scores (pooled along the page, up its DOM tree and over groups of blocks);
-    ``score`` returns the last stage's probabilities, ``predict_matrix`` the first's."""
+    ``score`` returns the last stage's probabilities, ``predict_matrix`` the first's. A
+    later stage is a logistic regression (``"model": "logreg"``) or gradient-boosted trees
+    (``"model": "gbt"``, see :class:`_Trees`)."""
 
     def __init__(self, arrays: dict[str, np.ndarray], card: dict[str, Any]) -> None:
         self.card = card
@@ -59,14 +106,22 @@ class Model:
                 "model weights were trained on a different feature set; "
                 "retrain with `python -m scrubber.train`"
             )
-        self.stages: list[_Net] = []
+        self.stages: list[_Net | _Trees] = []
         for k, stage in enumerate(card.get("stages", ()), start=2):
             if list(stage.get("features", ())) != features.SCORE_CONTEXT:
                 raise ValueError(
                     f"stage {k} weights were trained on a different feature set; "
                     "retrain with `python -m scrubber.train`"
                 )
-            self.stages.append(_Net(arrays, int(stage.get("layers", 0)), prefix=f"s{k}_"))
+            if stage.get("model") == "gbt":
+                trees = _Trees(arrays, prefix=f"s{k}_")
+                width = len(self.feature_names) + len(features.SCORE_CONTEXT)
+                if trees.n_features > width:
+                    raise ValueError(f"stage {k} trees read feature {trees.n_features - 1}, "
+                                     f"beyond the {width} it is given")
+                self.stages.append(trees)
+            else:
+                self.stages.append(_Net(arrays, int(stage.get("layers", 0)), prefix=f"s{k}_"))
 
     def predict_lines(self, x: np.ndarray) -> np.ndarray:
         """Body probabilities of a feature matrix (training and evaluation)."""
@@ -118,10 +173,22 @@ def _one_blas_thread() -> Any:
     return ctl.limit(limits=1, user_api="blas")
 
 
-@functools.cache
 def get_model(kind: str = "text") -> Model | None:
-    """The shipped model for ``kind`` (``"text"`` or ``"html"``), or ``None``."""
-    base = resources.files("scrubber") / "weights"
+    """The model for ``kind`` (``"text"`` or ``"html"``), or ``None``: the shipped weights,
+    or those in the directory ``$SCRUBBER_WEIGHTS`` names (what ``python -m scrubber.train
+    --out DIR`` wrote; a kind missing there falls back to the shipped weights)."""
+    return _load_model(kind, os.environ.get("SCRUBBER_WEIGHTS", ""))
+
+
+@functools.cache
+def _load_model(kind: str, weights_dir: str) -> Model | None:
+    base: Any = resources.files("scrubber") / "weights"
+    if weights_dir:
+        own = Path(weights_dir)
+        if not own.is_dir():
+            raise FileNotFoundError(f"SCRUBBER_WEIGHTS={weights_dir}: no such directory")
+        if (own / f"{kind}.npz").is_file():
+            base = own
     npz, card = base / f"{kind}.npz", base / f"{kind}.json"
     if not npz.is_file() or not card.is_file():
         return None

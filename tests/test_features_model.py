@@ -91,7 +91,13 @@ def test_model_runs_blas_on_one_thread_and_restores_it(monkeypatch) -> None:
 
     model = get_model("text")
     assert model is not None
-    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    def numpy_blas() -> list[dict]:
+        # numpy's own BLAS (the one its products use); scipy, once imported by another
+        # test, brings a second OpenBLAS that scrubber's products never call
+        return [i for i in threadpoolctl.threadpool_info()
+                if i["user_api"] == "blas" and "numpy" in i["filepath"]]
+
+    blas = numpy_blas()
     if not blas:
         pytest.skip("numpy has no BLAS thread pool here")
     before = [i["num_threads"] for i in blas]
@@ -99,13 +105,47 @@ def test_model_runs_blas_on_one_thread_and_restores_it(monkeypatch) -> None:
     real = Model._forward
 
     def spy(self, x):
-        seen.append([i["num_threads"] for i in threadpoolctl.threadpool_info()
-                     if i["user_api"] == "blas"])
+        seen.append([i["num_threads"] for i in numpy_blas()])
         return real(self, x)
 
     monkeypatch.setattr(Model, "_forward", spy)
     x = np.zeros((3, len(model.feature_names)))
     assert model.predict_matrix(x).shape == (3,)
     assert seen and all(n == 1 for n in seen[0])
-    assert [i["num_threads"] for i in threadpoolctl.threadpool_info()
-            if i["user_api"] == "blas"] == before
+    assert [i["num_threads"] for i in numpy_blas()] == before
+
+
+def test_scrubber_weights_points_at_retrained_weights(tmp_path, monkeypatch) -> None:
+    """``$SCRUBBER_WEIGHTS`` names a directory ``python -m scrubber.train --out`` wrote; a
+    kind it lacks comes from the shipped weights; a missing directory is an error."""
+    import json
+    from importlib import resources
+
+    import numpy as np
+    import pytest
+
+    from scrubber.model import get_model
+
+    shipped = get_model("text")
+    if shipped is None:
+        pytest.skip("no text model shipped")
+    base = resources.files("scrubber") / "weights"
+    card = json.loads((base / "text.json").read_text("utf-8"))
+    card["threshold"] = 0.123
+    (tmp_path / "text.json").write_text(json.dumps(card), encoding="utf-8")
+    with (base / "text.npz").open("rb") as f:
+        (tmp_path / "text.npz").write_bytes(f.read())
+    monkeypatch.setenv("SCRUBBER_WEIGHTS", str(tmp_path))
+    own = get_model("text")
+    assert own is not None and own.card["threshold"] == 0.123
+    assert np.array_equal(own.net.weights[0], shipped.net.weights[0])
+    html = get_model("html")
+    monkeypatch.delenv("SCRUBBER_WEIGHTS")
+    shipped_html = get_model("html")
+    assert (html is None) == (shipped_html is None)  # not in the directory: the shipped one
+    if html is not None and shipped_html is not None:
+        assert html.card == shipped_html.card
+    assert get_model("text") is shipped
+    monkeypatch.setenv("SCRUBBER_WEIGHTS", str(tmp_path / "missing"))
+    with pytest.raises(FileNotFoundError, match="SCRUBBER_WEIGHTS"):
+        get_model("text")

@@ -105,13 +105,12 @@ def test_second_stage_weights_for_other_features_are_refused() -> None:
         Model(arrays, card)
 
 
-def test_stacked_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> None:
-    pytest.importorskip("sklearn")
+def _training_pages(n: int) -> list:
     from scrubber.pipeline import _headline_index
-    from scrubber.train.fit import Doc, fit_family, fit_stages, make_model, matrix
+    from scrubber.train.fit import Doc
 
     docs = []
-    for k in range(12):
+    for k in range(n):
         html = PAGE.replace("river", f"river {k}").replace("Salmon", f"Salmon {k}")
         page = parse_html(html)
         lines = [b.text for b in page.blocks]
@@ -121,15 +120,65 @@ def test_stacked_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> 
         d.extra = dom_features(page.blocks)
         d.headline = _headline_index(lines, page.title, page.h1)
         docs.append(d)
+    return docs
+
+
+def test_stacked_training_uses_out_of_fold_scores_and_exports_plain_arrays() -> None:
+    pytest.importorskip("sklearn")
+    from scrubber.train.fit import STAGE2_FOLDS, fit_family, fit_stages, make_model, matrix
+
+    docs = _training_pages(12)
     train, held = docs[:9], docs[9:]
     x, y, w = matrix(train, "html")
     spec = fit_family("logreg", x, y, w)
-    later, metrics = fit_stages(train, held, spec, "logreg", "html", log=lambda s: None, n=2)
+    fitted = fit_stages(train, held, spec, "logreg", "html", log=lambda s: None, n=2)
+    assert set(fitted) == {"logreg", "gbt"}
+    later = fitted["logreg"].arrays
     assert set(later) == {f"s{k}_{a}" for k in (2, 3) for a in ("mean", "scale", "W0", "b0")}
     assert later["s3_W0"].shape == (len(features.names("html")) + len(features.SCORE_CONTEXT), 1)
-    assert len(metrics) == 3 and all(0.0 <= m["auc"] <= 1.0 for m in metrics)
-    model = make_model(({**spec[0], **later}, spec[1], 2), "html")
-    assert len(model.stages) == 2
+    assert {k.split("_", 1)[1] for k in fitted["gbt"].arrays} == {
+        "feat", "thr", "left", "right", "value", "roots", "base", "depth"}
+    for fam, stages in fitted.items():
+        assert len(stages.metrics) == 3 and all(0.0 <= m["auc"] <= 1.0 for m in stages.metrics)
+        assert len(stages.fold_models) == STAGE2_FOLDS
+        assert all(len(m.stages) == 2 for m in stages.fold_models)
+        model = make_model(({**spec[0], **stages.arrays}, spec[1], 2, fam), "html")
+        assert len(model.stages) == 2 and model.card["stages"][0]["model"] == fam
+        assert all(a.dtype != object for a in stages.arrays.values())  # npz, no pickle
+
+
+def test_exported_trees_score_as_sklearn_does() -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from scrubber.model import _Trees
+    from scrubber.train.fit import export_trees
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2000, 7))
+    y = ((x[:, 0] > 0.3) ^ (x[:, 2] * x[:, 5] > 0.1)).astype(int)
+    est = HistGradientBoostingClassifier(max_iter=30, max_depth=5, random_state=0).fit(x, y)
+    trees = _Trees(export_trees(est, "s2_"), "s2_")
+    probe = rng.normal(size=(300, 7))
+    probe[:5] = est._predictors[0][0].nodes["num_threshold"][0]  # on a split point
+    assert np.allclose(trees.forward(probe), est.predict_proba(probe)[:, 1], atol=1e-12)
+    assert trees.forward(np.zeros((0, 7))).shape == (0,)
+    with pytest.raises(ValueError, match="features"):
+        trees.forward(np.zeros((3, 2)))
+
+
+def test_tree_arrays_that_point_outside_their_nodes_are_refused() -> None:
+    from scrubber.model import _Trees
+
+    arrays = {"feat": np.zeros(3, np.int32), "thr": np.array([0.0, np.inf, np.inf]),
+              "left": np.array([1, 1, 2]), "right": np.array([7, 1, 2]),
+              "value": np.array([0.0, -1.0, 1.0]), "roots": np.array([0]),
+              "base": np.array([0.0]), "depth": np.array([1])}
+    with pytest.raises(ValueError, match="right points outside"):
+        _Trees(arrays)
+    arrays["right"] = np.array([2, 1, 2])
+    assert _Trees(arrays).forward(np.array([[-1.0], [1.0]])).round(3).tolist() == [
+        round(1 / (1 + np.exp(1)), 3), round(1 / (1 + np.exp(-1)), 3)]
 
 
 def test_the_shipped_html_model_is_stacked() -> None:

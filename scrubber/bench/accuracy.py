@@ -68,7 +68,8 @@ system pooled over all scored sets (``unknown`` when the meta has no language: a
 
 **Gate** (``tests/test_bench_accuracy.py``): a small fixed subset (:data:`GATE_PAGES`:
 the first 40 held-out WCXB pages and the first 20 dragnet test pages by sorted id, renderers
-:data:`GATE_RENDERERS`) scored with scrubber; the test fails when a score drops below its
+:data:`GATE_RENDERERS`, plus ``scrubber.clean_html`` on the same pages' HTML under the key
+:data:`GATE_HTML`) scored with scrubber; the test fails when a score drops below its
 floor in ``tests/accuracy_floors.json`` minus :data:`GATE_TOLERANCE`. ``--pin-floors`` re-pins
 the floors and refuses to lower any unless ``--allow-lower``. The gate renders pages on the
 fly (no cache needed), so it runs from a clean clone when ``../shared/data`` exists.
@@ -167,6 +168,9 @@ GATE_RENDERERS: tuple[str, ...] = ("html_text", "trafilatura")
 """Renderers the gate scores scrubber on."""
 
 GATE_TOLERANCE = 0.005
+
+# The gate's key for scrubber.clean_html on the same pages' HTML (the HTML model).
+GATE_HTML = "clean_html"
 """A gate score may fall this far below its floor before the test fails."""
 
 GATE_METRICS: tuple[str, ...] = ("word_f1", "shingle_f1")
@@ -1331,7 +1335,21 @@ def gate_scores(
                 "shingle_f1": shingle.f1,
                 "documents": len(samples),
             }
+        out[f"{set_name}/{GATE_HTML}"] = _html_gate_scores(pages)
     return out
+
+
+def _html_gate_scores(pages: Sequence[Any]) -> dict[str, float]:
+    """``scrubber.clean_html`` (as shipped) on the gate pages' HTML."""
+    import scrubber
+
+    words, shingle = [], []
+    for page in pages:
+        predicted = scrubber.clean_html(page.html)
+        words.append(word_prf(predicted, page.gold))
+        shingle.append(shingle_counts(predicted, page.gold))
+    return {"word_f1": aggregate_words(words).f1, "shingle_f1": aggregate_shingles(shingle).f1,
+            "documents": len(pages)}
 
 
 def gate_failures(
