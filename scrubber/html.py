@@ -69,6 +69,12 @@ sits there):
   for crawlers): when the ``<noscript>`` text is at least 200 characters and more than
   twice everything else, the page is rendered again with ``<noscript>`` content
   included. The document is parsed as with scripting disabled, like a crawler.
+* Pages hidden whole until their script runs (anti-flicker wrappers such as a
+  ``visibility: hidden`` root or a ``display: none`` page div) or behind a modal that
+  sets ``aria-hidden`` on ``<main>`` (cookie-consent dialogs): when one hidden element
+  near the top (at most 6 levels below ``<html>``) holds at least 200 characters, more
+  than 9 times the text rendered and half of the page's text, the page is rendered
+  again with that element shown (kept when it then renders 4 times the text).
 * A ``<title>`` that is never closed swallows the whole page into the title (as in a
   browser); when that happens the title is closed at the end of its first line and
   the page parsed again.
@@ -146,6 +152,16 @@ _NESTING_CHECK_MIN_TAGS = 8 * MAX_NESTING
 #: Text under ``<noscript>`` is rendered after all when it is at least this long and more
 #: than twice the rest of the page (apps that serve their content only there).
 _NOSCRIPT_FALLBACK_CHARS = 200
+#: A page hidden whole by one element (see :func:`_hidden_wrapper`): the element is shown
+#: when its text is at least :data:`_NOSCRIPT_FALLBACK_CHARS` long, more than
+#: :data:`_WRAPPER_RATIO` times the text rendered and at least half of the page's text
+#: (scripts and styles aside), and kept shown when the page then renders at least
+#: :data:`_WRAPPER_GAIN` times the text it did.
+_WRAPPER_RATIO = 9
+#: ... and sits at most this many elements below ``<html>`` (seen: 2-3).
+_WRAPPER_MAX_DEPTH = 6
+_WRAPPER_GAIN = 4
+_WRAPPER_SELECTOR = '[hidden], [aria-hidden], [style*="none"], [style*="hidden"]'
 _SWALLOWED_TITLE_CHARS = 2000
 _TITLE_START_RE = re.compile(r"(<title\b[^>]*>[^<\n]*)", re.IGNORECASE)
 #: Bytes scanned for a ``<meta charset>`` declaration.
@@ -1226,9 +1242,65 @@ def parse_html(html: str | bytes) -> Page:
     ):
         segments = _react_segments(tree) if segments is not None else None
         blocks, _ = _walk(root, include_noscript=True, segments=segments)
+    shown = sum(b.text_chars for b in blocks)
+    if shown * _WRAPPER_RATIO < len(text) and _hidden_wrapper(tree, shown) is not None:
+        # measure again without scripts and styles (never rendered, but text to
+        # selectolax); the element must hold at least half of the page's text
+        tree.strip_tags(["script", "style"])
+        wrapper, body = _hidden_wrapper(tree, shown), tree.body
+        if wrapper is not None and body is not None and (
+            2 * len(wrapper.text(deep=True)) >= len(body.text(deep=True))
+        ):
+            saved = dict(wrapper.attrs.items())
+            for name in ("hidden", "aria-hidden", "style"):
+                if name in wrapper.attrs:
+                    del wrapper.attrs[name]
+            segments = _react_segments(tree) if segments is not None else None
+            again, _ = _walk(root, segments=segments)
+            if sum(b.text_chars for b in again) >= _WRAPPER_GAIN * max(shown, 1):
+                blocks = again
+            else:
+                for name, value in saved.items():
+                    wrapper.attrs[name] = value or ""
     page = Page(title=title, lang=lang, blocks=blocks, page_tokens=_page_tokens(tree))
     _finish(page)
     return page
+
+
+def _hidden_wrapper(tree: LexborHTMLParser, shown: int) -> Any:
+    """The element that hides the whole page, if one does: pages hidden until their
+    script runs (anti-flicker wrappers such as a ``visibility: hidden`` root, a
+    ``display: none`` page div) and pages behind a modal that sets ``aria-hidden`` on
+    ``<main>`` (cookie-consent dialogs) show a reader that runs no script almost
+    nothing. The largest element hidden by the ``hidden`` or ``aria-hidden`` attribute or
+    by its inline style, when its text is long enough and :data:`_WRAPPER_RATIO` times what
+    was rendered (else ``None``). Seen on labelled pages of ``shared/data`` (a Next.js
+    tutorial site, marketplace listing and item pages) whose gold text sits in it.
+    A hidden menu next to a visible article is far from that ratio."""
+    best, best_chars = None, 0
+    for node in tree.css(_WRAPPER_SELECTOR):
+        up = node.parent
+        for _ in range(_WRAPPER_MAX_DEPTH):
+            if up is None or up.tag == "html":
+                break
+            up = up.parent
+        else:
+            continue  # deeper: not a page wrapper (and nested candidates stay few)
+        attrs = node.attributes
+        if "hidden" in attrs:
+            hides = (attrs["hidden"] or "").strip().lower() != "until-found"
+        elif (attrs.get("aria-hidden") or "").strip().lower() == "true":
+            hides = True
+        else:
+            hides = _style_flags(attrs.get("style") or "")[0]
+        if not hides:
+            continue
+        chars = len(node.text(deep=True))
+        if chars > best_chars:
+            best, best_chars = node, chars
+    if best_chars >= _NOSCRIPT_FALLBACK_CHARS and best_chars > _WRAPPER_RATIO * shown:
+        return best
+    return None
 
 
 def _page_tokens(tree: LexborHTMLParser) -> frozenset[str]:

@@ -251,6 +251,33 @@ def test_noscript_only_pages_fall_back_to_noscript_content() -> None:
     assert texts(normal) == [body]
 
 
+def test_a_page_hidden_whole_by_a_wrapper_is_shown() -> None:
+    """Anti-flicker wrappers (a ``visibility:hidden`` root until the script runs) and
+    modal-open pages (``aria-hidden`` on ``<main>`` while a consent dialog shows) hide
+    the whole page from a reader that runs no script: the wrapper is shown."""
+    body = " ".join(["The whole article sits in a wrapper its script reveals."] * 8)
+    article = f"<h1>Title</h1><p>{body}</p><p>{body}</p>"
+    flicker = f"<body><div id=__next><div style='visibility:hidden'>{article}</div></div>"
+    assert texts(flicker) == ["Title", body, body]
+    modal = (f"<body><div role=dialog><p>We use cookies.</p><button>Accept</button></div>"
+             f"<main aria-hidden=true>{article}</main></body>")
+    assert texts(modal) == ["We use cookies.", "Accept", "Title", body, body]
+    offscreen = f"<body><div style='display: none'>{article}</div><p>Visible line</p></body>"
+    assert texts(offscreen) == ["Title", body, body, "Visible line"]
+
+
+def test_hidden_menus_and_small_hidden_wrappers_stay_hidden() -> None:
+    body = " ".join(["A visible article paragraph of ordinary length and words."] * 6)
+    menu = "".join(f"<li><a href=/{k}>Category {k}</a></li>" for k in range(60))
+    page = f"<nav><ul aria-hidden=true>{menu}</ul></nav><article><p>{body}</p></article>"
+    assert texts(page) == [body]  # the hidden menu is not 9 times the visible text
+    small = "<p>Hi</p><div hidden><p>Short hidden note, not a page.</p></div>"
+    assert texts(small) == ["Hi"]
+    note = " ".join(["One of many hidden product notes, each a little paragraph."] * 5)
+    many = "<p>Hi</p>" + "".join(f"<div aria-hidden=true><p>{note}</p></div>" for _ in range(9))
+    assert texts(many) == ["Hi"]  # none of them holds half of the page
+
+
 def test_visible_lookalikes_kept() -> None:
     html = (
         "<p aria-hidden=false>a</p><p style='display:block'>b</p>"
@@ -671,3 +698,31 @@ def test_any_bytes_render_or_value_error(data: bytes) -> None:
         assert "not HTML" in str(exc)
     else:
         assert isinstance(out, str)
+
+
+# ------------------------------------------------------------------------ front ends
+
+
+def test_auto_asks_trafilatura_only_when_the_blocks_render_next_to_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import scrubber
+    from scrubber import pipeline
+
+    asked: list[str] = []
+
+    def fake_trafilatura(html: str, required: bool) -> str:
+        asked.append(html)
+        return "Text trafilatura found in the page's scripts."
+
+    monkeypatch.setattr(pipeline, "_trafilatura_text", fake_trafilatura)
+    app = "<html><body><div id=app></div><script>render({text: 'x'})</script></body></html>"
+    assert scrubber.clean_html(app) == "Text trafilatura found in the page's scripts.\n"
+    assert scrubber.clean_html(app, front_end="blocks") == ""
+    assert len(asked) == 1
+    # a page's worth of text the model reads and keeps none of: the model's answer stands
+    links = "".join(f"<li><a href=/c{k}>Category number {k}</a></li>" for k in range(40))
+    menu_only = f"<html><body><nav><ul>{links}</ul></nav></body></html>"
+    assert scrubber.clean_html(menu_only, threshold=1.0, front_end="blocks") == ""
+    assert scrubber.clean_html(menu_only, threshold=1.0) == ""
+    assert len(asked) == 1

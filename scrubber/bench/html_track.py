@@ -219,7 +219,8 @@ def guarded(fn: Callable[[], str], timeout: float | None = PEER_TIMEOUT) -> tupl
 
 def scrubber_html(html: str) -> str:
     """``scrubber``: :func:`scrubber.clean_html` as shipped (``front_end="auto"``: the
-    selectolax blocks, and trafilatura's text only where the blocks yield no body)."""
+    selectolax blocks, and trafilatura's text only where the blocks render next to
+    nothing)."""
     import scrubber
 
     return scrubber.clean_html(html)
@@ -997,7 +998,8 @@ def summarise(report: HtmlReport, command: str = "") -> dict[str, Any]:
 
 _SYSTEM_NOTES: dict[str, str] = {
     "scrubber": "scrubber.clean_html(html) as shipped (front_end='auto'): selectolax blocks "
-    "-> rules / model / context; trafilatura's text where the blocks yield no body",
+    "-> rules / model / context; trafilatura's text where the blocks render next to "
+    "nothing",
     "scrubber-blocks": "scrubber.clean_html(html, front_end='blocks'): the blocks only",
     "scrubber-traf": "scrubber.clean(trafilatura favor_recall text); renders from the cache",
     "trafilatura": "trafilatura.extract(html), defaults; outputs from the cache",
