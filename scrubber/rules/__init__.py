@@ -909,6 +909,41 @@ def _trie(words: frozenset[str]) -> str:
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
+_GATE_SPLIT = 8  # patterns behind one look-ahead before _gated splits them further
+_GATE_DEPTH = 4  # prefix characters _gated splits by at most
+
+
+def _gated(units: Sequence[tuple[str, frozenset[str]]], depth: int = 1) -> str:
+    """The alternation of the line-start patterns ``units`` (each with its literal
+    prefixes, as :func:`_trie` reads them) in groups, each behind a look-ahead for the
+    prefixes of its patterns: a line is tried against the patterns of the groups its
+    start enters, not against all of them. The patterns are grouped by the smallest
+    first ``depth`` characters of their prefixes, and a group of more than
+    :data:`_GATE_SPLIT` is split again by one more character. Every pattern sits in
+    one group, and every look-ahead on the way to it admits its prefixes, so a line that
+    matches a pattern (it starts with one of its prefixes) still reaches it: which lines
+    match is unchanged.
+
+    >>> _gated([("a1", frozenset({"ab"})), ("b1", frozenset({"b", "cd"}))])
+    '(?:(?=(?i:ab))(?:a1)|(?=(?i:(?:b|cd)))(?:b1))'
+    """
+    groups: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for pat, keys in units:
+        groups.setdefault(min(k[:depth] for k in keys), []).append((pat, keys))
+    parts = []
+    for head in sorted(groups):
+        members = groups[head]
+        keys = frozenset().union(*(k for _, k in members))
+        body = [pat for pat, _ in members]
+        if len(members) > _GATE_SPLIT and depth < _GATE_DEPTH:
+            deeper = [(pat, ks) for pat, ks in members if min(map(len, ks)) > depth]
+            if deeper:
+                body = [pat for pat, ks in members if min(map(len, ks)) <= depth]
+                body.append(_gated(deeper, depth + 1))
+        parts.append(f"(?=(?i:{_trie(keys)}))(?:{'|'.join(body)})")
+    return "(?:" + "|".join(parts) + ")"
+
+
 class _Scan:
     """The filter for a group of rules (see above): which lines of a document any of
     them could fire on. ``None`` from :meth:`lines` means "cannot tell: all of them"."""
@@ -927,11 +962,15 @@ class _Scan:
                     continue
                 # the patterns with literal prefixes behind one look-ahead for any of the
                 # prefixes: a line starting with none of them skips them all at once
-                gated = [u[0] for u in mine if u[3] is not None]
+                gated = [(u[0], u[3]) for u in mine if u[3] is not None]
                 alts = [u[0] for u in mine if u[3] is None]
                 if gated:
-                    keys = frozenset().union(*(u[3] for u in mine if u[3] is not None))
-                    alts.insert(0, f"(?=(?i:{_trie(keys)}))(?:{'|'.join(gated)})")
+                    keys = frozenset().union(*(k for _, k in gated))
+                    # (grouped when there are many: the groups' look-aheads cost time
+                    # to compile, paid back only by many patterns skipped)
+                    body = (_gated(gated) if len(gated) > 4 * _GATE_SPLIT
+                            else f"(?:{'|'.join(pat for pat, _ in gated)})")
+                    alts.insert(0, f"(?=(?i:{_trie(keys)})){body}")
                 body = "|".join(alts)
                 try:
                     pat = lib.compile("\\n(?:" + body + ")" if anchored else body, lib.M)
