@@ -266,6 +266,13 @@ def test_a_page_hidden_whole_by_a_wrapper_is_shown() -> None:
     assert texts(offscreen) == ["Title", body, body, "Visible line"]
 
 
+def test_a_large_page_hidden_whole_renders_every_paragraph() -> None:
+    paras = "".join(f"<p>Paragraph {k} of a long page hidden by its wrapper.</p>"
+                    for k in range(5000))
+    page = parse_html(f"<body><div aria-hidden=true><main>{paras}</main></div></body>")
+    assert len(page.blocks) == 5000 and page.blocks[-1].text.startswith("Paragraph 4999")
+
+
 def test_hidden_menus_and_small_hidden_wrappers_stay_hidden() -> None:
     body = " ".join(["A visible article paragraph of ordinary length and words."] * 6)
     menu = "".join(f"<li><a href=/{k}>Category {k}</a></li>" for k in range(60))
