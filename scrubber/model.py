@@ -65,7 +65,11 @@ class _Trees:
         for name, idx in (("left", self.left), ("right", self.right), ("roots", self.roots)):
             if len(idx) and (idx.min() < 0 or idx.max() >= n):
                 raise ValueError(f"tree arrays {prefix!r}: {name} points outside the nodes")
+        if n and self.feat.min() < 0:
+            raise ValueError(f"tree arrays {prefix!r}: a negative feature index")
         self.n_features = int(self.feat.max()) + 1 if n else 0
+        # node k's right child at 2k, left at 2k + 1: one look-up per level
+        self.children = np.stack([self.right, self.left], axis=1).ravel()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         n, width = x.shape
@@ -76,10 +80,12 @@ class _Trees:
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         rows = (np.arange(n, dtype=np.intp) * width)[:, None]
         node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        # (every index is in range, checked above: "clip" only skips the bounds checks)
         for _ in range(self.depth):
-            go_left = flat.take(rows + self.feat.take(node)) <= self.thr.take(node)
-            node = np.where(go_left, self.left.take(node), self.right.take(node))
-        z = self.value.take(node).sum(axis=1) + self.base
+            go_left = (flat.take(rows + self.feat.take(node, mode="clip"), mode="clip")
+                       <= self.thr.take(node, mode="clip"))
+            node = self.children.take(node * 2 + go_left, mode="clip")
+        z = self.value.take(node, mode="clip").sum(axis=1) + self.base
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
