@@ -1198,13 +1198,16 @@ def _prepare(html: str) -> str:
 def _prepared_bytes(html: str) -> bytes:
     """:func:`_prepare` of ``html`` as the UTF-8 bytes selectolax would feed lexbor
     (``errors="ignore"``, as it encodes ``str`` input). The guards' cheap checks count
-    ``<`` and ``=`` in the bytes (ASCII characters: as many as in the text), several
-    times faster than in the text."""
+    ``<`` and ``=`` in the bytes (ASCII characters: as many as in the text), with
+    ``numpy``, several times faster than ``str.count``."""
+    import numpy as np
+
     data = html.encode("utf-8", "ignore")
-    tags = data.count(b"<")
+    codes = np.frombuffer(data, dtype=np.uint8)
+    tags = int(np.count_nonzero(codes == 60))  # "<"
     if tags > _NESTING_CHECK_MIN_TAGS and _max_nesting(html) > MAX_NESTING:
         return _guard_attributes(_flatten(html, MAX_NESTING)).encode("utf-8", "ignore")
-    eq = data.count(b"=")
+    eq = int(np.count_nonzero(codes == 61))  # "="
     if eq < 20_000 or eq < 20 * tags:  # the check of _guard_attributes
         return data
     return _guard_attributes(html).encode("utf-8", "ignore")
