@@ -1161,24 +1161,19 @@ def _flatten(html: str, limit: int) -> str:
     return _TAG_SCAN_RE.sub(repl, html)
 
 
-def _guard_nesting(html: str) -> str:
-    # Below _NESTING_CHECK_MIN_TAGS tags even the worst nesting parses in ~0.1 s, so
-    # the (Python-speed) depth estimate is only paid for on big documents.
-    if html.count("<") > _NESTING_CHECK_MIN_TAGS and _max_nesting(html) > MAX_NESTING:
-        return _flatten(html, MAX_NESTING)
-    return html
-
-
 # lexbor checks each new attribute against the element's earlier ones (quadratic): a
 # tag with tens of thousands of attributes takes minutes. Such tags are cut short.
 _LONG_TAG_RE = re.compile(r"<[A-Za-z][^<>]{20000}[^<>]*+>")
 
 
+def _attribute_flood(eq: int, tags: int) -> bool:
+    """The cheap check before :func:`_guard_attributes` looks for long tags: many ``=``,
+    and many per tag."""
+    return eq >= 20_000 and eq >= 20 * tags
+
+
 def _guard_attributes(html: str) -> str:
-    """Truncate tags that carry absurdly many attributes (cheap check first)."""
-    eq = html.count("=")
-    if eq < 20_000 or eq < 20 * html.count("<"):
-        return html
+    """Truncate tags that carry absurdly many attributes (where :func:`_attribute_flood`)."""
 
     def cut(m: re.Match[str]) -> str:
         tag = m.group(0)
@@ -1190,25 +1185,24 @@ def _guard_attributes(html: str) -> str:
     return _LONG_TAG_RE.sub(cut, html)
 
 
-def _prepare(html: str) -> str:
-    """The text handed to lexbor: pathological nesting flattened, attribute floods cut."""
-    return _guard_attributes(_guard_nesting(html))
-
-
-def _prepared_bytes(html: str) -> bytes:
-    """:func:`_prepare` of ``html`` as the UTF-8 bytes selectolax would feed lexbor
-    (``errors="ignore"``, as it encodes ``str`` input). The guards' cheap checks count
-    ``<`` and ``=`` in the bytes (ASCII characters: as many as in the text), with
-    ``numpy``, several times faster than ``str.count``."""
+def _prepare(html: str) -> bytes:
+    """The UTF-8 bytes handed to lexbor (``errors="ignore"``, as selectolax encodes
+    ``str`` input): pathological nesting flattened, attribute floods cut. The cheap
+    checks count ``<`` and ``=`` in the bytes (ASCII characters: as many as in the text)
+    with ``numpy``, several times faster than ``str.count``."""
     import numpy as np
 
     data = html.encode("utf-8", "ignore")
     codes = np.frombuffer(data, dtype=np.uint8)
     tags = int(np.count_nonzero(codes == 60))  # "<"
+    # Below _NESTING_CHECK_MIN_TAGS tags even the worst nesting parses in ~0.1 s, so
+    # the (Python-speed) depth estimate is only paid for on big documents.
     if tags > _NESTING_CHECK_MIN_TAGS and _max_nesting(html) > MAX_NESTING:
-        return _guard_attributes(_flatten(html, MAX_NESTING)).encode("utf-8", "ignore")
-    eq = int(np.count_nonzero(codes == 61))  # "="
-    if eq < 20_000 or eq < 20 * tags:  # the check of _guard_attributes
+        flat = _flatten(html, MAX_NESTING)
+        if _attribute_flood(flat.count("="), flat.count("<")):
+            flat = _guard_attributes(flat)
+        return flat.encode("utf-8", "ignore")
+    if not _attribute_flood(int(np.count_nonzero(codes == 61)), tags):  # "="
         return data
     return _guard_attributes(html).encode("utf-8", "ignore")
 
@@ -1247,7 +1241,7 @@ def parse_html(html: str | bytes) -> Page:
         return Page()
     # scripting=False, like a crawler: <noscript> content is parsed as markup (it is
     # dropped by default, but see _NOSCRIPT_FALLBACK_CHARS).
-    tree = LexborHTMLParser(_prepared_bytes(text), options=_PARSER_OPTIONS)
+    tree = LexborHTMLParser(_prepare(text), options=_PARSER_OPTIONS)
     root = tree.root
     if root is None:
         return Page()
@@ -1256,16 +1250,17 @@ def parse_html(html: str | bytes) -> Page:
         # A ``<title>`` never closed turns the whole page into title text (as in a
         # browser). Recover the page by closing the title at the end of its first line.
         text = _TITLE_START_RE.sub(r"\1</title>", text, count=1)
-        tree = LexborHTMLParser(_prepared_bytes(text), options=_PARSER_OPTIONS)
+        tree = LexborHTMLParser(_prepare(text), options=_PARSER_OPTIONS)
         root = tree.root
         if root is None:
             return Page(title=title)
     lang = (root.attributes.get("lang") or "").strip().lower()[:32] if root.tag == "html" else ""
     segments = _react_segments(tree) if 'id="S:' in text else None
     blocks, noscript_chars = _walk(root, segments=segments)
-    if noscript_chars >= _NOSCRIPT_FALLBACK_CHARS and noscript_chars > 2 * sum(
+    with_noscript = noscript_chars >= _NOSCRIPT_FALLBACK_CHARS and noscript_chars > 2 * sum(
         b.text_chars for b in blocks
-    ):
+    )
+    if with_noscript:
         segments = _react_segments(tree) if segments is not None else None
         blocks, _ = _walk(root, include_noscript=True, segments=segments)
     shown = sum(b.text_chars for b in blocks)
@@ -1277,17 +1272,14 @@ def parse_html(html: str | bytes) -> Page:
         if wrapper is not None and body is not None and (
             2 * len(wrapper.text(deep=True)) >= len(body.text(deep=True))
         ):
-            saved = dict(wrapper.attrs.items())
+            # (the tree is not walked again after this, shown or not)
             for name in ("hidden", "aria-hidden", "style"):
                 if name in wrapper.attrs:
                     del wrapper.attrs[name]
             segments = _react_segments(tree) if segments is not None else None
-            again, _ = _walk(root, segments=segments)
+            again, _ = _walk(root, include_noscript=with_noscript, segments=segments)
             if sum(b.text_chars for b in again) >= _WRAPPER_GAIN * max(shown, 1):
                 blocks = again
-            else:
-                for name, value in saved.items():
-                    wrapper.attrs[name] = value or ""
     page = Page(title=title, lang=lang, blocks=blocks, page_tokens=_page_tokens(tree))
     _finish(page)
     return page

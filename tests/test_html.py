@@ -266,6 +266,14 @@ def test_a_page_hidden_whole_by_a_wrapper_is_shown() -> None:
     assert texts(offscreen) == ["Title", body, body, "Visible line"]
 
 
+def test_a_wrapper_shown_on_a_noscript_page_keeps_the_noscript_content() -> None:
+    lead = " ".join(["Served only inside noscript for crawlers."] * 8)
+    body = " ".join(["The rest of the page, hidden by its wrapper until scripts run."] * 50)
+    html = (f"<body><noscript><p>{lead}</p></noscript>"
+            f"<div style='display:none'><p>{body}</p></div></body>")
+    assert texts(html) == [lead, body]
+
+
 def test_a_large_page_hidden_whole_renders_every_paragraph() -> None:
     paras = "".join(f"<p>Paragraph {k} of a long page hidden by its wrapper.</p>"
                     for k in range(5000))
