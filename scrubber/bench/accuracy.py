@@ -168,10 +168,10 @@ GATE_RENDERERS: tuple[str, ...] = ("html_text", "trafilatura")
 """Renderers the gate scores scrubber on."""
 
 GATE_TOLERANCE = 0.005
-
-# The gate's key for scrubber.clean_html on the same pages' HTML (the HTML model).
-GATE_HTML = "clean_html"
 """A gate score may fall this far below its floor before the test fails."""
+
+GATE_HTML = "clean_html"
+"""The gate's key for ``scrubber.clean_html`` on the same pages' HTML (the HTML model)."""
 
 GATE_METRICS: tuple[str, ...] = ("word_f1", "shingle_f1")
 """Metrics pinned per gate key."""
