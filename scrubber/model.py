@@ -89,6 +89,13 @@ class _Trees:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
+def stage_net(arrays: dict[str, np.ndarray], family: str, prefix: str,
+              layers: int = 0) -> _Net | _Trees:
+    """A later stage's scorer from its arrays: gradient-boosted trees for ``"gbt"``,
+    else a logistic regression or MLP (``layers`` hidden layers)."""
+    return _Trees(arrays, prefix) if family == "gbt" else _Net(arrays, layers, prefix)
+
+
 class Model:
     """A feed-forward scorer over :mod:`scrubber.features`: standardise, then either a
     logistic regression (``layers == 0``) or a small MLP with ReLU hidden layers, then a
@@ -119,15 +126,13 @@ class Model:
                     f"stage {k} weights were trained on a different feature set; "
                     "retrain with `python -m scrubber.train`"
                 )
-            if stage.get("model") == "gbt":
-                trees = _Trees(arrays, prefix=f"s{k}_")
-                width = len(self.feature_names) + len(features.SCORE_CONTEXT)
-                if trees.n_features > width:
-                    raise ValueError(f"stage {k} trees read feature {trees.n_features - 1}, "
-                                     f"beyond the {width} it is given")
-                self.stages.append(trees)
-            else:
-                self.stages.append(_Net(arrays, int(stage.get("layers", 0)), prefix=f"s{k}_"))
+            net = stage_net(arrays, stage.get("model", "logreg"), f"s{k}_",
+                            int(stage.get("layers", 0)))
+            width = len(self.feature_names) + len(features.SCORE_CONTEXT)
+            if isinstance(net, _Trees) and net.n_features > width:
+                raise ValueError(f"stage {k} trees read feature {net.n_features - 1}, "
+                                 f"beyond the {width} it is given")
+            self.stages.append(net)
 
     def predict_lines(self, x: np.ndarray) -> np.ndarray:
         """Body probabilities of a feature matrix (training and evaluation)."""

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import features
 from ..config import Config
-from ..model import Model
+from ..model import Model, stage_net
 from ..rules import load_ruleset
 
 LICENCES = {
@@ -348,12 +348,6 @@ def fit_later(family: str, x: np.ndarray, y: np.ndarray, w: np.ndarray,
     return export_trees(est, prefix)
 
 
-def _later_net(arrays: dict[str, np.ndarray], family: str, prefix: str) -> Any:
-    from ..model import _Net, _Trees
-
-    return _Trees(arrays, prefix) if family == "gbt" else _Net(arrays, 0, prefix)
-
-
 def site_fold(site: str) -> int:
     """The fold of training sites a site falls in (out-of-fold scores)."""
     import zlib
@@ -385,18 +379,14 @@ def _doc_rows(docs: Sequence[Doc], kind: str) -> list[tuple[Any, ...]]:
     return out
 
 
-def _stacked_rows(rows: Sequence[tuple[Any, ...]], first: Sequence[np.ndarray]) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray
-]:
-    xs, ys, ws = [], [], []
-    for (x, keep, lab, wt, pieces, bad, anc, paths), p in zip(rows, first, strict=True):
-        if not keep.any():
-            continue
-        s2 = features.score_context(p, pieces, bad, anc, paths)
-        xs.append(np.hstack([x, s2])[keep])
-        ys.append(lab)
-        ws.append(wt)
-    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+def _stack(rows: Sequence[tuple[Any, ...]], pooled: Sequence[np.ndarray],
+           which: Iterable[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The training rows of a later stage over the documents ``which``: each document's
+    :func:`_pooled` matrix at its trainable lines, with their labels and weights."""
+    sel = [i for i in which if rows[i][1].any()]
+    return (np.vstack([pooled[i][rows[i][1]] for i in sel]),
+            np.concatenate([rows[i][2] for i in sel]),
+            np.concatenate([rows[i][3] for i in sel]))
 
 
 def _pooled(row: tuple[Any, ...], p: np.ndarray) -> np.ndarray:
@@ -446,24 +436,27 @@ def fit_stages(
         f"in {time.time() - t:.0f}s")
     hrows = [r for r in _doc_rows(held, kind) if r[1].any()]
     yh, wh = np.concatenate([r[2] for r in hrows]), np.concatenate([r[3] for r in hrows])
+    # every family's first later stage reads the same pooled first-stage scores
+    pooled_first = [_pooled(r, p) for r, p in zip(rows, first, strict=True)]
     out: dict[str, Stages] = {}
     for fam in later:
         arrays = {}
         fold_arrays = [dict(a) for a in first_arrays]
-        scores = first
+        pooled = pooled_first
         for k in range(2, n + 2):
-            xk, yk, wk = _stacked_rows(rows, scores)
-            arrays.update(fit_later(fam, xk, yk, wk, prefix=f"s{k}_"))
+            prefix = f"s{k}_"
+            arrays.update(fit_later(fam, *_stack(rows, pooled, range(len(rows))), prefix))
             nxt: list[np.ndarray] = [np.zeros(0)] * len(rows)
             for f in range(STAGE2_FOLDS):
-                part = [k2 for k2 in range(len(rows)) if fold[k2] != f]
-                xf, yf, wf = _stacked_rows([rows[i] for i in part], [scores[i] for i in part])
-                fold_stage = fit_later(fam, xf, yf, wf, prefix=f"s{k}_")
+                fold_stage = fit_later(fam, *_stack(rows, pooled, np.flatnonzero(fold != f)),
+                                       prefix)
                 fold_arrays[f].update(fold_stage)
-                net = _later_net(fold_stage, fam, f"s{k}_")
-                for i in np.flatnonzero(fold == f):
-                    nxt[i] = net.forward(_pooled(rows[i], scores[i]))
-            scores = nxt
+                if k < n + 1:  # the next stage learns from these out-of-fold scores
+                    net = stage_net(fold_stage, fam, prefix)
+                    for i in np.flatnonzero(fold == f):
+                        nxt[i] = net.forward(pooled[i])
+            if k < n + 1:
+                pooled = [_pooled(r, p) for r, p in zip(rows, nxt, strict=True)]
             log(f"  {fam} stage {k}: fitted, with out-of-fold scores, in {time.time() - t:.0f}s")
         model = make_model(({**spec[0], **arrays}, spec[1], n, fam), kind)
         metrics = []
