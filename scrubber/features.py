@@ -240,7 +240,7 @@ def _markers(text: str, cps: np.ndarray, cls: np.ndarray, astral: np.ndarray | N
     at = np.zeros(0, dtype=np.int64)
     if n >= 3:
         space = (cls & _RX_SPACE) != 0
-        at = np.flatnonzero(space[:-2] & ((cls[1:-1] & _SEP_SYM) != 0) & space[2:])
+        at = (space[:-2] & ((cls[1:-1] & _SEP_SYM) != 0) & space[2:]).nonzero()[0]
         if len(at) > 1:
             chained = np.concatenate([[False], np.diff(at) == 2])
             if chained.any():
@@ -248,7 +248,7 @@ def _markers(text: str, cps: np.ndarray, cls: np.ndarray, astral: np.ndarray | N
                 first = np.maximum.accumulate(np.where(chained, 0, k))
                 at = at[(k - first) % 2 == 0]
     # where url / date / copy may start
-    p = np.flatnonzero((cls & _REST_FIRST) != 0)
+    p = ((cls & _REST_FIRST) != 0).nonzero()[0]
     padded = np.concatenate([cps, np.zeros(4, dtype=np.uint32)])
     c, n1, n2, n3 = padded[p], padded[p + 1], padded[p + 2], padded[p + 3]
     n4 = padded[p + 4]
@@ -281,7 +281,7 @@ def _markers(text: str, cps: np.ndarray, cls: np.ndarray, astral: np.ndarray | N
     )
     starts = p[cand]
     if astral is not None:  # possible digits outside the table
-        starts = np.union1d(starts, np.flatnonzero(astral))
+        starts = np.union1d(starts, astral.nonzero()[0])
     found: dict[str, Any] = {"sep": at, "url": [], "date": [], "copy": []}
     end = 0
     match = _REST.match
@@ -305,7 +305,7 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
     m = len(lines)
     if full_len is None:
         full_len = np.fromiter(map(len, lines), np.int64, count=m)
-    long = np.flatnonzero(full_len > _SAMPLE).tolist()
+    long = (full_len > _SAMPLE).nonzero()[0].tolist()
     samples = [s[:_SAMPLE] for s in lines] if long else lines
     lens = np.minimum(full_len, _SAMPLE)
     ends = np.cumsum(lens + 1) - 1  # one past each line's last character
@@ -325,11 +325,11 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
     ns = (cls & _SPLIT) == 0
     word_start = ns.copy()
     word_start[1:] &= ~ns[:-1]
-    tok = np.flatnonzero(word_start)
+    tok = word_start.nonzero()[0]
     w[tok] += np.uint64(1 << (_FIELD * _F_WORD))
     title = (cls & _RX_UPPER) != 0
     if astral is not None:
-        at = np.flatnonzero(astral)
+        at = astral.nonzero()[0]
         title[at] = [_astral_upper(int(cp)) for cp in cps[at]]
     title[1:] &= (cls[:-1] & _RX_SPACE) != 0
     w[title] += np.uint64(1 << (_FIELD * _F_TITLE))
@@ -356,7 +356,7 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
     maybe = (first & (_BULLET_CH | _RX_DIGIT)) != 0
     if astral is not None:
         maybe |= astral[starts]
-    for r in np.flatnonzero(maybe).tolist():
+    for r in maybe.nonzero()[0].tolist():
         bullet[r] = _BULLET.match(samples[r]) is not None
 
     words = split_words.copy()
@@ -366,7 +366,7 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
             words[r] = len(s.split())
             commas[r] += s.count(",", _SAMPLE)
             sent_end[r] = _SENT_END.search(s[-8:]) is not None
-    for r in np.flatnonzero((words <= 2) & (full_len > 12)).tolist():
+    for r in ((words <= 2) & (full_len > 12)).nonzero()[0].tolist():
         words[r] = word_count(lines[r])
     func = _function_words(text, tok, ns, idx, lowtab, split_words, m)
 
@@ -425,7 +425,7 @@ def _function_words(text: str, tok: np.ndarray, ns: np.ndarray, idx: np.ndarray,
                             for t in low.split("\n")), np.float64, count=m)
     word_end = ns.copy()
     word_end[:-1] &= ~ns[1:]
-    length = np.minimum(np.flatnonzero(word_end) + 1 - tok, _FW_MAX + 1)
+    length = np.minimum(word_end.nonzero()[0] + 1 - tok, _FW_MAX + 1)
     # the 8 lowered characters from each word's start, read as one little-endian uint64;
     # keep the word's own (at most _FW_MAX), put its length above them
     low = np.zeros(len(idx) + 8, dtype=np.uint8)
@@ -524,7 +524,7 @@ def extract(
     out = np.zeros((n, len(cols)), dtype=np.float64)
     stripped = list(map(str.strip, pieces))
     full_len = np.fromiter(map(len, stripped), np.int64, count=n)
-    nb = np.flatnonzero(full_len)
+    nb = full_len.nonzero()[0]
     m = len(nb)
     if not m:
         return out
@@ -546,7 +546,7 @@ def extract(
     fam_h = np.zeros((m, len(FAMILIES)))
     fam_d = np.zeros((m, len(FAMILIES)))
     for fam, which in ((fam_d, drop), (fam_h, hint)):
-        rows = np.flatnonzero(which >= 0)
+        rows = (which >= 0).nonzero()[0]
         if len(rows):
             f_of = {d: _FAM_IDX.get(rules[d].family, -1) for d in set(which[rows].tolist())}
             f = np.array([f_of[d] for d in which[rows].tolist()], dtype=np.int64)
@@ -575,7 +575,7 @@ def extract(
     run = np.zeros(m)
     if short.any():
         edges = np.diff(np.concatenate([[0], short.astype(np.int8), [0]]))
-        lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+        lengths = (edges == -1).nonzero()[0] - (edges == 1).nonzero()[0]
         run[short] = np.repeat(lengths, lengths)
     # a blank line just before / after: the neighbouring input line is not in nb
     gap = np.diff(nb) > 1
@@ -657,7 +657,7 @@ def score_context(
     n = len(pieces)
     out = np.zeros((n, len(SCORE_CONTEXT)))
     chars_all = np.fromiter(map(len, map(str.strip, pieces)), np.float64, count=n)
-    nb = np.flatnonzero(chars_all)
+    nb = chars_all.nonzero()[0]
     m = len(nb)
     if not m:
         return out
@@ -732,14 +732,14 @@ def _score_tree(
     mean = mass / np.maximum(size, 1.0)
     share = mass / max(total, 1e-9)
     for k in range(TREE_LEVELS):
-        rows = np.flatnonzero(lens > k)
+        rows = (lens > k).nonzero()[0]
         at = node[ends[rows] - 1 - k]
         f[rows, 2 * k] = mean[at]
         f[rows, 2 * k + 1] = share[at]
     if total > 0:
         base = len(SCORE_TREE) - 5
         for j, (th, mean_col) in enumerate(((0.5, base + 2), (0.8, base + 4))):
-            cand = np.flatnonzero(mass >= th * total)
+            cand = (mass >= th * total).nonzero()[0]
             if not len(cand):
                 continue
             c = cand[np.argmax(depth[cand])]  # the deepest such element

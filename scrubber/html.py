@@ -107,6 +107,7 @@ from __future__ import annotations
 
 import codecs
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -581,8 +582,9 @@ _AD_TOKENS = frozenset(
 )
 _AD_PREFIX_RE = re.compile(r"(?:^|\s)(?:advert|adsense|adslot|adunit|adsby|googlead|ad-)")
 _TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
-# ASCII text: the characters _TOKEN_SPLIT_RE splits on, as spaces
-_TOKEN_BREAKS = {c: " " for c in range(128) if not (97 <= c <= 122 or 48 <= c <= 57)}
+# ASCII text: the characters _TOKEN_SPLIT_RE splits on, as spaces (a bytes table:
+# bytes.translate is several times faster than str.translate with a dict)
+_TOKEN_BREAKS = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256))
 # Control characters and invisible zero-width space / BOM, removed from block text.
 _CTRL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\ufeff]")
 _WORD_RE = re.compile(r"\w+")
@@ -636,7 +638,7 @@ def _value_info(value: str) -> _ValueInfo:
         return hit
     raw = value[:_MAX_ATTR].lower()
     if raw.isascii():  # the same tokens, split by str.split (several times faster)
-        tokens = {t for t in raw.translate(_TOKEN_BREAKS).split()
+        tokens = {t for t in raw.encode().translate(_TOKEN_BREAKS).decode().split()
                   if len(t) <= 40 and not t.isdigit()}
     else:
         tokens = {t for t in _TOKEN_SPLIT_RE.split(raw)
@@ -914,6 +916,15 @@ def dom_features(blocks: list[Block]) -> DomFeatures:
                        [b.path for b in blocks])
 
 
+_DOM_FIELDS = operator.attrgetter(
+    "link_density", "n_links", "text_chars", "depth", "position", "heading", "is_list_item",
+    "list_depth", "in_table", "in_pre", "collapsed", "in_main", "in_boilerplate_tag", "tokens",
+    "tag", "landmarks", "hints",
+)
+# columns of is_list_item, in_table, in_pre, collapsed, in_main, in_boilerplate_tag
+_DOM_FLAG_COLUMNS = [7, 9, 10, 11, 12, 13]
+
+
 def dom_feature_matrix(blocks: list[Block]) -> Any:
     """A ``numpy`` float64 array, one row per block, columns :data:`DOM_FEATURES`.
 
@@ -927,35 +938,32 @@ def dom_feature_matrix(blocks: list[Block]) -> Any:
     m = np.zeros((n, len(DOM_FEATURES)), dtype=np.float64)
     if not n:
         return m
-    # column by column (the same values as Block.dom_vector, about 3x faster)
+    # column by column (the same values as Block.dom_vector, several times faster)
     log1p = math.log1p
-    m[:, 0] = [b.link_density for b in blocks]
-    m[:, 1] = [log1p(b.n_links) for b in blocks]
-    m[:, 2] = [log1p(b.text_chars) for b in blocks]
-    m[:, 3] = [min(b.depth, 64) / 64.0 for b in blocks]
-    m[:, 4] = [b.position for b in blocks]
-    m[:, 5] = [b.heading for b in blocks]
+    (density, n_links, chars, depth, position, heading, in_li, list_depth, in_table,
+     in_pre, collapsed, in_main, in_boiler, tokens, tags, landmarks, hints) = zip(
+        *map(_DOM_FIELDS, blocks), strict=True)
+    m[:, 0] = density
+    m[:, 1] = list(map(log1p, n_links))
+    m[:, 2] = list(map(log1p, chars))
+    m[:, 3] = np.minimum(depth, 64) / 64.0
+    m[:, 4] = position
+    m[:, 5] = heading
     m[:, 6] = m[:, 5] != 0
-    m[:, 7] = [b.is_list_item for b in blocks]
-    m[:, 8] = [min(b.list_depth, 5) for b in blocks]
-    m[:, 9] = [b.in_table for b in blocks]
-    m[:, 10] = [b.in_pre for b in blocks]
-    m[:, 11] = [b.collapsed for b in blocks]
-    m[:, 12] = [b.in_main for b in blocks]
-    m[:, 13] = [b.in_boilerplate_tag for b in blocks]
+    m[:, 8] = np.minimum(list_depth, 5)
+    m[:, _DOM_FLAG_COLUMNS] = np.array(
+        (in_li, in_table, in_pre, collapsed, in_main, in_boiler), dtype=np.float64).T
     if blocks[0].title_words:
         m[:, 14] = _title_overlaps(blocks)
-    m[:, 15] = [log1p(len(b.tokens)) for b in blocks]
+    m[:, 15] = [log1p(len(t)) for t in tokens]
     other = _FLAG_INDEX["tag_other"]
-    m[np.arange(n), [_TAG_COLUMN.get(b.tag, other) for b in blocks]] = 1.0
+    m[np.arange(n), [_TAG_COLUMN.get(t, other) for t in tags]] = 1.0
     # the landmark and hint flags, set at once; blocks share their sets (one per context)
     rows: list[int] = []
     cols: list[int] = []
-    lm_columns: dict[frozenset[str], list[int]] = {}
-    hint_columns: dict[frozenset[str], list[int]] = {}
-    for i, b in enumerate(blocks):
-        for names, prefix, columns in ((b.landmarks, "lm_", lm_columns),
-                                       (b.hints, "hint_", hint_columns)):
+    for sets, prefix in ((landmarks, "lm_"), (hints, "hint_")):
+        columns: dict[frozenset[str], list[int]] = {}
+        for i, names in enumerate(sets):
             if names:
                 c = columns.get(names)
                 if c is None:

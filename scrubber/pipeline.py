@@ -137,7 +137,7 @@ def _trafilatura_text(html: str, required: bool) -> str:
 def _headline_index(texts: Sequence[str], title: str, h1: str) -> int:
     """The block that is the page's headline: the first ``<h1>`` text, else the first
     block equal (normalised) to the ``<title>`` or to its part before a site suffix."""
-    from .rules.checks import normalise_headline, title_variants
+    from .rules.checks import headline_length_bound, normalise_headline, title_variants
 
     wanted = set()
     if h1:
@@ -146,7 +146,10 @@ def _headline_index(texts: Sequence[str], title: str, h1: str) -> int:
         wanted |= title_variants(title)
     if not wanted:
         return -1
+    longest = max(map(len, wanted))
     for i, t in enumerate(texts):
+        if len(t) > longest and headline_length_bound(t) > longest:
+            continue  # (a paragraph: normalised, still longer than any wanted line)
         if t.strip() and normalise_headline(t) in wanted:
             return i
     return -1

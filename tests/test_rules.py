@@ -17,7 +17,12 @@ from scrubber.rules import (
     load_ruleset,
     parse_pack,
 )
-from scrubber.rules.checks import normalise_headline, repeated_headline
+from scrubber.rules.checks import (
+    _REMOVABLE,
+    headline_length_bound,
+    normalise_headline,
+    repeated_headline,
+)
 
 REQUIRED_FAMILIES = {
     "video", "paywall", "comments", "social", "newsletter", "cookies", "navigation",
@@ -279,3 +284,42 @@ def test_inlined_define_patterns_run_on_the_standard_engine_and_agree() -> None:
                     assert bool(fast.search(s)) == bool(pat.search(s)), (rule.id, s)
                     assert bool(fast.match(s)) == bool(pat.match(s)), (rule.id, s)
     assert inlined >= 1  # metadata.date-line
+
+
+def test_headline_length_bound_knows_every_character_normalising_can_remove() -> None:
+    """The bound deletes exactly the white space that ``str.strip`` or the ``\\s`` of
+    normalise_headline sees (no such character lies above U+3000), plus "." and ":"."""
+    import sys
+
+    import regex
+
+    space = regex.compile(r"\s")
+    wanted = {cp for cp in range(sys.maxunicode + 1)
+              if chr(cp).isspace() or space.match(chr(cp))} | {ord("."), ord(":")}
+    assert set(_REMOVABLE) == wanted
+
+
+@pytest.mark.parametrize("line", [
+    "Plain headline", "  Spaced   out\t headline ... ", "Stra\u00dfe \u2013 \u201cquoted\u201d",
+    "\ufb01nance \u2460", "e\u0301t\u00e9", "\u3131\u314f", "\u0130stanbul: ", "...", "",
+    "Title \u00a0\u2009\u202f:::", "\u0390\u1e9e\u2126",
+])
+def test_headline_length_bound_never_exceeds_the_normalised_length(line: str) -> None:
+    assert headline_length_bound(line) <= len(normalise_headline(line))
+
+
+def test_headline_length_bound_is_tight_on_ascii_prose() -> None:
+    line = "A paragraph of body text, long enough to be no headline at all."
+    assert headline_length_bound(line) == len(line) - line.count(" ") - 1
+
+
+def test_headline_length_bound_holds_on_any_text() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(max_size=40))
+    def check(line: str) -> None:
+        assert headline_length_bound(line) <= len(normalise_headline(line))
+
+    check()

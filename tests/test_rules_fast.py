@@ -67,7 +67,7 @@ def _unscanned(rs: RuleSet, texts: Sequence[str], max_line_chars: int = 20_000) 
         fresh = _REFERENCE[id(rs)] = RuleSet(rs.rules, rs.timeout)
         fresh._scan()
     orig = _Scan.lines
-    _Scan.lines = lambda self, doc, starts: None  # type: ignore[method-assign]
+    _Scan.lines = lambda self, docs: None  # type: ignore[method-assign]
     try:
         return fresh.apply(texts, max_line_chars)
     finally:

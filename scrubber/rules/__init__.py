@@ -944,56 +944,109 @@ def _gated(units: Sequence[tuple[str, frozenset[str]]], depth: int = 1) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+# A rule never fires on a line longer than its ``max_chars`` (prefix and suffix stamps
+# aside): a scan reads each rule's patterns over the lines within its cap only, rounded up
+# to one of these (most of a page's text is in long lines: on the HTML speed sample, 56%
+# of the characters are in lines over 200 characters, 77% over 60).
+_CAP_BUCKETS = (60, 200, 400)
+
+
+def _cap_bucket(cap: int | None) -> int | None:
+    """The smallest of :data:`_CAP_BUCKETS` at least ``cap`` (``None``: no cap)."""
+    if cap is None:
+        return None
+    return next((b for b in _CAP_BUCKETS if cap <= b), None)
+
+
+class _Docs:
+    """The lines a document scan reads (stripped, no ``"\n"`` inside), joined as
+    :func:`_joined` does, once per length cap and once more folded when a pattern needs
+    it. :meth:`get` gives the text, the lines' offsets in it and the indices of the
+    lines it holds (``None``: all of them)."""
+
+    __slots__ = ("_cache", "lines")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self._cache: dict[tuple[int | None, bool], tuple[str, list[int], list[int] | None]] = {}
+
+    def get(self, cap: int | None, fold: bool) -> tuple[str, list[int], list[int] | None]:
+        key = (cap, fold)
+        hit = self._cache.get(key)
+        if hit is None:
+            if fold:
+                doc, starts, idx = self.get(cap, False)
+                hit = (_folded(doc), starts, idx)
+            else:
+                idx: list[int] | None = None
+                lines = self.lines
+                if cap is not None:
+                    idx = [j for j, s in enumerate(lines) if len(s) <= cap]
+                    if len(idx) == len(lines):
+                        idx = None
+                    else:
+                        lines = [lines[j] for j in idx]
+                doc, starts = _joined(lines)
+                hit = (doc, starts, idx)
+            self._cache[key] = hit
+        return hit
+
+
 class _Scan:
     """The filter for a group of rules (see above): which lines of a document any of
     them could fire on. ``None`` from :meth:`lines` means "cannot tell: all of them"."""
 
-    def __init__(self, units: Sequence[tuple[str, Any, bool, Any]], usable: bool) -> None:
-        # units: (line-safe pattern, library, anchored, literal prefixes or None); the
-        # library FOLD: literals looked for in the folded text
-        self.pats: list[tuple[Any, bool, bool]] = []
+    def __init__(self, units: Sequence[tuple[str, Any, bool, Any, int | None]],
+                 usable: bool) -> None:
+        # units: (line-safe pattern, library, anchored, literal prefixes or None, length
+        # cap or None); the library FOLD: literals looked for in the folded text
+        self.pats: list[tuple[Any, bool, bool, int | None]] = []
         self.usable = usable
         if not usable:
             return
-        for lib in (re, regex):
-            for anchored in (True, False):
-                mine = [u for u in units if u[1] is lib and u[2] is anchored]
-                if not mine:
-                    continue
-                # the patterns with literal prefixes behind one look-ahead for any of the
-                # prefixes: a line starting with none of them skips them all at once
-                gated = [(u[0], u[3]) for u in mine if u[3] is not None]
-                alts = [u[0] for u in mine if u[3] is None]
-                if gated:
-                    keys = frozenset().union(*(k for _, k in gated))
-                    # (grouped when there are many: the groups' look-aheads cost time
-                    # to compile, paid back only by many patterns skipped)
-                    body = (_gated(gated) if len(gated) > 4 * _GATE_SPLIT
-                            else f"(?:{'|'.join(pat for pat, _ in gated)})")
-                    alts.insert(0, f"(?=(?i:{_trie(keys)})){body}")
-                body = "|".join(alts)
-                try:
-                    pat = lib.compile("\\n(?:" + body + ")" if anchored else body, lib.M)
-                except (re.error, regex.error):
-                    self.usable = False
-                    return
-                self.pats.append((pat, anchored, False))
-        folded = [u[0] for u in units if u[1] is FOLD]
-        if folded:
-            self.pats.append((re.compile("|".join(folded)), False, True))
+        caps = sorted({_cap_bucket(u[4]) for u in units}, key=lambda c: c or 1 << 62)
+        for lib, anchored, cap in itertools.product((re, regex), (True, False), caps):
+            mine = [u for u in units if u[1] is lib and u[2] is anchored
+                    and _cap_bucket(u[4]) == cap]
+            if not mine:
+                continue
+            # the patterns with literal prefixes behind one look-ahead for any of the
+            # prefixes: a line starting with none of them skips them all at once
+            gated = [(u[0], u[3]) for u in mine if u[3] is not None]
+            alts = [u[0] for u in mine if u[3] is None]
+            if gated:
+                keys = frozenset().union(*(k for _, k in gated))
+                # (grouped when there are many: the groups' look-aheads cost time
+                # to compile, paid back only by many patterns skipped)
+                body = (_gated(gated) if len(gated) > 4 * _GATE_SPLIT
+                        else f"(?:{'|'.join(pat for pat, _ in gated)})")
+                alts.insert(0, f"(?=(?i:{_trie(keys)})){body}")
+            body = "|".join(alts)
+            try:
+                pat = lib.compile("\\n(?:" + body + ")" if anchored else body, lib.M)
+            except (re.error, regex.error):
+                self.usable = False
+                return
+            self.pats.append((pat, anchored, False, cap))
+        for cap in caps:
+            folded = [u[0] for u in units if u[1] is FOLD and _cap_bucket(u[4]) == cap]
+            if folded:
+                self.pats.append((re.compile("|".join(folded)), False, True, cap))
 
     @staticmethod
     def units(rules: Sequence[Rule], idxs: Sequence[int], anchored: bool,
-              engine: str) -> list[tuple[str, Any, bool, Any]] | None:
+              engine: str) -> list[tuple[str, Any, bool, Any, int | None]] | None:
         """The line-safe patterns of rules ``idxs``, or ``None`` if one cannot be made.
         ``engine``: ``"combined"`` for rules run as :class:`_Combined` parts (their patterns
         as one alternation, under ``re`` when it compiles them all), ``"fast"`` for rules
         run through :meth:`Rule.search` / :meth:`Rule.match_start` (their ``fast``)."""
-        units: list[tuple[str, Any, bool, Any]] = []
+        units: list[tuple[str, Any, bool, Any, int | None]] = []
         for k in idxs:
             r = rules[k]
             if not r.builtin:
                 return None
+            # (stamps are trimmed off lines of any length)
+            cap = None if r.scope in ("prefix", "suffix") else r.max_chars
             if engine == "combined" and not any(_Combined._UNSAFE.search(p.pattern)
                                                 for p in r.patterns):
                 ic = bool(r.patterns[0].flags & regex.IGNORECASE)
@@ -1030,12 +1083,12 @@ class _Scan:
                     if found is not None:
                         lits, fold = found
                         alt = "|".join(map(re.escape, sorted(lits, key=lambda x: (-len(x), x))))
-                        units.append((alt, FOLD if fold else re, False, None))
+                        units.append((alt, FOLD if fold else re, False, None, cap))
                         continue
                     # or by the characters every match ends the line with
                     end = _required_end(text, fl)
                     if end is not None:
-                        units.append((end, lib, False, None))
+                        units.append((end, lib, False, None, cap))
                         continue
                 if not anchored and lib is re:
                     # searched anywhere: a line containing none of the literals every
@@ -1044,12 +1097,12 @@ class _Scan:
                     if lits is not None:
                         safe = "|".join(map(re.escape, sorted(lits)))
                         fl = 0
-                units.append((f"(?i:{safe})" if fl & re.I else safe, lib, anchored, keys))
+                units.append((f"(?i:{safe})" if fl & re.I else safe, lib, anchored, keys, cap))
         return units
 
     @classmethod
     def of(cls, *groups: tuple[Sequence[Rule], Sequence[int], bool, str]) -> _Scan:
-        units: list[tuple[str, Any, bool, Any]] = []
+        units: list[tuple[str, Any, bool, Any, int | None]] = []
         for g in groups:
             u = cls.units(*g)
             if u is None:
@@ -1057,19 +1110,17 @@ class _Scan:
             units.extend(u)
         return cls(units, True)
 
-    def lines(self, doc: str, starts: Sequence[int]) -> set[int] | None:
-        """Indices of the lines of ``doc`` (``"\\n"`` + the lines joined by ``"\\n"``;
-        ``starts`` their offsets) that some pattern matches."""
+    def lines(self, docs: _Docs) -> set[int] | None:
+        """Indices (in ``docs.lines``) of the lines that some pattern matches."""
         if not self.usable:
             return None
         out: set[int] = set()
-        folded = None
-        for pat, anchored, fold in self.pats:
-            if fold and folded is None:
-                folded = _folded(doc)
-            for m in pat.finditer(folded if fold else doc):
-                out.add(bisect.bisect_right(starts, m.start() + anchored) - 1)
-        out.discard(-1)  # an empty match before the first line
+        for pat, anchored, fold, cap in self.pats:
+            doc, starts, idx = docs.get(cap, fold)
+            found = {bisect.bisect_right(starts, m.start() + anchored) - 1
+                     for m in pat.finditer(doc)}
+            found.discard(-1)  # an empty match before the first line
+            out.update(found if idx is None else map(idx.__getitem__, found))
         return out
 
 
@@ -1194,10 +1245,10 @@ class RuleSet:
         seen = [i for i in todo if "\n" not in stripped[i]
                 and len(stripped[i]) <= max_line_chars]
         at = {i: j for j, i in enumerate(seen)}
-        doc, starts = _joined([stripped[i] for i in seen])
-        f_line = sc.line.lines(doc, starts)
-        f_hint = sc.hint.lines(doc, starts) if self._hint else None
-        f_trim = sc.trim.lines(doc, starts) if trims else None
+        docs = _Docs([stripped[i] for i in seen])
+        f_line = sc.line.lines(docs)
+        f_hint = sc.hint.lines(docs) if self._hint else None
+        f_trim = sc.trim.lines(docs) if trims else None
         memo = self._memo
         for i in todo:
             s = stripped[i]
@@ -1263,8 +1314,7 @@ class RuleSet:
         """Card runs: anchors (the rule's patterns, or lines a sure rule of the same family
         already dropped) separated by at most ``max_gap`` short lines; a run with at least
         ``min_anchors`` anchors goes whole, gap lines (channel names) included."""
-        doc: str | None = None
-        starts: list[int] = []
+        docs: _Docs | None = None
         idx: list[int] = []
         inner: list[int] = []  # lines with a "\n" inside: not in the scan
         for k in self._run:
@@ -1277,11 +1327,11 @@ class RuleSet:
             maybe = None
             scan = self._scan().runs[k]
             if scan.usable:
-                if doc is None:
+                if docs is None:
                     idx = [i for i, s in enumerate(stripped) if s and "\n" not in s]
-                    doc, starts = _joined([stripped[i] for i in idx])
+                    docs = _Docs([stripped[i] for i in idx])
                     inner = [i for i, s in enumerate(stripped) if "\n" in s]
-                found = scan.lines(doc, starts)
+                found = scan.lines(docs)
                 if found is not None:
                     maybe = {idx[j] for j in found}
                     maybe.update(inner)
@@ -1324,8 +1374,7 @@ class RuleSet:
         if todo:
             sc = self._scan()
             seen = [s for s in todo if "\n" not in s]
-            doc, starts = _joined(seen)
-            found = sc.widget.lines(doc, starts)
+            found = sc.widget.lines(_Docs(seen))
             maybe = None if found is None else {seen[j] for j in found}
             for s, i in todo.items():
                 m = self._widget_m if maybe is None or s in maybe or "\n" in s \
