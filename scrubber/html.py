@@ -977,17 +977,36 @@ def dom_feature_matrix(blocks: list[Block]) -> Any:
 
 def _title_overlaps(blocks: list[Block]) -> list[float]:
     """:attr:`Block.title_overlap` of each block (the same values, without the per-block
-    attribute call)."""
+    attribute call). ASCII text is split into its ``\\w+`` words by a bytes table (for
+    ASCII, ``\\w`` is ``[A-Za-z0-9_]`` and lower-casing is bytes.lower), several times
+    faster than the regex."""
     findall = _WORD_RE.findall
     out: list[float] = []
+    title: frozenset[str] = _EMPTY
+    title_bytes: frozenset[bytes] = frozenset()
     for b in blocks:
-        title = b.title_words
-        if not title:
+        words: list[Any]
+        if not b.title_words:
             out.append(0.0)
             continue
-        words = findall(b.text.lower())
-        out.append(sum(map(title.__contains__, words)) / len(words) if words else 0.0)
+        if b.title_words is not title:
+            title = b.title_words
+            title_bytes = frozenset(w.encode() for w in title if w.isascii())
+        text = b.text
+        if text.isascii():
+            words = text.encode().translate(_WORD_BYTES).lower().split()
+            hits = sum(map(title_bytes.__contains__, words))
+        else:
+            words = findall(text.lower())
+            hits = sum(map(title.__contains__, words))
+        out.append(hits / len(words) if words else 0.0)
     return out
+
+
+# ASCII bytes that are not \w, as spaces (see _title_overlaps)
+_WORD_BYTES = bytes(
+    c if 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 else 32 for c in range(256)
+)
 
 
 @dataclass(slots=True)

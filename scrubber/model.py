@@ -68,8 +68,13 @@ class _Trees:
         if n and self.feat.min() < 0:
             raise ValueError(f"tree arrays {prefix!r}: a negative feature index")
         self.n_features = int(self.feat.max()) + 1 if n else 0
-        # node k's right child at 2k, left at 2k + 1: one look-up per level
-        self.children = np.stack([self.right, self.left], axis=1).ravel()
+        # The walk holds 2k for node k: its right child's 2j at 2k and its left child's at
+        # 2k + 1 (one look-up per level, no multiply), its feature and threshold at 2k.
+        self.children2 = 2 * np.stack([self.right, self.left], axis=1).ravel()
+        self.feat2 = np.repeat(self.feat, 2)
+        self.thr2 = np.repeat(self.thr, 2)
+        self.value2 = np.repeat(self.value, 2)
+        self.roots2 = 2 * self.roots
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         n, width = x.shape
@@ -79,13 +84,18 @@ class _Trees:
             raise ValueError(f"tree stage reads {self.n_features} features, got {width}")
         flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
         rows = (np.arange(n, dtype=np.intp) * width)[:, None]
-        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        node2 = np.broadcast_to(self.roots2, (n, len(self.roots2))).copy()
+        at = np.empty_like(node2)
+        go_left = np.empty(node2.shape, dtype=bool)
         # (every index is in range, checked above: "clip" only skips the bounds checks)
         for _ in range(self.depth):
-            go_left = (flat.take(rows + self.feat.take(node, mode="clip"), mode="clip")
-                       <= self.thr.take(node, mode="clip"))
-            node = self.children.take(node * 2 + go_left, mode="clip")
-        z = self.value.take(node, mode="clip").sum(axis=1) + self.base
+            self.feat2.take(node2, out=at, mode="clip")
+            np.add(at, rows, out=at)
+            np.less_equal(flat.take(at, mode="clip"), self.thr2.take(node2, mode="clip"),
+                          out=go_left)
+            np.add(node2, go_left, out=at)
+            self.children2.take(at, out=node2, mode="clip")
+        z = self.value2.take(node2, mode="clip").sum(axis=1) + self.base
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 

@@ -524,6 +524,23 @@ def test_headings_title_h1_lang() -> None:
     assert page.text == "Kicker\nThe Story\nSub\nText"
 
 
+def test_dom_matrix_title_overlap_equals_the_block_property_on_ascii_and_other_text() -> None:
+    """The matrix's title-overlap column (bytes fast path for ASCII blocks) gives the
+    property's value on every block: ASCII, accented, CJK, digits, underscores, case."""
+    from scrubber.html import DOM_FEATURES, dom_feature_matrix
+
+    page = parse_html(
+        "<title>Caf\u00e9 NEWS_2024: \u6771\u4eac report</title>"
+        "<p>cafe news_2024 Report, report!</p><p>Caf\u00e9 \u2019news_2024\u2019</p>"
+        "<p>\u6771\u4eac report</p><p>NEWS 2024 news_2024x</p><p>--- ...</p>"
+        "<p>K\u212aNEWS_2024</p>"
+    )
+    col = DOM_FEATURES.index("dom_title_overlap")
+    got = [float(v) for v in dom_feature_matrix(page.blocks)[:, col]]
+    assert got == [b.title_overlap for b in page.blocks]
+    assert got[0] == 0.75 and got[4] == 0.0
+
+
 def test_path_depth_position_index() -> None:
     blocks = html_to_blocks("<div><section><p>a</p></section></div><p>b</p><p>c</p>")
     assert blocks[0].path == ("html", "body", "div", "section", "p")
