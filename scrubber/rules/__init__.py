@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 import tomllib
 from collections.abc import Sequence
@@ -964,10 +965,11 @@ class _Docs:
     it. :meth:`get` gives the text, the lines' offsets in it and the indices of the
     lines it holds (``None``: all of them)."""
 
-    __slots__ = ("_cache", "lines")
+    __slots__ = ("_cache", "_lengths", "lines")
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
+        self._lengths: list[int] | None = None
         self._cache: dict[tuple[int | None, bool], tuple[str, list[int], list[int] | None]] = {}
 
     def get(self, cap: int | None, fold: bool) -> tuple[str, list[int], list[int] | None]:
@@ -981,11 +983,12 @@ class _Docs:
                 idx: list[int] | None = None
                 lines = self.lines
                 if cap is not None:
-                    idx = [j for j, s in enumerate(lines) if len(s) <= cap]
-                    if len(idx) == len(lines):
-                        idx = None
-                    else:
-                        lines = [lines[j] for j in idx]
+                    if self._lengths is None:
+                        self._lengths = list(map(len, lines))
+                    within = list(map(cap.__ge__, self._lengths))
+                    if not all(within):
+                        idx = list(itertools.compress(range(len(lines)), within))
+                        lines = list(itertools.compress(lines, within))
                 doc, starts = _joined(lines)
                 hit = (doc, starts, idx)
             self._cache[key] = hit
@@ -1126,7 +1129,8 @@ class _Scan:
 
 def _joined(lines: Sequence[str]) -> tuple[str, list[int]]:
     """``"\n"`` + the lines joined by ``"\n"``, and each line's offset in it."""
-    starts = list(itertools.accumulate((len(s) + 1 for s in lines), initial=1))
+    starts = list(itertools.accumulate(map(operator.add, map(len, lines), itertools.repeat(1)),
+                                       initial=1))
     starts.pop()
     return "\n" + "\n".join(lines), starts
 
