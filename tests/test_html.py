@@ -603,8 +603,8 @@ def test_deep_nesting_does_not_crash(tag: str) -> None:
 
 
 def test_many_self_closed_svg_tags_are_not_nesting() -> None:
-    # > 8192 tags triggers the nesting estimate; self-closed SVG paths must not count.
-    html = "<svg>" + "<path d='M0 0'/>" * 9000 + "</svg><div><p>a</p><p>b</p></div>"
+    # > 16384 tags triggers the nesting estimate; self-closed SVG paths must not count.
+    html = "<svg>" + "<path d='M0 0'/>" * 17000 + "</svg><div><p>a</p><p>b</p></div>"
     html += "<script>" + "<div>" * 2000 + "</script><p>c</p>"
     blocks = html_to_blocks(html)
     assert [(b.tag, b.text) for b in blocks] == [("p", "a"), ("p", "b"), ("p", "c")]
