@@ -9,7 +9,9 @@ only wires them together. The fast path and the explaining path are the same cod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import gc
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import context, lines
@@ -68,6 +70,25 @@ def _threshold(cfg: Config, model: Any, share: float = 0.0) -> float:
 AUTO_FALLBACK_CHARS = 200
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for the block (if it was on; it is back on
+    after, even on an error). A page makes tens of thousands of short-lived tuples,
+    contexts and blocks, none in a reference cycle: reference counting frees them, and
+    the collections they would trigger during the call find nothing (measured on the
+    HTML speed sample: 1.2% of the instructions of ``clean_html``, more of the time, as
+    a collection reads memory the page's work does not). A collection owed runs after;
+    a cycle made meanwhile (none is) would wait for it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run_html(
     html: str | bytes, cfg: Config, explain: bool = False
 ) -> tuple[str, Explained | None]:
@@ -75,6 +96,13 @@ def run_html(
     line each, with DOM features; then the same decision path as text runs, with the
     HTML model (DOM features included) when one is shipped, else the text model.
     The page title and first ``<h1>`` mark the headline for the context step."""
+    with gc_paused():
+        return _run_html(html, cfg, explain)
+
+
+def _run_html(
+    html: str | bytes, cfg: Config, explain: bool = False
+) -> tuple[str, Explained | None]:
     from .html import _coerce, dom_features, parse_html
 
     if cfg.front_end == "trafilatura":
@@ -157,8 +185,9 @@ def _headline_index(texts: Sequence[str], title: str, h1: str) -> int:
 
 def run(text: str, cfg: Config, explain: bool = False) -> tuple[str, Explained | None]:
     """Clean ``text``; with ``explain`` also return one decision per input line."""
-    texts, endings = lines.split_lines(text)
-    return run_lines(texts, endings, cfg, explain)
+    with gc_paused():
+        texts, endings = lines.split_lines(text)
+        return run_lines(texts, endings, cfg, explain)
 
 
 class _Pass:

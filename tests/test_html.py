@@ -758,3 +758,34 @@ def test_auto_asks_trafilatura_only_when_the_blocks_render_next_to_nothing(
     assert scrubber.clean_html(menu_only, threshold=1.0, front_end="blocks") == ""
     assert scrubber.clean_html(menu_only, threshold=1.0) == ""
     assert len(asked) == 1
+
+
+def test_cleaning_pauses_the_garbage_collector_and_restores_its_state() -> None:
+    import gc
+
+    import scrubber
+    from scrubber import pipeline
+
+    assert gc.isenabled()
+    seen: list[bool] = []
+    real = pipeline._run_html
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    pipeline._run_html = spy  # type: ignore[assignment]
+    try:
+        scrubber.clean_html("<p>Some body text here.</p>")
+    finally:
+        pipeline._run_html = real  # type: ignore[assignment]
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(TypeError):
+        scrubber.clean_html(12345)  # type: ignore[arg-type]
+    assert gc.isenabled()  # back on after an error
+    gc.disable()
+    try:
+        scrubber.clean("a line\n\nanother line")
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()

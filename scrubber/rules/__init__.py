@@ -1183,6 +1183,8 @@ class RuleSet:
         self._widget = [i for i in by["widget"] if self.rules[i].sure]
         self._document = [i for i in by["document"] if self.rules[i].sure]
         self.max_chars = max((r.max_chars for r in self.rules), default=0)
+        # no widget opens on a line longer than this
+        self._widget_cap = max((self.rules[k].max_chars for k in self._widget), default=0)
         self._prefix_m = _Combined(self.rules, self._prefix, anchored=True)
         self._line_m = _Matcher(self.rules, self._line)
         self._hint_m = _Matcher(self.rules, self._hint)
@@ -1339,20 +1341,21 @@ class RuleSet:
                 if found is not None:
                     maybe = {idx[j] for j in found}
                     maybe.update(inner)
-            anchors: list[int] = []
-            for i, s in enumerate(stripped):
-                if not s:
-                    continue
-                if drop[i] >= 0 and self.rules[drop[i]].family == rule.family:
-                    anchors.append(i)
-                    continue
-                if maybe is not None and i not in maybe:
+            # anchors: lines a sure rule of the family dropped, then the lines (of those
+            # the scan left) the rule's patterns match
+            family = rule.family
+            rules = self.rules
+            found_at = {i for i, d in enumerate(drop) if d >= 0 and rules[d].family == family}
+            for i in (range(len(stripped)) if maybe is None else sorted(maybe)):
+                s = stripped[i]
+                if not s or i in found_at:
                     continue
                 try:  # a user rule runs under the timeout here too
                     if len(s) <= rule.max_chars and rule.search(s, timeout) is not None:
-                        anchors.append(i)
+                        found_at.add(i)
                 except TimeoutError:
                     raise RuleTimeout(rule.id, i) from None
+            anchors = sorted(i for i in found_at if stripped[i])
             run: list[int] = []
             for a in [*anchors, -1]:
                 if run and a >= 0:
@@ -1371,9 +1374,10 @@ class RuleSet:
         memo = self._widget_memo
         if len(memo) > _MEMO_CAP:
             memo.clear()
+        cap = self._widget_cap
         todo: dict[str, int] = {}
         for i, s in enumerate(stripped):
-            if s and len(s) <= self.max_chars and s not in memo and s not in todo:
+            if s and len(s) <= cap and s not in memo and s not in todo:
                 todo[s] = i
         if todo:
             sc = self._scan()
@@ -1384,12 +1388,8 @@ class RuleSet:
                 m = self._widget_m if maybe is None or s in maybe or "\n" in s \
                     else sc.widget_extra
                 memo[s] = -1 if m is None else m.first(s, len(s), self._timeout_for, i)
-        for i, s in enumerate(stripped):
-            if not s or len(s) > self.max_chars:
-                continue
-            k = memo[s]
-            if k < 0:
-                continue
+        for i in [i for i, s in enumerate(stripped) if s and len(s) <= cap and memo[s] >= 0]:
+            k = memo[stripped[i]]
             rule = self.rules[k]
             if drop[i] < 0:
                 drop[i] = k
