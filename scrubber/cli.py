@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=None, metavar="P",
                    help="drop lines whose body probability is below P "
                         "(default: the threshold tuned with the model)")
+    p.add_argument("--no-comments", dest="comments", action="store_false",
+                   help="HTML: drop reader comment sections (blocks inside elements whose "
+                        "class/id/role names comments); default: as the model decides")
     p.add_argument("--regex-timeout", type=float, default=None, metavar="SECONDS",
                    help="seconds a user rule (--rules) may spend on one line before it is "
                         "stopped with an error naming the rule (default: 1)")
@@ -93,6 +96,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "disabled_rules": frozenset(args.disable),
         "use_model": not args.no_model,
         "context": args.context,
+        "comments": args.comments,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold

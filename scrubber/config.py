@@ -53,6 +53,11 @@ class Config:
             is reached. Passes only drop or trim more. Not used for HTML blocks.
         profile: optional site repeated-line profile (see ``scrubber profile``).
         site: the site (domain) of the document, used with ``profile``.
+        comments: keep reader comments (the default: as the model decides; on forums
+            the posts are the content). ``False`` drops, in HTML read by the blocks front
+            end, every block inside an element whose class/id/role names a comment
+            section (``comment``, ``disqus``, ``reply``, ``respond``, ``discussion``):
+            for article-only corpora. No effect on text input.
     """
 
     rule_files: tuple[str, ...] = ()
@@ -66,6 +71,7 @@ class Config:
     settle: int = 16
     profile: Any = None
     site: str | None = None
+    comments: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -82,6 +88,8 @@ class Config:
             )
         if not isinstance(self.settle, int) or self.settle < 1:
             raise ValueError(f"settle must be an int >= 1, got {self.settle!r}")
+        if not isinstance(self.comments, bool):
+            raise ValueError(f"comments must be True or False, got {self.comments!r}")
         if self.regex_timeout <= 0:
             raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")
 

@@ -34,6 +34,7 @@ class Stage(StrEnum):
     MODEL = "model"  # the learned classifier's score against the threshold
     CONTEXT = "context"  # the context step revised the rule/model label
     PROFILE = "profile"  # repeated across the site's pages (corpus profile)
+    DOM = "dom"  # the HTML element it sits in (comment sections with comments=False)
     DEFAULT = "default"  # no rule, no model: kept
 
 

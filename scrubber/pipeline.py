@@ -68,6 +68,8 @@ def _threshold(cfg: Config, model: Any, share: float = 0.0) -> float:
 
 #: ``front_end="auto"`` asks trafilatura when the blocks' text is shorter than this.
 AUTO_FALLBACK_CHARS = 200
+# the block hint (scrubber.html.BOILERPLATE_HINTS) that Config.comments=False drops
+_COMMENT_HINT = "comment"
 
 
 @contextlib.contextmanager
@@ -118,7 +120,10 @@ def _run_html(
     else:
         extra, kind = None, "text"
     headline = _headline_index(texts, page.title, page.h1)
-    out = run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline)
+    # reader comments, when the caller wants them gone (Config.comments)
+    dom_drop = None if cfg.comments else [_COMMENT_HINT in b.hints for b in page.blocks]
+    out = run_lines(texts, endings, cfg, explain, extra=extra, kind=kind, headline=headline,
+                    dom_drop=dom_drop)
     if cfg.front_end == "auto" and not out[0] and (
         sum(b.text_chars for b in page.blocks) < AUTO_FALLBACK_CHARS
     ):
@@ -194,7 +199,8 @@ class _Pass:
     """One pass of the decision path over a list of lines: the rule hits, the pieces
     (trimmed lines), the scores and the context step's verdict."""
 
-    __slots__ = ("hits", "keep", "pieces", "rule_bad", "scores", "seen", "threshold", "why")
+    __slots__ = ("dom", "hits", "keep", "pieces", "rule_bad", "scores", "seen", "threshold",
+                 "why")
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -209,6 +215,7 @@ def _one_pass(
     extra: Any,
     headline: int,
     own_cache: dict[str, Any] | None = None,
+    dom_drop: Sequence[bool] | None = None,
 ) -> _Pass:
     n = len(texts)
     hits = rs.apply(texts, cfg.max_line_chars)
@@ -236,6 +243,9 @@ def _one_pass(
     if cfg.profile is not None and cfg.site:
         seen = cfg.profile.repeated(texts, cfg.site, scores, rule_bad)
         rule_bad = [b or s > 0 for b, s in zip(rule_bad, seen, strict=True)]
+    # blocks the front end marks (HTML: comment sections with Config.comments=False)
+    if dom_drop is not None:
+        rule_bad = [b or d for b, d in zip(rule_bad, dom_drop, strict=True)]
 
     # context
     if _use_context(cfg, model):
@@ -249,7 +259,7 @@ def _one_pass(
         ]
         why = [context.Why.NONE] * n
     return _Pass(hits=hits, keep=keep, pieces=pieces, rule_bad=rule_bad, scores=scores,
-                 seen=seen, threshold=threshold, why=why)
+                 seen=seen, threshold=threshold, why=why, dom=dom_drop)
 
 
 def _written(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> list[int]:
@@ -282,10 +292,13 @@ def run_lines(
     kind: str = "text",
     model: Any = "default",
     headline: int = -1,
+    dom_drop: Sequence[bool] | None = None,
 ) -> tuple[str, Explained | None]:
     """The decision path over already-split lines. ``extra`` carries front-end features
     (the HTML path's DOM features) to the model; ``headline`` is the index of a line the
-    front end knows to be the headline (-1: the context step guesses).
+    front end knows to be the headline (-1: the context step guesses); ``dom_drop`` marks
+    lines the front end drops whatever the rules and model say (HTML comment sections with
+    ``Config.comments=False``).
 
     Settling (text only, ``Config.settle``): the model reads each line in its document
     (neighbours, blank-line structure, repetition), so once a pass has removed the
@@ -303,7 +316,7 @@ def run_lines(
     # kept (see features.extract) for the shipped model
     settles = extra is None and model is not None and cfg.settle > 1
     own_cache: dict[str, Any] | None = {} if settles and isinstance(model, Model) else None
-    first = _one_pass(texts, cfg, rs, model, extra, headline, own_cache)
+    first = _one_pass(texts, cfg, rs, model, extra, headline, own_cache, dom_drop)
     keep = list(first.keep)
     pieces = list(first.pieces)
     # line -> (pass number, that pass, the line's index in it, the line as it saw it)
@@ -336,7 +349,8 @@ def run_lines(
     if not explain:
         return out, None
     decisions = _explain(texts, first.pieces, first.hits, rs.rules, first.scores, first.keep,
-                         first.why, set(written or ()), first.threshold, first.seen, cfg)
+                         first.why, set(written or ()), first.threshold, first.seen, cfg,
+                         first.dom)
     for i, (pass_no, p, j, seen_as) in late.items():
         d = _explain([seen_as], [p.pieces[j]], _one_hit(p.hits, j), rs.rules,
                      None if p.scores is None else [p.scores[j]], [p.keep[j]], [p.why[j]],
@@ -369,6 +383,7 @@ def _explain(
     threshold: float,
     seen: Sequence[int] | None = None,
     cfg: Config | None = None,
+    dom: Sequence[bool] | None = None,
 ) -> list[Decision]:
     out: list[Decision] = []
     for i, text in enumerate(texts):
@@ -386,6 +401,10 @@ def _explain(
         if d >= 0:
             r = rules[d]
             out.append(Decision(i, text, Action.DROP, Stage.RULE, r.description, r.id, p))
+            continue
+        if dom is not None and dom[i]:
+            out.append(Decision(i, text, Action.DROP, Stage.DOM,
+                                "inside a reader-comment section (comments=False)", None, p))
             continue
         if seen is not None and seen[i] and cfg is not None:
             out.append(Decision(i, text, Action.DROP, Stage.PROFILE,

@@ -57,6 +57,7 @@ GOLD = "Council approves new library\n" + "\n".join(PROSE) + "\n"
 _MODULES = {
     "scrubber": "selectolax",
     "scrubber-blocks": "selectolax",
+    "scrubber-nocomments": "selectolax",
     "scrubber-traf": "trafilatura",
     "trafilatura": "trafilatura",
     "resiliparse": "resiliparse",

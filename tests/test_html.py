@@ -789,3 +789,48 @@ def test_cleaning_pauses_the_garbage_collector_and_restores_its_state() -> None:
         assert not gc.isenabled()  # a caller's choice is left alone
     finally:
         gc.enable()
+
+
+_COMMENTED_ARTICLE = (
+    "<html><head><title>A long story</title></head><body><article><h1>A long story</h1>"
+    + "".join(f"<p>Paragraph {i} of the article tells the story at some length, as articles "
+              f"do, with enough words to read as body text.</p>" for i in range(6))
+    + "</article><section id='comments' class='comment-list'><h3>3 Responses</h3>"
+    + "".join(f"<div class='comment-body'><p>Reader {i} writes a thoughtful reply about the "
+              f"story with several sentences of opinion in it.</p></div>" for i in range(3))
+    + "</section></body></html>"
+)
+
+
+def test_comments_false_drops_comment_sections_and_says_why() -> None:
+    import scrubber
+    from scrubber import Stage
+
+    kept = scrubber.clean_html(_COMMENTED_ARTICLE, front_end="blocks")
+    assert "Paragraph 5" in kept and "Reader 1" in kept  # the model reads them as body
+    dropped = scrubber.clean_html(_COMMENTED_ARTICLE, front_end="blocks", comments=False)
+    assert "Paragraph 0" in dropped and "Paragraph 5" in dropped
+    assert "Reader" not in dropped and "Responses" not in dropped
+    ex = scrubber.clean_html_and_explain(_COMMENTED_ARTICLE, front_end="blocks",
+                                         comments=False)
+    why = [d for d in ex.decisions if d.text.startswith("Reader 1")]
+    assert why and why[0].stage is Stage.DOM and why[0].action.value == "drop"
+    assert "comment" in why[0].reason
+    # text input has no DOM: the option changes nothing there
+    text = "Leave a reply\n\nReader 1 writes a thoughtful reply about the story here.\n"
+    assert scrubber.clean(text, comments=False) == scrubber.clean(text)
+
+
+def test_comments_option_is_validated_and_on_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from scrubber import Config
+
+    with pytest.raises(ValueError, match="comments"):
+        Config(comments="no")  # type: ignore[arg-type]
+    page = tmp_path / "page.html"
+    page.write_text(_COMMENTED_ARTICLE, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "scrubber", "--no-comments", str(page)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Paragraph 3" in out and "Reader" not in out

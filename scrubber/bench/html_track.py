@@ -17,6 +17,8 @@ first N of each set by id. Every system sees exactly the same pages of a set.
 * ``scrubber``: :func:`scrubber.clean_html` (selectolax block front end, then the same rules /
   model / context path as text; the HTML model with DOM features when ``weights/html.npz`` is
   shipped, else the text model; the report says which).
+* ``scrubber-nocomments``: :func:`scrubber.clean_html` with ``comments=False`` (reader-comment
+  sections dropped: for article-only corpora; Dragnet's gold has no comments).
 * ``scrubber-traf``: :func:`scrubber.clean` on trafilatura's high-recall text, i.e. the text
   track's ``trafilatura`` renderer (:mod:`scrubber.train.render`: ``trafilatura.extract(html,
   favor_recall=True, include_comments=False)``, plain text). The rendered texts are read from
@@ -135,6 +137,7 @@ __all__ = [
     "resiliparse_text",
     "run_benchmark",
     "scrubber_html",
+    "scrubber_nocomments",
     "scrubber_traf",
     "speed_sample",
     "summarise",
@@ -145,6 +148,7 @@ __all__ = [
 SYSTEMS: tuple[str, ...] = (
     "scrubber",
     "scrubber-blocks",
+    "scrubber-nocomments",
     "scrubber-traf",
     "trafilatura",
     "resiliparse",
@@ -232,6 +236,13 @@ def scrubber_blocks(html: str) -> str:
     import scrubber
 
     return scrubber.clean_html(html, front_end="blocks")
+
+
+def scrubber_nocomments(html: str) -> str:
+    """``scrubber-nocomments``: :func:`scrubber.clean_html` with ``comments=False``."""
+    import scrubber
+
+    return scrubber.clean_html(html, comments=False)
 
 
 def trafilatura_recall(html: str) -> str:
@@ -389,6 +400,7 @@ def boilerpy3_text(html: str) -> str:
 ADAPTERS: dict[str, Callable[[str, str | None], str]] = {
     "scrubber": lambda html, lang: scrubber_html(html),
     "scrubber-blocks": lambda html, lang: scrubber_blocks(html),
+    "scrubber-nocomments": lambda html, lang: scrubber_nocomments(html),
     "scrubber-traf": lambda html, lang: scrubber_traf(html),
     "trafilatura": lambda html, lang: trafilatura_default(html),
     "resiliparse": lambda html, lang: resiliparse_text(html),
@@ -1001,6 +1013,8 @@ _SYSTEM_NOTES: dict[str, str] = {
     "-> rules / model / context; trafilatura's text where the blocks render next to "
     "nothing",
     "scrubber-blocks": "scrubber.clean_html(html, front_end='blocks'): the blocks only",
+    "scrubber-nocomments": "scrubber.clean_html(html, comments=False): reader-comment "
+    "sections dropped",
     "scrubber-traf": "scrubber.clean(trafilatura favor_recall text); renders from the cache",
     "trafilatura": "trafilatura.extract(html), defaults; outputs from the cache",
     "resiliparse": "extract_plain_text(HTMLTree.parse(html), main_content=True)",
