@@ -10,6 +10,8 @@ Subcommands:
   idempotence rate on the shared data (:mod:`scrubber.bench.pathological`).
 * ``html``: HTML track: scrubber.clean_html and peer extractors on the same pages, word /
   shingle F1, speed and memory (:mod:`scrubber.bench.html_track`).
+* ``identity``: digests of scrubber's outputs on every page, saved and checked: the
+  output-identity check for speed work (:mod:`scrubber.bench.identity`).
 
 Everything after the subcommand goes to it: ``python -m scrubber.bench accuracy --help``.
 """
@@ -25,15 +27,17 @@ SUBCOMMANDS: dict[str, str] = {
     "throughput": "scrubber.bench.throughput",
     "pathological": "scrubber.bench.pathological",
     "html": "scrubber.bench.html_track",
+    "identity": "scrubber.bench.identity",
 }
 """Subcommand -> module with a ``main(argv) -> int``."""
 
-_USAGE = """usage: python -m scrubber.bench {accuracy,throughput,pathological,html} [options]
+_USAGE = """usage: python -m scrubber.bench {accuracy,throughput,pathological,html,identity} [opts]
 
   accuracy     word and shingle F1 of scrubber and baselines per data set x renderer
   throughput   documents/s and MB/s of scrubber
   pathological time and memory vs size on pathological inputs; idempotence rate
   html         HTML track: clean_html vs trafilatura, resiliparse, readability, ... on HTML
+  identity     save / check digests of scrubber's outputs on every page (speed work)
 
 Run a subcommand with --help for its options."""
 

@@ -1,0 +1,53 @@
+"""``python -m scrubber.bench identity``: the output-identity check for speed work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scrubber.bench import identity
+
+PAGES = [
+    ("set-a", "1", "<title>T</title><p>A paragraph of body text, long enough to be kept.</p>"),
+    ("set-a", "2", "<nav><a href=/>Home</a></nav><p>Another body paragraph stays here.</p>"),
+]
+
+
+@pytest.fixture
+def fake_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("set-a",):
+        (tmp_path / name).mkdir()
+    monkeypatch.setattr(identity, "_jobs", lambda sets: iter(PAGES))
+    monkeypatch.setattr("scrubber.train.data.data_root", lambda required=False: tmp_path)
+    return tmp_path
+
+
+def test_save_then_check_is_identical_and_a_changed_output_is_named(
+    fake_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "digests.json"
+    assert identity.main(["save", str(out), "--sets", "set-a", "-j", "1"]) == 0
+    saved = json.loads(out.read_text())
+    assert saved["format"] == identity.FORMAT and set(saved["pages"]) == {"set-a/1", "set-a/2"}
+    assert identity.main(["check", str(out), "--sets", "set-a", "-j", "1"]) == 0
+    assert "identical" in capsys.readouterr().out
+    saved["pages"]["set-a/2"][1] = "0" * 40  # as if the explanation had changed
+    out.write_text(json.dumps(saved))
+    assert identity.main(["check", str(out), "--sets", "set-a", "-j", "1"]) == 1
+    assert "set-a/2: explain differs" in capsys.readouterr().out
+
+
+def test_check_refuses_a_file_that_is_not_a_digest_file(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text('{"format": "something else"}')
+    assert identity.main(["check", str(bad)]) == 2
+
+
+def test_a_missing_data_set_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("scrubber.train.data.data_root", lambda required=False: tmp_path)
+    assert identity.main(["save", str(tmp_path / "o.json"), "--sets", "nope"]) == 2
+    assert "no set 'nope'" in capsys.readouterr().err
