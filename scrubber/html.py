@@ -978,8 +978,8 @@ def dom_feature_matrix(blocks: list[Block]) -> Any:
 def _title_overlaps(blocks: list[Block]) -> list[float]:
     """:attr:`Block.title_overlap` of each block (the same values, without the per-block
     attribute call). ASCII text is split into its ``\\w+`` words by a bytes table (for
-    ASCII, ``\\w`` is ``[A-Za-z0-9_]`` and lower-casing is bytes.lower), several times
-    faster than the regex."""
+    ASCII, ``\\w`` is ``[A-Za-z0-9_]`` and lower-casing is bytes.lower), faster than the
+    regex (all blocks of the HTML speed sample: 54 -> 37 ms)."""
     findall = _WORD_RE.findall
     out: list[float] = []
     title: frozenset[str] = _EMPTY
