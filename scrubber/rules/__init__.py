@@ -962,7 +962,7 @@ def _cap_bucket(cap: int | None) -> int | None:
 
 
 class _Docs:
-    """The lines a document scan reads (stripped, no ``"\n"`` inside), joined as
+    """The lines a document scan reads (stripped, no ``"\\n"`` inside), joined as
     :func:`_joined` does, once per length cap and once more folded when a pattern needs
     it. :meth:`get` gives the text, the lines' offsets in it and the indices of the
     lines it holds (``None``: all of them)."""
