@@ -57,7 +57,8 @@ class Config:
             the posts are the content). ``False`` drops, in HTML read by the blocks front
             end, every block inside an element whose class/id/role names a comment
             section (``comment``, ``disqus``, ``reply``, ``respond``, ``discussion``):
-            for article-only corpora. No effect on text input.
+            for article-only corpora. No effect on text input; the trafilatura front
+            end leaves comments out either way (``include_comments=False``).
     """
 
     rule_files: tuple[str, ...] = ()
