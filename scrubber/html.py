@@ -782,13 +782,7 @@ class Block:
         >>> [b.title_overlap for b in page.blocks]
         [1.0, 0.0]
         """
-        if not self.title_words:
-            return 0.0
-        words = _WORD_RE.findall(self.text.lower())
-        if not words:
-            return 0.0
-        title = self.title_words
-        return sum([w in title for w in words]) / len(words)
+        return _title_overlaps([self])[0]
 
     def dom_features(self) -> dict[str, float]:
         """Numeric DOM features as ``{name: value}``, keys in :data:`DOM_FEATURES` order.
@@ -1333,13 +1327,10 @@ def _hidden_wrapper(tree: LexborHTMLParser, shown: int) -> Any:
         else:
             continue  # deeper: not a page wrapper (and nested candidates stay few)
         attrs = node.attributes
-        if "hidden" in attrs:
-            hides = (attrs["hidden"] or "").strip().lower() != "until-found"
-        elif (attrs.get("aria-hidden") or "").strip().lower() == "true":
-            hides = True
-        else:
-            hides = _style_flags(attrs.get("style") or "")[0]
-        if not hides:
+        hidden = _hidden_attribute(attrs)
+        if hidden == "until-found" or (
+            not hidden and not _style_flags(attrs.get("style") or "")[0]
+        ):
             continue
         chars = len(node.text(deep=True))
         if chars > best_chars:
@@ -1509,6 +1500,18 @@ def _derive(
     return new or ctx
 
 
+def _hidden_attribute(attrs: dict[str, str | None]) -> str:
+    """What an element's attributes say of its visibility: ``"until-found"`` for
+    ``hidden=until-found``, ``"hidden"`` for another ``hidden`` or ``aria-hidden="true"``,
+    else ``""`` (its inline style aside)."""
+    if "hidden" in attrs:
+        until_found = (attrs["hidden"] or "").strip().lower() == "until-found"
+        return "until-found" if until_found else "hidden"
+    if (attrs.get("aria-hidden") or "").strip().lower() == "true":
+        return "hidden"
+    return ""
+
+
 def _enter(
     attrs: dict[str, str | None], tag: str, kind: int, ctx: _Ctx, memo: dict[tuple, _Ctx]
 ) -> _Ctx | None:
@@ -1520,12 +1523,8 @@ def _enter(
     if attrs:
         if kind == _K_DIALOG and "open" not in attrs:
             return None
-        hidden = ""
-        if "hidden" in attrs:
-            until_found = (attrs["hidden"] or "").strip().lower() == "until-found"
-            hidden = "until-found" if until_found else "hidden"
-        elif "aria-hidden" in attrs and (attrs["aria-hidden"] or "").strip().lower() == "true":
-            hidden = "hidden"
+        hidden = (_hidden_attribute(attrs)
+                  if "hidden" in attrs or "aria-hidden" in attrs else "")
         get = attrs.get
         cls = get("class")
         id_ = get("id")
