@@ -86,8 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="input is HTML (default: detected from the first bytes)")
     kind.add_argument("--text", action="store_true",
                       help="input is text, even if it looks like HTML")
-    p.add_argument("--version", action="version", version="scrubber 0.1.0")
+    p.add_argument("--version", action=_VersionAction, nargs=0,
+                   help="show the version and whether the pipeline runs compiled")
     return p
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version, and how many pipeline modules run compiled."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from . import __version__, build
+
+        parser.exit(message=f"scrubber {__version__}, {build()}\n")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

@@ -39,6 +39,15 @@ def _sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _decisions_digest(explained: Any) -> str:
+    decisions = [
+        [d.index, d.text, d.action.value, d.stage.value, d.reason, d.rule_id,
+         None if d.score is None else round(d.score, 9), d.output]
+        for d in explained.decisions
+    ]
+    return _sha(json.dumps(decisions, ensure_ascii=False))
+
+
 def page_digests(html: str | bytes) -> list[str]:
     """The three digests of one page (see the module docs).
 
@@ -51,17 +60,22 @@ def page_digests(html: str | bytes) -> list[str]:
     import scrubber
     from scrubber.html import parse_html
 
-    explained = scrubber.clean_html_and_explain(html)
-    decisions = [
-        [d.index, d.text, d.action.value, d.stage.value, d.reason, d.rule_id,
-         None if d.score is None else round(d.score, 9), d.output]
-        for d in explained.decisions
-    ]
     return [
         _sha(scrubber.clean_html(html)),
-        _sha(json.dumps(decisions, ensure_ascii=False)),
+        _decisions_digest(scrubber.clean_html_and_explain(html)),
         _sha(scrubber.clean(parse_html(html).text)),
     ]
+
+
+def text_digests(text: str) -> list[str]:
+    """Digests of ``clean(text)`` and of every decision of ``clean_and_explain(text)``.
+
+    >>> len(text_digests("Share this\\nA paragraph of body text, long enough to be kept."))
+    2
+    """
+    import scrubber
+
+    return [_sha(scrubber.clean(text)), _decisions_digest(scrubber.clean_and_explain(text))]
 
 
 def _one(job: tuple[str, str, Any]) -> tuple[str, list[str]]:

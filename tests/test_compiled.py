@@ -1,0 +1,107 @@
+"""The compiled build (setup.py: Cython over the same .py files) gives the pure-Python
+package's output, byte for byte.
+
+The tests import the source tree; ``pip install .`` (as ``.ci/run`` does) puts a compiled
+build in site-packages. The comparison runs the installed package in a subprocess that
+cannot see the source tree (``python -I`` from another directory) and skips when no
+compiled install of this very source is there (an editable or pure-Python install, or
+an install of other source)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import scrubber
+from scrubber.bench import identity
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "fixtures" / "seeds" / "input").glob("*.txt"))
+
+# HTML pages in the shapes the walk handles: blocks, inline runs, lists, tables, <pre>,
+# hidden elements, class hints, links, nested landmarks and a repeated headline
+PAGES = [
+    "<html><head><title>A storm hits the coast</title></head><body>"
+    "<header><nav><a href=/>Home</a> | <a href=/news>News</a></nav></header>"
+    "<main><article><h1>A storm hits the coast</h1><p class='byline'>By A. Writer</p>"
+    "<p>The storm reached the coast on <b>Tuesday</b> night, bringing <i>heavy</i> rain "
+    "and winds of up to 120 km/h to the towns along the bay.</p>"
+    "<ul><li>Schools closed</li><li>Roads flooded <a href=/r>(map)</a></li></ul>"
+    "<table><tr><td>Rain</td><td>80 mm</td></tr><tr><td>Wind</td><td>120 km/h</td></tr>"
+    "</table><pre>  line one\n  line two</pre>"
+    "<div style='display:none'>hidden text</div><div hidden>also hidden</div>"
+    "<p>Officials said repairs would take weeks.<br>More updates to follow.</p></article>"
+    "<aside class='related-posts'><h3>Related</h3><a href=/a>Another storm story</a></aside>"
+    "</main><div class='share-buttons'><a href=#>Share</a><a href=#>Tweet</a></div>"
+    "<footer><p>&copy; 2024 The Paper. All rights reserved.</p></footer></body></html>",
+    "<div id=comments><div class=comment><p>Great article, thanks for writing it up so "
+    "clearly.</p></div></div><script>var x = 1;</script><noscript>Enable JS</noscript>",
+    "",
+    "<p>\u4e2d\u6587\u7684\u6bb5\u843d\u6ca1\u6709\u7a7a\u683c\u3002</p><p>\u00c9t\u00e9 "
+    "\u00e0 Paris, caf\u00e9 cr\u00e8me \u2014 \u201cquotes\u201d.</p>",
+]
+
+
+def _installed_build() -> tuple[str, Path] | None:
+    """The installed package's build and directory, as a process outside the source
+    tree sees it (``None`` if scrubber is not importable there)."""
+    code = "import scrubber, sys; print(scrubber.build()); print(scrubber.__file__)"
+    run = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         cwd=Path(sys.prefix), timeout=120)
+    if run.returncode != 0:
+        return None
+    build, init = run.stdout.splitlines()[-2:]
+    return build, Path(init).parent
+
+
+def _same_source(installed: Path) -> bool:
+    for src in ROOT.joinpath("scrubber").rglob("*.py"):
+        other = installed / src.relative_to(ROOT / "scrubber")
+        if not other.is_file() or (hashlib.sha256(other.read_bytes()).digest()
+                                   != hashlib.sha256(src.read_bytes()).digest()):
+            return False
+    return True
+
+
+def _digests(texts: list[str], pages: list[str]) -> dict[str, list[list[str]]]:
+    return {"text": [identity.text_digests(t) for t in texts],
+            "html": [identity.page_digests(p) for p in pages]}
+
+
+_CHILD = """
+import json, sys
+from scrubber.bench import identity
+job = json.load(sys.stdin)
+json.dump({"text": [identity.text_digests(t) for t in job["text"]],
+           "html": [identity.page_digests(p) for p in job["html"]]}, sys.stdout)
+"""
+
+
+def test_compiled_modules_name_pipeline_modules_and_build_says_which() -> None:
+    names = scrubber.compiled_modules()
+    assert set(names) <= {f"scrubber.{m}" for m in scrubber._COMPILABLE}
+    assert scrubber.build() == (f"compiled ({len(names)}/9 modules)" if names
+                                else "pure Python")
+
+
+def test_the_compiled_install_gives_the_source_trees_output_byte_for_byte() -> None:
+    found = _installed_build()
+    if found is None or not found[0].startswith("compiled"):
+        pytest.skip("no compiled install of scrubber (pip install . builds one)")
+    build, installed = found
+    if not _same_source(installed):
+        pytest.skip(f"the installed scrubber ({installed}) is built from other source")
+    assert build == "compiled (9/9 modules)"
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    # the seeds as HTML too: one paragraph per line, so the walk and the DOM model run
+    pages = PAGES + ["".join(f"<p>{line}</p>" for line in t.splitlines()) for t in texts]
+    job = json.dumps({"text": texts, "html": pages})
+    run = subprocess.run([sys.executable, "-I", "-c", _CHILD], input=job, capture_output=True,
+                         text=True, cwd=Path(sys.prefix), timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == _digests(texts, pages)
