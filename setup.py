@@ -48,11 +48,12 @@ class OptionalBuildExt(build_ext):
         super().finalize_options()
         if self.parallel is None:
             self.parallel = os.cpu_count() or 1  # compile the modules side by side
+        if self.inplace or getattr(self, "editable_mode", False):
+            if self.extensions:
+                _warn("in-place / editable build, extension modules not built")
+            self.extensions = []
 
     def run(self) -> None:
-        if self.inplace:
-            _warn("in-place / editable build, extension modules not built")
-            return
         try:
             super().run()
         except Exception as exc:  # no compiler, missing headers, ...
