@@ -37,8 +37,8 @@ COMPILED = [
 ]
 
 
-def _warn(msg: str) -> None:
-    print(f"scrubber setup: {msg}; installing the pure-Python package", file=sys.stderr)
+def _warn(msg: str, what: str = "installing the pure-Python package") -> None:
+    print(f"scrubber setup: {msg}; {what}", file=sys.stderr)
 
 
 class OptionalBuildExt(build_ext):
@@ -63,7 +63,7 @@ class OptionalBuildExt(build_ext):
         try:
             super().build_extension(ext)
         except Exception as exc:
-            _warn(f"compiling {ext.name} failed ({exc})")
+            _warn(f"compiling {ext.name} failed ({exc})", "that module stays pure Python")
 
 
 def _extensions() -> list:
