@@ -95,6 +95,11 @@ def names(kind: str = "text") -> list[str]:
     return cols
 
 
+@functools.cache
+def _width(kind: str) -> int:
+    return len(names(kind))
+
+
 _OWN_IDX = {c: i for i, c in enumerate(OWN)}
 _FAM_IDX = {f: i for i, f in enumerate(FAMILIES)}
 
@@ -454,14 +459,18 @@ def _dist(flags: np.ndarray, reverse: bool) -> np.ndarray:
     return d[::-1] if reverse else d
 
 
-def _window_mean(v: np.ndarray, k: int) -> np.ndarray:
-    """Mean of ``v`` over rows r-k..r+k (clipped to the document), for every row r."""
+def _window_means(v: np.ndarray, ks: tuple[int, ...]) -> list[np.ndarray]:
+    """Mean of ``v`` over rows r-k..r+k (clipped to the document), for every row r, for
+    each k of ``ks`` (one running sum for all of them)."""
     c = np.concatenate([[0.0], np.cumsum(v)])
     m = len(v)
     r = np.arange(m)
-    lo = np.maximum(r - k, 0)
-    hi = np.minimum(r + k + 1, m)
-    return (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    out = []
+    for k in ks:
+        lo = np.maximum(r - k, 0)
+        hi = np.minimum(r + k + 1, m)
+        out.append((c[hi] - c[lo]) / np.maximum(hi - lo, 1))
+    return out
 
 
 # The own columns _own_matrix computes (all of OWN before "trimmed") read each line alone,
@@ -520,14 +529,12 @@ def extract(
     ``kind == "html"``.
     """
     n = len(pieces)
-    cols = names(kind)
-    out = np.zeros((n, len(cols)), dtype=np.float64)
     stripped = list(map(str.strip, pieces))
     full_len = np.fromiter(map(len, stripped), np.int64, count=n)
     nb = full_len.nonzero()[0]
     m = len(nb)
     if not m:
-        return out
+        return np.zeros((n, _width(kind)))
     lines = [s for s in stripped if s]
     own = None if own_cache is None else _own_from_cache(lines, own_cache)
     if own is None:
@@ -588,7 +595,7 @@ def extract(
         blank_before, blank_after, pos / max(m - 1, 1), np.log1p(pos), np.log1p(m - 1 - pos),
         np.log1p(_dist(prose, False)), np.log1p(_dist(prose, True)),
         np.log1p(_dist(dropped, False)), np.log1p(_dist(dropped, True)),
-        _window_mean(pf, 3), _window_mean(pf, 10), _window_mean(df, 3), _window_mean(df, 10),
+        *_window_means(pf, (3, 10)), *_window_means(df, (3, 10)),
         np.log1p(run), log_chars / max(log_chars.max(), 1e-9),
         np.full(m, math.log1p(m)), np.full(m, pf.mean()),
         np.full(m, math.log1p(np.expm1(log_chars).sum())),
@@ -600,6 +607,7 @@ def extract(
         blocks.append(ex[nb])
     if m == n:
         return np.hstack(blocks)
+    out = np.zeros((n, _width(kind)))
     out[nb] = np.hstack(blocks)
     return out
 
@@ -690,9 +698,10 @@ def _score_sequence(v: np.ndarray, chars: np.ndarray) -> np.ndarray:
         hi = np.minimum(r + half + 1, m)
         f[:, 7 + k] = (cv[hi] - cv[lo]) / np.maximum(cw[hi] - cw[lo], 1e-9)
     padm = np.concatenate([np.zeros(5), v, np.zeros(5)])
-    win = np.lib.stride_tricks.sliding_window_view(padm, 5)
-    f[:, 10] = win[:m].max(axis=1)  # lines r-5 .. r-1
-    f[:, 11] = win[6 : 6 + m].max(axis=1)  # lines r+1 .. r+5
+    # the best of lines r-5 .. r-1 and of r+1 .. r+5 (five shifted views; max is exact,
+    # so this equals a sliding-window max, without its per-call set-up)
+    f[:, 10] = np.maximum.reduce([padm[k : k + m] for k in range(5)])
+    f[:, 11] = np.maximum.reduce([padm[k : k + m] for k in range(6, 11)])
     body = v * chars
     total = max(body.sum(), 1e-9)
     cb = np.cumsum(body)
@@ -743,8 +752,7 @@ def _score_tree(
             if not len(cand):
                 continue
             c = cand[np.argmax(depth[cand])]  # the deepest such element
-            inside = np.unique(line_of[node == c])
-            f[inside, base + j] = 1.0
+            f[line_of[node == c], base + j] = 1.0  # (a line at most once per element)
             f[:, mean_col] = mean[c]
             if th == 0.5:
                 f[:, base + 3] = size[c] / max(chars.sum(), 1.0)
