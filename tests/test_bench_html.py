@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import scrubber
 from scrubber.bench import html_track as ht
 from scrubber.bench.__main__ import main as bench_main
 from scrubber.bench.accuracy import PageResult
@@ -233,6 +234,7 @@ def test_summary_targets_front_ends_and_markdown() -> None:
     assert list(status.values()) == ["PASS", "PASS", "PASS"]
     speed = summary["targets"][2]["detail"]
     assert "20.0 vs 5.0 docs/s = 4.00×" in speed and "CPU time" in speed
+    assert speed.endswith(f"(scrubber {scrubber.build()})")  # speed depends on the build
 
     fe = {r["scope"]: r for r in summary["front_ends"]}
     assert list(fe) == ["wcxb-dev", "wcxb-dev:article", "wcxb-dev:forum", "dragnet"]

@@ -920,6 +920,9 @@ def check_targets(summary: Mapping[str, Any]) -> list[Target]:
         cpu = f"; CPU time: {ca:.1f} vs {cb:.1f} docs/s = {ca / cb:.2f}×" if ca and cb else ""
         ok = a >= SPEED_FACTOR * b
         detail = f"{a:.1f} vs {b:.1f} docs/s = {a / b:.2f}× on {ss['documents']} pages{cpu}"
+        build = summary.get("versions", {}).get("scrubber_build")
+        if build:
+            detail += f" (scrubber {build})"
         out.append(Target(name, "PASS" if ok else "FAIL", detail))
     return out
 
