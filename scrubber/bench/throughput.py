@@ -284,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     note=f"scrubber --jsonl {shlex.join(rss_args)}"))
             print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr)
             path.unlink()
+    print(f"scrubber {scrubber.__version__}, {scrubber.build()}; {len(texts)} documents\n")
     print(format_table(rows))
     return 0
 
