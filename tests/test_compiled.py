@@ -73,6 +73,19 @@ def _digests(texts: list[str], pages: list[str]) -> dict[str, list[list[str]]]:
             "html": [identity.page_digests(p) for p in pages]}
 
 
+def _real_pages(per_set: int) -> list[str]:
+    """The first ``per_set`` pages (by id) of each set in ``../shared/data``, or ``[]``."""
+    from scrubber.bench.identity import SETS
+    from scrubber.train.data import data_root, iter_pages
+
+    if data_root() is None:
+        return []
+    out = []
+    for name in SETS:
+        out += [p.html for p in iter_pages(name, limit=per_set) if isinstance(p.html, str)]
+    return out
+
+
 _CHILD = """
 import json, sys
 from scrubber.bench import identity
@@ -100,6 +113,7 @@ def test_the_compiled_install_gives_the_source_trees_output_byte_for_byte() -> N
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     # the seeds as HTML too: one paragraph per line, so the walk and the DOM model run
     pages = PAGES + ["".join(f"<p>{line}</p>" for line in t.splitlines()) for t in texts]
+    pages += _real_pages(per_set=10)  # when ../shared/data is there
     job = json.dumps({"text": texts, "html": pages})
     run = subprocess.run([sys.executable, "-I", "-c", _CHILD], input=job, capture_output=True,
                          text=True, cwd=Path(sys.prefix), timeout=600)
