@@ -101,6 +101,7 @@ def _width(kind: str) -> int:
 
 
 _OWN_IDX = {c: i for i, c in enumerate(OWN)}
+_NEIGH_IDX = [_OWN_IDX[c] for c in NEIGH]
 _FAM_IDX = {f: i for i, f in enumerate(FAMILIES)}
 
 
@@ -563,16 +564,11 @@ def extract(
         counts = Counter(keys)
         own[:, _OWN_IDX["repeated"]] = [counts[k] > 1 for k in keys]
 
-    neigh_idx = [_OWN_IDX[c] for c in NEIGH]
-    blocks = [own, fam_h, fam_d]
-    src = own[:, neigh_idx]
-    for off in (-2, -1, 1, 2):
-        sh = np.zeros((m, len(NEIGH)))
-        if off < 0:
-            sh[-off:] = src[:off]
-        else:
-            sh[:-off] = src[off:]
-        blocks.append(sh)
+    # the neighbours' columns: rows of one zero-padded copy, shifted by -2, -1, +1, +2
+    padded = np.zeros((m + 4, len(NEIGH)))
+    padded[2 : m + 2] = own[:, _NEIGH_IDX]
+    blocks = [own, fam_h, fam_d, padded[:m], padded[1 : m + 1], padded[3 : m + 3],
+              padded[4 : m + 4]]
 
     log_chars = own[:, 0]
     dropped = own[:, _OWN_IDX["rule_drop"]] > 0
@@ -591,16 +587,27 @@ def extract(
     pos = np.arange(m, dtype=np.float64)
     pf = prose.astype(np.float64)
     df = dropped.astype(np.float64)
-    ctx = np.column_stack([
-        blank_before, blank_after, pos / max(m - 1, 1), np.log1p(pos), np.log1p(m - 1 - pos),
-        np.log1p(_dist(prose, False)), np.log1p(_dist(prose, True)),
-        np.log1p(_dist(dropped, False)), np.log1p(_dist(dropped, True)),
-        *_window_means(pf, (3, 10)), *_window_means(df, (3, 10)),
-        np.log1p(run), log_chars / max(log_chars.max(), 1e-9),
-        np.full(m, math.log1p(m)), np.full(m, pf.mean()),
-        np.full(m, math.log1p(np.expm1(log_chars).sum())),
-        np.full(m, df.mean()),
-    ])
+    # the CONTEXT columns, filled in place (one array, no per-column stacking)
+    ctx = np.empty((m, len(CONTEXT)))
+    ctx[:, 0] = blank_before
+    ctx[:, 1] = blank_after
+    ctx[:, 2] = pos / max(m - 1, 1)
+    # (each log1p over the very array it always read: numpy's SIMD and scalar loops can
+    # differ in the last bit, and which one runs depends on the memory layout)
+    ctx[:, 3] = np.log1p(pos)
+    ctx[:, 4] = np.log1p(m - 1 - pos)
+    ctx[:, 5] = np.log1p(_dist(prose, False))
+    ctx[:, 6] = np.log1p(_dist(prose, True))
+    ctx[:, 7] = np.log1p(_dist(dropped, False))
+    ctx[:, 8] = np.log1p(_dist(dropped, True))
+    for j, w in enumerate((*_window_means(pf, (3, 10)), *_window_means(df, (3, 10)))):
+        ctx[:, 9 + j] = w
+    ctx[:, 13] = np.log1p(run)
+    ctx[:, 14] = log_chars / max(log_chars.max(), 1e-9)
+    ctx[:, 15] = math.log1p(m)
+    ctx[:, 16] = pf.mean()
+    ctx[:, 17] = math.log1p(np.expm1(log_chars).sum())
+    ctx[:, 18] = df.mean()
     blocks.append(ctx)
     if kind == "html":
         ex = np.asarray(getattr(extra, "matrix", extra), dtype=np.float64)
