@@ -9,7 +9,7 @@
 
     >>> result = scrubber.clean_and_explain(page)
     >>> result.decisions[0].rule_id
-    'paywall.premium-only'
+    'paywall.badge'
 
 Every output line is an input line, or a trimmed piece of one, in input order.
 """
@@ -71,7 +71,8 @@ def clean_html(html: str | bytes, config: Config | None = None, **overrides: Any
 
         >>> page = ("<article><h1>Title</h1><p>A paragraph of the article body, "
         ...         "long enough to stay.</p></article>")
-        >>> "A paragraph of the article body" in scrubber.clean_html(page, front_end="blocks")
+        >>> from scrubber import clean_html
+        >>> "A paragraph of the article body" in clean_html(page, front_end="blocks")
         True
     """
     from . import config as _config
@@ -105,7 +106,8 @@ def compiled_modules() -> list[str]:
     made by ``pip install .`` when a compiler is at hand; see ``setup.py``), or ``[]`` for
     the pure-Python package. Imports the modules it checks.
 
-        >>> set(scrubber.compiled_modules()) <= {"scrubber." + m for m in _COMPILABLE}
+        >>> from scrubber import compiled_modules
+        >>> set(compiled_modules()) <= {"scrubber." + m for m in _COMPILABLE}
         True
     """
     import importlib

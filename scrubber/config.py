@@ -1,10 +1,13 @@
 """The immutable configuration of a cleaning run.
 
     >>> from scrubber import Config, clean
+    >>> page = "Leave a Comment\\nThe body paragraph of the article goes on at length.\\n"
+    >>> clean(page, use_model=False)
+    'The body paragraph of the article goes on at length.\\n'
     >>> cfg = Config(disabled_rules=frozenset({"comments.leave-a-comment"}))
     >>> cfg2 = cfg.replace(threshold=0.6)          # a new object; cfg is unchanged
-    >>> clean("Leave a Comment\\n", cfg2, use_model=False)   # keyword overrides
-    'Leave a Comment\\n'
+    >>> clean(page, cfg2, use_model=False)         # keyword overrides
+    'Leave a Comment\\nThe body paragraph of the article goes on at length.\\n'
 
 Unknown keys are an error, so a typo never silently does nothing.
 """
