@@ -23,7 +23,7 @@ examples:
   scrubber a.txt b.txt > bodies.txt        clean files, one after another
   scrubber --explain < page.txt            every input line with its decision and reason
   scrubber --stats < page.txt > body.txt   counts per reason on stderr
-  scrubber --rules mysite.toml --disable video.live-marker < page.txt
+  scrubber --rules mysite.toml --disable video.badge < page.txt
   scrubber --no-model < page.txt           rules and context only
   scrubber < page.html > body.txt          HTML is detected; --html / --text force it
   scrubber --jsonl -j 2 --stats corpus.jsonl -o clean.jsonl      clean the "text" field
