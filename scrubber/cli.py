@@ -151,7 +151,22 @@ def _read(path: str) -> bytes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """The ``scrubber`` command. A reader that goes away (``scrubber ... | head``) ends any
+    of its commands quietly, exit status 0; Ctrl-C exits 130."""
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        try:  # stdout's buffer would be flushed again at exit: point it at /dev/null
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         import importlib
 
@@ -170,22 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"scrubber: {e}", file=sys.stderr)
         return 1 if isinstance(e, RuleError) else 2
     out: BinaryIO = sys.stdout.buffer
-    try:
-        if args.jsonl or args.output or args.profile:
-            from .corpus.cli import run_corpus
+    if args.jsonl or args.output or args.profile:
+        from .corpus.cli import run_corpus
 
-            return run_corpus(args, cfg, _run)
-        return _run(args, cfg, out)
-    except BrokenPipeError:
-        # `scrubber ... | head`: the reader went away; end quietly.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except OSError:
-            pass
-        return 0
-    except KeyboardInterrupt:
-        return 130
+        return run_corpus(args, cfg, _run)
+    return _run(args, cfg, out)
 
 
 def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
@@ -256,6 +260,7 @@ def _list_rules() -> int:
             family = r.family
             print(f"[{family}]")
         print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
+    sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
     return 0
 
 

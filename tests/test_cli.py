@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BODY = "A paragraph of body text that is clearly long enough to be kept, as prose is.\n"
 
@@ -86,6 +89,25 @@ def test_closed_pipe_ends_quietly():
     out, err = p.communicate(big)
     assert len(out) == 10
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+class _ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone away (``scrubber rules | head -1``)."""
+
+    def write(self, s: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("argv", [["rules"], ["bench", "--help"]])
+def test_closed_pipe_ends_subcommands_quietly(argv, monkeypatch):
+    from scrubber import cli
+
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    try:
+        status = cli.main(argv)
+    except SystemExit as e:  # argparse's --help exits after printing
+        status = e.code
+    assert status == 0
 
 
 def test_rules_subcommand_lists_families():
