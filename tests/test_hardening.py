@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import regex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import scrubber
@@ -157,12 +157,16 @@ def test_clean_html_any_bytes(data: bytes) -> None:
 
 @SETTINGS
 @given(st.binary(max_size=400) | DOCS.map(lambda s: s.encode("utf-8", "surrogatepass")))
+@example(b"\xef\xbb\xbf\n:")  # the BOM's own line dropped: the BOM goes before ":"
 def test_cli_any_bytes_is_byte_exact(data: bytes) -> None:
     status, out, _ = run_cli(data, "--text")
     assert status == 0
-    assert byte_pieces_in_order(out, data)
-    if out and data.startswith(b"\xef\xbb\xbf"):
-        assert out.startswith(b"\xef\xbb\xbf")
+    bom = b"\xef\xbb\xbf"
+    # a leading BOM marks the stream, not its first line: it is written back in front of
+    # whatever comes out first, so the pieces are compared without it
+    assert byte_pieces_in_order(out.removeprefix(bom), data.removeprefix(bom))
+    if out and data.startswith(bom):
+        assert out.startswith(bom)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
