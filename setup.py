@@ -16,25 +16,35 @@ someone is editing. ``scrubber.compiled_modules()`` says what a running install 
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
+from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-# The decision path (text -> lines -> rules -> features -> model -> context -> decisions)
-# and the HTML front end; the CLI, benchmarks, training and integrations stay Python.
-COMPILED = [
-    "scrubber/lines.py",
-    "scrubber/rules/__init__.py",
-    "scrubber/rules/checks.py",
-    "scrubber/features.py",
-    "scrubber/model.py",
-    "scrubber/context.py",
-    "scrubber/decisions.py",
-    "scrubber/pipeline.py",
-    "scrubber/html.py",
-]
+
+def _compiled_sources() -> list[str]:
+    """The files of the modules ``scrubber._COMPILABLE`` names (the decision path and the
+    HTML front end; the CLI, benchmarks, training and integrations stay Python), read
+    from ``scrubber/__init__.py`` without importing the package (its dependencies need
+    not be installed at build time): one list serves the build and
+    ``scrubber.compiled_modules()``."""
+    tree = ast.parse(Path("scrubber/__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "_COMPILABLE" for t in node.targets
+        ):
+            names = ast.literal_eval(node.value)
+            break
+    else:
+        raise RuntimeError("scrubber/__init__.py defines no _COMPILABLE")
+    out = []
+    for name in names:
+        base = Path("scrubber", *name.split("."))
+        out.append(str(base / "__init__.py" if base.is_dir() else base.with_suffix(".py")))
+    return out
 
 
 def _warn(msg: str, what: str = "installing the pure-Python package") -> None:
@@ -77,7 +87,7 @@ def _extensions() -> list:
         return []
     try:
         return cythonize(
-            COMPILED,
+            _compiled_sources(),
             language_level=3,
             # annotations are documentation here, not C types: keep Python semantics
             compiler_directives={"annotation_typing": False},

@@ -94,7 +94,7 @@ def clean_html_and_explain(
     return explained
 
 
-# the modules setup.py compiles when it can (keep the two lists alike)
+# the modules setup.py compiles when it can (it reads this tuple)
 _COMPILABLE = (
     "lines", "rules", "rules.checks", "features", "model", "context", "decisions",
     "pipeline", "html",

@@ -1122,19 +1122,14 @@ def _git_head() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
-def _scrubber_build() -> str:
-    """``scrubber.build()``: compiled or pure Python (speed figures depend on it)."""
+def _versions() -> dict[str, Any]:
     import scrubber
 
-    return scrubber.build()
-
-
-def _versions() -> dict[str, Any]:
     out: dict[str, Any] = {
         "python": platform.python_version(),
         "git": _git_head(),
         "product_digest": product_digest(),
-        "scrubber_build": _scrubber_build(),
+        "scrubber_build": scrubber.build(),  # compiled or pure Python: speed depends on it
     }
     for dist in ("scrubber", "trafilatura", "inscriptis", "html-text", "jusText", "datatrove"):
         try:

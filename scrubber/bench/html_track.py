@@ -930,13 +930,14 @@ def check_targets(summary: Mapping[str, Any]) -> list[Target]:
 def _versions() -> dict[str, Any]:
     import platform
 
-    from scrubber.bench.accuracy import _git_head, _scrubber_build
+    import scrubber
+    from scrubber.bench.accuracy import _git_head
 
     out: dict[str, Any] = {
         "python": platform.python_version(),
         "git": _git_head(),
         "product_digest": product_digest(),
-        "scrubber_build": _scrubber_build(),
+        "scrubber_build": scrubber.build(),
     }
     for dist in (
         "scrubber", "selectolax", "trafilatura", "resiliparse", "readability-lxml", "jusText",

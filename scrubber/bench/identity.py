@@ -78,6 +78,12 @@ def text_digests(text: str) -> list[str]:
     return [_sha(scrubber.clean(text)), _decisions_digest(scrubber.clean_and_explain(text))]
 
 
+def digests(texts: Sequence[str], pages: Sequence[str | bytes]) -> dict[str, list[list[str]]]:
+    """:func:`text_digests` of each text and :func:`page_digests` of each page (what
+    ``tests/test_compiled.py`` compares between two builds)."""
+    return {"text": [text_digests(t) for t in texts], "html": [page_digests(p) for p in pages]}
+
+
 def _one(job: tuple[str, str, Any]) -> tuple[str, list[str]]:
     set_name, page_id, html = job
     return f"{set_name}/{page_id}", page_digests(html)
