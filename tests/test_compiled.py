@@ -105,7 +105,7 @@ def test_the_compiled_install_gives_the_source_trees_output_byte_for_byte() -> N
     # the seeds as HTML too: one paragraph per line, so the walk and the DOM model run
     pages = PAGES + ["".join(f"<p>{line}</p>" for line in t.splitlines()) for t in texts]
     pages += _real_pages(per_set=10)  # when ../shared/data is there
-    job = json.dumps({"text": texts, "html": pages})
+    job = json.dumps({"texts": texts, "pages": pages})
     run = subprocess.run([sys.executable, "-I", "-c", _CHILD], input=job, capture_output=True,
                          text=True, cwd=Path(sys.prefix), timeout=600)
     assert run.returncode == 0, run.stderr
