@@ -1277,14 +1277,12 @@ def parse_html(html: str | bytes) -> Page:
         if root is None:
             return Page(title=title)
     lang = (root.attributes.get("lang") or "").strip().lower()[:32] if root.tag == "html" else ""
-    segments = _react_segments(tree) if 'id="S:' in text else None
-    blocks, noscript_chars = _walk(root, segments=segments)
+    blocks, noscript_chars = _walk(root, tree=tree)
     with_noscript = noscript_chars >= _NOSCRIPT_FALLBACK_CHARS and noscript_chars > 2 * sum(
         b.text_chars for b in blocks
     )
     if with_noscript:
-        segments = _react_segments(tree) if segments is not None else None
-        blocks, _ = _walk(root, include_noscript=True, segments=segments)
+        blocks, _ = _walk(root, include_noscript=True, tree=tree)
     shown = sum(b.text_chars for b in blocks)
     if shown * _WRAPPER_RATIO < len(text) and _hidden_wrapper(tree, shown) is not None:
         # measure again without scripts and styles (never rendered, but text to
@@ -1298,8 +1296,7 @@ def parse_html(html: str | bytes) -> Page:
             for name in ("hidden", "aria-hidden", "style"):
                 if name in wrapper.attrs:
                     del wrapper.attrs[name]
-            segments = _react_segments(tree) if segments is not None else None
-            again, _ = _walk(root, include_noscript=with_noscript, segments=segments)
+            again, _ = _walk(root, include_noscript=with_noscript, tree=tree)
             if sum(b.text_chars for b in again) >= _WRAPPER_GAIN * max(shown, 1):
                 blocks = again
     page = Page(title=title, lang=lang, blocks=blocks, page_tokens=_page_tokens(tree))
@@ -1548,13 +1545,16 @@ def _enter(
 
 
 def _walk(
-    root: Any, include_noscript: bool = False, segments: dict[str, Any] | None = None
+    root: Any, include_noscript: bool = False, tree: LexborHTMLParser | None = None
 ) -> tuple[list[Block], int]:
     """Iterative pre/post-order walk of the DOM producing blocks (see module docs).
 
     This is the hot loop: per-node work is kept to a few dictionary look-ups, and the
     rare cases (attributes, structural elements) are delegated to helpers. Returns the
-    blocks and the number of characters of ``<noscript>`` text skipped.
+    blocks and the number of characters of ``<noscript>`` text skipped. With ``tree``
+    (the parsed document of ``root``), React streaming segments are rendered at their
+    placeholders; they are looked up at the first placeholder met, so a page without
+    one never pays for the search.
     """
     blocks: list[Block] = []
     # Per-line buffer state.
@@ -1618,6 +1618,7 @@ def _walk(
     kind_of = (_KIND_WITH_NOSCRIPT if include_noscript else _KIND).get
     memo: dict[tuple, _Ctx] = {}  # see _enter
     noscript_chars = 0
+    segments: dict[str, Any] | None = None  # React segments, found at the first placeholder
     # Explicit stack of open elements: (node, tag, is_block, saved ctx, saved block,
     # saved link id).
     stack: list[tuple] = []
@@ -1681,9 +1682,13 @@ def _walk(
                         pending = " "
                 elif tag == "noscript":
                     noscript_chars += len(node.text())
-                elif segments and tag == "template":
+                elif tag == "template" and tree is not None:
                     seg_id = node.attributes.get("id") or ""
-                    seg = segments.pop(seg_id[2:], None) if seg_id[:2] in _PLACEHOLDERS else None
+                    seg = None
+                    if seg_id[:2] in _PLACEHOLDERS:
+                        if segments is None:
+                            segments = _react_segments(tree)
+                        seg = segments.pop(seg_id[2:], None)
                     if seg is not None and seg.first_child is not None:
                         push((node, tag, False, ctx, block, link))
                         tags.append(tag)
