@@ -485,6 +485,25 @@ _KIND: dict[str, int] = {
     "body": _K_ROOT,
 }
 _PLACEHOLDERS = frozenset(("B:", "P:"))  # React streaming placeholders (template ids)
+# lexbor's node type ids (lexbor/tag/const.h): LXB_TAG__TEXT is 2, and ids up to 5 are
+# the other non-element nodes (comment, doctype, document, ...); elements have larger ids.
+_LXB_TEXT = 2
+_LXB_LAST_NODE_TYPE = 5
+# Element names by lexbor tag id, filled as the walker meets them. Ids of the standard
+# tags are small and fixed; a custom element's id is a pointer into its document's tag
+# table (never below 2**16), unique to that document, so those are not cached. A standard
+# id has one name in the HTML namespace; the SVG camel-case names that share ids
+# (``clipPath``) are never walked (``<svg>`` is dropped whole).
+_TAG_NAMES: dict[int, str] = {}
+_STANDARD_TAG_IDS = 1 << 16
+
+
+def _tag_name(node: Any, tag_id: int) -> str | None:
+    """``node.tag``, remembered in :data:`_TAG_NAMES` when ``tag_id`` is a standard one."""
+    tag: str | None = node.tag
+    if tag is not None and tag_id < _STANDARD_TAG_IDS and tag.islower():
+        _TAG_NAMES[tag_id] = tag
+    return tag
 # Without DOM mutation events: the tree as written (events only mirror <select> state,
 # which is dropped anyway, and are quadratic in the number of <option>s).
 _PARSER_OPTIONS = LexborDocumentOptions.WO_EVENTS
@@ -1628,8 +1647,8 @@ def _walk(
     link = 0  # id of the innermost open <a> (0: not in a link)
     node = root
     while node is not None:
-        tag = node.tag
-        if tag == "-text":
+        tag_id = node.tag_id  # (an int: cheaper than the name, which is only read for elements)
+        if tag_id == _LXB_TEXT:
             t = node.text_content
             if not t:
                 pass
@@ -1669,7 +1688,9 @@ def _walk(
                     last_link = 0
                 pending = " " if t[-1].isspace() else ""
                 after_link = False
-        elif tag is not None and tag[0] != "-":
+        elif tag_id > _LXB_LAST_NODE_TYPE and (
+            tag := _TAG_NAMES.get(tag_id) or _tag_name(node, tag_id)
+        ) is not None:
             kind = kind_of(tag, _K_INLINE)
             if kind == _K_DROP:
                 if tag in _REPLACED_TAGS:
