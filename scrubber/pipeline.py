@@ -180,9 +180,13 @@ def _headline_index(texts: Sequence[str], title: str, h1: str) -> int:
     if not wanted:
         return -1
     longest = max(map(len, wanted))
+    shortest = min(map(len, wanted))
     for i, t in enumerate(texts):
-        if len(t) > longest and headline_length_bound(t) > longest:
+        n = len(t)
+        if n > longest and headline_length_bound(t) > longest:
             continue  # (a paragraph: normalised, still longer than any wanted line)
+        if n < shortest and t.isascii():
+            continue  # (normalising ASCII text never lengthens it)
         if t.strip() and normalise_headline(t) in wanted:
             return i
     return -1

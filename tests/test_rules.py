@@ -323,3 +323,27 @@ def test_headline_length_bound_holds_on_any_text() -> None:
         assert headline_length_bound(line) <= len(normalise_headline(line))
 
     check()
+
+
+def test_normalising_ascii_headlines_never_lengthens_them() -> None:
+    """The headline search skips ASCII lines shorter than every headline it looks for
+    (scrubber.pipeline._headline_index): sound only if this holds."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+    def check(line: str) -> None:
+        assert len(normalise_headline(line)) <= len(line)
+
+    check()
+
+
+def test_headline_index_finds_the_headline_among_short_lines() -> None:
+    from scrubber.pipeline import _headline_index
+
+    lines = ["Home", "News", "Big  News Today.", "Big news today, and more"]
+    assert _headline_index(lines, "Big news today | Site", "") == 2
+    assert _headline_index(lines, "", "BIG NEWS TODAY") == 2
+    assert _headline_index(["Big", "News"], "Big news", "") == -1
+    assert _headline_index(["x", "\u201cBig\u201d"], "", "\"big\"") == 1
