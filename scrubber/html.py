@@ -1600,7 +1600,7 @@ def _walk(
         tag, path, depth, bctx, ancestors = block
         text = "".join(buf)
         buf.clear()
-        if _CTRL_RE.search(text):
+        if not text.isprintable() and _CTRL_RE.search(text):  # (all it removes is not)
             text = _CTRL_RE.sub("", text)
         if len(buf_ctxs) == 1:
             c0 = buf_ctxs[0]

@@ -313,6 +313,17 @@ def test_control_characters_removed() -> None:
     assert texts("<p>a\x01b\x7fc</p>") == ["abc"]
     assert texts("\ufeff<p>zero\u200bwidth</p><p>\u200b</p>") == ["zerowidth"]
     assert texts("<p>lone\ud800surrogate</p>") == ["lonesurrogate"]
+    assert texts("<p>soft\u00adhyphen &#8203;zero</p>") == ["soft\u00adhyphen zero"]
+
+
+def test_every_character_the_walk_removes_is_unprintable() -> None:
+    # (the walk only runs the removal on blocks that str.isprintable says hold one)
+    import sys
+
+    from scrubber.html import _CTRL_RE
+
+    removed = [c for c in range(sys.maxunicode + 1) if _CTRL_RE.match(chr(c))]
+    assert removed and not any(chr(c).isprintable() for c in removed)
 
 
 # ------------------------------------------------------------------------ decoding
