@@ -13,6 +13,7 @@ import gzip
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -356,3 +357,42 @@ def test_command_end_to_end_on_a_fake_data_root(
         assert speed[system]["over_baseline_mb"] is not None
     assert [t["status"] for t in summary["targets"]][:2] != ["SKIP", "SKIP"]
     assert "## Front ends" not in capsys.readouterr().out  # scrubber-traf was not run
+
+
+def test_speed_rounds_report_the_median_run_and_every_round() -> None:
+    runs = [
+        {"documents_per_second": 30.0, "peak_mb": 1.0},
+        {"documents_per_second": 10.0, "peak_mb": 2.0},
+        {"documents_per_second": 20.0, "peak_mb": 3.0},
+    ]
+    assert ht._median_run(runs) == {
+        "documents_per_second": 20.0, "peak_mb": 3.0, "rounds": [30.0, 10.0, 20.0]}
+    assert ht._median_run(runs[:2])["documents_per_second"] == 10.0  # lower median
+    assert ht._median_run([*runs, {"error": "exit 1"}]) == {"error": "exit 1"}
+
+    rep = _report()
+    rep.measurements["scrubber"]["rounds"] = [21.0, 20.0, 19.0]
+    rep.measurements["trafilatura"]["rounds"] = [7.0, 5.0, 4.0]
+    summary = ht.summarise(rep)
+    speed = summary["targets"][2]["detail"]
+    assert speed.startswith("median of 3 rounds: 20.0 vs 5.0 docs/s = 4.00×")
+    assert "per round: 3.00×, 4.00×, 4.75×" in speed
+    assert "| 21.0 20.0 19.0 " in ht.format_markdown(summary)
+
+
+def test_speed_rounds_run_every_system_once_per_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    calls: list[str] = []
+
+    def fake(system: str, sample: Any, timeout: Any) -> dict[str, Any]:
+        calls.append(system)
+        return {"documents_per_second": float(len(calls)), "documents": len(sample)}
+
+    page = SimpleNamespace(set="wcxb-dev", id="1", meta={}, lang="en")
+    monkeypatch.setattr(ht, "measure_system", fake)
+    monkeypatch.setattr(ht, "speed_sample", lambda pages, n: [page])
+    rep = ht.run_benchmark([], ["scrubber"], rounds=2, progress=False)
+    assert calls == ["none", "scrubber", "none", "scrubber"]  # the systems in turn
+    assert rep.measurements["scrubber"]["rounds"] == [2.0, 4.0]
+    assert rep.measurements["scrubber"]["documents_per_second"] == 2.0

@@ -54,9 +54,11 @@ see the same machine load; outputs read from a cache are not timed (for ``scrubb
 cached renders, the ``clean()`` calls alone are timed and shown as ``scrubber-traf (clean
 only)``). *Sample*: a fixed sample of :data:`SPEED_SAMPLE` pages (an equal share of each set,
 evenly spaced by id, :func:`speed_sample`) is run by each system in its own fresh subprocess,
-the full system every time (no cache); the child loads the pages, warms the system up on a tiny
-page, then times the loop (wall and CPU) and reports ``ru_maxrss``: the peak memory of that
-process. (Linux carries ``ru_maxrss`` over fork + exec, so the child is started by a shell that
+the full system every time (no cache), in :data:`SPEED_ROUNDS` rounds (every system once per
+round, in turn, so a slow spell of the machine hits all of them; each system's median round
+is reported, and every round's documents/s); the child loads the pages, warms the system up
+on a tiny page, then times the loop (wall and CPU) and reports ``ru_maxrss``: the peak memory of
+that process. (Linux carries ``ru_maxrss`` over fork + exec, so the child is started by a shell that
 forks it, not straight from the benchmark process, whose own RSS it would otherwise report;
 ``VmHWM`` from ``/proc/self/status`` is recorded in the JSON as a cross-check.) A baseline
 child (``none``) loads the same pages and runs nothing; "over baseline" is the difference.
@@ -166,6 +168,10 @@ PEER_TIMEOUT = 60.0
 
 SPEED_SAMPLE = 100
 """Pages in the speed / memory sample (split equally between the sets of the run)."""
+
+SPEED_ROUNDS = 3
+"""Rounds of the speed sample: every system once per round, in a fresh process each time;
+each system's reported run is its median one by documents/s."""
 
 TIE = 0.005
 """Front-end comparison: word F1 differences within this are a tie."""
@@ -523,6 +529,7 @@ def run_benchmark(
     *,
     limit: int | None = None,
     sample_size: int = SPEED_SAMPLE,
+    rounds: int = SPEED_ROUNDS,
     measure: bool = True,
     timeout: float | None = PEER_TIMEOUT,
     use_cache: bool = True,
@@ -546,6 +553,7 @@ def run_benchmark(
     clocks = {s: _Clock() for s in systems}
     clean_only = _Clock()
     pages_by_set: dict[str, list[Any]] = {}
+    pages: list[Any] = []
     for set_name in sets:
         if set_name not in present:
             report.notes.append(f"{set_name}: not in the data root, skipped")
@@ -619,10 +627,14 @@ def run_benchmark(
     ]
     del pages_by_set, sample, pages  # the page HTML is not needed any more
     if measure and report.sample:
-        for system in ["none", *systems]:
-            if progress:
-                _progress(f"speed/memory sample: {system} ({len(report.sample)} pages)")
-            report.measurements[system] = measure_system(system, report.sample, timeout)
+        runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in range(max(rounds, 1)):
+            for system in ["none", *systems]:
+                if progress:
+                    _progress(f"speed/memory sample, round {r + 1}/{max(rounds, 1)}: {system} "
+                              f"({len(report.sample)} pages)")
+                runs[system].append(measure_system(system, report.sample, timeout))
+        report.measurements = {system: _median_run(ms) for system, ms in runs.items()}
     report.load["end"] = _loadavg()
     report.seconds = time.perf_counter() - t0
     return report
@@ -698,6 +710,25 @@ _CHILD = (
     "from scrubber.bench.html_track import measure_child\n"
     "sys.exit(measure_child(sys.argv[1:]))\n"
 )
+
+
+def _median_run(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A system's measurement over rounds: the run with the median documents/s (the lower
+    median for an even count; a failed run is reported as is), with ``rounds``: every
+    run's documents/s, in round order.
+
+    >>> _median_run([{"documents_per_second": 3.0}, {"documents_per_second": 1.0},
+    ...              {"documents_per_second": 2.0}])
+    {'documents_per_second': 2.0, 'rounds': [3.0, 1.0, 2.0]}
+    """
+    failed = [m for m in runs if "error" in m]
+    if failed:
+        return dict(failed[0])
+    rates = [m.get("documents_per_second") or 0.0 for m in runs]
+    order = sorted(range(len(runs)), key=rates.__getitem__)
+    out = dict(runs[order[(len(runs) - 1) // 2]])
+    out["rounds"] = rates
+    return out
 
 
 def measure_system(
@@ -864,6 +895,7 @@ def _speed_rows(report: HtmlReport) -> list[dict[str, Any]]:
                         "ru_maxrss_mb",
                         "vmhwm_mb",
                         "peak_mb",
+                        "rounds",
                     )
                 },
                 "sample_error": m.get("error"),
@@ -920,6 +952,10 @@ def check_targets(summary: Mapping[str, Any]) -> list[Target]:
         cpu = f"; CPU time: {ca:.1f} vs {cb:.1f} docs/s = {ca / cb:.2f}×" if ca and cb else ""
         ok = a >= SPEED_FACTOR * b
         detail = f"{a:.1f} vs {b:.1f} docs/s = {a / b:.2f}× on {ss['documents']} pages{cpu}"
+        ra, rb = ss.get("rounds") or [], ts.get("rounds") or []
+        if len(ra) > 1 and len(ra) == len(rb) and all(ra) and all(rb):
+            detail = (f"median of {len(ra)} rounds: {detail}; per round: "
+                      + ", ".join(f"{x / y:.2f}×" for x, y in zip(ra, rb, strict=True)))
         build = summary.get("versions", {}).get("scrubber_build")
         if build:
             detail += f" (scrubber {build})"
@@ -1103,14 +1139,16 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
             "in-run: calls that ran live over every page of the run (one process, systems "
             "interleaved page by page; cached outputs are not timed). sample: each system alone "
             f"in a fresh subprocess over the same fixed sample of {n} pages (full system, no "
-            "cache, after a warm-up page); peak MB = that process's ru_maxrss, over baseline = "
-            "minus a child that loads the same pages and runs nothing. Wall time on a shared, "
-            "loaded machine is noisy; CPU time is steadier.",
+            "cache, after a warm-up page), once per round, the systems in turn; its median "
+            "round is shown (sample docs/s per round: every round); peak MB = that process's "
+            "ru_maxrss, over baseline = minus a child that loads the same pages and runs "
+            "nothing. Wall time on a shared, loaded machine is noisy; CPU time is steadier.",
             "",
         ]
         headers = [
             "system", "in-run docs", "in-run docs/s", "in-run CPU docs/s", "sample docs",
-            "sample docs/s", "sample CPU docs/s", "peak MB", "over baseline MB",
+            "sample docs/s", "sample CPU docs/s", "sample docs/s per round", "peak MB",
+            "over baseline MB",
         ]  # fmt: skip
         body = []
         for r in summary["speed"]:
@@ -1124,6 +1162,7 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
                     str(smp.get("documents", "-")),
                     _num(smp.get("documents_per_second")),
                     _num(smp.get("cpu_documents_per_second")),
+                    " ".join(_num(x) for x in smp.get("rounds") or []) or "-",
                     _num(r["peak_mb"], "{:.0f}"),
                     _num(r["over_baseline_mb"], "{:.0f}"),
                 ]
@@ -1213,6 +1252,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sample", type=int, default=SPEED_SAMPLE, help="pages in the speed/memory sample"
     )
+    p.add_argument(
+        "--rounds", type=int, default=SPEED_ROUNDS,
+        help="rounds of the speed sample (each system once per round; the median run counts)",
+    )
     p.add_argument("--no-speed", action="store_true", help="skip the speed/memory subprocesses")
     p.add_argument(
         "--no-cache", action="store_true", help="run trafilatura and its favor_recall render live"
@@ -1256,6 +1299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         systems,
         limit=args.limit,
         sample_size=args.sample,
+        rounds=args.rounds,
         measure=not args.no_speed,
         timeout=args.timeout if args.timeout > 0 else None,
         use_cache=not args.no_cache,
