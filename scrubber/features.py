@@ -248,7 +248,7 @@ def _markers(text: str, cps: np.ndarray, cls: np.ndarray, astral: np.ndarray | N
         space = (cls & _RX_SPACE) != 0
         at = (space[:-2] & ((cls[1:-1] & _SEP_SYM) != 0) & space[2:]).nonzero()[0]
         if len(at) > 1:
-            chained = np.concatenate([[False], np.diff(at) == 2])
+            chained = np.concatenate([[False], at[1:] - at[:-1] == 2])
             if chained.any():
                 k = np.arange(len(at))
                 first = np.maximum.accumulate(np.where(chained, 0, k))
@@ -314,7 +314,7 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
     long = (full_len > _SAMPLE).nonzero()[0].tolist()
     samples = [s[:_SAMPLE] for s in lines] if long else lines
     lens = np.minimum(full_len, _SAMPLE)
-    ends = np.cumsum(lens + 1) - 1  # one past each line's last character
+    ends = (lens + 1).cumsum() - 1  # one past each line's last character
     starts = ends - lens
     text = "\n".join(samples)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -355,7 +355,7 @@ def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.
     # or bracket is a sentence end
     at = ends[:, None] - _BACK8  # the last 8 characters, last first
     tail = np.where(at >= starts[:, None], cls[np.maximum(at, 0)], 0)
-    k = np.argmax((tail & _CLOSER) == 0, axis=1)  # the first that is not a closer
+    k = ((tail & _CLOSER) == 0).argmax(axis=1)  # the first that is not a closer
     sent_end = (tail[np.arange(m), k] & _END) != 0
     bullet = np.zeros(m, dtype=bool)
     first = cls[starts]
@@ -577,11 +577,12 @@ def extract(
     # run length of consecutive short lines containing each line (0 for a long line)
     run = np.zeros(m)
     if short.any():
-        edges = np.diff(np.concatenate([[0], short.astype(np.int8), [0]]))
+        padded_short = np.concatenate([[0], short.astype(np.int8), [0]])
+        edges = padded_short[1:] - padded_short[:-1]
         lengths = (edges == -1).nonzero()[0] - (edges == 1).nonzero()[0]
-        run[short] = np.repeat(lengths, lengths)
+        run[short] = lengths.repeat(lengths)
     # a blank line just before / after: the neighbouring input line is not in nb
-    gap = np.diff(nb) > 1
+    gap = nb[1:] - nb[:-1] > 1
     blank_before = np.concatenate([[nb[0] > 0], gap]).astype(np.float64)
     blank_after = np.concatenate([gap, [nb[-1] + 1 < n]]).astype(np.float64)
     pos = np.arange(m, dtype=np.float64)
@@ -613,9 +614,9 @@ def extract(
         ex = np.asarray(getattr(extra, "matrix", extra), dtype=np.float64)
         blocks.append(ex[nb])
     if m == n:
-        return np.hstack(blocks)
+        return np.concatenate(blocks, axis=1)
     out = np.zeros((n, _width(kind)))
-    out[nb] = np.hstack(blocks)
+    out[nb] = np.concatenate(blocks, axis=1)
     return out
 
 
@@ -735,15 +736,15 @@ def _score_tree(
     if not total_len:
         return f
     flat = np.fromiter(itertools.chain.from_iterable(ancestors), np.int64, count=total_len)
-    line_of = np.repeat(np.arange(n), lens)
-    ends = np.cumsum(lens)
+    line_of = np.arange(n).repeat(lens)
+    ends = lens.cumsum()
     starts = ends - lens
-    nodes, node = np.unique(flat, return_inverse=True)
+    nodes, node = _codes(flat)
     body = v * chars
     mass = np.bincount(node, weights=body[line_of], minlength=len(nodes))
     size = np.bincount(node, weights=chars[line_of], minlength=len(nodes))
     depth = np.zeros(len(nodes), dtype=np.int64)
-    depth[node] = np.arange(total_len) - np.repeat(starts, lens)
+    depth[node] = np.arange(total_len) - starts.repeat(lens)
     total = body.sum()
     mean = mass / np.maximum(size, 1.0)
     share = mass / max(total, 1e-9)
@@ -764,6 +765,22 @@ def _score_tree(
             if th == 0.5:
                 f[:, base + 3] = size[c] / max(chars.sum(), 1.0)
     return f
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for a non-empty 1-D integer array; by a
+    table of the range when it is small (the serial numbers of a page's elements: no sort).
+
+    >>> [a.tolist() for a in _codes(np.array([7, 3, 7, -1]))]
+    [[-1, 3, 7], [2, 1, 2, 0]]
+    """
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > 8 * len(values) + 4096:
+        return np.unique(values, return_inverse=True)
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    at = values - lo
+    present[at] = True
+    return present.nonzero()[0] + lo, (present.cumsum() - 1)[at]
 
 
 def _score_groups(
@@ -788,7 +805,7 @@ def _score_groups(
         (ancestors[i][-2] if len(ancestors[i]) > 1 else -1 for i in nb.tolist()),
         np.int64, count=m,
     )
-    _, parent = np.unique(parent, return_inverse=True)
+    _, parent = _codes(parent)
     n_t = np.bincount(tpl).astype(np.float64)
     mass_t = np.bincount(tpl, weights=vv * cc)
     f[:, 0] = np.log1p(n_t[tpl])

@@ -168,7 +168,7 @@ class Model:
                 anc, paths = getattr(extra, "ancestors", None), getattr(extra, "paths", None)
                 for net in self.stages:
                     pooled = features.score_context(p, pieces, bad, anc, paths)
-                    p = net.forward(np.hstack([x, pooled]))
+                    p = net.forward(np.concatenate([x, pooled], axis=1))
         return p.tolist()
 
 

@@ -214,3 +214,17 @@ def test_deeply_nested_blocks_keep_only_their_innermost_ancestors() -> None:
     one, two = (b.ancestors for b in page.blocks)
     assert len(one) == len(two) == MAX_ANCESTORS
     assert one[:-1] == two[:-1] and one[-1] != two[-1]
+
+
+def test_codes_equal_numpy_unique_with_inverse() -> None:
+    from scrubber.features import _codes
+
+    rng = np.random.default_rng(0)
+    cases = [np.array([5]), np.array([-1, -1, 3]), np.array([2**40, 1, 2**40]),
+             rng.integers(-3, 50, 300), rng.integers(0, 10**9, 50)]
+    for values in cases:
+        values = values.astype(np.int64)
+        want_u, want_i = np.unique(values, return_inverse=True)
+        got_u, got_i = _codes(values)
+        assert got_u.tolist() == want_u.tolist() and got_i.tolist() == want_i.tolist()
+        assert got_i.dtype == want_i.dtype
