@@ -1008,11 +1008,15 @@ def _title_overlaps(blocks: list[Block]) -> list[float]:
         text = b.text
         if text.isascii():
             words = text.encode().translate(_WORD_BYTES).lower().split()
-            hits = sum(map(title_bytes.__contains__, words))
+            known = title_bytes
         else:
             words = findall(text.lower())
-            hits = sum(map(title.__contains__, words))
-        out.append(hits / len(words) if words else 0.0)
+            known = title
+        # (most blocks share no word with the title: isdisjoint runs in C)
+        if not words or known.isdisjoint(words):
+            out.append(0.0)
+        else:
+            out.append(sum(map(known.__contains__, words)) / len(words))
     return out
 
 
@@ -1649,7 +1653,9 @@ def _walk(
     while node is not None:
         tag_id = node.tag_id  # (an int: cheaper than the name, which is only read for elements)
         if tag_id == _LXB_TEXT:
-            t = node.text_content
+            # (most text nodes are HTML white space between tags: lexbor tells, and the
+            # text, a new str, is not read; outside <pre> any white space reads as one)
+            t = " " if not ctx.pre and node.is_empty_text_node else node.text_content
             if not t:
                 pass
             elif ctx.pre:
