@@ -485,6 +485,10 @@ _KIND: dict[str, int] = {
     "body": _K_ROOT,
 }
 _PLACEHOLDERS = frozenset(("B:", "P:"))  # React streaming placeholders (template ids)
+# Without DOM mutation events: the tree as written (events only mirror <select> state,
+# which is dropped anyway, and are quadratic in the number of <option>s).
+_PARSER_OPTIONS = LexborDocumentOptions.WO_EVENTS
+
 # lexbor's node type ids (lexbor/tag/const.h): LXB_TAG__TEXT is 2, and ids up to 5 are
 # the other non-element nodes (comment, doctype, document, ...); elements have larger ids.
 _LXB_TEXT = 2
@@ -504,9 +508,8 @@ def _tag_name(node: Any, tag_id: int) -> str | None:
     if tag is not None and tag_id < _STANDARD_TAG_IDS and tag.islower():
         _TAG_NAMES[tag_id] = tag
     return tag
-# Without DOM mutation events: the tree as written (events only mirror <select> state,
-# which is dropped anyway, and are quadratic in the number of <option>s).
-_PARSER_OPTIONS = LexborDocumentOptions.WO_EVENTS
+
+
 _KIND_WITH_NOSCRIPT = {**_KIND, "noscript": _K_BLOCK}
 _MAIN_LANDMARKS = frozenset(("main", "article"))
 _BOILERPLATE_LANDMARKS = frozenset(("nav", "header", "footer", "aside", "form", "menu"))

@@ -845,3 +845,14 @@ def test_comments_option_is_validated_and_on_the_cli(tmp_path) -> None:  # type:
     out = subprocess.run([sys.executable, "-m", "scrubber", "--no-comments", str(page)],
                          capture_output=True, text=True, check=True).stdout
     assert "Paragraph 3" in out and "Reader" not in out
+
+
+def test_element_names_of_custom_and_standard_tags_in_the_block_path() -> None:
+    # custom elements get a per-document tag id; standard ones a fixed id, whose name the
+    # walker remembers (scrubber.html._TAG_NAMES)
+    first = html_to_blocks("<my-card><section><p>one</p></section></my-card>")
+    second = html_to_blocks("<other-el><section><p>two</p></section></other-el>")
+    assert first[0].path[-3:] == ("my-card", "section", "p")
+    assert second[0].path[-3:] == ("other-el", "section", "p")
+    svg = html_to_blocks("<svg><clipPath/></svg><clippath><p>x</p></clippath>")
+    assert svg[0].path[-2:] == ("clippath", "p")
