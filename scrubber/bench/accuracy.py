@@ -1122,20 +1122,29 @@ def _git_head() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
-def _versions() -> dict[str, Any]:
+def run_versions(dists: Sequence[str]) -> dict[str, Any]:
+    """What a benchmark report records of the run: Python, the git head, the product
+    digest, the scrubber build (compiled or pure Python: speed depends on it) and the
+    installed version of each of ``dists`` (``None`` when missing)."""
     import scrubber
 
     out: dict[str, Any] = {
         "python": platform.python_version(),
         "git": _git_head(),
         "product_digest": product_digest(),
-        "scrubber_build": scrubber.build(),  # compiled or pure Python: speed depends on it
+        "scrubber_build": scrubber.build(),
     }
-    for dist in ("scrubber", "trafilatura", "inscriptis", "html-text", "jusText", "datatrove"):
+    for dist in dists:
         try:
             out[dist] = dist_version(dist)
         except PackageNotFoundError:
             out[dist] = None
+    return out
+
+
+def _versions() -> dict[str, Any]:
+    out = run_versions(
+        ("scrubber", "trafilatura", "inscriptis", "html-text", "jusText", "datatrove"))
     try:
         from importlib import resources
 

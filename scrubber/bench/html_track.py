@@ -95,8 +95,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +107,6 @@ from scrubber.bench.accuracy import (
     eval_pages,
     format_table,
     justext_language,
-    product_digest,
     reference_path,
 )
 from scrubber.bench.metrics import shingle_counts, word_prf
@@ -628,10 +625,11 @@ def run_benchmark(
     del pages_by_set, sample, pages  # the page HTML is not needed any more
     if measure and report.sample:
         runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in range(max(rounds, 1)):
+        rounds = max(rounds, 1)
+        for r in range(rounds):
             for system in ["none", *systems]:
                 if progress:
-                    _progress(f"speed/memory sample, round {r + 1}/{max(rounds, 1)}: {system} "
+                    _progress(f"speed/memory sample, round {r + 1}/{rounds}: {system} "
                               f"({len(report.sample)} pages)")
                 runs[system].append(measure_system(system, report.sample, timeout))
         report.measurements = {system: _median_run(ms) for system, ms in runs.items()}
@@ -964,25 +962,12 @@ def check_targets(summary: Mapping[str, Any]) -> list[Target]:
 
 
 def _versions() -> dict[str, Any]:
-    import platform
+    from scrubber.bench.accuracy import run_versions
 
-    import scrubber
-    from scrubber.bench.accuracy import _git_head
-
-    out: dict[str, Any] = {
-        "python": platform.python_version(),
-        "git": _git_head(),
-        "product_digest": product_digest(),
-        "scrubber_build": scrubber.build(),
-    }
-    for dist in (
+    out = run_versions((
         "scrubber", "selectolax", "trafilatura", "resiliparse", "readability-lxml", "jusText",
         "boilerpy3", "lxml",
-    ):  # fmt: skip
-        try:
-            out[dist] = dist_version(dist)
-        except PackageNotFoundError:
-            out[dist] = None
+    ))  # fmt: skip
     from importlib import resources
 
     models: dict[str, Any] = {}
