@@ -73,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="drop lines whose body probability is below P "
                         "(default: the threshold tuned with the model)")
     p.add_argument("--no-comments", dest="comments", action="store_false",
-                   help="HTML: drop reader comment sections (blocks inside elements whose "
-                        "class/id/role names comments); default: as the model decides")
+                   help="drop reader comments: in HTML the blocks inside elements whose "
+                        "class/id/role names comments, in text everything below the line "
+                        "that opens them (a comment count or form heading after the "
+                        "article); default: as the model decides")
     p.add_argument("--regex-timeout", type=float, default=None, metavar="SECONDS",
                    help="seconds a user rule (--rules) may spend on one line before it is "
                         "stopped with an error naming the rule (default: 1)")

@@ -57,11 +57,14 @@ class Config:
         profile: optional site repeated-line profile (see ``scrubber profile``).
         site: the site (domain) of the document, used with ``profile``.
         comments: keep reader comments (the default: as the model decides; on forums
-            the posts are the content). ``False`` drops, in HTML read by the blocks front
-            end, every block inside an element whose class/id/role names a comment
-            section (``comment``, ``disqus``, ``reply``, ``respond``, ``discussion``):
-            for article-only corpora. No effect on text input; the trafilatura front
-            end leaves comments out either way (``include_comments=False``).
+            the posts are the content). ``False``, for article-only corpora, drops: in
+            HTML read by the blocks front end, every block inside an element whose
+            class/id/role names a comment section (``comment``, ``disqus``, ``reply``,
+            ``respond``, ``discussion``); in text, every line below the one that opens
+            the comments (a line a ``comments`` rule drops, such as "12 Comments" or
+            "Leave a Reply", with at least 60 words of kept text above it:
+            :func:`scrubber.context.comment_section`). The trafilatura front end
+            leaves comments out either way (``include_comments=False``).
     """
 
     rule_files: tuple[str, ...] = ()

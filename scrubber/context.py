@@ -13,7 +13,9 @@ are revised from their neighbours:
   the long lines scoring near the page's best are kept (``context:rescued``);
 * the first line of the document, when it reads like a title (at most 30 words, no
   sentence-final punctuation), is judged like a short line: a headline with body after
-  it stays.
+  it stays;
+* with ``Config.comments=False`` on text input, everything after the line that opens the
+  reader comments goes (``context:comments``, see :func:`comment_section`).
 
 Long lines keep the classifier's (or, without a model, the default) label.
 
@@ -38,6 +40,7 @@ HIGH = 0.8  # a short line the model is this sure of survives a clutter tail
 LOW = 0.2  # a short line the model is this sure against is not rescued as a heading
 HEADING_REACH = 3  # a rescued heading sits at most this many non-blank lines above body
 RESCUE = 0.8  # share of the page's best score a long line needs when nothing passed
+COMMENT_BODY = 60  # words of kept lines above a comment-section opener (comments=False)
 
 
 class Why(IntEnum):
@@ -47,6 +50,7 @@ class Why(IntEnum):
     HEADING = 1  # body follows: keep
     NO_BODY = 2  # no body follows: drop
     RESCUED = 3  # the model would have emptied the page: its best long lines stay
+    COMMENTS = 4  # below the opener of the reader comments (comments=False): drop
 
 
 def word_count(s: str) -> int:
@@ -196,3 +200,25 @@ def _below(
         if bad > max_bad:
             return False
     return False
+
+
+def comment_section(texts: Sequence[str], opener: Sequence[bool], keep: Sequence[bool],
+                    body_words: int = COMMENT_BODY) -> int:
+    """The line that opens the reader comments of a text page, or -1: the first line
+    ``opener`` flags (a rule of the ``comments`` family dropped it: a comment count, the
+    comment form's heading or fields, a reply or moderation control, a "comments are
+    closed" notice) with at least ``body_words`` words of kept lines above it. Comment
+    threads follow the article in a page's text; a count in the byline ("12 comments")
+    comes before the body and opens nothing.
+
+    >>> comment_section(["12 comments", "Body " * 70, "3 Comments", "Nice post!"],
+    ...                 opener=[True, False, True, False], keep=[False, True, False, True])
+    2
+    """
+    words = 0
+    for i, t in enumerate(texts):
+        if opener[i] and words >= body_words:
+            return i
+        if keep[i]:
+            words += word_count(t)
+    return -1

@@ -203,8 +203,8 @@ class _Pass:
     """One pass of the decision path over a list of lines: the rule hits, the pieces
     (trimmed lines), the scores and the context step's verdict."""
 
-    __slots__ = ("dom", "hits", "keep", "pieces", "rule_bad", "scores", "seen", "threshold",
-                 "why")
+    __slots__ = ("dom", "hits", "keep", "opener", "pieces", "rule_bad", "scores", "seen",
+                 "threshold", "why")
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -262,8 +262,18 @@ def _one_pass(
             for i in range(n)
         ]
         why = [context.Why.NONE] * n
+    # reader comments on text input, when the caller wants them gone (Config.comments;
+    # HTML marks its comment sections by element, dom_drop above)
+    opener = -1
+    if not cfg.comments and extra is None and dom_drop is None:
+        opener = context.comment_section(
+            pieces, [d >= 0 and rules[d].family == "comments" for d in hits.drop], keep)
+        if opener >= 0:
+            for i in range(opener + 1, n):
+                if keep[i]:
+                    keep[i], why[i] = False, context.Why.COMMENTS
     return _Pass(hits=hits, keep=keep, pieces=pieces, rule_bad=rule_bad, scores=scores,
-                 seen=seen, threshold=threshold, why=why, dom=dom_drop)
+                 seen=seen, threshold=threshold, why=why, dom=dom_drop, opener=opener)
 
 
 def _written(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> list[int]:
@@ -354,11 +364,12 @@ def run_lines(
         return out, None
     decisions = _explain(texts, first.pieces, first.hits, rs.rules, first.scores, first.keep,
                          first.why, set(written or ()), first.threshold, first.seen, cfg,
-                         first.dom)
+                         first.dom, _opener(first, rs.rules))
     for i, (pass_no, p, j, seen_as) in late.items():
         d = _explain([seen_as], [p.pieces[j]], _one_hit(p.hits, j), rs.rules,
                      None if p.scores is None else [p.scores[j]], [p.keep[j]], [p.why[j]],
-                     set(), p.threshold, None if p.seen is None else [p.seen[j]], cfg)[0]
+                     set(), p.threshold, None if p.seen is None else [p.seen[j]], cfg,
+                     opener=_opener(p, rs.rules))[0]
         out_piece = pieces[i] if keep[i] else None
         decisions[i] = Decision(
             i, texts[i], d.action if keep[i] else Action.DROP, d.stage,
@@ -366,6 +377,14 @@ def run_lines(
             d.rule_id, d.score, out_piece,
         )
     return out, Explained(out, tuple(decisions))
+
+
+def _opener(p: _Pass, rules: Sequence[Any]) -> str:
+    """The line that opened the reader comments in pass ``p``, as a reason names it."""
+    if p.opener < 0:
+        return ""
+    text = p.pieces[p.opener].strip()
+    return f"{text[:40] + '...' if len(text) > 40 else text!r} ({rules[p.hits.drop[p.opener]].id})"
 
 
 def _one_hit(hits: Any, j: int) -> Any:
@@ -388,6 +407,7 @@ def _explain(
     seen: Sequence[int] | None = None,
     cfg: Config | None = None,
     dom: Sequence[bool] | None = None,
+    opener: str = "",
 ) -> list[Decision]:
     out: list[Decision] = []
     for i, text in enumerate(texts):
@@ -424,6 +444,13 @@ def _explain(
             out.append(Decision(
                 i, text, Action.DROP, Stage.CONTEXT,
                 "short line with no body text after it (tail, card or link list)", None, p,
+            ))
+            continue
+        if why[i] is context.Why.COMMENTS:
+            out.append(Decision(
+                i, text, Action.DROP, Stage.CONTEXT,
+                f"in the reader comments, below {opener}, which opens them (comments=False)",
+                None, p,
             ))
             continue
         if why[i] is context.Why.RESCUED:

@@ -80,3 +80,51 @@ _PIECES = st.sampled_from(["word", "a", "x.", "end.", "”", ")", "]", "'", '"',
 def test_short_flags_are_is_short_of_each_stripped_line(lines: list[str]) -> None:
     stripped = [t.strip() for t in lines]
     assert _short_flags(stripped) == [bool(s) and is_short(s) for s in stripped]
+
+
+_ARTICLE = "\n".join(
+    f"Paragraph {i} of the article tells its story at some length, with commas, as "
+    "articles do, and ends with a full stop." for i in range(4))
+_THREAD = ("12 Comments\n"
+           "Jane says: I really liked this post, it made me think about the topic in a new "
+           "way, thanks for writing it.\n"
+           "Bob says: Totally agree with the points made here, although I think the second "
+           "one is debatable, somewhat.\n"
+           "Leave a Reply\n")
+
+
+def test_comments_false_drops_a_text_page_thread_below_its_opener_and_says_why():
+    import scrubber
+    from scrubber import Stage
+
+    text = f"A Long Story\n\n{_ARTICLE}\n\n{_THREAD}"
+    assert "Jane says" in scrubber.clean(text)  # by default the model keeps prose replies
+    out = scrubber.clean(text, comments=False)
+    assert "Paragraph 0" in out and "Paragraph 3" in out
+    assert "Jane" not in out and "Bob" not in out
+    assert scrubber.clean(out, comments=False) == out  # still a fixed point
+    ex = scrubber.clean_and_explain(text, comments=False)
+    assert ex.text == out
+    bob = next(d for d in ex.decisions if d.text.startswith("Bob says"))
+    assert bob.stage is Stage.CONTEXT and not bob.kept and bob.score is not None
+    assert "'12 Comments' (comments.count)" in bob.reason and "comments=False" in bob.reason
+
+
+def test_a_comment_count_above_the_body_opens_nothing():
+    import scrubber
+
+    # a byline's count comes before the article: too little kept text above it
+    text = f"A Long Story\n37 comments\n\n{_ARTICLE}\n"
+    assert scrubber.clean(text, comments=False) == scrubber.clean(text)
+    assert "Paragraph 3" in scrubber.clean(text, comments=False)
+
+
+def test_comment_section_is_the_first_opener_below_enough_kept_words():
+    from scrubber.context import comment_section
+
+    texts = ["7 comments", "word " * 30, "Reply", "word " * 30, "Reply", "tail"]
+    opener = [True, False, True, False, True, False]
+    keep = [False, True, False, True, False, True]
+    assert comment_section(texts, opener, keep) == 4  # 60 words above only at line 4
+    assert comment_section(texts, opener, keep, body_words=30) == 2
+    assert comment_section(texts, [False] * 6, keep) == -1

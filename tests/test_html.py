@@ -827,7 +827,8 @@ def test_comments_false_drops_comment_sections_and_says_why() -> None:
     why = [d for d in ex.decisions if d.text.startswith("Reader 1")]
     assert why and why[0].stage is Stage.DOM and why[0].action.value == "drop"
     assert "comment" in why[0].reason
-    # text input has no DOM: the option changes nothing there
+    # text input has no DOM: there the comments start below a line that opens them
+    # after the body (tests/test_context.py); an opener with no body above cuts nothing
     text = "Leave a reply\n\nReader 1 writes a thoughtful reply about the story here.\n"
     assert scrubber.clean(text, comments=False) == scrubber.clean(text)
 

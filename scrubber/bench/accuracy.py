@@ -24,6 +24,9 @@ and counted in a note. A renderer that cannot run (``blocks`` before ``scrubber.
 * ``scrubber``: :func:`scrubber.clean` on the rendered text, default :class:`scrubber.Config`
   and whatever weights are shipped in ``scrubber/weights`` (the report records the model
   card's training-data hash). Its documents/s are measured over the ``clean()`` calls only.
+* ``scrubber-nocomments`` (only when asked for with ``--systems``): :func:`scrubber.clean`
+  with ``comments=False`` (everything below the line that opens the reader comments goes),
+  for corpora that want the article alone.
 * ``keep-all``: the rendered text unchanged (the floor any cleaner must beat on precision).
 * ``c4-lines``: datatrove 0.10's ``C4QualityFilter`` line rules applied to the text, with the
   whole-document rejections switched off so that the output is simply the lines it keeps::
@@ -106,12 +109,14 @@ from scrubber.bench.metrics import (
 )
 
 __all__ = [
+    "ALL_SYSTEMS",
     "DEFAULT_RENDERERS",
     "DEFAULT_SETS",
     "GATE_PAGES",
     "GATE_RENDERERS",
     "GATE_TOLERANCE",
     "JUSTEXT_LANGUAGES",
+    "OPTIONAL_SYSTEMS",
     "REFERENCE",
     "SYSTEMS",
     "GateUnavailable",
@@ -156,6 +161,12 @@ SYSTEMS: tuple[str, ...] = (
     "oracle",
     REFERENCE,
 )
+"""The systems run by default, in report order."""
+
+OPTIONAL_SYSTEMS: tuple[str, ...] = ("scrubber-nocomments",)
+"""Systems run only when ``--systems`` names them."""
+
+ALL_SYSTEMS: tuple[str, ...] = (SYSTEMS[0], *OPTIONAL_SYSTEMS, *SYSTEMS[1:])
 """Every system, in report order."""
 
 WHOLE_PAGE_RENDERERS: tuple[str, ...] = ("inscriptis", "html_text", "blocks")
@@ -235,11 +246,12 @@ def keep_all(text: str) -> str:
     return text
 
 
-def scrubber_clean(text: str) -> str:
-    """The ``scrubber`` system: :func:`scrubber.clean` with the default config."""
+def scrubber_clean(text: str, **overrides: Any) -> str:
+    """The ``scrubber`` system: :func:`scrubber.clean` with the default config (and
+    ``overrides`` of its fields, for the variants)."""
     import scrubber
 
-    return scrubber.clean(text)
+    return scrubber.clean(text, **overrides)
 
 
 @cache
@@ -351,6 +363,7 @@ def trafilatura_html(html: str, timeout: float | None = REFERENCE_TIMEOUT) -> st
 
 TEXT_SYSTEMS: dict[str, Callable[[Sample], str]] = {
     "scrubber": lambda s: scrubber_clean(s.text),
+    "scrubber-nocomments": lambda s: scrubber_clean(s.text, comments=False),
     "keep-all": lambda s: keep_all(s.text),
     "c4-lines": lambda s: c4_lines(s.text),
     "justext-text": lambda s: justext_text(s.text, s.lang),
@@ -795,7 +808,7 @@ def aggregate(
     results: Iterable[PageResult],
     group: str = "set",
     *,
-    system_order: Sequence[str] = SYSTEMS,
+    system_order: Sequence[str] = ALL_SYSTEMS,
     renderer_order: Sequence[str] = DEFAULT_RENDERERS,
 ) -> list[Row]:
     """Aggregate page results into rows by ``group``: ``"set"``, ``"page_type"`` (pages with a
@@ -1456,7 +1469,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sets", nargs="+", help=f"sets (default: {' '.join(DEFAULT_SETS)})")
     p.add_argument("--renderers", nargs="+", help="renderers (default: all four)")
-    p.add_argument("--systems", nargs="+", help=f"systems (default: {' '.join(SYSTEMS)})")
+    p.add_argument("--systems", nargs="+",
+                   help=f"systems (default: {' '.join(SYSTEMS)}; also: "
+                        f"{' '.join(OPTIONAL_SYSTEMS)})")
     p.add_argument("--limit", type=int, help="pages per set (the first N scored, by id)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument(
@@ -1525,8 +1540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     sets = _names(args.sets, args.known_sets, "sets")
     renderers = _names(args.renderers, DEFAULT_RENDERERS, "renderers")
-    systems = _names(args.systems, SYSTEMS, "systems")
-    systems = [s for s in SYSTEMS if s in systems]  # report order
+    systems = _names(args.systems or list(SYSTEMS), ALL_SYSTEMS, "systems")
+    systems = [s for s in ALL_SYSTEMS if s in systems]  # report order
     report = run_benchmark(
         sets,
         renderers,
