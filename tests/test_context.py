@@ -128,3 +128,16 @@ def test_comment_section_is_the_first_opener_below_enough_kept_words():
     assert comment_section(texts, opener, keep) == 4  # 60 words above only at line 4
     assert comment_section(texts, opener, keep, body_words=30) == 2
     assert comment_section(texts, [False] * 6, keep) == -1
+
+
+def test_no_comments_flag_reaches_text_input_on_the_cli(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.txt"
+    page.write_text(f"A Long Story\n\n{_ARTICLE}\n\n{_THREAD}", encoding="utf-8")
+    run = [sys.executable, "-m", "scrubber", str(page)]
+    assert "Jane says" in subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*run[:3], "--no-comments", str(page)], capture_output=True,
+                         text=True, check=True).stdout
+    assert "Paragraph 3" in out and "Jane says" not in out
