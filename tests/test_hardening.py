@@ -234,6 +234,28 @@ def test_settled_output_is_a_fixed_point(text: str) -> None:
     assert clean(once, settle=1) == once
 
 
+COMMENT_LINES = [*PAGE_LINES, "12 Comments", "Leave a Reply", "Reply", "Comments are closed.",
+                 "Jane says: I loved this article, it made me think again about the topic."]
+ARTICLE = [f"Paragraph {w} of the story goes on about its subject at some length, with "
+           "commas and clauses, as the body of an article does." for w in ("one", "two", "three")]
+# a random page after an article long enough that a comments opener below it counts
+COMMENT_PAGES = st.lists(st.sampled_from(COMMENT_LINES), min_size=1, max_size=40).map(
+    lambda ls: "\n".join(ARTICLE + ls))
+
+
+@SETTINGS
+@given(COMMENT_PAGES)
+def test_without_comments_the_output_is_input_lines_and_a_fixed_point(text: str) -> None:
+    once = clean(text, comments=False)
+    assert pieces_in_order(once, text)
+    assert clean(once, comments=False) == once
+    ex = clean_and_explain(text, comments=False)
+    assert ex.text == once
+    for d in ex.decisions:
+        if "reader comments" in d.reason:
+            assert d.action is Action.DROP and "comments=False" in d.reason
+
+
 @SETTINGS
 @given(PAGES)
 def test_later_passes_only_drop_or_trim_and_say_so(text: str) -> None:
