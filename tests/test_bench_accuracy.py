@@ -253,7 +253,8 @@ def test_pin_floors_refuses_to_lower(tmp_path: Path) -> None:
 
 def test_floors_file_covers_the_gate() -> None:
     floors = acc.load_floors()
-    expected = {f"{s}/{r}" for s in acc.GATE_PAGES for r in (*acc.GATE_RENDERERS, acc.GATE_HTML)}
+    expected = {f"{s}/{r}" for s in acc.GATE_PAGES
+                for r in (*acc.GATE_RENDERERS, acc.GATE_HTML, f"{acc.GATE_NOCOMMENTS}:nocomments")}
     assert expected <= set(floors), "run python -m scrubber.bench accuracy --pin-floors"
     for key in expected:
         for metric in acc.GATE_METRICS:

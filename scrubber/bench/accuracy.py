@@ -72,7 +72,8 @@ system pooled over all scored sets (``unknown`` when the meta has no language: a
 **Gate** (``tests/test_bench_accuracy.py``): a small fixed subset (:data:`GATE_PAGES`:
 the first 40 held-out WCXB pages and the first 20 dragnet test pages by sorted id, renderers
 :data:`GATE_RENDERERS`, plus ``scrubber.clean_html`` on the same pages' HTML under the key
-:data:`GATE_HTML`) scored with scrubber; the test fails when a score drops below its
+:data:`GATE_HTML`, plus ``comments=False`` on the :data:`GATE_NOCOMMENTS` renderer's text under
+``<set>/<renderer>:nocomments``) scored with scrubber; the test fails when a score drops below its
 floor in ``tests/accuracy_floors.json`` minus :data:`GATE_TOLERANCE`. ``--pin-floors`` re-pins
 the floors and refuses to lower any unless ``--allow-lower``. The gate renders pages on the
 fly (no cache needed), so it runs from a clean clone when ``../shared/data`` exists.
@@ -183,6 +184,9 @@ GATE_TOLERANCE = 0.005
 
 GATE_HTML = "clean_html"
 """The gate's key for ``scrubber.clean_html`` on the same pages' HTML (the HTML model)."""
+
+GATE_NOCOMMENTS = "html_text"
+"""The renderer whose whole-page text the gate also scores with ``comments=False``."""
 
 GATE_METRICS: tuple[str, ...] = ("word_f1", "shingle_f1")
 """Metrics pinned per gate key."""
@@ -1352,14 +1356,18 @@ def gate_scores(
                 cache_dir=cache_dir,
             )
             assert samples is not None
-            chunk = score_samples(samples, ["scrubber"])
-            word = aggregate_words(r.word for r in chunk.results)
-            shingle = aggregate_shingles([r.shingle for r in chunk.results])
-            out[f"{set_name}/{ren}"] = {
-                "word_f1": word.f1,
-                "shingle_f1": shingle.f1,
-                "documents": len(samples),
-            }
+            variants = {"": "scrubber"}
+            if ren == GATE_NOCOMMENTS:
+                variants[":nocomments"] = "scrubber-nocomments"
+            for suffix, system in variants.items():
+                chunk = score_samples(samples, [system])
+                word = aggregate_words(r.word for r in chunk.results)
+                shingle = aggregate_shingles([r.shingle for r in chunk.results])
+                out[f"{set_name}/{ren}{suffix}"] = {
+                    "word_f1": word.f1,
+                    "shingle_f1": shingle.f1,
+                    "documents": len(samples),
+                }
         out[f"{set_name}/{GATE_HTML}"] = _html_gate_scores(pages)
     return out
 
