@@ -29,6 +29,17 @@ def model_for(cfg: Config, kind: str = "text") -> Model | None:
     return get_model(kind) if cfg.use_model else None
 
 
+def prepare(cfg: Config) -> None:
+    """Build now what the decision path otherwise builds on first use: the rule set and
+    its document scans, the models, the feature tables."""
+    from .features import _tables
+
+    ruleset_for(cfg).prepare()
+    for kind in ("text", "html"):
+        model_for(cfg, kind)
+    _tables()
+
+
 def prose_share(pieces: Sequence[str], rule_bad: Sequence[bool]) -> float:
     """Share of a document's non-blank lines (no rule drops) that read as prose: at
     least 8 words and a sentence end. High for text an extractor already cleaned, low

@@ -57,6 +57,17 @@ EXAMPLES = _example_lines()
 
 
 _REFERENCE: dict[int, RuleSet] = {}  # id(rule set) -> its unscanned twin
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _scans_from_the_first_line() -> Iterator[None]:
+    """These tests compare the document scans with the per-line path, so every rule set
+    here builds its scans on first use (outside tests, after SCAN_AFTER_LINES lines)."""
+    import scrubber.rules as rules_module
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rules_module, "SCAN_AFTER_LINES", 0)
+        yield
 BUILTIN = RuleSet(builtin_rules())
 
 
@@ -431,3 +442,36 @@ def test_a_line_ending_like_a_duration_is_still_found() -> None:
     rs = load_ruleset()
     doc = ["Some video title here 12:34", "A line: 12:34 and more", "Other title 3:05"]
     _assert_same(rs.apply(doc), _unscanned(rs, doc))
+
+
+def test_rule_verdicts_are_the_same_before_and_after_the_scans_are_built(monkeypatch) -> None:
+    """Until a rule set has seen SCAN_AFTER_LINES lines, every line goes to the per-line
+    matchers; the document scans only pick which lines need them, so the hits agree."""
+    from pathlib import Path
+
+    import scrubber.rules as R
+
+    seeds = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / "input"
+    docs = [p.read_text(encoding="utf-8").splitlines() for p in sorted(seeds.glob("*.txt"))]
+    docs.append(["Share this:", "LIVE", "855 watching -", "1:00:14", "Leave a Reply",
+                 "Posted by Jane Doe on March 3, 2024", "© 2024 Example. All rights reserved.",
+                 "A paragraph of prose that is long enough to count as body text, surely."])
+    monkeypatch.setattr(R, "SCAN_AFTER_LINES", 10**9)
+    lazy = R.RuleSet(R.builtin_rules(), 1.0)
+    eager = R.RuleSet(R.builtin_rules(), 1.0)
+    eager.prepare()
+    for lines in docs:
+        a, b = lazy.apply(lines), eager.apply(lines)
+        assert (a.drop, a.trim, a.hint) == (b.drop, b.trim, b.hint)
+    assert lazy._scans is None and eager._scans is not None
+
+
+def test_scans_are_built_once_enough_lines_were_seen(monkeypatch) -> None:
+    import scrubber.rules as R
+
+    monkeypatch.setattr(R, "SCAN_AFTER_LINES", 10)
+    rs = R.RuleSet(R.builtin_rules(), 1.0)
+    rs.apply(["Share this:", "A paragraph of prose, long enough to count as body."])
+    assert rs._scans is None  # one short page: the per-line matchers are cheaper
+    rs.apply([f"line {i}" for i in range(20)])
+    assert rs._scans is not None

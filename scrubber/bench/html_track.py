@@ -57,7 +57,9 @@ evenly spaced by id, :func:`speed_sample`) is run by each system in its own fres
 the full system every time (no cache), in :data:`SPEED_ROUNDS` rounds (every system once per
 round, in turn, so a slow spell of the machine hits all of them; each system's median round
 is reported, and every round's documents/s); the child loads the pages, warms the system up
-on a tiny page, then times the loop (wall and CPU) and reports ``ru_maxrss``: the peak memory of
+on a tiny page (scrubber's systems also call :func:`scrubber.prepare`, which builds the rule
+scans a process otherwise builds only after a few thousand lines), then times the loop (wall
+and CPU) and reports ``ru_maxrss``: the peak memory of
 that process. (Linux carries ``ru_maxrss`` over fork + exec, so the child is started by a shell that
 forks it, not straight from the benchmark process, whose own RSS it would otherwise report;
 ``VmHWM`` from ``/proc/self/status`` is recorded in the JSON as a cross-check.) A baseline
@@ -682,6 +684,12 @@ def measure_child(argv: Sequence[str]) -> int:
         _quiet_peers()
         fn = ADAPTERS[system]
         guarded(lambda: fn(_TINY_PAGE, "en"), timeout)
+        if system.startswith("scrubber"):
+            # what the warm-up page does not reach: the rules' document scans, which a
+            # process builds only once it has cleaned a few thousand lines
+            import scrubber
+
+            scrubber.prepare()
         loaded_mb = _maxrss_mb()
         w, c = time.perf_counter(), time.process_time()
         for html, lang in pages:
