@@ -1210,7 +1210,7 @@ class RuleSet:
         self._widget_m = _Matcher(self.rules, self._widget)
         self._memo: dict[Any, tuple[int, int, tuple[int, int, int] | None]] = {}
         self._widget_memo: dict[str, int] = {}  # line -> the widget rule it opens (-1)
-        self._scans: _Scans | None = None  # built on first use (see _Scans)
+        self._scans: _Scans | None = None  # built after SCAN_AFTER_LINES lines (_scan)
         self._lines_seen = 0
 
     def __len__(self) -> int:
