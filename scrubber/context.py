@@ -222,3 +222,15 @@ def comment_section(texts: Sequence[str], opener: Sequence[bool], keep: Sequence
         if keep[i]:
             words += word_count(t)
     return -1
+
+
+def drop_comments(texts: Sequence[str], opener: Sequence[bool], keep: list[bool],
+                  why: list[Why]) -> int:
+    """Drop every kept line below the line :func:`comment_section` finds (``why`` says
+    :attr:`Why.COMMENTS`); return that line, or -1 when the page has none."""
+    start = comment_section(texts, opener, keep)
+    if start >= 0:
+        for i in range(start + 1, len(texts)):
+            if keep[i]:
+                keep[i], why[i] = False, Why.COMMENTS
+    return start

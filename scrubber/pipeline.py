@@ -277,12 +277,8 @@ def _one_pass(
     # HTML marks its comment sections by element, dom_drop above)
     opener = -1
     if not cfg.comments and extra is None and dom_drop is None:
-        opener = context.comment_section(
-            pieces, [d >= 0 and rules[d].family == "comments" for d in hits.drop], keep)
-        if opener >= 0:
-            for i in range(opener + 1, n):
-                if keep[i]:
-                    keep[i], why[i] = False, context.Why.COMMENTS
+        opener = context.drop_comments(
+            pieces, [d >= 0 and rules[d].family == "comments" for d in hits.drop], keep, why)
     return _Pass(hits=hits, keep=keep, pieces=pieces, rule_bad=rule_bad, scores=scores,
                  seen=seen, threshold=threshold, why=why, dom=dom_drop, opener=opener)
 
