@@ -12,6 +12,8 @@ Subcommands:
   shingle F1, speed and memory (:mod:`scrubber.bench.html_track`).
 * ``identity``: digests of scrubber's outputs on every page, saved and checked: the
   output-identity check for speed work (:mod:`scrubber.bench.identity`).
+* ``reasons``: per reason for dropping a line (rule id, model, context step), the body
+  and clutter words it dropped on the labelled pages (:mod:`scrubber.bench.reasons`).
 
 Everything after the subcommand goes to it: ``python -m scrubber.bench accuracy --help``.
 """
@@ -28,16 +30,19 @@ SUBCOMMANDS: dict[str, str] = {
     "pathological": "scrubber.bench.pathological",
     "html": "scrubber.bench.html_track",
     "identity": "scrubber.bench.identity",
+    "reasons": "scrubber.bench.reasons",
 }
 """Subcommand -> module with a ``main(argv) -> int``."""
 
-_USAGE = """usage: python -m scrubber.bench {accuracy,throughput,pathological,html,identity} [opts]
+_USAGE = """usage: python -m scrubber.bench {accuracy,throughput,pathological,html,identity,reasons}
+       [opts]
 
   accuracy     word and shingle F1 of scrubber and baselines per data set x renderer
   throughput   documents/s and MB/s of scrubber
   pathological time and memory vs size on pathological inputs; idempotence rate
   html         HTML track: clean_html vs trafilatura, resiliparse, readability, ... on HTML
   identity     save / check digests of scrubber's outputs on every page (speed work)
+  reasons      per reason for dropping a line: body and clutter words dropped (labelled)
 
 Run a subcommand with --help for its options."""
 
