@@ -15,7 +15,11 @@ are revised from their neighbours:
   sentence-final punctuation), is judged like a short line: a headline with body after
   it stays;
 * with ``Config.comments=False`` on text input, everything after the line that opens the
-  reader comments goes (``context:comments``, see :func:`comment_section`).
+  reader comments goes (``context:comments``, see :func:`comment_section`);
+* the repeated headline: a document check drops the later copies of a page's first line,
+  which is then judged as the headline; when it is not kept (a page title above the menus,
+  with no body below it), the last copy with body right below it stays instead
+  (``context:headline-copy``, see :func:`headline_copy`).
 
 Long lines keep the classifier's (or, without a model, the default) label.
 
@@ -51,6 +55,7 @@ class Why(IntEnum):
     NO_BODY = 2  # no body follows: drop
     RESCUED = 3  # the model would have emptied the page: its best long lines stay
     COMMENTS = 4  # below the opener of the reader comments (comments=False): drop
+    HEADLINE_COPY = 5  # a copy of a headline that was not kept, with body below: keep
 
 
 def word_count(s: str) -> int:
@@ -200,6 +205,28 @@ def _below(
         if bad > max_bad:
             return False
     return False
+
+
+def headline_copy(texts: Sequence[str], copies: Sequence[int], keep: Sequence[bool],
+                  rule_bad: Sequence[bool], transparent: Sequence[bool]) -> int:
+    """The copy of a headline to keep when the headline itself was not kept: of
+    ``copies`` (the later copies a document check dropped), the last one with body text
+    right below it (a kept long line within ``HEADING_REACH`` non-blank lines, no clutter
+    line between), else -1. A text page often opens with its title above the site's
+    menus and repeats it above the article; the copy above the article is the headline.
+
+    >>> headline_copy(["My Story", "Home", "News", "My Story", "Body " * 12],
+    ...               copies=[3], keep=[False, False, False, False, True],
+    ...               rule_bad=[False, False, False, True, False],
+    ...               transparent=[False, False, False, True, False])
+    3
+    """
+    stripped = [t.strip() for t in texts]
+    short = _short_flags(stripped)
+    for i in reversed(copies):
+        if _below(i, stripped, short, keep, rule_bad, transparent, HEADING_REACH, 0):
+            return i
+    return -1
 
 
 def comment_section(texts: Sequence[str], opener: Sequence[bool], keep: Sequence[bool],

@@ -273,6 +273,15 @@ def _one_pass(
             for i in range(n)
         ]
         why = [context.Why.NONE] * n
+    # the repeated headline (text): its later copies went as copies of the first line;
+    # when that line itself was not kept, the copy with body below it stands in for it
+    if extra is None and headline >= 0 and not keep[headline]:
+        copies = [i for i, d in enumerate(hits.drop)
+                  if d >= 0 and rules[d].check == "repeated_headline"]
+        j = context.headline_copy(pieces, copies, keep, rule_bad, transparent) if copies \
+            else -1
+        if j >= 0:
+            keep[j], why[j] = True, context.Why.HEADLINE_COPY
     # reader comments on text input, when the caller wants them gone (Config.comments;
     # HTML marks its comment sections by element, dom_drop above)
     opener = -1
@@ -429,6 +438,14 @@ def _explain(
             continue
         d = hits.drop[i]
         trim = hits.trim[i]
+        if why[i] is context.Why.HEADLINE_COPY:
+            out.append(Decision(
+                i, text, Action.KEEP, Stage.CONTEXT,
+                f"a copy of the headline ({rules[d].id} dropped it as one), kept because "
+                "the first copy was not and body text follows this one", rules[d].id, p,
+                pieces[i],
+            ))
+            continue
         if d >= 0:
             r = rules[d]
             out.append(Decision(i, text, Action.DROP, Stage.RULE, r.description, r.id, p))

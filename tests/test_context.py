@@ -141,3 +141,39 @@ def test_no_comments_flag_reaches_text_input_on_the_cli(tmp_path):
     out = subprocess.run([*run[:3], "--no-comments", str(page)], capture_output=True,
                          text=True, check=True).stdout
     assert "Paragraph 3" in out and "Jane says" not in out
+
+
+def _title_menus_copy_body() -> str:
+    menus = ["Home", "World", "Politics", "Business", "Tech", "Science", "Health", "Sport",
+             "Travel"]
+    body = ["The council voted on Tuesday to rebuild the old bridge, a project that has "
+            "been argued over for more than ten years.",
+            "Work starts in the spring and should take two years, the mayor said, adding "
+            "that the ferry would run in the meantime."]
+    return "\n".join(["Council Votes To Rebuild The Old Bridge", *menus,
+                      "Council Votes To Rebuild The Old Bridge", *body]) + "\n"
+
+
+def test_headline_copy_above_the_body_stays_when_the_page_title_goes():
+    import scrubber
+
+    text = _title_menus_copy_body()
+    out = scrubber.clean(text, use_model=False)  # (no model: the menu lines stay)
+    assert not out.startswith("Council")  # the page title, menus and no body below it
+    assert "\nCouncil Votes To Rebuild The Old Bridge\nThe council voted" in out
+    explained = scrubber.clean_and_explain(text, use_model=False)
+    first, copy = explained.decisions[0], explained.decisions[10]
+    assert not first.kept and first.stage.value == "context"
+    assert copy.kept and copy.stage.value == "context" and "copy of the headline" in copy.reason
+    assert copy.rule_id == "headline.repeated"
+
+
+def test_headline_copy_is_not_kept_when_the_first_copy_stays():
+    import scrubber
+
+    text = "\n".join(["Council Votes To Rebuild The Old Bridge", "By Ann Lee",
+                      "Council Votes To Rebuild The Old Bridge",
+                      _title_menus_copy_body().splitlines()[-1]]) + "\n"
+    explained = scrubber.clean_and_explain(text, use_model=False)
+    assert explained.decisions[0].kept
+    assert not explained.decisions[2].kept
