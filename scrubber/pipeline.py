@@ -150,14 +150,17 @@ def _run_html(
     return out
 
 
-def _confirmed_headline(texts: Sequence[str], drop: Sequence[int], rules: Sequence[Any]) -> int:
-    """The headline a document check confirmed by finding its copies: the first kept
-    non-blank line before the first line dropped as a repeated headline (-1: none)."""
-    first_copy = next((i for i, d in enumerate(drop)
-                       if d >= 0 and rules[d].check == "repeated_headline"), -1)
-    if first_copy < 0:
+def _headline_copies(drop: Sequence[int], rules: Sequence[Any]) -> list[int]:
+    """The lines a document check dropped as later copies of the headline."""
+    return [i for i, d in enumerate(drop) if d >= 0 and rules[d].check == "repeated_headline"]
+
+
+def _confirmed_headline(texts: Sequence[str], drop: Sequence[int], copies: Sequence[int]) -> int:
+    """The headline a document check confirmed by finding its ``copies``: the first kept
+    non-blank line before the first copy (-1: none)."""
+    if not copies:
         return -1
-    return next((i for i in range(first_copy) if texts[i].strip() and drop[i] < 0), -1)
+    return next((i for i in range(copies[0]) if texts[i].strip() and drop[i] < 0), -1)
 
 
 def _trafilatura_text(html: str, required: bool) -> str:
@@ -243,8 +246,9 @@ def _one_pass(
             pieces[i] = texts[i][t[0] : t[1]]
     rule_bad = [d >= 0 for d in hits.drop]
     transparent = [d >= 0 and rules[d].scope == "document" for d in hits.drop]
+    copies = _headline_copies(hits.drop, rules)
     if headline < 0:
-        headline = _confirmed_headline(texts, hits.drop, rules)
+        headline = _confirmed_headline(texts, hits.drop, copies)
     threshold = _threshold(cfg, model, prose_share(pieces, rule_bad) if model else 0.0)
 
     # features + classifier, for the lines no sure rule decided
@@ -275,11 +279,8 @@ def _one_pass(
         why = [context.Why.NONE] * n
     # the repeated headline (text): its later copies went as copies of the first line;
     # when that line itself was not kept, the copy with body below it stands in for it
-    if extra is None and headline >= 0 and not keep[headline]:
-        copies = [i for i, d in enumerate(hits.drop)
-                  if d >= 0 and rules[d].check == "repeated_headline"]
-        j = context.headline_copy(pieces, copies, keep, rule_bad, transparent) if copies \
-            else -1
+    if extra is None and copies and headline >= 0 and not keep[headline]:
+        j = context.headline_copy(pieces, copies, keep, rule_bad, transparent)
         if j >= 0:
             keep[j], why[j] = True, context.Why.HEADLINE_COPY
     # reader comments on text input, when the caller wants them gone (Config.comments;
