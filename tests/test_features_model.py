@@ -149,3 +149,50 @@ def test_scrubber_weights_points_at_retrained_weights(tmp_path, monkeypatch) -> 
     monkeypatch.setenv("SCRUBBER_WEIGHTS", str(tmp_path / "missing"))
     with pytest.raises(FileNotFoundError, match="SCRUBBER_WEIGHTS"):
         get_model("text")
+
+
+def _random_net_arrays(rng: np.random.Generator, widths: list[int], prefix: str = "") -> dict:
+    arrays = {}
+    for k in range(len(widths) - 1):
+        arrays[f"{prefix}W{k}"] = rng.normal(size=(widths[k], widths[k + 1]))
+        arrays[f"{prefix}b{k}"] = rng.normal(size=widths[k + 1])
+    return arrays
+
+
+@pytest.mark.parametrize("widths", [[7, 5, 3, 1], [7, 1]])
+def test_an_ensemble_scores_the_mean_of_its_members_probabilities(widths) -> None:
+    from scrubber.model import _Net
+
+    rng = np.random.default_rng(5)
+    shared = {"mean": rng.normal(size=7), "scale": rng.uniform(0.5, 2, size=7)}
+    members = [_random_net_arrays(rng, widths) for _ in range(3)]
+    layers = len(widths) - 2
+    alone = [_Net({**shared, **m}, layers) for m in members]
+    arrays = {**shared, **members[0]}
+    for k, m in enumerate(members[1:], start=1):
+        arrays.update({f"m{k}_{name}": v for name, v in m.items()})
+    ens = _Net(arrays, layers)
+    assert ens.members == 3
+    x = rng.normal(size=(11, 7))
+    want = np.mean([net.forward(x) for net in alone], axis=0)
+    assert ens.forward(x) == pytest.approx(want, abs=1e-5)  # members run in float32
+    assert ens.forward(x[:0]).shape == (0,)
+    assert _Net({**shared, **members[0]}, layers).members == 1
+
+
+def test_mlp_family_fits_an_ensemble_whose_first_member_is_the_single_net() -> None:
+    pytest.importorskip("sklearn")
+    from scrubber.train.fit import fit_family
+
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(400, 6))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int)
+    w = np.ones(len(y))
+    one, layers = fit_family("mlp", x, y, w, members=1)
+    three, layers3 = fit_family("mlp", x, y, w, members=3)
+    assert layers == layers3 == 2
+    assert {k for k in three if k[:1] == "m" and k[2:3] == "_"} == {
+        f"m{k}_{n}{j}" for k in (1, 2) for n in "Wb" for j in range(3)}
+    for name, v in one.items():
+        assert np.array_equal(three[name], v)  # the first member: the same fit
+    assert not np.array_equal(three["m1_W0"], three["W0"])  # the others: their own seeds

@@ -384,3 +384,13 @@ def test_real_eval_only_sets_never_train(real_root: Path) -> None:
             continue
         splits = {p.split for p in iter_pages(set_name, load_html=False, root=real_root)}
         assert splits <= {"eval", "unused"}
+
+
+@pytest.mark.parametrize("members", ["0", "-2"])
+def test_train_refuses_an_ensemble_of_no_nets(members: str, capsys) -> None:
+    from scrubber.train.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--members", members, "--no-build"])
+    assert exc.value.code == 2
+    assert "--members must be at least 1" in capsys.readouterr().err

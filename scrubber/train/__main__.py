@@ -35,13 +35,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--no-build", action="store_true", help="use the cache as it is")
     p.add_argument(
+        "--seed", type=int, default=None,
+        help="the random seed of the fits and samples (default 1234, the shipped weights'); "
+        "another seed measures how much the results owe to it",
+    )
+    p.add_argument(
         "--kind",
         choices=("text", "html", "both"),
         default="both",
         help="text: the model for scraped text (all renderers); html: the model for "
         "clean_html (the blocks renderer plus DOM features); both (default)",
     )
+    p.add_argument(
+        "--members", type=int, default=None,
+        help="fit the MLP as an ensemble of this many nets from successive seeds, their "
+        "probabilities averaged (default 1, the shipped model)",
+    )
     args = p.parse_args(argv)
+    if args.members is not None and args.members < 1:
+        p.error(f"--members must be at least 1, got {args.members}")
     bad = sorted(set(args.sets) - set(TRAINABLE))
     if bad:
         print(
@@ -63,8 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cache import build
 
         build(sets=args.sets, renderers=renderers)
+    from . import fit
     from .fit import train
 
+    if args.seed is not None:
+        fit.SEED = args.seed
+    if args.members is not None:
+        fit.MLP_MEMBERS = args.members
     def log(s: str) -> None:
         print(s, file=sys.stderr, flush=True)
 
