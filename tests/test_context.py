@@ -177,3 +177,19 @@ def test_headline_copy_is_not_kept_when_the_first_copy_stays():
     explained = scrubber.clean_and_explain(text, use_model=False)
     assert explained.decisions[0].kept
     assert not explained.decisions[2].kept
+
+
+def test_headline_copy_stands_above_the_body_past_one_byline_not_two():
+    from scrubber.context import COPY_CROSS, headline_copy
+
+    assert COPY_CROSS == 1
+    body = "The council voted on Tuesday to rebuild the old bridge, argued over for years."
+    title = "Council Votes To Rebuild The Old Bridge"
+    byline, date = "By Ann Lee | Staff writer", "Published 3 March 2024, 10:42"
+    for between, want in (([byline], 2), ([byline, date], -1)):
+        texts = [title, "Home", title, *between, body]
+        n = len(texts)
+        rule_bad = [False, False, True, *[True] * len(between), False]
+        keep = [False] * (n - 1) + [True]
+        transparent = [False, False, True] + [False] * (n - 3)
+        assert headline_copy(texts, [2], keep, rule_bad, transparent) == want, between
