@@ -217,8 +217,9 @@ def headline_copy(texts: Sequence[str], copies: Sequence[int], keep: Sequence[bo
     """The copy of a headline to keep when the headline itself was not kept: of
     ``copies`` (the later copies a document check dropped), the last one with body text
     right below it (a kept long line within ``HEADING_REACH`` non-blank lines, with at
-    most ``COPY_CROSS`` clutter lines between, such as a byline), else -1. A text page often opens with its title above the site's
-    menus and repeats it above the article; the copy above the article is the headline.
+    most ``COPY_CROSS`` clutter lines between, such as a byline), else -1. A text page
+    often opens with its title above the site's menus and repeats it above the article;
+    the copy above the article is the headline.
 
     >>> headline_copy(["My Story", "Home", "News", "My Story", "Body " * 12],
     ...               copies=[3], keep=[False, False, False, False, True],
