@@ -27,8 +27,7 @@ from typing import Any
 
 from ..config import Config
 from ..decisions import Action, Decision, Stage
-
-DEFAULT_RENDERERS = ("trafilatura", "inscriptis", "html_text")
+from ..train.__main__ import TEXT_RENDERERS as DEFAULT_RENDERERS  # the text model's renders
 
 
 @dataclass
@@ -39,6 +38,12 @@ class Tally:
     lines: int = 0
     lost: int = 0
     removed: int = 0
+
+    def add(self, other: Tally) -> None:
+        """Count ``other``'s lines and words in this tally too."""
+        self.lines += other.lines
+        self.lost += other.lost
+        self.removed += other.removed
 
     @property
     def precision(self) -> float:
@@ -109,9 +114,9 @@ def format_table(tallies: Mapping[str, Tally], body: int, top: int = 40) -> str:
     for key, t in rows[:top]:
         lines.append(f"| {key} | {t.lines} | {t.lost} | {t.lost / max(body, 1):.2%} | "
                      f"{t.removed} | {t.precision:.3f} |")
-    total = Tally(sum(t.lines for t in tallies.values()),
-                  sum(t.lost for t in tallies.values()),
-                  sum(t.removed for t in tallies.values()))
+    total = Tally()
+    for t in tallies.values():
+        total.add(t)
     lines.append(f"| **all reasons** | {total.lines} | {total.lost} | "
                  f"{total.lost / max(body, 1):.2%} | {total.removed} | {total.precision:.3f} |")
     return "\n".join(lines)
@@ -150,10 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"reasons: {exc}", file=sys.stderr)
                 return 2
             for k, t in part.items():
-                acc = tallies.setdefault(k, Tally())
-                acc.lines += t.lines
-                acc.lost += t.lost
-                acc.removed += t.removed
+                tallies.setdefault(k, Tally()).add(t)
             body += b
             docs += n
             print(f"  {s} / {ren}: {n} pages ({time.time() - t0:.0f}s)", file=sys.stderr,
