@@ -196,3 +196,37 @@ def test_mlp_family_fits_an_ensemble_whose_first_member_is_the_single_net() -> N
     for name, v in one.items():
         assert np.array_equal(three[name], v)  # the first member: the same fit
     assert not np.array_equal(three["m1_W0"], three["W0"])  # the others: their own seeds
+
+
+def _teacher_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[dict, int]]:
+    """Lines whose labels are coin flips, and a teacher (a fixed random net) whose
+    probabilities depend on the first two features: what a student learns can be told
+    apart from what the labels say."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(600, 6))
+    y = rng.integers(0, 2, size=len(x))
+    arrays = {"mean": x.mean(axis=0), "scale": x.std(axis=0)}
+    arrays["W0"] = np.zeros((6, 1))
+    arrays["W0"][:2, 0] = [2.0, -1.5]
+    arrays["b0"] = np.zeros(1)
+    return x, y, np.ones(len(y)), (arrays, 0)
+
+
+def test_a_distilled_net_learns_its_teachers_probabilities_not_the_labels() -> None:
+    pytest.importorskip("sklearn")
+    from scrubber.model import _Net
+    from scrubber.train.fit import distil
+
+    x, y, w, teacher = _teacher_problem()
+    want = _Net(*teacher).forward(x)
+    soft, layers = distil(x, y, w, teacher, alpha=0.0)
+    assert layers == 2 and not any(k.startswith("m1_") for k in soft)  # one net
+    got = _Net(soft, layers).forward(x)
+    assert np.corrcoef(got, want)[0, 1] > 0.9
+    # all weight on the labels: the teacher is ignored, and coin flips teach nothing
+    hard, _ = distil(x, y, w, teacher, alpha=1.0)
+    other = ({**teacher[0], "W0": -teacher[0]["W0"]}, 0)
+    for name, v in distil(x, y, w, other, alpha=1.0)[0].items():
+        assert np.array_equal(hard[name], v)
+    assert abs(np.corrcoef(_Net(hard, layers).forward(x), want)[0, 1]) < 0.5
+

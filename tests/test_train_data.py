@@ -387,7 +387,7 @@ def test_real_eval_only_sets_never_train(real_root: Path) -> None:
 
 
 @pytest.mark.parametrize("members", ["0", "-2"])
-def test_train_refuses_an_ensemble_of_no_nets(members: str, capsys) -> None:
+def test_train_refuses_a_teacher_ensemble_of_no_nets(members: str, capsys) -> None:
     from scrubber.train.__main__ import main
 
     with pytest.raises(SystemExit) as exc:

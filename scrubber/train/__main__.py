@@ -48,8 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument(
         "--members", type=int, default=None,
-        help="fit the MLP as an ensemble of this many nets from successive seeds, their "
-        "probabilities averaged (default 1, the shipped model)",
+        help="nets in the text model's teacher ensemble, from successive seeds (default 5); "
+        "the shipped net is distilled from it; 1: one net fitted on the labels alone",
+    )
+    p.add_argument(
+        "--no-distil", action="store_true",
+        help="ship the text model's teacher ensemble itself (its nets' probabilities "
+        "averaged, slower) instead of the one net distilled from it",
     )
     args = p.parse_args(argv)
     if args.members is not None and args.members < 1:
@@ -81,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed is not None:
         fit.SEED = args.seed
     if args.members is not None:
-        fit.MLP_MEMBERS = args.members
+        fit.TEACHERS = args.members
+    if args.no_distil:
+        fit.DISTIL = False
     def log(s: str) -> None:
         print(s, file=sys.stderr, flush=True)
 
