@@ -230,3 +230,14 @@ def test_a_distilled_net_learns_its_teachers_probabilities_not_the_labels() -> N
         assert np.array_equal(hard[name], v)
     assert abs(np.corrcoef(_Net(hard, layers).forward(x), want)[0, 1]) < 0.5
 
+
+def test_the_shipped_text_model_is_one_net_distilled_from_an_ensemble() -> None:
+    from scrubber.model import get_model
+
+    model = get_model("text")
+    assert model is not None
+    card = model.card
+    assert card["members"] == 1 and model.net.members == 1  # one net's cost per line
+    assert card["distilled"]["teachers"] > 1
+    teacher = card["candidates"]["mlp-teachers"]["heldout_lines"]
+    assert teacher["auc"] >= card["candidates"]["mlp"]["heldout_lines"]["auc"] - 0.01
