@@ -394,3 +394,21 @@ def test_train_refuses_a_teacher_ensemble_of_no_nets(members: str, capsys) -> No
         main(["--members", members, "--no-build"])
     assert exc.value.code == 2
     assert "--members must be at least 1" in capsys.readouterr().err
+
+
+def test_a_training_recipe_applies_within_its_block_and_is_restored_after_errors() -> None:
+    from scrubber.train import fit
+
+    def now() -> tuple[int, int, bool]:
+        return fit.SEED, fit.TEACHERS, fit.DISTIL
+
+    before = now()
+    with fit.recipe(seed=7, teachers=2, distil=False):
+        assert now() == (7, 2, False)
+    assert now() == before
+    with pytest.raises(RuntimeError), fit.recipe(seed=9):
+        assert now() == (9, *before[1:])
+        raise RuntimeError("a fit failed")
+    assert now() == before
+    with pytest.raises(ValueError, match="at least 1"), fit.recipe(teachers=0):
+        pass

@@ -80,22 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cache import build
 
         build(sets=args.sets, renderers=renderers)
-    from . import fit
-    from .fit import train
+    from .fit import recipe, train
 
-    if args.seed is not None:
-        fit.SEED = args.seed
-    if args.members is not None:
-        fit.TEACHERS = args.members
-    if args.no_distil:
-        fit.DISTIL = False
     def log(s: str) -> None:
         print(s, file=sys.stderr, flush=True)
 
-    if args.kind in ("text", "both"):
-        train(args.sets, args.renderers, args.out, compare=args.compare, kind="text", log=log)
-    if args.kind in ("html", "both"):
-        train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log)
+    with recipe(seed=args.seed, teachers=args.members, distil=False if args.no_distil else None):
+        if args.kind in ("text", "both"):
+            train(args.sets, args.renderers, args.out, compare=args.compare, kind="text",
+                  log=log)
+        if args.kind in ("html", "both"):
+            train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log)
     return 0
 
 

@@ -11,11 +11,12 @@ exported model is plain data: ``scrubber/weights/text.npz`` (arrays) and ``text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -636,6 +637,30 @@ def _members(kind: str) -> int:
     return MLP_MEMBERS
 
 
+@contextlib.contextmanager
+def recipe(seed: int | None = None, teachers: int | None = None,
+           distil: bool | None = None) -> Iterator[None]:
+    """Within the block, fit with another :data:`SEED`, number of :data:`TEACHERS` or
+    :data:`DISTIL` choice (``None`` keeps the module's); restored afterwards, also on
+    error. The fits read these module settings (six places read the seed), so one
+    recipe serves every fit of a run::
+
+        with recipe(seed=1, teachers=3):
+            train(sets, renderers, out_dir)
+    """
+    global SEED, TEACHERS, DISTIL
+    if teachers is not None and teachers < 1:
+        raise ValueError(f"teachers must be at least 1, got {teachers}")
+    before = SEED, TEACHERS, DISTIL
+    SEED = before[0] if seed is None else seed
+    TEACHERS = before[1] if teachers is None else teachers
+    DISTIL = before[2] if distil is None else distil
+    try:
+        yield
+    finally:
+        SEED, TEACHERS, DISTIL = before
+
+
 def train(
     sets: Sequence[str],
     renderers: Sequence[str],
@@ -644,6 +669,9 @@ def train(
     kind: str = "text",
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """Train the ``kind`` model on ``sets`` x ``renderers`` (train split), score it on the
+    held-out sites, write ``<out_dir>/<kind>.npz`` and ``.json``; return the card. Use
+    :func:`recipe` for another seed or teacher count."""
     from .cache import dataset_hash
 
     t0 = time.time()
