@@ -153,3 +153,18 @@ def test_context_flags_force_the_step_either_way():
     assert run(["--no-context"], PAGE).returncode == 0
     r = run(["--context", "--no-context"], PAGE)
     assert r.returncode == 2 and b"not allowed with" in r.stderr
+
+
+def test_settle_caps_the_passes_and_refuses_zero():
+    import scrubber
+    from scrubber.cli import build_parser, config_from_args
+
+    assert config_from_args(build_parser().parse_args(["--settle", "1"])).settle == 1
+    assert config_from_args(build_parser().parse_args([])).settle == scrubber.Config().settle
+    page = (Path(__file__).parent.parent / "fixtures" / "seeds" / "input").glob("*.txt")
+    data = sorted(page)[0].read_bytes()
+    r = run(["--settle", "1"], data)
+    assert r.returncode == 0
+    assert r.stdout.decode() == scrubber.clean(data.decode(), settle=1)
+    r = run(["--settle", "0"], data)
+    assert r.returncode == 2 and b"settle must be an int >= 1" in r.stderr

@@ -12,7 +12,8 @@ Rows:
 
 * ``scrubber clean() text mode``: :func:`scrubber.clean` in this process over ``--docs``
   documents; docs/s per core is documents / CPU seconds of this process (robust to other
-  load on the machine), wall docs/s is also shown.
+  load on the machine), wall docs/s is also shown. ``settle=1``: the same with one pass
+  of the decision path (``--settle 1``), the speed knob for corpus builds.
 * ``datatrove C4QualityFilter``: ``C4QualityFilter().filter(doc)`` on the same documents, in
   this process, with its default settings (English sentences are counted with datatrove's
   default tokenizer, spaCy's ``sentencizer``); when spaCy is missing, the row is run with an
@@ -258,6 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"mean {avg:,.0f} chars; speed rows use {len(texts)}", file=sys.stderr)
     scrubber.prepare()  # the rules' document scans too, not only what one page builds
     rows: list[Row] = [measure_inprocess("scrubber clean() text mode", scrubber.clean, texts)]
+    print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr)
+    one_pass = scrubber.Config(settle=1)  # (--settle 1: one pass, no settling)
+    rows.append(measure_inprocess("scrubber clean() text mode, settle=1",
+                                  lambda t: scrubber.clean(t, one_pass), texts))
     print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr)
     if not args.no_c4:
         rows += _c4_rows(texts)
