@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import features
 from ..config import Config
-from ..model import Model, stage_net
+from ..model import Model, _Net, stage_net
 from ..rules import load_ruleset
 
 LICENCES = {
@@ -368,8 +368,6 @@ def distil(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    from ..model import _Net
-
     alpha = DISTIL_ALPHA if alpha is None else alpha
     arrays, layers = teacher
     p = _Net(arrays, layers).forward(x.astype(np.float64))
@@ -631,13 +629,6 @@ def gold_texts(docs: Sequence[Doc]) -> dict[tuple[str, str], str]:
     return out
 
 
-def _members(kind: str) -> int:
-    """Nets in the shipped MLP: one when distilled, else the ensemble's size."""
-    if kind in DISTIL_KINDS and TEACHERS > 1:
-        return 1 if DISTIL else TEACHERS
-    return MLP_MEMBERS
-
-
 @contextlib.contextmanager
 def recipe(seed: int | None = None, teachers: int | None = None,
            distil: bool | None = None) -> Iterator[None]:
@@ -746,7 +737,8 @@ def train(
         "training_data_sha256": dataset_hash(sets, renderers, split="train"),
         "lines": len(y),
         "candidates": results,
-        **({"members": _members(kind)} if ship == "mlp" else {}),
+        # (nets in the shipped MLP, as the model reads them: one when distilled)
+        **({"members": _Net(arrays, layers).members} if ship == "mlp" else {}),
         **({"distilled": {"teachers": TEACHERS, "alpha": DISTIL_ALPHA, "sample": DISTIL_SAMPLE}}
            if ship == "mlp" and TEACHER_NAME in cands else {}),
         "seed": SEED,
