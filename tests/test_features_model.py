@@ -241,3 +241,20 @@ def test_the_shipped_text_model_is_one_net_distilled_from_an_ensemble() -> None:
     assert card["distilled"]["teachers"] > 1
     teacher = card["candidates"]["mlp-teachers"]["heldout_lines"]
     assert teacher["auc"] >= card["candidates"]["mlp"]["heldout_lines"]["auc"] - 0.01
+
+
+def test_the_shipped_text_card_keeps_the_thresholds_training_writes() -> None:
+    """The card's thresholds come from ``fit.KEPT_THRESHOLDS`` (what ``python -m
+    scrubber.train`` writes), not from an edit after training; the tuned ones are kept
+    beside them."""
+    from scrubber.model import get_model
+    from scrubber.train.fit import KEPT_NOTE, KEPT_THRESHOLDS
+
+    model = get_model("text")
+    assert model is not None
+    card = model.card
+    for key, value in KEPT_THRESHOLDS["text"].items():
+        assert card[key] == value
+        assert card["candidates"]["mlp"][key] == value
+    assert set(card["candidates"]["mlp"]["tuned"]) >= {"threshold", "threshold_clean"}
+    assert card["thresholds_note"] == KEPT_NOTE["text"]
