@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "class/id/role names comments, in text everything below the line "
                         "that opens them (a comment count or form heading after the "
                         "article); default: as the model decides")
+    p.add_argument("--extracted", action="store_true",
+                   help="the input is an extractor's output (trafilatura, Readability, ...): "
+                        "the model and the context step may remove at most half of the "
+                        "words the rules leave; when they would remove more, only the "
+                        "rules' drops apply (README, 'Text an extractor already cleaned')")
     p.add_argument("--settle", type=int, default=None, metavar="N",
                    help="at most N passes of the decision path over text (default 16: "
                         "until a pass changes nothing, so cleaning the output again changes "
@@ -114,6 +119,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "use_model": not args.no_model,
         "context": args.context,
         "comments": args.comments,
+        "extracted": args.extracted,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold

@@ -65,6 +65,13 @@ class Config:
             "Leave a Reply", with at least 60 words of kept text above it:
             :func:`scrubber.context.comment_section`). The trafilatura front end
             leaves comments out either way (``include_comments=False``).
+        extracted: the text is an extractor's output (trafilatura, Readability,
+            newspaper, ...), already mostly article. The rules run as usual, but the
+            model and the context step may remove at most half of the words the rules
+            leave (:data:`scrubber.pipeline.EXTRACTED_MAX_REMOVED`); when they would
+            remove more, they are more likely wrong than the extractor was (a body
+            paragraph rendered from a layout table, a page of code or a data table),
+            and only the rules' drops apply to that document. Text input only.
     """
 
     rule_files: tuple[str, ...] = ()
@@ -79,6 +86,7 @@ class Config:
     profile: Any = None
     site: str | None = None
     comments: bool = True
+    extracted: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -97,6 +105,8 @@ class Config:
             raise ValueError(f"settle must be an int >= 1, got {self.settle!r}")
         if not isinstance(self.comments, bool):
             raise ValueError(f"comments must be True or False, got {self.comments!r}")
+        if not isinstance(self.extracted, bool):
+            raise ValueError(f"extracted must be True or False, got {self.extracted!r}")
         if self.regex_timeout <= 0:
             raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")
 

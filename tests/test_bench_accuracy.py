@@ -190,6 +190,14 @@ def test_check_targets_pass_fail_skip() -> None:
     assert status["dragnet × inscriptis: scrubber word F1 > c4-lines"] == "PASS"
     assert status["dragnet × inscriptis: scrubber word F1 > justext-text"] == "FAIL"
     assert status["l3s-gn1 × html_text: scrubber word F1 > c4-lines"] == "SKIP"
+    # the extracted setting's own after-trafilatura lines, only when it ran
+    assert not any("scrubber-extracted" in name for name in status)
+    rows.append(_row("wcxb-dev", "trafilatura", "scrubber-extracted", 0.91, recall=0.90))
+    status = {t.name: t.status for t in acc.check_targets(rows, ["wcxb-dev", "dragnet"])}
+    assert status["wcxb-dev × trafilatura: scrubber-extracted word F1 >= keep-all + 0.02"] == "FAIL"
+    recall = "wcxb-dev × trafilatura: scrubber-extracted word recall >= keep-all recall - 0.01"
+    assert status[recall] == "PASS"
+    assert not any("dragnet × trafilatura: scrubber-extracted" in name for name in status)
 
 
 def test_format_table() -> None:
