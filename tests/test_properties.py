@@ -62,3 +62,16 @@ def test_explanations_cover_every_line_and_agree_with_clean(text: str):
         assert d.reason
         if d.action is Action.TRIM:
             assert d.output is not None and d.output in d.text
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(DOCS)
+def test_extracted_mode_never_invents_text_and_explains_every_line(text: str):
+    result = scrubber.clean_and_explain(text, extracted=True)
+    assert result.text == scrubber.clean(text, extracted=True)
+    assert is_subsequence_of_pieces(result.text, text)
+    assert [d.index for d in result.decisions] == list(range(len(split_lines(text)[0])))
+    # it only ever keeps more than the default does
+    kept = {d.index for d in result.decisions if d.action is not Action.DROP}
+    default = scrubber.clean_and_explain(text)
+    assert {d.index for d in default.decisions if d.action is not Action.DROP} <= kept
