@@ -248,7 +248,7 @@ def test_the_shipped_text_card_keeps_the_thresholds_training_writes() -> None:
     scrubber.train`` writes), not from an edit after training; the tuned ones are kept
     beside them."""
     from scrubber.model import get_model
-    from scrubber.train.fit import KEPT_NOTE, KEPT_THRESHOLDS
+    from scrubber.train.fit import KEPT_THRESHOLDS, kept_note
 
     model = get_model("text")
     assert model is not None
@@ -257,4 +257,4 @@ def test_the_shipped_text_card_keeps_the_thresholds_training_writes() -> None:
         assert card[key] == value
         assert card["candidates"]["mlp"][key] == value
     assert set(card["candidates"]["mlp"]["tuned"]) >= {"threshold", "threshold_clean"}
-    assert card["thresholds_note"] == KEPT_NOTE["text"]
+    assert card["thresholds_note"] == kept_note("text", card["model"])

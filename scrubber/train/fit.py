@@ -346,11 +346,16 @@ def fit_family(
 KEPT_THRESHOLDS: dict[str, dict[str, float]] = {
     "text": {"threshold": 0.4, "threshold_clean": 0.5, "clean_cut": 0.3},
 }
-KEPT_NOTE = {
-    "text": "training tuned its own thresholds (candidates.mlp.tuned); the card keeps 0.4 / "
-            "0.5 at prose share >= 0.3, the thresholds the accuracy gate and the benchmarks "
-            "were measured at (README, The model; scrubber.train.fit.KEPT_THRESHOLDS)",
-}
+
+
+def kept_note(kind: str, ship: str) -> str:
+    """The card's note on the thresholds it keeps (:data:`KEPT_THRESHOLDS`) for ``kind``,
+    whose shipped family ``ship`` records the tuned ones."""
+    k = KEPT_THRESHOLDS[kind]
+    return (f"training tuned its own thresholds (candidates.{ship}.tuned); the card keeps "
+            f"{k['threshold']} / {k['threshold_clean']} at prose share >= {k['clean_cut']}, "
+            "the thresholds the accuracy gate and the benchmarks were measured at (README, "
+            "The model; scrubber.train.fit.KEPT_THRESHOLDS)")
 
 
 STAGE2_FOLDS = 3  # site folds for the out-of-fold scores the later stages learn from
@@ -632,6 +637,11 @@ def evaluate(
     return {"f1": f / n, "precision": p / n, "recall": r / n, "docs": len(docs)}
 
 
+def _r4(metrics: dict[str, float]) -> dict[str, float]:
+    """Metrics as the card records them (four decimals)."""
+    return {k: round(v, 4) for k, v in metrics.items()}
+
+
 def gold_texts(docs: Sequence[Doc]) -> dict[tuple[str, str], str]:
     from .data import iter_pages
 
@@ -733,20 +743,18 @@ def train(
     held_model = make_model(cands[ship], kind)
     held_model.card.update(tuned)
     held_m = evaluate(held_eval, gold, held_model, None, kind)
-    held_docs = {k: round(v, 4) for k, v in held_m.items()}
     if kept is not None:
         # the card keeps fixed thresholds; the tuned ones and their held-out score are
         # recorded beside them
         results[ship].update({"context": tuned["context"], "tuned": {
-            k: v for k, v in tuned.items() if k != "context"} | {"heldout_docs": held_docs}})
+            k: v for k, v in tuned.items() if k != "context"} | {"heldout_docs": _r4(held_m)}})
         held_model = make_model(cands[ship], kind)
         held_model.card.update(tuned, **kept)
         held_m = evaluate(held_eval, gold, held_model, None, kind)
-        results[ship].update({**kept, "heldout_docs": {k: round(v, 4)
-                                                       for k, v in held_m.items()}})
         tuned = {**tuned, **kept}
+        results[ship].update({**kept, "heldout_docs": _r4(held_m)})
     else:
-        results[ship].update({**tuned, "heldout_docs": held_docs})
+        results[ship].update({**tuned, "heldout_docs": _r4(held_m)})
     log(f"  {ship}: held-out word F1 {held_m['f1']:.4f} "
         f"(P {held_m['precision']:.4f} R {held_m['recall']:.4f}, {held_m['docs']} docs)")
     arrays, layers = cands[ship][0], cands[ship][1]
@@ -773,7 +781,7 @@ def train(
         "seed": SEED,
         "command": "python -m scrubber.train",
         "seconds": round(time.time() - t0),
-        **({"thresholds_note": KEPT_NOTE[kind]} if kept is not None else {}),
+        **({"thresholds_note": kept_note(kind, ship)} if kept is not None else {}),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out_dir / f"{kind}.npz", **arrays)
