@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the model and the context step may remove at most half of the "
                         "words the rules leave; when they would remove more, only the "
                         "rules' drops apply (README, 'Text an extractor already cleaned')")
+    p.add_argument("--no-retry-sparse", dest="retry_sparse", action="store_false",
+                   help="do not decide a page again at a lower threshold when the model "
+                        "would keep under a tenth of its words (listings, teaser grids; "
+                        "README, 'Pages the model would empty')")
     p.add_argument("--settle", type=int, default=None, metavar="N",
                    help="at most N passes of the decision path over text (default 16: "
                         "until a pass changes nothing, so cleaning the output again changes "
@@ -120,6 +124,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "context": args.context,
         "comments": args.comments,
         "extracted": args.extracted,
+        "retry_sparse": args.retry_sparse,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold

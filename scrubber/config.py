@@ -72,6 +72,13 @@ class Config:
             remove more, they are more likely wrong than the extractor was (a body
             paragraph rendered from a layout table, a page of code or a data table),
             and only the rules' drops apply to that document. Text input only.
+        retry_sparse: a text page the model would strip to under a tenth of its words
+            (:data:`scrubber.pipeline.SPARSE_SHARE`) at its own thresholds is decided
+            again at the lower threshold :data:`scrubber.pipeline.SPARSE_THRESHOLD`:
+            on such pages (listings, teaser grids, link lists: their content reads
+            like the clutter of an article page) the model's scale is off more often
+            than the page is clutter. Only with ``threshold=None`` and not with
+            ``extracted``; text input only (not HTML blocks). ``False`` turns it off.
     """
 
     rule_files: tuple[str, ...] = ()
@@ -87,6 +94,7 @@ class Config:
     site: str | None = None
     comments: bool = True
     extracted: bool = False
+    retry_sparse: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -107,6 +115,8 @@ class Config:
             raise ValueError(f"comments must be True or False, got {self.comments!r}")
         if not isinstance(self.extracted, bool):
             raise ValueError(f"extracted must be True or False, got {self.extracted!r}")
+        if not isinstance(self.retry_sparse, bool):
+            raise ValueError(f"retry_sparse must be True or False, got {self.retry_sparse!r}")
         if self.regex_timeout <= 0:
             raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")
 
