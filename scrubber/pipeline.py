@@ -354,33 +354,22 @@ def run_lines(
     # line -> (pass number, that pass, the line's index in it, the line as it saw it)
     late: dict[int, tuple[int, _Pass, int, str]] = {}
     if extra is None and model is not None:
-        for pass_no in range(2, cfg.settle + 1):
-            idx = _written(texts, keep, pieces)
-            sub = [pieces[i] if texts[i].strip() else texts[i] for i in idx]
-            if pass_no == 2 and len(sub) == n and sub == list(texts):
-                break  # the first pass changed nothing: this one would decide the same
-            p = _one_pass(sub, cfg, rs, model, None, -1, own_cache)
-            changed = False
-            for j, i in enumerate(idx):
-                if not sub[j].strip():
-                    continue
-                if not p.keep[j]:
-                    keep[i] = False
-                    late[i] = (pass_no, p, j, sub[j])
-                    changed = True
-                elif p.pieces[j] != sub[j]:
-                    pieces[i] = p.pieces[j]
-                    late[i] = (pass_no, p, j, sub[j])
-                    changed = True
-            if not changed:
-                break
+        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache)
 
+    sparse_share = -1.0
     if (cfg.retry_sparse and cfg.threshold is None and not cfg.extracted and extra is None
             and model is not None):
-        share = _kept_share(texts, keep, pieces)
+        share = _sparse_share(texts, keep, pieces)
         if share < SPARSE_SHARE:
-            return _retry_sparse(texts, endings, cfg, explain, kind, model, headline, dom_drop,
-                                 share)
+            # the whole path again at the lower threshold, then settled against the
+            # default decision (see SPARSE_SHARE), so the output stays a fixed point
+            sparse_share = share
+            low = cfg.replace(threshold=SPARSE_THRESHOLD)
+            first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
+            keep, pieces, late = list(first.keep), list(first.pieces), {}
+            last = _settle(texts, low, rs, model, keep, pieces, late, own_cache)
+            _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1,
+                    sparse_stop=True)
 
     restored: list[int] = []
     removed_share = 0.0
@@ -406,6 +395,12 @@ def run_lines(
             f"pass {pass_no}, once the lines dropped before were gone: {d.reason}",
             d.rule_id, d.score, out_piece,
         )
+    if sparse_share >= 0.0:
+        why = (f"page decided again at threshold {SPARSE_THRESHOLD:.2f}: at the model's own "
+               f"threshold it kept {sparse_share:.0%} of its words (Config.retry_sparse: "
+               f"under {SPARSE_SHARE:.0%}); ")
+        decisions = [dataclasses.replace(d, reason=why + d.reason)
+                     if d.stage in (Stage.MODEL, Stage.CONTEXT) else d for d in decisions]
     for i in restored:
         d = decisions[i]
         decisions[i] = Decision(
@@ -433,34 +428,57 @@ SPARSE_SHARE = 0.1
 SPARSE_THRESHOLD = 0.2
 
 
-def _kept_share(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> float:
-    """Words of the kept pieces over the words of the input lines (1.0 for no words)."""
-    total = sum(context.word_count(t) for t in texts)
-    if total == 0:
+def _sparse_share(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> float:
+    """The share of the input's words the kept pieces hold when it is under
+    :data:`SPARSE_SHARE`, else 1.0 (words split on whitespace, as the share was tuned).
+    Counting every line's words costs about 1% of a document's time, so a bound first:
+    a line of ``k`` characters holds at most ``(k + 1) // 2`` words."""
+    kept = sum(len(pieces[i].split()) for i, k in enumerate(keep) if k)
+    if kept >= SPARSE_SHARE * sum((len(t) + 1) // 2 for t in texts):
         return 1.0
-    return sum(context.word_count(pieces[i]) for i, k in enumerate(keep) if k) / total
+    total = sum(len(t.split()) for t in texts)
+    if total == 0 or kept >= SPARSE_SHARE * total:
+        return 1.0
+    return kept / total
 
 
-def _retry_sparse(
-    texts: Sequence[str], endings: Sequence[str], cfg: Config, explain: bool, kind: str,
-    model: Any, headline: int, dom_drop: Sequence[bool] | None, share: float,
-) -> tuple[str, Explained | None]:
-    """``Config.retry_sparse``: the whole decision path again at
-    :data:`SPARSE_THRESHOLD`; the model's and the context step's reasons say why."""
-    retry = cfg.replace(threshold=SPARSE_THRESHOLD)
-    out, ex = run_lines(texts, endings, retry, explain, kind=kind, model=model,
-                        headline=headline, dom_drop=dom_drop)
-    if ex is None:
-        return out, None
-    why = (f"page decided again at threshold {SPARSE_THRESHOLD:.2f}: at the model's own "
-           f"threshold it kept {share:.0%} of its words (Config.retry_sparse: under "
-           f"{SPARSE_SHARE:.0%}); ")
-    decisions = tuple(
-        dataclasses.replace(d, reason=why + d.reason)
-        if d.stage in (Stage.MODEL, Stage.CONTEXT) else d
-        for d in ex.decisions
-    )
-    return out, Explained(out, decisions)
+def _settle(
+    texts: Sequence[str], cfg: Config, rs: RuleSet, model: Any, keep: list[bool],
+    pieces: list[str], late: dict[int, tuple[int, _Pass, int, str]],
+    own_cache: dict[str, Any] | None, start: int = 2, sparse_stop: bool = False,
+) -> int:
+    """Settle passes (``Config.settle``) over what ``keep`` / ``pieces`` hold, in place,
+    numbered from ``start``; each line a pass removes or trims goes into ``late``.
+    ``sparse_stop``: a pass that would keep under :data:`SPARSE_SHARE` of the words it
+    read is not applied and ends the settling (``Config.retry_sparse``: cleaning the
+    output again would decide it again at the lower threshold). Returns the number of
+    the last pass that changed something (``start - 1``: none)."""
+    n = len(texts)
+    last = start - 1
+    for pass_no in range(start, start + cfg.settle - 1):
+        idx = _written(texts, keep, pieces)
+        sub = [pieces[i] if texts[i].strip() else texts[i] for i in idx]
+        if pass_no == 2 and len(sub) == n and sub == list(texts):
+            break  # the first pass changed nothing: this one would decide the same
+        p = _one_pass(sub, cfg, rs, model, None, -1, own_cache)
+        if sparse_stop and _sparse_share(sub, p.keep, p.pieces) < SPARSE_SHARE:
+            break
+        changed = False
+        for j, i in enumerate(idx):
+            if not sub[j].strip():
+                continue
+            if not p.keep[j]:
+                keep[i] = False
+                late[i] = (pass_no, p, j, sub[j])
+                changed = True
+            elif p.pieces[j] != sub[j]:
+                pieces[i] = p.pieces[j]
+                late[i] = (pass_no, p, j, sub[j])
+                changed = True
+        if not changed:
+            break
+        last = pass_no
+    return last
 
 
 #: With ``Config.extracted`` (text an extractor already cleaned), the largest share of the

@@ -87,3 +87,26 @@ def test_clean_and_explain_agree_on_a_sparse_page_with_the_shipped_model() -> No
     ex = scrubber.clean_and_explain(text)
     assert ex.text == scrubber.clean(text)
     assert set(ex.text.splitlines()) <= set(text.splitlines())
+
+
+def test_the_second_decision_is_a_fixed_point_of_cleaning_again() -> None:
+    texts = [*MENU, STRAY, *TEASERS]
+    out, _ = _run(texts)
+    again, _ = _run(out.splitlines())
+    assert again == out
+
+
+def test_the_second_decision_is_settled_against_the_default_one() -> None:
+    # the menu is long enough that the page is sparse at the card's threshold, but once
+    # it is gone the stray line alone is a tenth of what is left: cleaning the teasers
+    # again at the card's threshold would keep only it, so the output is only it (the
+    # default decision), and it stays a fixed point
+    menu = [f"Menu entry {i} with enough words to weigh on the page in this test." for i in
+            range(30)]
+    texts = [*menu, STRAY, *TEASERS[:5]]
+    out, ex = _run(texts)
+    assert out == STRAY + "\n"
+    assert _run(out.splitlines())[0] == out
+    teaser = ex.decisions[len(menu) + 1]
+    assert teaser.action is Action.DROP and "pass" in teaser.reason
+    assert "Config.retry_sparse" in teaser.reason and "threshold 0.50" in teaser.reason
