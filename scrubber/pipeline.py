@@ -582,6 +582,13 @@ def _explain(
                 "short line with body text after it (a heading)", None, p, pieces[i],
             ))
             continue
+        if why[i] is context.Why.LIST:
+            out.append(Decision(
+                i, text, Action.TRIM if trim else Action.KEEP, Stage.CONTEXT,
+                f"short line with no body text after it, but one of {context.LIST_RUN} or "
+                "more such lines in a row the model passed: a list, kept", None, p, pieces[i],
+            ))
+            continue
         if why[i] is context.Why.NO_BODY:
             out.append(Decision(
                 i, text, Action.DROP, Stage.CONTEXT,

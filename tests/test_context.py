@@ -198,3 +198,43 @@ def test_headline_copy_stands_above_the_body_past_one_byline_not_two():
         keep = [False] * (n - 1) + [True]
         transparent = [False, False, True] + [False] * (n - 3)
         assert headline_copy(texts, [2], keep, rule_bad, transparent) == want, between
+
+
+def test_three_short_lines_in_a_row_the_model_passed_stay_as_a_list():
+    items = ["Senior Engineer", "Remote", "$50,000 - $74,999"]
+    keep, why = run([BODY, *items, "", "Apply now"], scores=[0.9, 0.6, 0.5, 0.55, 0.0, 0.6])
+    assert keep == [True, True, True, True, False, True]
+    assert all(w is Why.LIST for w in why[1:4]) and why[5] is Why.LIST
+
+
+def test_two_short_lines_with_no_body_after_them_still_go():
+    keep, why = run([BODY, "Tags", "Share"], scores=[0.9, 0.6, 0.6])
+    assert keep == [True, False, False] and why[1] is why[2] is Why.NO_BODY
+
+
+def test_a_line_the_model_dropped_splits_a_list():
+    keep, _ = run([BODY, "One", "Two", "Sign in to read more", "Three", "Four"],
+                  scores=[0.9, 0.6, 0.6, 0.1, 0.6, 0.6])
+    assert keep == [True, False, False, False, False, False]
+
+
+def test_without_a_model_a_tail_of_short_lines_still_goes():
+    keep, why = run([BODY, "Home", "News", "Sport", "Contact"])
+    assert keep == [True, False, False, False, False] and why[1] is Why.NO_BODY
+
+
+def test_a_kept_list_says_why_in_the_explanation():
+    from scrubber.config import Config
+    from scrubber.decisions import Stage
+    from scrubber.pipeline import run_lines
+
+    class Stub:
+        card = {"kind": "text", "threshold": 0.5, "context": True}
+
+        def score(self, pieces, hits, rs, extra=None):
+            return [0.9 if len(p) > 40 else 0.6 for p in pieces]
+
+    texts = [BODY, "Senior Engineer", "Remote", "Full-Time"]
+    out, ex = run_lines(texts, ["\n"] * 4, Config(), explain=True, model=Stub())
+    assert out.splitlines() == texts
+    assert ex.decisions[2].stage is Stage.CONTEXT and "a list, kept" in ex.decisions[2].reason
