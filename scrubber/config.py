@@ -77,8 +77,11 @@ class Config:
             again at the lower threshold :data:`scrubber.pipeline.SPARSE_THRESHOLD`:
             on such pages (listings, teaser grids, link lists: their content reads
             like the clutter of an article page) the model's scale is off more often
-            than the page is clutter. Only with ``threshold=None`` and not with
-            ``extracted``; text input only (not HTML blocks). ``False`` turns it off.
+            than the page is clutter. The result is then settled against the default
+            decision (passes at the model's own thresholds over what it kept, stopping
+            before one that would leave under a tenth), so cleaning the output again
+            changes nothing. Only with ``threshold=None`` and not with ``extracted``;
+            text input only (not HTML blocks). ``False`` turns it off.
     """
 
     rule_files: tuple[str, ...] = ()

@@ -1,5 +1,7 @@
 """The context step: short lines judged by what follows them."""
 
+from typing import ClassVar
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -229,7 +231,7 @@ def test_a_kept_list_says_why_in_the_explanation():
     from scrubber.pipeline import run_lines
 
     class Stub:
-        card = {"kind": "text", "threshold": 0.5, "context": True}
+        card: ClassVar[dict] = {"kind": "text", "threshold": 0.5, "context": True}
 
         def score(self, pieces, hits, rs, extra=None):
             return [0.9 if len(p) > 40 else 0.6 for p in pieces]
