@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -353,13 +354,18 @@ def run_lines(
     pieces = list(first.pieces)
     # line -> (pass number, that pass, the line's index in it, the line as it saw it)
     late: dict[int, tuple[int, _Pass, int, str]] = {}
-    if extra is None and model is not None:
+    retry = (cfg.retry_sparse and cfg.threshold is None and not cfg.extracted
+             and extra is None and model is not None)
+    # settle passes only drop or trim, so a first pass under the share decides it: the
+    # settling it would get is skipped (sparse pages are often long listings)
+    share = _sparse_share(texts, keep, pieces) if retry else 1.0
+    if extra is None and model is not None and share >= SPARSE_SHARE:
         _settle(texts, cfg, rs, model, keep, pieces, late, own_cache)
 
     sparse_share = -1.0
-    if (cfg.retry_sparse and cfg.threshold is None and not cfg.extracted and extra is None
-            and model is not None):
-        share = _sparse_share(texts, keep, pieces)
+    if retry:
+        if share >= SPARSE_SHARE:
+            share = _sparse_share(texts, keep, pieces)
         if share < SPARSE_SHARE:
             # the whole path again at the lower threshold, then settled against the
             # default decision (see SPARSE_SHARE), so the output stays a fixed point
@@ -431,12 +437,12 @@ SPARSE_THRESHOLD = 0.2
 def _sparse_share(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> float:
     """The share of the input's words the kept pieces hold when it is under
     :data:`SPARSE_SHARE`, else 1.0 (words split on whitespace, as the share was tuned).
-    Counting every line's words costs about 1% of a document's time, so a bound first:
-    a line of ``k`` characters holds at most ``(k + 1) // 2`` words."""
-    kept = sum(len(pieces[i].split()) for i, k in enumerate(keep) if k)
-    if kept >= SPARSE_SHARE * sum((len(t) + 1) // 2 for t in texts):
+    Every document pays for this, so it counts with joins (no per-line Python loop) and
+    bounds first: ``n`` lines of ``c`` characters hold at most ``(c + n) // 2`` words."""
+    kept = len(" ".join(itertools.compress(pieces, keep)).split())
+    if kept >= SPARSE_SHARE * ((sum(map(len, texts)) + len(texts)) // 2):
         return 1.0
-    total = sum(len(t.split()) for t in texts)
+    total = len(" ".join(texts).split())
     if total == 0 or kept >= SPARSE_SHARE * total:
         return 1.0
     return kept / total
