@@ -534,6 +534,17 @@ def _one_hit(hits: Any, j: int) -> Any:
     return SimpleNamespace(drop=[hits.drop[j]], trim=[hits.trim[j]], hint=[hits.hint[j]])
 
 
+#: The reasons of lines the context step kept against the model's label (or beside it).
+_CONTEXT_KEPT: dict[context.Why, str] = {
+    context.Why.HEADING: "short line with body text after it (a heading)",
+    context.Why.LIST: "short line with no body text after it, but one of {run} or more such "
+                      "lines in a row the model passed: a list, kept",
+    context.Why.RESCUED: "body probability {p:.2f} is below the threshold, but near the "
+                         "page's best and no long line passed: kept so the page is not "
+                         "emptied",
+}
+
+
 def _explain(
     texts: Sequence[str],
     pieces: Sequence[str],
@@ -582,17 +593,11 @@ def _explain(
             out.append(Decision(i, text, Action.DROP, Stage.PROFILE,
                                 cfg.profile.reason(cfg.site, seen[i]), None, p))
             continue
-        if why[i] is context.Why.HEADING:
+        kept_why = _CONTEXT_KEPT.get(why[i])
+        if kept_why is not None:
             out.append(Decision(
                 i, text, Action.TRIM if trim else Action.KEEP, Stage.CONTEXT,
-                "short line with body text after it (a heading)", None, p, pieces[i],
-            ))
-            continue
-        if why[i] is context.Why.LIST:
-            out.append(Decision(
-                i, text, Action.TRIM if trim else Action.KEEP, Stage.CONTEXT,
-                f"short line with no body text after it, but one of {context.LIST_RUN} or "
-                "more such lines in a row the model passed: a list, kept", None, p, pieces[i],
+                kept_why.format(p=p, run=context.LIST_RUN), None, p, pieces[i],
             ))
             continue
         if why[i] is context.Why.NO_BODY:
@@ -606,13 +611,6 @@ def _explain(
                 i, text, Action.DROP, Stage.CONTEXT,
                 f"in the reader comments, below {opener}, which opens them (comments=False)",
                 None, p,
-            ))
-            continue
-        if why[i] is context.Why.RESCUED:
-            out.append(Decision(
-                i, text, Action.TRIM if trim else Action.KEEP, Stage.CONTEXT,
-                f"body probability {p:.2f} is below the threshold, but near the page's best "
-                "and no long line passed: kept so the page is not emptied", None, p, pieces[i],
             ))
             continue
         if not keep[i]:
