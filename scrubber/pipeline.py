@@ -360,22 +360,21 @@ def run_lines(
     # settling it would get is skipped (sparse pages are often long listings)
     share = _sparse_share(texts, keep, pieces) if retry else 1.0
     if extra is None and model is not None and share >= SPARSE_SHARE:
-        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache)
+        settled = _settle(texts, cfg, rs, model, keep, pieces, late, own_cache) > 1
+        if retry and settled:  # (a settle pass changed what the first pass kept)
+            share = _sparse_share(texts, keep, pieces)
 
     sparse_share = -1.0
-    if retry:
-        if share >= SPARSE_SHARE:
-            share = _sparse_share(texts, keep, pieces)
-        if share < SPARSE_SHARE:
-            # the whole path again at the lower threshold, then settled against the
-            # default decision (see SPARSE_SHARE), so the output stays a fixed point
-            sparse_share = share
-            low = cfg.replace(threshold=SPARSE_THRESHOLD)
-            first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
-            keep, pieces, late = list(first.keep), list(first.pieces), {}
-            last = _settle(texts, low, rs, model, keep, pieces, late, own_cache)
-            _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1,
-                    sparse_stop=True)
+    if share < SPARSE_SHARE:
+        # the whole path again at the lower threshold, then settled against the default
+        # decision (see SPARSE_SHARE), so the output stays a fixed point
+        sparse_share = share
+        low = cfg.replace(threshold=SPARSE_THRESHOLD)
+        first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
+        keep, pieces, late = list(first.keep), list(first.pieces), {}
+        last = _settle(texts, low, rs, model, keep, pieces, late, own_cache)
+        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1,
+                sparse_stop=True)
 
     restored: list[int] = []
     removed_share = 0.0
