@@ -259,6 +259,31 @@ def test_pin_floors_refuses_to_lower(tmp_path: Path) -> None:
     assert ok and set(acc.load_floors(path)) == {"s/r", "t/r"}  # other keys kept
 
 
+def test_pin_floors_sets_a_floor_anew_when_the_subset_changed(tmp_path: Path) -> None:
+    path = tmp_path / "floors.json"
+    acc.pin_floors({"s/r": {"word_f1": 0.9, "shingle_f1": 0.9, "documents": 40}}, path)
+    # the same key scored on more pages: another subset, not a lowered floor
+    ok, messages = acc.pin_floors({"s/r": {"word_f1": 0.8, "shingle_f1": 0.85,
+                                           "documents": 150}}, path)
+    assert ok and "set anew on 150 documents" in messages[0] and "was 0.9 on 40" in messages[0]
+    assert acc.load_floors(path)["s/r"] == {"word_f1": 0.8, "shingle_f1": 0.85,
+                                           "documents": 150}
+    # on the same pages, lowering is still refused
+    ok, messages = acc.pin_floors({"s/r": {"word_f1": 0.79, "shingle_f1": 0.85,
+                                           "documents": 150}}, path)
+    assert not ok and "refusing" in messages[0]
+
+
+def test_gate_failures_reports_floors_pinned_on_other_pages() -> None:
+    floors = {"s/r": {"word_f1": 0.8, "shingle_f1": 0.7, "documents": 40}}
+    same = {"s/r": {"word_f1": 0.9, "shingle_f1": 0.9, "documents": 40}}
+    assert acc.gate_failures(same, floors) == []
+    other = {"s/r": {"word_f1": 0.9, "shingle_f1": 0.9, "documents": 150}}
+    failures = acc.gate_failures(other, floors)
+    assert failures == ["s/r: scored on 150 documents, its floors were pinned on 40 "
+                        "(re-pin: --pin-floors)"]
+
+
 def test_floors_file_covers_the_gate() -> None:
     floors = acc.load_floors()
     expected = {f"{s}/{r}" for s in acc.GATE_PAGES
@@ -267,6 +292,7 @@ def test_floors_file_covers_the_gate() -> None:
     for key in expected:
         for metric in acc.GATE_METRICS:
             assert 0.0 < floors[key][metric] <= 1.0
+        assert floors[key]["documents"] == acc.GATE_PAGES[key.split("/")[0]]
 
 
 # --- command line ---------------------------------------------------------------------------
