@@ -1409,11 +1409,10 @@ def gate_failures(
     subset changed: the floor does not apply; re-pin with ``--pin-floors``)."""
     failures = []
     for key in sorted(floors):
-        pinned_on = floors[key].get("documents")
-        scored_on = scores.get(key, {}).get("documents")
-        if pinned_on and scored_on and int(pinned_on) != int(scored_on):
-            failures.append(f"{key}: scored on {int(scored_on)} documents, its floors were "
-                            f"pinned on {int(pinned_on)} (re-pin: --pin-floors)")
+        scored_on = int(scores.get(key, {}).get("documents", 0))
+        if _pinned_on_other_pages(floors[key], scored_on):
+            failures.append(f"{key}: scored on {scored_on} documents, its floors were "
+                            f"pinned on {int(floors[key]['documents'])} (re-pin: --pin-floors)")
             continue
         for metric in GATE_METRICS:
             if metric not in floors[key]:
@@ -1428,6 +1427,13 @@ def gate_failures(
                     f"({got - floor:+.4f})"
                 )
     return failures
+
+
+def _pinned_on_other_pages(floor: Mapping[str, float], documents: int) -> bool:
+    """Was ``floor`` pinned on another number of pages than ``documents`` (both known)? Its
+    figures then measured another subset: they neither gate nor bound the new ones."""
+    pinned_on = int(floor.get("documents", 0))
+    return bool(pinned_on and documents and pinned_on != documents)
 
 
 def _floor4(x: float) -> float:
@@ -1455,15 +1461,14 @@ def pin_floors(
     for key in sorted(scores):
         entry: dict[str, float] = {}
         documents = int(scores[key].get("documents", 0))
-        pinned_on = old.get(key, {}).get("documents")
-        other_pages = pinned_on is not None and documents and int(pinned_on) != documents
+        other_pages = _pinned_on_other_pages(old.get(key, {}), documents)
         for metric in GATE_METRICS:
             value = _floor4(float(scores[key][metric]))
             entry[metric] = value
             before = old.get(key, {}).get(metric)
             if other_pages:
                 messages.append(f"{key} {metric}: set anew on {documents} documents "
-                                f"{value:.4f} (was {before} on {int(pinned_on)})")
+                                f"{value:.4f} (was {before} on {int(old[key]['documents'])})")
             elif before is None:
                 messages.append(f"{key} {metric}: new floor {value:.4f}")
             elif value < before:
