@@ -118,6 +118,14 @@ def _short_flags(stripped: Sequence[str]) -> list[bool]:
     return out
 
 
+def _is_statement(s: str) -> bool:
+    """A line of 10 words or more ending in a full stop: a paragraph, not a headline,
+    even when a document check took it for one because the page repeats it (a lede or a
+    description printed twice). Judged as a long line, so a page that is one paragraph
+    printed twice keeps it (as a headline it went: nothing follows its dropped copy)."""
+    return word_count(s) >= 10 and s.rstrip(_CLOSERS).endswith((".", "。", "…"))
+
+
 def is_title_like(s: str) -> bool:
     """Reads like a headline: at most 30 words and no sentence-final punctuation."""
     return word_count(s) <= 30 and not _SENTENCE_END.search(s)
@@ -142,7 +150,8 @@ def revise(
     first = next((i for i in range(n) if stripped[i] and not rule_bad[i]), -1)
     if first >= 0 and is_title_like(stripped[first]):
         short[first] = True
-    if 0 <= headline < n and stripped[headline] and not rule_bad[headline]:
+    if (0 <= headline < n and stripped[headline] and not rule_bad[headline]
+            and not _is_statement(stripped[headline])):
         short[headline] = True
     # The label before context: rule drops are final; the model decides the rest;
     # without a model every undecided line is body.

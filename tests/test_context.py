@@ -240,3 +240,25 @@ def test_a_kept_list_says_why_in_the_explanation():
     out, ex = run_lines(texts, ["\n"] * 4, Config(), explain=True, model=Stub())
     assert out.splitlines() == texts
     assert ex.decisions[2].stage is Stage.CONTEXT and "a list, kept" in ex.decisions[2].reason
+
+
+def test_a_paragraph_printed_twice_is_not_judged_as_its_own_headline():
+    # the page is one paragraph twice: headline.repeated drops the copy and names the
+    # first as the headline; a 10-word line ending in a full stop is still judged as
+    # the paragraph it is, so the page is not emptied
+    para = ("The council approved the new budget on Tuesday after a long debate about "
+            "school funding and road repairs in the city.")
+    keep, why = run([para, para], bad=[False, True], scores=[0.7, 0.6], headline=0)
+    assert keep == [True, False] and why[0] is Why.NONE
+    # a title-like headline with nothing after it still goes
+    keep, why = run(["Council Approves Budget", "Council Approves Budget"], bad=[False, True],
+                    scores=[0.7, 0.6], headline=0)
+    assert keep == [False, False] and why[0] is Why.NO_BODY
+
+
+def test_a_page_that_is_one_paragraph_printed_twice_keeps_it():
+    import scrubber
+
+    para = ("The council approved the new budget on Tuesday after a long debate about "
+            "school funding and road repairs in the city.")
+    assert scrubber.clean(f"{para}\n{para}\n") == para + "\n"
