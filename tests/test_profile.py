@@ -270,3 +270,49 @@ def test_multi_page_corpus_from_shared_data() -> None:
     for p in pages:
         sites[p.site] = sites.get(p.site, 0) + 1
     assert len(sites) >= 20 and min(sites.values()) >= 2  # canonical URLs give real sites
+
+
+# --------------------------------------------------------------------------- folders of partials
+
+
+def _partials_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for shard in range(2):
+        c = ProfileCounter()
+        for i in range(shard, 6, 2):
+            c.add("news.example", site_page(i))
+        c.save_partial(folder / f"p{shard}.npz")
+    return folder
+
+
+def test_profile_folder_of_partials_without_min_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _partials_folder(tmp_path)
+    assert load_profile(folder, min_pages=None).min_pages == 3  # the default K
+    assert merge_partials(sorted(folder.glob("*.npz")), min_pages=None).min_pages == 3
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
+                                          "text": site_page(i)}) + "\n" for i in range(6)),
+                      encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    assert main(["--jsonl", "--no-model", "--profile", str(folder), "-o", str(out),
+                 str(corpus)]) == 0
+    got = [json.loads(x)["text"] for x in out.read_text().splitlines()]
+    assert all("Serving the valley since the flood" not in t for t in got)
+    capsys.readouterr()
+
+
+def test_library_profile_folder_without_min_pages(tmp_path: Path) -> None:
+    folder = _partials_folder(tmp_path)
+    from scrubber.integrations.hf import BatchCleaner
+
+    got = BatchCleaner(profile=str(folder), use_model=False)(
+        {"text": [site_page(0)], "url": ["https://news.example/0"]})
+    assert "Serving the valley since the flood" not in got["text"][0]
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    fmt = ScrubberFormatter(profile=str(folder), use_model=False)
+    assert fmt._resolved().profile.min_pages == 3  # type: ignore[union-attr]

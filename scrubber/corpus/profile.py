@@ -570,15 +570,18 @@ def load_profile(path: str | os.PathLike[str], **options: Any) -> SiteProfile:
 
 def merge_partials(
     sources: Iterable[str | os.PathLike[str] | IO[bytes]],
-    min_pages: int = DEFAULT_MIN_PAGES,
+    min_pages: int | None = DEFAULT_MIN_PAGES,
     **options: Any,
 ) -> SiteProfile:
-    """Merge partial count files (one per shard) into one :class:`SiteProfile`."""
+    """Merge partial count files (one per shard) into one :class:`SiteProfile`.
+    ``min_pages`` or an option given as ``None`` means its default (as in
+    :meth:`SiteProfile.load`), so ``load_profile(folder, min_pages=None)`` works."""
     counter = ProfileCounter()
     for src in sources:
         keys, counts, site_pages, _ = _load(src)
         counter.add_counts(keys, counts, site_pages)
-    return counter.finish(min_pages=min_pages, **options)
+    return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
+                          **{k: v for k, v in options.items() if v is not None})
 
 
 def _save(
