@@ -315,3 +315,26 @@ def test_throughput_bench_helpers(tmp_path: Path) -> None:
     assert table.count("\n") == 3 and "| cli | 5 |" in table
     if Path("/proc/self/status").exists():
         assert _tree_rss_kb(os.getpid()) > 0
+
+
+# --------------------------------------------------------------------------- odd values
+
+
+def test_huge_integer_passes_with_other_fields_untouched() -> None:
+    big = "9" * 5001  # over Python's 4,300-digit int conversion limit
+    line = f'{{"id": {big}, "meta": {{"n": [-{big}, 1.50]}}, "text": {json.dumps(PAGE)}}}'
+    out, stats = run([line])
+    assert stats.bad_total == 0 and stats.docs_out == 1
+    assert out == (line.replace(json.dumps(PAGE), json.dumps(f"{BODY}\n")) + "\n").encode()
+    status, _, info = process_line(f'{{"text": {big}}}'.encode(), CFG, JsonlOptions())
+    assert status == "bad" and info == ("not a string", "field 'text' is a number, not a string")
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_are_written_escaped(sep: str) -> None:
+    text = f"A body paragraph{sep}with a separator inside it, long enough to be kept as prose."
+    rec = {"text": text}
+    out, _ = run([json.dumps(rec)], options=JsonlOptions(decisions="why"))
+    assert len(out.decode().splitlines()) == 1
+    got = json.loads(out)
+    assert got["text"] == scrubber.clean(text, CFG) and sep in got["text"]

@@ -55,6 +55,7 @@ from .stats import CorpusStats
 
 __all__ = [
     "ON_ERROR",
+    "BigInt",
     "JsonlOptions",
     "RecordError",
     "atomic_output",
@@ -119,7 +120,35 @@ class _Bad(Exception):
 
 # --------------------------------------------------------------------------- one record
 
-_DECODER = json.JSONDecoder()
+class BigInt:
+    """An integer with more digits than Python converts (``sys.get_int_max_str_digits()``,
+    4,300 by default): :func:`parse_object` gives it as this marker holding its JSON
+    ``text`` instead of failing, since records are edited, not re-serialised, and such a
+    value is copied as it is. Not a ``str``: a field holding one is a number."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BigInt) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"BigInt({len(self.text)} characters)"
+
+
+def _parse_int(s: str) -> int | BigInt:
+    try:
+        return int(s)
+    except ValueError:  # too many digits to convert: keep the text
+        return BigInt(s)
+
+
+_DECODER = json.JSONDecoder(parse_int=_parse_int)
 _WS = " \t\n\r"
 
 
@@ -135,7 +164,8 @@ def parse_object(s: str) -> tuple[dict[str, tuple[Any, int, int]], int]:
 
     Returns ``({key: (value, start, end)}, close)``: ``s[start:end]`` is the value's JSON
     text and ``close`` the index of the closing brace. A repeated key keeps its last value
-    (as :func:`json.loads` does). Raises :class:`ValueError` on malformed JSON (a
+    (as :func:`json.loads` does); an integer too long to convert comes back as a
+    :class:`BigInt` (its text). Raises :class:`ValueError` on malformed JSON (a
     :class:`json.JSONDecodeError` with the position where possible).
 
         >>> fields, close = parse_object('{"a": 1, "b" : [2, 3]}')
@@ -181,6 +211,8 @@ def parse_object(s: str) -> tuple[dict[str, tuple[Any, int, int]], int]:
 def _type_name(v: Any) -> str:
     if v is None:
         return "null"
+    if isinstance(v, BigInt):
+        return "number"
     if isinstance(v, bool):
         return "boolean"
     if isinstance(v, int | float):
@@ -192,9 +224,15 @@ def _type_name(v: Any) -> str:
     return type(v).__name__
 
 
+# characters str.splitlines() (and so many JSONL readers) splits on that json.dumps
+# leaves raw with ensure_ascii=False: written escaped, a record stays one line for them
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _dumps(v: Any, ascii_only: bool = False) -> str:
-    return json.dumps(v, ensure_ascii=ascii_only, separators=(",", ":")) \
+    s = json.dumps(v, ensure_ascii=ascii_only, separators=(",", ":")) \
         if not isinstance(v, str) else json.dumps(v, ensure_ascii=ascii_only)
+    return s if ascii_only else s.translate(_LINE_BREAKS)
 
 
 Outcome = tuple[str, bytes | None, tuple[Any, ...]]
@@ -259,7 +297,7 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
             pos = b
         parts.append(s[pos:close])
         for key, val in extra:
-            parts.append(f", {json.dumps(key, ensure_ascii=ascii_only)}: {val}")
+            parts.append(f", {_dumps(key, ascii_only)}: {val}")
         parts.append(s[close:])
         parts.append("\n")
         return "".join(parts)
