@@ -2,16 +2,20 @@
 
 Reads bytes and writes bytes: input that is not valid UTF-8 is decoded with
 ``surrogateescape`` so such bytes pass through kept lines unchanged, and a leading BOM
-is written back when anything is written. Exit status: 0 ok, 1 error, 2 usage.
+is written back when anything is written. Exit status: 0 ok, 1 error, 2 usage; stopped
+by SIGTERM or SIGHUP, 128 + the signal's number (143, 129), by Ctrl-C 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 from .config import Config
@@ -99,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_jsonl_arguments(p)  # --jsonl, --field, -j, --on-error, -o, --profile, ...
     kind = p.add_mutually_exclusive_group()
     kind.add_argument("--html", action="store_true",
-                      help="input is HTML (default: detected from the first bytes)")
+                      help="input is HTML (default: detected from the first bytes); with "
+                           "--jsonl: the field holds an HTML page (default there: text)")
     kind.add_argument("--text", action="store_true",
                       help="input is text, even if it looks like HTML")
     p.add_argument("--version", action=_VersionAction, nargs=0,
@@ -164,26 +169,83 @@ def looks_like_html(data: bytes) -> bool:
 
 
 def _read(path: str) -> bytes:
+    """The bytes of an input; a ``.gz`` file is decompressed (as ``--jsonl`` does)."""
     if path == "-":
+        if sys.stdin is None:  # started with stdin closed (<&-)
+            raise OSError(9, "stdin is closed")
         return sys.stdin.buffer.read()
+    if path.endswith(".gz"):
+        import gzip
+
+        with gzip.open(path, "rb") as g:
+            return g.read()
     with open(path, "rb") as f:
         return f.read()
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread like KeyboardInterrupt so that the
+    same clean-up runs (temporary output removed, worker processes ended)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _OutputError(OSError):
+    """Writing the output failed (a full disk): one line on stderr, exit 1."""
+
+
+def _on_stop_signal(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the command the way Ctrl-C does, for the duration of
+    :func:`main` (the previous handlers come back after it: main is also called in
+    tests)."""
+    old: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        with contextlib.suppress(ValueError, OSError):  # (not the main thread)
+            old[sig] = signal.signal(sig, _on_stop_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def _quiet_stdout() -> None:
+    """stdout's buffer would be flushed again at exit: point it at /dev/null."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``scrubber`` command. A reader that goes away (``scrubber ... | head``) ends any
-    of its commands quietly, exit status 0; Ctrl-C exits 130."""
+    of its commands quietly, exit status 0; Ctrl-C exits 130, SIGTERM and SIGHUP
+    128 + the signal number with a line on stderr (a temporary ``-o`` file is removed,
+    ``-j`` workers are ended)."""
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        with _stop_signals():
+            return _main(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:
-        try:  # stdout's buffer would be flushed again at exit: point it at /dev/null
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except OSError:
-            pass
+        _quiet_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except _Stopped as e:
+        name = signal.Signals(e.signum).name
+        print(f"scrubber: stopped by {name}", file=sys.stderr)
+        return 128 + e.signum
 
 
 def _main(argv: list[str]) -> int:
@@ -193,9 +255,22 @@ def _main(argv: list[str]) -> int:
         mod = importlib.import_module(SUBCOMMANDS[argv[0]])
         return int(mod.main(argv[1:]) or 0)
     if argv and argv[0] == "rules":
+        argparse.ArgumentParser(prog="scrubber rules",
+                                description="List the built-in rules, per family: id, "
+                                "scope, strength, description.").parse_args(argv[1:])
         return _list_rules()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.jsonl:
+        given = [flag for flag, on in (
+            ("--field", args.field != "text"), ("--keep-original", args.keep_original),
+            ("--decisions", args.decisions), ("-j/--jobs", args.jobs != 1),
+            ("--url-field", args.url_field != "url"), ("--site-field", args.site_field))
+            if on]
+        if given:
+            print(f"scrubber: {', '.join(given)}: only with --jsonl (corpus mode)",
+                  file=sys.stderr)
+            return 2
     try:
         cfg = config_from_args(args)
         from .pipeline import ruleset_for
@@ -204,12 +279,29 @@ def _main(argv: list[str]) -> int:
     except (RuleError, ValueError, TypeError) as e:
         print(f"scrubber: {e}", file=sys.stderr)
         return 1 if isinstance(e, RuleError) else 2
-    out: BinaryIO = sys.stdout.buffer
+    if sys.stdout is None and not args.output:  # started with stdout closed (>&-)
+        print("scrubber: stdout is closed (give -o FILE)", file=sys.stderr)
+        return 1
     if args.jsonl or args.output or args.profile:
         from .corpus.cli import run_corpus
 
         return run_corpus(args, cfg, _run)
-    return _run(args, cfg, out)
+    try:
+        return _run(args, cfg, sys.stdout.buffer)
+    except _OutputError as e:
+        print(f"scrubber: stdout: {e.strerror or e}", file=sys.stderr)
+        _quiet_stdout()
+        return 1
+
+
+def _write(out: BinaryIO, data: bytes) -> None:
+    try:
+        out.write(data)
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise _OutputError(e.errno, e.strerror or str(e)) from None
 
 
 def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
@@ -220,8 +312,10 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
     for path in args.files or ["-"]:
         try:
             data = _read(path)
-        except OSError as e:
-            print(f"scrubber: {path}: {e.strerror or e}", file=sys.stderr)
+        except (OSError, EOFError, zlib.error) as e:  # EOFError, zlib: a broken .gz
+            from .corpus.jsonl import _input_error
+
+            print(f"scrubber: {_input_error(path, e)}", file=sys.stderr)
             status = 1
             continue
         is_html = args.html or (not args.text and looks_like_html(data))
@@ -243,8 +337,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             how = {"skip": " (skipped)", "keep": " (kept unchanged)"}.get(args.on_error, "")
             print(f"scrubber: {path}: {e}{how}", file=sys.stderr)
             if args.on_error == "keep" and not args.explain:
-                out.write(data)
-                out.flush()
+                _write(out, data)
             elif args.on_error == "fail":
                 status = 1
             continue
@@ -254,10 +347,9 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             totals["lines out"] += sum(1 for d in explained.decisions if d.kept)
         if args.explain and explained is not None:
             header = f"# {path}\n" if len(args.files) > 1 else ""
-            out.write(encode(header + explained.format() + "\n", False))
+            _write(out, encode(header + explained.format() + "\n", False))
         else:
-            out.write(encode(cleaned, bom))
-        out.flush()
+            _write(out, encode(cleaned, bom))
     if args.stats:
         _print_stats(totals)
     return status

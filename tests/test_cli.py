@@ -168,3 +168,45 @@ def test_settle_caps_the_passes_and_refuses_zero():
     assert r.stdout.decode() == scrubber.clean(data.decode(), settle=1)
     r = run(["--settle", "0"], data)
     assert r.returncode == 2 and b"settle must be an int >= 1" in r.stderr
+
+
+def test_closed_stdout_or_stdin_is_a_one_line_error(tmp_path: Path):
+    page = tmp_path / "page.txt"
+    page.write_text(BODY)
+    for redirect, args in ((">&-", str(page)), (">&-", f"--jsonl {page}"), ("<&-", ""),
+                           ("<&-", "--jsonl")):
+        r = subprocess.run(f"{sys.executable} -m scrubber {args} {redirect}", shell=True,
+                           capture_output=True, check=False)
+        assert r.returncode == 1, (redirect, args, r.stderr)
+        assert b"Traceback" not in r.stderr and b"is closed" in r.stderr
+
+
+def test_rules_help_prints_help():
+    r = run(["rules", "--help"])
+    assert r.returncode == 0 and r.stdout.startswith(b"usage: scrubber rules")
+    assert run(["rules", "extra"]).returncode == 2
+
+
+@pytest.mark.parametrize("flag", [["--decisions", "why"], ["--keep-original", "raw"],
+                                  ["--field", "body"], ["-j", "2"], ["--site-field", "d"],
+                                  ["--url-field", "u"]])
+def test_corpus_options_without_jsonl_are_usage_errors(flag):
+    r = run(flag, BODY.encode())
+    assert r.returncode == 2 and b"only with --jsonl" in r.stderr
+
+
+def test_on_error_applies_in_text_mode_too():
+    assert run(["--on-error", "skip"], BODY.encode()).returncode == 0
+
+
+def test_gzip_text_input_is_decompressed(tmp_path: Path):
+    import gzip
+
+    gz = tmp_path / "page.txt.gz"
+    gz.write_bytes(gzip.compress(b"Leave a Comment\n" + BODY.encode()))
+    r = run([str(gz)])
+    assert r.returncode == 0 and r.stdout.decode() == BODY
+    bad = tmp_path / "bad.txt.gz"
+    bad.write_bytes(gz.read_bytes()[:20])
+    r = run([str(bad)])
+    assert r.returncode == 1 and str(bad).encode() in r.stderr and b"Traceback" not in r.stderr

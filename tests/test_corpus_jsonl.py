@@ -338,3 +338,342 @@ def test_unicode_line_separators_are_written_escaped(sep: str) -> None:
     assert len(out.decode().splitlines()) == 1
     got = json.loads(out)
     assert got["text"] == scrubber.clean(text, CFG) and sep in got["text"]
+
+
+# --------------------------------------------------------------------------- -o targets
+
+
+def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    rc = main(args)
+    return rc, capsys.readouterr().err
+
+
+def small_corpus(tmp_path: Path, n: int = 3) -> Path:
+    src = tmp_path / "in.jsonl"
+    write_corpus(src, [json.dumps({"id": i, "text": page(i)}) for i in range(n)])
+    return src
+
+
+def test_output_to_a_symlink_writes_its_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = small_corpus(tmp_path)
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real.name)
+    assert cli(["--jsonl", "--no-model", "-o", str(link), str(src)], capsys)[0] == 0
+    assert link.is_symlink() and real.read_text().count("\n") == 3
+    prof = tmp_path / "prof.npz"
+    plink = tmp_path / "plink.npz"
+    plink.symlink_to(prof.name)  # dangling until written
+    assert cli(["profile", "build", str(src), "-o", str(plink)], capsys)[0] == 0
+    assert plink.is_symlink() and prof.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ["in.jsonl", "link.jsonl", "plink.npz", "prof.npz", "real.jsonl"]
+
+
+def test_output_keeps_the_mode_of_an_existing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = small_corpus(tmp_path)
+    for name, argv in (("o.jsonl", ["--jsonl", "--no-model"]), ("p.npz", ["profile", "build"])):
+        target = tmp_path / name
+        target.write_text("old\n")
+        target.chmod(0o600)
+        assert cli([*argv, "-o", str(target), str(src)], capsys)[0] == 0
+        assert target.stat().st_mode & 0o777 == 0o600 and target.read_bytes() != b"old\n"
+
+
+def test_output_to_a_fifo_is_written_directly(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    src = small_corpus(tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    proc = subprocess.run([sys.executable, "-m", "scrubber", "--jsonl", "--no-model", "-o",
+                           str(fifo), str(src)], capture_output=True, timeout=120, check=False)
+    reader.join(30)
+    assert proc.returncode == 0, proc.stderr
+    assert got and got[0].count(b"\n") == 3
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "in.jsonl"]
+
+
+def test_output_to_a_character_device_is_written_directly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import stat
+
+    from scrubber.corpus import jsonl
+
+    dev = tmp_path / "dev"
+    dev.write_bytes(b"")
+    real_stat = os.stat
+
+    def fake_stat(p, *a, **kw):  # type: ignore[no-untyped-def]
+        st = real_stat(p, *a, **kw)
+        if Path(p) == dev:
+            return os.stat_result((stat.S_IFCHR | 0o666, *tuple(st)[1:]))
+        return st
+
+    monkeypatch.setattr(jsonl.os, "stat", fake_stat)
+    assert jsonl.check_output(dev) == (dev, True)
+    with atomic_output(dev) as fh:
+        fh.write(b"direct\n")
+    assert dev.read_bytes() == b"direct\n"
+    assert list(tmp_path.iterdir()) == [dev]  # no temporary file
+
+
+@pytest.mark.parametrize("where", ["dir", "missing"])
+def test_bad_output_path_fails_before_reading_any_input(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path if where == "dir" else tmp_path / "nope" / "x.jsonl"
+    missing = str(tmp_path / "missing-input.jsonl")  # would be the error if read first
+    for argv in (["--jsonl"], [], ["profile", "build"]):
+        rc, err = cli([*argv, "-o", str(target), missing], capsys)
+        assert rc == 1 and f"{target}: " in err and "missing-input" not in err, (argv, err)
+        assert ".tmp" not in err
+
+
+# --------------------------------------------------------------------------- input errors
+
+
+def gz_inputs(tmp_path: Path) -> dict[str, Path]:
+    data = gzip.compress(b"".join((json.dumps({"url": f"http://a.example/{i}",
+                                               "text": page(i)}) + "\n").encode()
+                                  for i in range(200)), mtime=0)
+    paths = {"truncated": tmp_path / "t.jsonl.gz", "corrupt": tmp_path / "c.jsonl.gz",
+             "not gzip": tmp_path / "n.jsonl.gz"}
+    paths["truncated"].write_bytes(data[: len(data) // 2])
+    paths["corrupt"].write_bytes(data[:40] + bytes(200) + data[240:])
+    paths["not gzip"].write_bytes(b'{"text": "plain"}\n')
+    return paths
+
+
+@pytest.mark.parametrize("argv", [["--jsonl"], ["--jsonl", "-j", "2"], ["profile", "build"]])
+def test_broken_gzip_input_is_a_one_line_error(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind, path in gz_inputs(tmp_path).items():
+        extra = ["-o", str(tmp_path / "p.npz")] if argv[0] == "profile" else ["--no-model"]
+        rc, err = cli([*argv, *extra, str(path)], capsys)
+        assert rc == 1, (kind, err)
+        assert f"scrubber{' profile' if argv[0] == 'profile' else ''}: {path}: " in err, err
+        assert ("gzip" in err.lower()) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_input_error_writes_every_record_read_before_it(jobs: str, tmp_path: Path) -> None:
+    src = small_corpus(tmp_path, 200)
+    missing = tmp_path / "missing.jsonl"
+    cmd = [sys.executable, "-m", "scrubber", "--jsonl", "--no-model", "-j", jobs]
+    proc = subprocess.run([*cmd, str(src), str(missing)], capture_output=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 1
+    assert proc.stdout.count(b"\n") == 200
+    assert f"{missing}: No such file or directory".encode() in proc.stderr
+    out = tmp_path / "out.jsonl"  # -o: as for a bad record under fail, nothing is written
+    proc = subprocess.run([*cmd, "-o", str(out), str(src), str(missing)], capture_output=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 1 and b"not written" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_output_write_error_names_stdout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    class Full(io.BytesIO):
+        def write(self, b: bytes) -> int:  # type: ignore[override]
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    class Stdout(io.StringIO):
+        buffer = Full()
+
+    src = small_corpus(tmp_path)
+    monkeypatch.setattr(sys, "stdout", Stdout())
+    monkeypatch.setattr("scrubber.cli._quiet_stdout", lambda: None)
+    for argv in (["--jsonl", str(src)], [str(tmp_path / "in.jsonl")]):
+        rc, err = cli(["--no-model", *argv], capsys)
+        assert rc == 1 and "scrubber: stdout: No space left on device" in err, err
+
+
+def test_deeply_nested_json_is_a_bad_record_in_profile_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"url": "http://a.example/1", "text": PAGE}) + "\n"
+                      + '{"x": ' + "[" * 100_000 + "\n", encoding="utf-8")
+    out = tmp_path / "p.npz"
+    rc, err = cli(["profile", "build", "--on-error", "skip", str(corpus), "-o", str(out)], capsys)
+    assert rc == 0 and f"{corpus}:2: malformed JSON" in err and out.exists()
+    rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", str(corpus)], capsys)
+    assert rc == 0 and f"{corpus}:2: malformed JSON" in err
+
+
+def test_broken_profile_file_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = small_corpus(tmp_path)
+    good = tmp_path / "p.npz"
+    assert cli(["profile", "build", str(src), "-o", str(good)], capsys)[0] == 0
+    truncated = tmp_path / "t.npz"
+    truncated.write_bytes(good.read_bytes()[:200])
+    for bad in (truncated, src):  # a truncated profile, a file that is not one
+        rc, err = cli(["--jsonl", "--profile", str(bad), str(src)], capsys)
+        assert rc == 1 and f"--profile {bad}: not a scrubber site profile" in err, err
+        for argv in (["profile", "show", str(bad)],
+                     ["profile", "merge", str(bad), "-o", str(tmp_path / "m.npz")]):
+            rc, err = cli(argv, capsys)
+            assert rc == 1 and f"{bad}: not a scrubber site profile" in err, err
+            assert "pickled" not in err
+
+
+# --------------------------------------------------------------------------- HTML records
+
+HTML_PAGE = ("<!doctype html><html><head><title>T</title></head><body><nav><a href=/>Home</a>"
+             "</nav><p>A paragraph of body text that is clearly long enough to be kept, "
+             "as prose is.</p></body></html>")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jsonl_html_cleans_the_field_as_html(
+    jobs: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "h.jsonl"
+    write_corpus(src, [json.dumps({"id": i, "text": HTML_PAGE}) for i in range(3)])
+    out = tmp_path / "o.jsonl"
+    rc, err = cli(["--jsonl", "--html", "-j", jobs, "--decisions", "why", "--stats", "-o",
+                   str(out), str(src)], capsys)
+    assert rc == 0, err
+    recs = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["text"] for r in recs] == [scrubber.clean_html(HTML_PAGE)] * 3
+    assert recs[0]["text"].startswith("A paragraph")
+    assert [d["action"] for d in recs[0]["why"]] == \
+        [d.action.value for d in scrubber.clean_html_and_explain(HTML_PAGE).decisions]
+
+
+# --------------------------------------------------------------------------- signals, workers
+
+
+def long_corpus(tmp_path: Path, n: int = 6000) -> Path:
+    seeds = sorted((Path(__file__).parent.parent / "fixtures" / "seeds" / "input").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in seeds]
+    src = tmp_path / "big.jsonl"
+    write_corpus(src, [json.dumps({"id": i, "text": texts[i % len(texts)]}) for i in range(n)])
+    return src
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True, check=False).stdout
+    return [int(x) for x in out.split()]
+
+
+def gone(pid: int) -> bool:
+    """Ended (a zombie waiting for init to reap it has ended too)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "State:\tZ" in status
+
+
+def reap(kids: list[int]) -> None:
+    """Kill workers a failing test left behind (without the fix they outlive the parent)."""
+    import contextlib
+    import os
+    import signal
+
+    for k in kids:
+        with contextlib.suppress(OSError):
+            os.kill(k, signal.SIGKILL)
+
+
+def wait_for(cond, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+
+
+@needs_proc
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_termination_signal_removes_the_temp_file_and_ends_the_workers(
+    sig: str, tmp_path: Path
+) -> None:
+    import signal
+
+    src = long_corpus(tmp_path)
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
+                             str(out), str(src)], stderr=subprocess.PIPE)
+    kids: list[int] = []
+    try:
+        assert wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+                        and len(children(proc.pid)) >= 2)
+        kids = children(proc.pid)
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + getattr(signal, sig)
+        assert f"stopped by {sig}".encode() in err and b"Traceback" not in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+        assert wait_for(lambda: all(gone(k) for k in kids), 10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        reap(kids)
+
+
+@needs_proc
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    src = long_corpus(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
+                             str(tmp_path / "out.jsonl"), str(src)], stderr=subprocess.DEVNULL)
+    kids: list[int] = []
+    try:
+        assert wait_for(lambda: len(children(proc.pid)) >= 2)
+        kids = children(proc.pid)
+        proc.kill()
+        proc.wait(timeout=30)
+        assert wait_for(lambda: all(gone(k) for k in kids), 10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        reap(kids)
+
+
+@needs_proc
+def test_a_killed_worker_is_a_one_line_error(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    src = long_corpus(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
+                             str(tmp_path / "out.jsonl"), str(src)], stderr=subprocess.PIPE)
+    kids: list[int] = []
+    try:
+        assert wait_for(lambda: len(children(proc.pid)) >= 2)
+        kids = children(proc.pid)
+        os.kill(kids[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        reap(kids)
+    assert proc.returncode == 1
+    assert b"worker process died" in err and b"Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]

@@ -46,8 +46,9 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
                         "stop at once; in text mode report it, go on with the other files, "
                         "exit 1), skip it, or keep it unchanged; all are counted")
     g.add_argument("-o", "--output", default=None, metavar="FILE",
-                   help="write to FILE atomically (temp file + rename; .gz compresses) "
-                        "instead of stdout")
+                   help="write to FILE atomically (temp file + rename; .gz compresses; a "
+                        "symlink's target is written; a FIFO or device directly) instead "
+                        "of stdout")
     g.add_argument("--profile", default=None, metavar="FILE",
                    help="site profile from `scrubber profile build`: lines repeated on many "
                         "pages of a record's site are dropped as boilerplate")
@@ -86,7 +87,16 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     """Run ``scrubber --jsonl`` with parsed ``args``. Exit status: 0 ok (bad records
     skipped or kept are reported on stderr), 1 a bad record under ``--on-error fail`` or an
     I/O error, 2 a usage error."""
-    from .jsonl import JsonlOptions, RecordError, atomic_output, clean_jsonl, limit_heap_growth
+    from .jsonl import (
+        InputError,
+        JsonlOptions,
+        RecordError,
+        WorkerError,
+        atomic_output,
+        check_output,
+        clean_jsonl,
+        limit_heap_growth,
+    )
 
     err = sys.stderr
     if args.explain:
@@ -100,24 +110,32 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
         opts = JsonlOptions(field=args.field, keep_original=args.keep_original,
                             decisions=args.decisions, url_field=args.url_field or None,
                             site_field=args.site_field, on_error=args.on_error,
-                            stats=bool(args.stats))
+                            stats=bool(args.stats), html=bool(args.html))
     except ValueError as e:
         print(f"scrubber: {e}", file=err)
         return 2
     if args.profile:
         try:
             cfg = cfg.replace(profile=load_cli_profile(args.profile, args.min_pages))
-        except (OSError, ValueError, KeyError) as e:
-            print(f"scrubber: --profile {args.profile}: {e}", file=err)
-            return 1 if isinstance(e, OSError) else 2
+        except (OSError, ValueError, KeyError) as e:  # an input error, not a usage one
+            msg = str(e).removeprefix(f"{args.profile}: ")
+            print(f"scrubber: --profile {args.profile}: {msg}", file=err)
+            return 1
     elif args.min_pages is not None:
         print("scrubber: --min-pages needs --profile", file=err)
         return 2
     inputs = list(args.files or ["-"])
+    if args.output:
+        try:  # a directory or a missing folder is an error now, not after the whole corpus
+            check_output(args.output)
+        except OSError as e:
+            print(f"scrubber: {args.output}: {e.strerror or e}", file=err)
+            return 1
     limit_heap_growth()
     report, _ = _reporter(err)
     status = 0
     stats = None
+    not_written = (f"; {args.output} not written" if args.output else "")
     try:
         with contextlib.ExitStack() as stack:
             out = (stack.enter_context(atomic_output(args.output)) if args.output
@@ -134,10 +152,23 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
             print("scrubber: stopped (use --on-error skip|keep to go on past bad records)",
                   file=err)
         status = 1
-    except OSError as e:
+    except InputError as e:  # every record read before it was written (or -o dropped)
+        stats = getattr(e, "stats", None)
+        print(f"scrubber: {e.filename}: {e.strerror}", file=err)
+        print(f"scrubber: stopped{not_written}", file=err)
+        status = 1
+    except WorkerError as e:
+        print(f"scrubber: {e}{not_written}", file=err)
+        return 1
+    except OSError as e:  # writing the output
         if isinstance(e, BrokenPipeError):
             raise
-        print(f"scrubber: {getattr(e, 'filename', None) or ''}: {e.strerror or e}", file=err)
+        name = getattr(e, "filename", None) or args.output or "stdout"
+        print(f"scrubber: {name}: {e.strerror or e}", file=err)
+        if not args.output:
+            from ..cli import _quiet_stdout
+
+            _quiet_stdout()
         return 1
     if stats is not None:
         if args.stats:
@@ -212,60 +243,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "build":
             return _build(args)
         if args.cmd == "merge":
+            from .jsonl import check_output
             from .profile import merge_partials
 
+            check_output(args.output)
             prof = merge_partials(args.files, min_pages=args.min_pages)
             prof.save(args.output)
             print(f"scrubber profile: {prof!r} -> {args.output}", file=sys.stderr)
             return 0
         return _show(args)
     except (OSError, ValueError) as e:
-        print(f"scrubber profile: {e}", file=sys.stderr)
+        msg = (f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename
+               and e.strerror else str(e))
+        print(f"scrubber profile: {msg}", file=sys.stderr)
         return 1
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .jsonl import _Bad, _type_name, open_input, parse_object
+    from .jsonl import _Bad, _parse_record, _type_name, check_output, read_lines
     from .profile import ProfileCounter
     from .records import site_of
 
+    check_output(args.output)  # before counting the corpus
     counter = ProfileCounter()
     report, _ = _reporter(sys.stderr)
     t0 = time.perf_counter()
     bad = no_site = 0
     for src in args.files or ["-"]:
         name = "<stdin>" if src == "-" else src
-        with open_input(src) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    try:
-                        fields, _ = parse_object(line.decode("utf-8"))
-                    except UnicodeDecodeError as e:
-                        raise _Bad("malformed JSON", f"not valid UTF-8 (byte {e.start})") from None
-                    except ValueError as e:
-                        raise _Bad("malformed JSON", str(e)) from None
-                    got = fields.get(args.field)
-                    if got is None:
-                        raise _Bad("missing field", f"no field {args.field!r}")
-                    if not isinstance(got[0], str):
-                        raise _Bad("not a string",
-                                   f"field {args.field!r} is a {_type_name(got[0])}")
-                except _Bad as e:
-                    bad += 1
-                    report(name, lineno, e.kind, str(e), args.on_error)
-                    if args.on_error == "fail":
-                        counter.close()
-                        return 1
-                    continue
-                view = {k: v[0] for k, v in fields.items()
-                        if k in (args.url_field, args.site_field)}
-                site = site_of(view, args.url_field, args.site_field)
-                if site is None:
-                    no_site += 1
-                    continue
-                counter.add(site, got[0])
+        for lineno, line in read_lines(src):
+            if not line.strip():
+                continue
+            try:
+                _, fields, _ = _parse_record(line.rstrip(b"\n"))
+                got = fields.get(args.field)
+                if got is None:
+                    raise _Bad("missing field", f"no field {args.field!r}")
+                if not isinstance(got[0], str):
+                    raise _Bad("not a string",
+                               f"field {args.field!r} is a {_type_name(got[0])}")
+            except _Bad as e:
+                bad += 1
+                report(name, lineno, e.kind, str(e), args.on_error)
+                if args.on_error == "fail":
+                    counter.close()
+                    return 1
+                continue
+            view = {k: v[0] for k, v in fields.items()
+                    if k in (args.url_field, args.site_field)}
+            site = site_of(view, args.url_field, args.site_field)
+            if site is None:
+                no_site += 1
+                continue
+            counter.add(site, got[0])
     store = args.min_pages if args.store_min is None else args.store_min
     if args.partial:
         counter.save_partial(args.output)

@@ -38,12 +38,16 @@ import contextlib
 import gzip
 import json
 import os
+import signal
+import stat
 import sys
 import tempfile
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from json.decoder import scanstring
 from pathlib import Path
@@ -56,8 +60,10 @@ from .stats import CorpusStats
 __all__ = [
     "ON_ERROR",
     "BigInt",
+    "InputError",
     "JsonlOptions",
     "RecordError",
+    "WorkerError",
     "atomic_output",
     "clean_jsonl",
     "open_input",
@@ -84,6 +90,7 @@ class JsonlOptions:
         site_field: a field holding the site itself (wins over ``url_field``).
         on_error: ``"fail"``, ``"skip"`` or ``"keep"`` (module docstring).
         stats: collect per-reason counts (costs the explaining path).
+        html: the field holds an HTML page: clean it as :func:`scrubber.clean_html` does.
     """
 
     field: str = "text"
@@ -93,6 +100,7 @@ class JsonlOptions:
     site_field: str | None = None
     on_error: str = "fail"
     stats: bool = False
+    html: bool = False
 
     def __post_init__(self) -> None:
         if self.on_error not in ON_ERROR:
@@ -110,6 +118,23 @@ class RecordError(Exception):
     def __init__(self, path: str, lineno: int, kind: str, message: str) -> None:
         super().__init__(f"{path}:{lineno}: {kind}: {message}")
         self.path, self.lineno, self.kind, self.message = path, lineno, kind, message
+
+
+class InputError(OSError):
+    """An input that cannot be read (missing, unreadable, a truncated or corrupt ``.gz``).
+    ``filename`` names the input, ``strerror`` says what is wrong. Raised by
+    :func:`clean_jsonl` after every record read before it was cleaned and written."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.filename, self.strerror = path, message
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
+
+
+class WorkerError(RuntimeError):
+    """A worker process of ``jobs > 1`` died (killed by a signal, out of memory)."""
 
 
 class _Bad(Exception):
@@ -251,7 +276,10 @@ def process_line(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         return "bad", (raw + b"\n" if opts.on_error == "keep" else None), (e.kind, str(e))
 
 
-def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
+def _parse_record(raw: bytes) -> tuple[str, dict[str, tuple[Any, int, int]], int]:
+    """``(line, fields, close)`` of one record (see :func:`parse_object`); raises
+    :class:`_Bad` for malformed JSON or UTF-8 (nesting too deep for the parser included)
+    and for a value that is not an object."""
     try:
         s = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -264,6 +292,11 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         msg = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
         pos = f" at column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
         raise _Bad("malformed JSON", f"{msg}{pos}") from None
+    return s, fields, close
+
+
+def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
+    s, fields, close = _parse_record(raw)
     got = fields.get(opts.field)
     if got is None:
         raise _Bad("missing field", f"no field {opts.field!r}")
@@ -279,7 +312,7 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         no_site = site is None
     try:
         doc = clean_document(text, cfg, site, explain=opts.stats,
-                             decisions=opts.decisions is not None)
+                             decisions=opts.decisions is not None, html=opts.html)
     except Exception as e:  # a rule timeout, or a bug: report it with the line number
         raise _Bad("error", f"{type(e).__name__}: {e}") from None
 
@@ -325,6 +358,7 @@ def _process_chunk(raws: Sequence[bytes], cfg: Config, opts: JsonlOptions) -> li
 
 
 _STATE: tuple[Config, JsonlOptions] | None = None
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 def limit_heap_growth(threshold: int = 1 << 20) -> bool:
@@ -345,9 +379,33 @@ def limit_heap_growth(threshold: int = 1 << 20) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the process that started it dies
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), so a killed ``scrubber -j N`` leaves no
+    worker behind blocked on a pipe. A no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _init_worker(cfg: Config, opts: JsonlOptions) -> None:
     global _STATE
     _STATE = (cfg, opts)
+    # the parent's SIGTERM/SIGHUP handlers (inherited on fork) are for the parent: a
+    # signal to the whole process group ends a worker at once, the parent cleans up
+    for sig in _STOP_SIGNALS:
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(sig, signal.SIG_DFL)
+    _die_with_parent()
     limit_heap_growth()
     with contextlib.suppress(Exception):  # load rules and model once, before the first chunk
         from ..pipeline import model_for, ruleset_for
@@ -371,6 +429,8 @@ def open_input(
     if not isinstance(src, str | os.PathLike):
         return contextlib.nullcontext(src)
     if str(src) == "-":
+        if sys.stdin is None:  # started with stdin closed (<&-)
+            raise OSError(9, "stdin is closed", "<stdin>")
         return contextlib.nullcontext(sys.stdin.buffer)
     path = Path(src)
     if path.suffix == ".gz":
@@ -384,31 +444,110 @@ def _name(src: Any) -> str:
     return str(getattr(src, "name", "<stream>"))
 
 
+def _input_error(name: str, e: BaseException) -> InputError:
+    if isinstance(e, EOFError):
+        return InputError(name, f"truncated gzip input ({e})")
+    if isinstance(e, zlib.error):
+        return InputError(name, f"corrupt gzip input ({e})")
+    if isinstance(e, OSError):
+        return InputError(getattr(e, "filename", None) or name, e.strerror or str(e))
+    return InputError(name, str(e))
+
+
+def read_lines(src: str | os.PathLike[str] | BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """``(line number, line)`` of an input (see :func:`open_input`). An input that cannot
+    be opened or read to its end (missing, unreadable, a truncated or corrupt ``.gz``)
+    raises :class:`InputError` naming it, after the lines read before the problem."""
+    name = _name(src)
+    try:
+        with open_input(src) as fh:
+            yield from enumerate(fh, 1)
+    except (OSError, EOFError, zlib.error) as e:
+        if isinstance(e, InputError):
+            raise
+        raise _input_error(name, e) from None
+
+
+def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """Where :func:`atomic_output` writes ``path``, checked before any work is done:
+    ``(target, direct)``. A symlink's target is written (atomically, beside it); an
+    existing file that is not a regular file (a FIFO, a character device such as
+    ``/dev/null``) is written directly (``direct``: not atomic, no temporary file).
+    Raises :class:`OSError` naming ``path`` when it is a directory or its folder is
+    missing or not writable."""
+    given = os.fspath(path)
+    target = Path(os.path.realpath(given))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "Is a directory", given)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if not os.access(target, os.W_OK):
+            raise PermissionError(13, "Permission denied", given)
+        return target, True
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(2, f"No such directory: {folder}", given)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(13, f"Folder not writable: {folder}", given)
+    return target, False
+
+
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
+                  ) -> Iterator[BinaryIO]:
     """Write ``path`` atomically: into a temporary file beside it, renamed over ``path``
     only when the block ends without an exception (then the temporary file is removed and
-    ``path`` is untouched). ``.gz`` paths are gzip-compressed.
+    ``path`` is untouched). ``.gz`` paths are gzip-compressed (``compress`` overrides).
+
+    An existing file keeps its permission bits. A symlink is followed: its target is
+    replaced, the link stays. A FIFO or a character device (``/dev/stdout``, ``/dev/null``)
+    is written directly: no temporary file, so not atomic. A directory, or a folder that is
+    missing or not writable, raises :class:`OSError` naming ``path`` before the block
+    runs (:func:`check_output`).
 
         >>> with atomic_output("out.jsonl") as fh:            # doctest: +SKIP
         ...     fh.write(b"...")
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                               dir=target.parent if str(target.parent) else ".")
+    given = os.fspath(path)
+    target, direct = check_output(given)
+    gz = Path(given).suffix == ".gz" if compress is None else compress
+
+    def body(raw: BinaryIO) -> Iterator[BinaryIO]:
+        if gz:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as z:
+                yield z  # type: ignore[misc]
+        else:
+            yield raw
+
+    if direct:
+        with open(target, "wb") as raw:
+            yield from body(raw)
+        return
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
+        old_mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        old_mode = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, given) from None
+    try:
+        if old_mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            old_mode = 0o666 & ~umask
+        os.fchmod(fd, old_mode)
         with os.fdopen(fd, "wb", buffering=1 << 20) as raw:
-            if target.suffix == ".gz":
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
-                    yield gz  # type: ignore[misc]
-            else:
-                yield raw
+            yield from body(raw)
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            raise OSError(e.errno, e.strerror, given) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -423,14 +562,17 @@ def _chunks(
     stats: CorpusStats,
     chunk_docs: int,
     chunk_bytes: int,
+    failed: list[InputError],
 ) -> Iterator[tuple[Meta, list[bytes]]]:
+    """Chunks of records. An input error ends the chunks (the records read before it
+    still come) and is put in ``failed``: the caller raises it once they are written."""
     meta: Meta = []
     raws: list[bytes] = []
     size = 0
-    for src in inputs:
-        name = _name(src)
-        with open_input(src) as fh:
-            for lineno, line in enumerate(fh, 1):
+    try:
+        for src in inputs:
+            name = _name(src)
+            for lineno, line in read_lines(src):
                 if not line or line.isspace():  # (no copy of a big line in this process)
                     stats.blank_lines += 1
                     continue
@@ -440,6 +582,8 @@ def _chunks(
                 if len(raws) >= chunk_docs or size >= chunk_bytes:
                     yield meta, raws
                     meta, raws, size = [], [], 0
+    except InputError as e:
+        failed.append(e)
     if raws:
         yield meta, raws
 
@@ -499,6 +643,9 @@ def clean_jsonl(
     Raises:
         RecordError: a bad record under ``on_error="fail"`` (after everything before it
             was written; counted in the stats attached as ``error.stats``).
+        InputError: an input that cannot be read to its end (after every record read
+            before the problem was cleaned and written; stats as ``error.stats``).
+        WorkerError: a worker process died (``jobs > 1``).
     """
     from ..config import DEFAULT
 
@@ -531,7 +678,8 @@ def clean_jsonl(
             if bar is not None:
                 bar.update(nbytes if by_bytes else 1)
 
-    chunks = _chunks(inputs, stats, chunk_docs, chunk_bytes)
+    failed: list[InputError] = []
+    chunks = _chunks(inputs, stats, chunk_docs, chunk_bytes, failed)
     try:
         if jobs <= 1:
             for meta, raws in chunks:
@@ -542,6 +690,9 @@ def clean_jsonl(
         if bar is not None:
             bar.close()
         stats.seconds = time.perf_counter() - t0
+    if failed:
+        failed[0].stats = stats  # type: ignore[attr-defined]
+        raise failed[0]
     return stats
 
 
@@ -555,18 +706,31 @@ def _run_pool(
 ) -> None:
     pending: deque[tuple[Meta, Future[list[Outcome]]]] = deque()
     ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cfg, opts))
+
+    def result(fut: Future[list[Outcome]]) -> list[Outcome]:
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            raise WorkerError("a worker process died (killed by a signal or out of "
+                              "memory?); stopped") from None
+
     try:
         for meta, raws in chunks:
             while len(pending) >= max_inflight:
                 m, fut = pending.popleft()
-                consume(m, fut.result())
+                consume(m, result(fut))
             pending.append((meta, ex.submit(_work, raws)))
         while pending:
             m, fut = pending.popleft()
-            consume(m, fut.result())
+            consume(m, result(fut))
     except BaseException:
         for _, fut in pending:
             fut.cancel()
+        # nothing more will be written: end the workers now rather than wait for their
+        # chunks (a signal or Ctrl-C should stop the run at once)
+        for proc in dict(getattr(ex, "_processes", None) or {}).values():
+            with contextlib.suppress(Exception):
+                proc.terminate()
         ex.shutdown(wait=True, cancel_futures=True)
         raise
     ex.shutdown(wait=True)

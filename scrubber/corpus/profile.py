@@ -57,6 +57,8 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -601,14 +603,11 @@ def _save(
         "meta": np.array(json.dumps(full, sort_keys=True)),
     }
     if isinstance(fh, str | os.PathLike):
-        path = Path(fh)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        try:
-            with open(tmp, "wb") as out:
-                np.savez_compressed(out, **arrays)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        from .jsonl import atomic_output  # (jsonl imports this module)
+
+        # atomic for a file (its mode kept, a symlink's target written), direct for a FIFO
+        with atomic_output(fh, compress=False) as out:
+            np.savez_compressed(out, **arrays)
     else:
         np.savez_compressed(fh, **arrays)
 
@@ -616,10 +615,22 @@ def _save(
 def _load(
     fh: str | os.PathLike[str] | IO[bytes],
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int], dict[str, Any]]:
-    with np.load(fh, allow_pickle=False) as data:
-        meta = json.loads(str(data["meta"]))
-        if meta.get("format") != PROFILE_FORMAT:
-            raise ValueError(f"not a scrubber site profile (format {meta.get('format')!r})")
-        names = [str(s) for s in data["site_names"]]
-        pages = [int(x) for x in data["site_pages"]]
-        return data["keys"], data["counts"], dict(zip(names, pages, strict=True)), meta
+    """The arrays and meta of a profile file. Raises :class:`ValueError` naming the file
+    when it is not a scrubber profile (another file, or a truncated or corrupt one);
+    :class:`OSError` when it cannot be read."""
+    name = os.fspath(fh) if isinstance(fh, str | os.PathLike) else getattr(fh, "name", "profile")
+    try:
+        with np.load(fh, allow_pickle=False) as data:
+            if not hasattr(data, "files"):  # a bare .npy array
+                raise ValueError("a numpy array, not an .npz archive")
+            meta = json.loads(str(data["meta"]))
+            if not isinstance(meta, dict) or meta.get("format") != PROFILE_FORMAT:
+                got = meta.get("format") if isinstance(meta, dict) else None
+                raise ValueError(f"format {got!r}")
+            names = [str(s) for s in data["site_names"]]
+            pages = [int(x) for x in data["site_pages"]]
+            return (data["keys"], data["counts"], dict(zip(names, pages, strict=True)), meta)
+    except (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        why = ("not an .npz archive" if "pickled" in str(e) else
+               f"no {e} array" if isinstance(e, KeyError) else str(e))
+        raise ValueError(f"{name}: not a scrubber site profile ({why})") from None

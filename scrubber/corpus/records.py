@@ -91,21 +91,32 @@ def clean_document(
     site: str | None = None,
     explain: bool = False,
     decisions: bool = False,
+    html: bool = False,
 ) -> CleanedDoc:
     """Clean one document. ``site`` only matters when ``cfg.profile`` is set. ``explain``
-    fills ``reasons``; ``decisions`` (implies ``explain``) fills ``decisions``."""
+    fills ``reasons``; ``decisions`` (implies ``explain``) fills ``decisions``. ``html``:
+    ``text`` is an HTML page, cleaned as :func:`scrubber.clean_html` does (its lines are
+    the page's blocks; raises :class:`ValueError` for bytes that are not HTML)."""
     from .. import lines, pipeline
     from ..config import DEFAULT
 
     base = cfg if cfg is not None else DEFAULT
     if base.profile is not None and site != base.site:
         base = base.replace(site=site)
-    texts, endings = lines.split_lines(text)
-    out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
-    doc = CleanedDoc(out, len(texts), 0, _utf8_len(text), _utf8_len(out))
+    if html:
+        # the blocks are only counted by the explaining path: take it for the line counts
+        out, explained = pipeline.run_html(text, base, explain=True)
+        assert explained is not None
+        n_in = len(explained.decisions)
+    else:
+        texts, endings = lines.split_lines(text)
+        out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
+        n_in = len(texts)
+    doc = CleanedDoc(out, n_in, 0, _utf8_len(text), _utf8_len(out))
     if explained is not None:
         doc.lines_out = sum(1 for d in explained.decisions if d.action is not Action.DROP)
-        doc.reasons = explained.counts()
+        if explain or decisions:
+            doc.reasons = explained.counts()
         if decisions:
             doc.decisions = decision_records(explained)
     else:
