@@ -584,6 +584,14 @@ def _explain(
             r = rules[d]
             out.append(Decision(i, text, Action.DROP, Stage.RULE, r.description, r.id, p))
             continue
+        if trim is not None and not pieces[i].strip():
+            # a stamp that was the whole line: the trim rule removed it, nothing was left
+            # for the model or the context step to keep (their labels say so only because
+            # an empty piece is never kept)
+            r = rules[trim[2]]
+            out.append(Decision(i, text, Action.DROP, Stage.RULE,
+                                f"trimmed to nothing: {r.description}", r.id, p))
+            continue
         if dom is not None and dom[i]:
             out.append(Decision(i, text, Action.DROP, Stage.DOM,
                                 "inside a reader-comment section (comments=False)", None, p))

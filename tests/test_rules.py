@@ -347,3 +347,23 @@ def test_headline_index_finds_the_headline_among_short_lines() -> None:
     assert _headline_index(lines, "", "BIG NEWS TODAY") == 2
     assert _headline_index(["Big", "News"], "Big news", "") == -1
     assert _headline_index(["x", "\u201cBig\u201d"], "", "\"big\"") == 1
+
+
+STAMP_ONLY = "Published on: February 14, 2025"
+
+
+@pytest.mark.parametrize("use_model", [False, True])
+def test_a_line_trimmed_to_nothing_is_explained_as_the_trim_rules_drop(use_model: bool):
+    # the stamp is the whole line: the trim rule leaves nothing, and the explanation
+    # names it (it crashed without a model, and blamed the model with one)
+    for text in (STAMP_ONLY, STAMP_ONLY + "\nA paragraph of body text, long enough to be "
+                 "kept by the model as the article's own prose.\n"):
+        ex = scrubber.clean_and_explain(text, use_model=use_model)
+        assert ex.text == scrubber.clean(text, use_model=use_model)
+        d = ex.decisions[0]
+        assert (d.action, d.stage, d.rule_id) == (
+            scrubber.Action.DROP, scrubber.Stage.RULE, "metadata.stamp")
+        assert d.output is None and "trimmed to nothing" in d.reason
+        assert ex.counts()["drop:rule:metadata.stamp"] == 1
+        assert "drop:model" not in ex.counts()
+    assert scrubber.clean(STAMP_ONLY, use_model=use_model) == ""
