@@ -367,3 +367,41 @@ def test_a_line_trimmed_to_nothing_is_explained_as_the_trim_rules_drop(use_model
         assert ex.counts()["drop:rule:metadata.stamp"] == 1
         assert "drop:model" not in ex.counts()
     assert scrubber.clean(STAMP_ONLY, use_model=use_model) == ""
+
+
+def _buy_rule(word: str) -> str:
+    return pack(LINE_RULE.replace("Buy now", word).replace("BUY NOW!", word.upper())
+                .replace("buy now", word.lower()))
+
+
+def test_an_edited_rule_file_is_read_again(tmp_path: Path):
+    import os
+
+    f = tmp_path / "mine.toml"
+    f.write_text(_buy_rule("Buy now"), encoding="utf-8")
+    text = "Buy now\nSell now\nA paragraph of body text that is long enough to stay in.\n"
+    first = scrubber.clean(text, rule_files=[str(f)], use_model=False)
+    assert first.startswith("Sell now")
+    f.write_text(_buy_rule("Sell now"), encoding="utf-8")
+    st = f.stat()  # (a later mtime even where the clock is coarse)
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert scrubber.clean(text, rule_files=[str(f)], use_model=False).startswith("Buy now")
+    # unchanged files keep their cached rule set
+    assert load_ruleset((str(f),)) is load_ruleset((str(f),))
+
+
+def test_a_relative_rule_file_means_what_it_names_from_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+):
+    for word, sub in (("Buy now", "a"), ("Sell now", "b")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "mine.toml").write_text(_buy_rule(word), encoding="utf-8")
+    text = "Buy now\nSell now\nA paragraph of body text that is long enough to stay in.\n"
+    monkeypatch.chdir(tmp_path / "a")
+    assert scrubber.clean(text, rule_files=["mine.toml"], use_model=False).startswith("Sell")
+    monkeypatch.chdir(tmp_path / "b")
+    assert scrubber.clean(text, rule_files=["mine.toml"], use_model=False).startswith("Buy")
+    # errors still name the file as it was given
+    (tmp_path / "b" / "mine.toml").write_text(pack("[[rule]]\n"), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"^mine\.toml: "):
+        load_ruleset(("mine.toml",))

@@ -1692,16 +1692,20 @@ def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
     return rules
 
 
-def load_rule_file(path: str | Path, builtin: bool = False) -> list[Rule]:
-    """Load and validate a user rule file."""
+def load_rule_file(
+    path: str | Path, builtin: bool = False, name: str | None = None
+) -> list[Rule]:
+    """Load and validate a user rule file; errors and rule origins name it ``name``
+    (default: ``path``)."""
     p = Path(path)
+    where = str(p) if name is None else name
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise RuleError(str(p), None, f"cannot read: {e.strerror or e}") from None
+        raise RuleError(where, None, f"cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
-        raise RuleError(str(p), None, f"not UTF-8: {e}") from None
-    return parse_pack(text, str(p), builtin)
+        raise RuleError(where, None, f"not UTF-8: {e}") from None
+    return parse_pack(text, where, builtin)
 
 
 @functools.cache
@@ -1715,7 +1719,6 @@ def builtin_rules() -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-@functools.lru_cache(maxsize=32)
 def load_ruleset(
     rule_files: tuple[str, ...] = (),
     disabled: frozenset[str] = frozenset(),
@@ -1723,10 +1726,35 @@ def load_ruleset(
 ) -> RuleSet:
     """The built-in rules plus ``rule_files``, less the ``disabled`` ids or families.
 
-    Unknown ids in ``disabled`` are an error (a typo would silently keep a rule on)."""
+    Unknown ids in ``disabled`` are an error (a typo would silently keep a rule on).
+    Rule sets are cached (``clean()`` asks for one per document); a rule file is known
+    by its resolved absolute path, modification time and size, so an edited file is read
+    again and a relative path means the file it names from the current directory."""
+    return _load_ruleset(tuple(_file_key(f) for f in rule_files), disabled, timeout)
+
+
+def _file_key(path: str) -> tuple[str, str, int, int]:
+    """``path`` as the cache knows it: as given (error messages name it so), resolved,
+    and its ``st_mtime_ns`` and ``st_size`` (-1, -1 when it cannot be read: loading it
+    raises the error, and errors are not cached)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except (OSError, ValueError):
+        return (str(p), str(p.absolute()), -1, -1)
+    return (str(p), str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_ruleset(
+    files: tuple[tuple[str, str, int, int], ...],
+    disabled: frozenset[str],
+    timeout: float | None,
+) -> RuleSet:
+    rule_files = [given for given, *_ in files]
     rules = list(builtin_rules())
-    for f in rule_files:
-        rules.extend(load_rule_file(f))
+    for given, resolved, *_ in files:
+        rules.extend(load_rule_file(resolved, name=given))
     ids = {r.id for r in rules}
     dupes = sorted({r.id for r in rules if sum(1 for q in rules if q.id == r.id) > 1})
     if dupes:
