@@ -405,3 +405,65 @@ def test_a_relative_rule_file_means_what_it_names_from_the_current_directory(
     (tmp_path / "b" / "mine.toml").write_text(pack("[[rule]]\n"), encoding="utf-8")
     with pytest.raises(RuleError, match=r"^mine\.toml: "):
         load_ruleset(("mine.toml",))
+
+
+RUN_RULE = """
+[[rule]]
+id = "mine.card"
+description = "Card"
+scope = "run"
+patterns = ['^\\d+ views$']
+{extra}
+match = ["5 views"]
+"""
+WIDGET_RULE = """
+[[rule]]
+id = "mine.related"
+description = "Related"
+scope = "widget"
+patterns = ['^Related$']
+{extra}
+match = ["Related"]
+"""
+CHECK_RULE = """
+[[rule]]
+id = "mine.copy"
+description = "Headline copy"
+scope = "document"
+check = "repeated_headline"
+{extra}
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "extra", "problem"),
+    [
+        (RUN_RULE, "min_anchors = 0", "min_anchors must be at least 1, not 0"),
+        (RUN_RULE, "params = {min_anchors = 0}", "min_anchors must be at least 1"),
+        (RUN_RULE, "min_anchors = true", "min_anchors must be an integer"),
+        (RUN_RULE, "max_gap = -1", "max_gap must be at least 0"),
+        (RUN_RULE, "params = {gap_max_chars = 'x'}", "gap_max_chars must be an integer"),
+        (RUN_RULE, "params = 3", "params must be a table"),
+        (RUN_RULE, "max_chars = 0", "max_chars must be at least 1"),
+        (RUN_RULE, "ignore_case = 'no'", "ignore_case must be true or false"),
+        (WIDGET_RULE, "follow_max_lines = -2", "follow_max_lines must be at least 0"),
+        (WIDGET_RULE, "params = {follow_max_chars = 1.5}", "follow_max_chars must be an int"),
+        (CHECK_RULE, "params = {window = 'x'}", "window must be an integer"),
+        (CHECK_RULE, "params = {max_chars = -1}", "max_chars must be at least 1"),
+        (CHECK_RULE, "cases = [{lines = [1], drop = []}]", "each case needs"),
+        (CHECK_RULE, "cases = ['x']", "each case needs"),
+    ],
+)
+def test_bad_rule_parameters_are_an_error_when_the_file_loads(
+    body: str, extra: str, problem: str
+):
+    with pytest.raises(RuleError, match=problem):
+        parse_pack(pack(body.format(extra=extra)), "mine.toml")
+
+
+def test_a_run_rule_of_one_anchor_loads_and_cleans(tmp_path: Path):
+    f = tmp_path / "mine.toml"
+    f.write_text(pack(RUN_RULE.format(extra="min_anchors = 1")), encoding="utf-8")
+    text = "5 views\nA paragraph of body text that is long enough to stay in.\n"
+    out = scrubber.clean(text, rule_files=[str(f)], use_model=False)
+    assert out == "A paragraph of body text that is long enough to stay in.\n"

@@ -1465,6 +1465,29 @@ def _str_list(value: Any, key: str, file: str, rid: str) -> list[str]:
     return value
 
 
+#: The integer parameters of the scopes and checks (as keys or in ``params``), and their
+#: least values: a run needs an anchor (``min_anchors = 0`` made every clean() fail).
+_INT_PARAMS = {
+    "min_anchors": 1, "max_gap": 0, "gap_max_chars": 0,  # run
+    "follow_max_chars": 0, "follow_max_lines": 0,  # widget
+    "window": 0, "min_words": 0,  # document checks (in params, with a max_chars of their own)
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_param(value: Any, key: str, least: int, file: str, rid: str) -> int:
+    """``value`` checked as an integer parameter of at least ``least``: checked when the
+    file loads, because a bad one would fail every clean() where the rule runs."""
+    if not _is_int(value):
+        raise RuleError(file, rid, f"{key} must be an integer, not {value!r}")
+    if value < least:
+        raise RuleError(file, rid, f"{key} must be at least {least}, not {value!r}")
+    return value
+
+
 def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError(file, None, "each [[rule]] must be a table")
@@ -1486,16 +1509,17 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     strength = raw.get("strength", "sure")
     if strength not in STRENGTHS:
         raise RuleError(file, rid, f"strength must be 'sure' or 'hint', not {strength!r}")
-    max_chars = raw.get("max_chars", 200)
-    if not isinstance(max_chars, int) or max_chars <= 0:
-        raise RuleError(file, rid, "max_chars must be a positive integer")
-    params: dict[str, Any] = dict(raw.get("params", {}) or {})
-    for key in ("min_anchors", "max_gap", "gap_max_chars", "follow_max_chars",
-                "follow_max_lines"):
-        if key in raw:
-            if not isinstance(raw[key], int) or raw[key] < 0:
-                raise RuleError(file, rid, f"{key} must be a non-negative integer")
-            params[key] = raw[key]
+    max_chars = _int_param(raw.get("max_chars", 200), "max_chars", 1, file, rid)
+    raw_params = raw.get("params", {})
+    if not isinstance(raw_params, dict):
+        raise RuleError(file, rid, f"params must be a table, not {raw_params!r}")
+    params: dict[str, Any] = dict(raw_params)
+    params.update({k: raw[k] for k in _INT_PARAMS if k in raw})
+    if "max_chars" in params:  # (a document check's own)
+        params["max_chars"] = _int_param(params["max_chars"], "max_chars", 1, file, rid)
+    for key, least in _INT_PARAMS.items():
+        if key in params:
+            params[key] = _int_param(params[key], key, least, file, rid)
     check = raw.get("check")
     patterns: tuple[regex.Pattern[str], ...] = ()
     if scope == "document":
@@ -1507,7 +1531,9 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
         pats = _str_list(raw.get("patterns"), "patterns", file, rid)
         if not pats:
             raise RuleError(file, rid, "needs at least one pattern")
-        ic = bool(raw.get("ignore_case", False))
+        ic = raw.get("ignore_case", False)
+        if not isinstance(ic, bool):
+            raise RuleError(file, rid, f"ignore_case must be true or false, not {ic!r}")
         patterns = tuple(_compile(p, ic, file, rid) for p in pats)
         if builtin:
             for p in pats:
@@ -1613,9 +1639,12 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
         if not isinstance(cases, list):
             raise RuleError(file, rid, "cases must be a list of {lines, drop} tables")
         for case in cases:
-            lines, want = case.get("lines"), case.get("drop")
-            if not isinstance(lines, list) or not isinstance(want, list):
-                raise RuleError(file, rid, "each case needs 'lines' and 'drop' lists")
+            lines = case.get("lines") if isinstance(case, dict) else None
+            want = case.get("drop") if isinstance(case, dict) else None
+            if not (isinstance(lines, list) and all(isinstance(x, str) for x in lines)
+                    and isinstance(want, list) and all(map(_is_int, want))):
+                raise RuleError(file, rid, "each case needs 'lines' (strings) and 'drop' "
+                                "(line numbers) lists")
             got = sorted(CHECKS[rule.check or ""](lines, [-1] * len(lines), rule.params))
             if got != sorted(want):
                 raise RuleError(file, rid, f"case {lines!r}: drops {got}, expected {want}")
