@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -98,7 +98,6 @@ class Config:
     comments: bool = True
     extracted: bool = False
     retry_sparse: bool = True
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Normalise list-ish inputs so configs built from CLI args or JSON hash and compare.

@@ -31,6 +31,24 @@ def test_bad_threshold_is_an_error():
 def test_lists_are_normalised_to_hashable_types():
     cfg = Config(rule_files=["a.toml"], disabled_rules=["x.y"])  # type: ignore[arg-type]
     assert cfg.rule_files == ("a.toml",) and cfg.disabled_rules == frozenset({"x.y"})
+    same = Config(rule_files=("a.toml",), disabled_rules=frozenset({"x.y"}))
+    assert cfg == same and hash(cfg) == hash(same)
+
+
+def test_configs_hash_and_equal_configs_hash_equal():
+    assert hash(Config()) == hash(Config())
+    assert hash(Config(threshold=0.6, comments=False)) == hash(Config().replace(
+        threshold=0.6, comments=False))
+    assert len({Config(), Config(), Config(settle=1)}) == 2
+
+
+def test_config_has_no_mutable_fields():
+    # (an unused, mutable ``extra`` dict made every Config unhashable)
+    for f in dataclasses.fields(Config):
+        value = getattr(Config(), f.name)
+        assert value is None or isinstance(value, (bool, int, float, str, tuple, frozenset))
+    with pytest.raises(TypeError, match="unknown config key"):
+        Config().replace(extra={})
 
 
 def test_clean_rejects_bytes():
