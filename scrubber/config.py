@@ -15,6 +15,7 @@ Unknown keys are an error, so a typo never silently does nothing.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,10 @@ class Config:
 
     Attributes:
         rule_files: extra rule files (TOML, same schema as the built-in packs), loaded
-            after the built-in packs.
-        disabled_rules: rule ids (or whole families, e.g. ``"video"``) to switch off.
+            after the built-in packs: a list or tuple of paths (kept as a tuple of str).
+        disabled_rules: rule ids (or whole families, e.g. ``"video"``) to switch off: a
+            set or list of str (kept as a frozenset). A single string is an error for
+            both, not a list of its characters.
         use_model: score the lines no rule decided with the learned classifier. When
             off, undecided lines are kept.
         threshold: a line whose body probability is below this is dropped by the model;
@@ -101,10 +104,8 @@ class Config:
 
     def __post_init__(self) -> None:
         # Normalise list-ish inputs so configs built from CLI args or JSON hash and compare.
-        if not isinstance(self.rule_files, tuple):
-            object.__setattr__(self, "rule_files", tuple(str(p) for p in self.rule_files))
-        if not isinstance(self.disabled_rules, frozenset):
-            object.__setattr__(self, "disabled_rules", frozenset(self.disabled_rules))
+        object.__setattr__(self, "rule_files", _paths(self.rule_files))
+        object.__setattr__(self, "disabled_rules", _ids(self.disabled_rules))
         if self.threshold is not None and not 0.0 <= float(self.threshold) <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
         if self.front_end not in ("auto", "blocks", "trafilatura"):
@@ -126,6 +127,33 @@ class Config:
         """A copy with ``changes`` applied; unknown keys raise :class:`TypeError`."""
         check_keys(changes)
         return dataclasses.replace(self, **changes)
+
+
+def _paths(value: Any) -> tuple[str, ...]:
+    """``Config.rule_files`` as a tuple of path strings. One string is an error, not a
+    list of its characters (``rule_files="my.toml"`` read ``m``, ``y``, ...)."""
+    if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Iterable):
+        raise TypeError(f"rule_files must be a list or tuple of paths, not {value!r}")
+    if isinstance(value, tuple) and all(type(p) is str for p in value):
+        return value
+    out = tuple(value)
+    for p in out:
+        if not isinstance(p, (str, os.PathLike)) or isinstance(p, bytes):
+            raise TypeError(f"rule_files must hold paths (str or os.PathLike), not {p!r}")
+    return tuple(str(p) for p in out)
+
+
+def _ids(value: Any) -> frozenset[str]:
+    """``Config.disabled_rules`` as a frozenset of ids. One string is an error, not a set
+    of its characters (``disabled_rules="video"`` read ``v``, ``i``, ...)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"disabled_rules must be a set or list of rule ids or families, "
+                        f"not {value!r}")
+    out = value if isinstance(value, frozenset) else frozenset(value)
+    for x in out:
+        if not isinstance(x, str):
+            raise TypeError(f"disabled_rules must hold rule ids or families (str), not {x!r}")
+    return out
 
 
 FIELDS = frozenset(f.name for f in dataclasses.fields(Config))

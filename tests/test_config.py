@@ -106,3 +106,21 @@ def test_context_step_runs_without_a_model(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_default_context_is_the_models_choice() -> None:
     assert Config().context is None
+
+
+@pytest.mark.parametrize("key", ["disabled_rules", "rule_files"])
+def test_a_single_string_for_a_list_field_is_an_error_not_its_characters(key: str):
+    with pytest.raises(TypeError, match=rf"{key} must be a .*list.* not 'video'"):
+        scrubber.clean("text", **{key: "video"})
+    with pytest.raises(TypeError, match=key):
+        Config(**{key: 3})
+    with pytest.raises(TypeError, match=key):
+        Config(**{key: [3]})
+
+
+def test_rule_files_take_path_objects():
+    from pathlib import Path
+
+    assert Config(rule_files=[Path("a.toml")]).rule_files == ("a.toml",)
+    with pytest.raises(TypeError, match="rule_files"):
+        Config(rule_files=Path("a.toml"))  # type: ignore[arg-type]
