@@ -15,6 +15,8 @@ Unknown keys are an error, so a typo never silently does nothing.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -57,7 +59,9 @@ class Config:
             call would read the output; passes stop when one changes nothing, so the
             output is a fixed point (``clean(clean(x)) == clean(x)``) unless the cap
             is reached. Passes only drop or trim more. Not used for HTML blocks.
-        profile: optional site repeated-line profile (see ``scrubber profile``).
+        profile: optional site repeated-line profile (see ``scrubber profile``): a
+            :class:`scrubber.corpus.SiteProfile`, loaded with
+            ``scrubber.corpus.load_profile(path)`` (a path here is an error).
         site: the site (domain) of the document, used with ``profile``.
         comments: keep reader comments (the default: as the model decides; on forums
             the posts are the content). ``False``, for article-only corpora, drops: in
@@ -85,6 +89,11 @@ class Config:
             before one that would leave under a tenth), so cleaning the output again
             changes nothing. Only with ``threshold=None`` and not with ``extracted``;
             text input only (not HTML blocks). ``False`` turns it off.
+
+    Every field is checked when a config is made: flags are ``bool`` (not merely
+    truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one
+    string; a wrong value raises :class:`ValueError` or :class:`TypeError` naming the
+    field.
     """
 
     rule_files: tuple[str, ...] = ()
@@ -106,27 +115,72 @@ class Config:
         # Normalise list-ish inputs so configs built from CLI args or JSON hash and compare.
         object.__setattr__(self, "rule_files", _paths(self.rule_files))
         object.__setattr__(self, "disabled_rules", _ids(self.disabled_rules))
-        if self.threshold is not None and not 0.0 <= float(self.threshold) <= 1.0:
-            raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
+        # Every field is checked here, so a wrong value fails where it is given, in one
+        # line naming the field, not obscurely inside clean(). Flags are bool, not truthy
+        # ("False" is truthy).
+        for name in ("use_model", "comments", "extracted", "retry_sparse"):
+            _flag(name, getattr(self, name))
+        if self.context is not None:
+            _flag("context", self.context, " or None")
+        if self.threshold is not None:
+            t = _number("threshold", self.threshold)
+            if not 0.0 <= t <= 1.0:
+                raise ValueError(f"threshold must be in [0, 1], got {self.threshold!r}")
+            object.__setattr__(self, "threshold", t)
         if self.front_end not in ("auto", "blocks", "trafilatura"):
             raise ValueError(
                 f"front_end must be 'auto', 'blocks' or 'trafilatura', not {self.front_end!r}"
             )
-        if not isinstance(self.settle, int) or self.settle < 1:
-            raise ValueError(f"settle must be an int >= 1, got {self.settle!r}")
-        if not isinstance(self.comments, bool):
-            raise ValueError(f"comments must be True or False, got {self.comments!r}")
-        if not isinstance(self.extracted, bool):
-            raise ValueError(f"extracted must be True or False, got {self.extracted!r}")
-        if not isinstance(self.retry_sparse, bool):
-            raise ValueError(f"retry_sparse must be True or False, got {self.retry_sparse!r}")
-        if self.regex_timeout <= 0:
+        object.__setattr__(self, "settle", _count("settle", self.settle))
+        object.__setattr__(self, "max_line_chars", _count("max_line_chars", self.max_line_chars))
+        timeout = _number("regex_timeout", self.regex_timeout)
+        if not timeout > 0:
             raise ValueError(f"regex_timeout must be > 0, got {self.regex_timeout!r}")
+        object.__setattr__(self, "regex_timeout", timeout)
+        if self.profile is not None:
+            _profile(self.profile)
+        if self.site is not None and not isinstance(self.site, str):
+            raise TypeError(f"site must be a str or None, got {self.site!r}")
 
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied; unknown keys raise :class:`TypeError`."""
         check_keys(changes)
         return dataclasses.replace(self, **changes)
+
+
+def _flag(name: str, value: Any, other: str = "") -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False{other}, got {value!r}")
+
+
+def _number(name: str, value: Any) -> float:
+    """``value`` as a finite float (an int or float, not a bool or a string)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return v
+
+
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= 1, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
+def _profile(value: Any) -> None:
+    """A site profile is an object the pipeline asks (``repeated``, ``reason``); a path
+    names a file to load first, which the pipeline does not do."""
+    if isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"profile must be a loaded site profile, not the path {value!r}: "
+                        f"load it with scrubber.corpus.load_profile({os.fsdecode(value)!r})")
+    if not (callable(getattr(value, "repeated", None))
+            and callable(getattr(value, "reason", None))):
+        raise TypeError("profile must be a site profile (scrubber.corpus.SiteProfile), "
+                        f"not {type(value).__name__}")
 
 
 def _paths(value: Any) -> tuple[str, ...]:

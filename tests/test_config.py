@@ -124,3 +124,54 @@ def test_rule_files_take_path_objects():
     assert Config(rule_files=[Path("a.toml")]).rule_files == ("a.toml",)
     with pytest.raises(TypeError, match="rule_files"):
         Config(rule_files=Path("a.toml"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "error"),
+    [
+        ("use_model", "False", ValueError),
+        ("use_model", 0, ValueError),
+        ("context", "no", ValueError),
+        ("threshold", "0.5", TypeError),
+        ("threshold", True, TypeError),
+        ("threshold", float("nan"), ValueError),
+        ("settle", True, TypeError),
+        ("settle", 2.0, TypeError),
+        ("max_line_chars", "x", TypeError),
+        ("max_line_chars", None, TypeError),
+        ("max_line_chars", 0, ValueError),
+        ("max_line_chars", -5, ValueError),
+        ("regex_timeout", "1", TypeError),
+        ("regex_timeout", None, TypeError),
+        ("regex_timeout", float("nan"), ValueError),
+        ("regex_timeout", float("inf"), ValueError),
+        ("regex_timeout", 0, ValueError),
+        ("profile", "file.npz", TypeError),
+        ("profile", object(), TypeError),
+        ("site", 3, TypeError),
+        ("front_end", "html", ValueError),
+    ],
+)
+def test_a_wrong_config_value_is_an_error_naming_the_field(key, value, error):
+    with pytest.raises(error, match=key) as info:
+        Config(**{key: value})
+    assert "\n" not in str(info.value)
+    with pytest.raises(error, match=key):
+        scrubber.clean("A line.", **{key: value})
+
+
+def test_a_profile_path_says_how_to_load_it():
+    with pytest.raises(TypeError, match=r"load_profile\('file\.npz'\)"):
+        Config(profile="file.npz")
+
+
+def test_the_valid_configs_stay_valid():
+    import numpy as np
+
+    for kw in ({"threshold": None}, {"threshold": 0}, {"threshold": 1}, {"threshold": 0.6},
+               {"threshold": np.float32(0.25)}, {"context": None}, {"context": False},
+               {"settle": 1}, {"settle": np.int64(4)}, {"regex_timeout": 2},
+               {"regex_timeout": 0.05}, {"max_line_chars": 1}, {"use_model": False},
+               {"site": None}, {"front_end": "blocks"}):
+        Config(**kw)
+    assert Config(threshold=1).threshold == 1.0 and Config(settle=np.int64(4)).settle == 4
