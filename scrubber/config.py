@@ -62,7 +62,10 @@ class Config:
         profile: optional site repeated-line profile (see ``scrubber profile``): a
             :class:`scrubber.corpus.SiteProfile`, loaded with
             ``scrubber.corpus.load_profile(path)`` (a path here is an error).
-        site: the site (domain) of the document, used with ``profile``.
+        site: the site (domain) of the document, used with ``profile``; a host name or
+            URL is normalised as the profile keys sites
+            (:func:`scrubber.corpus.profile.normalise_site`: ``"www.Example.com"`` is
+            ``"example.com"``).
         comments: keep reader comments (the default: as the model decides; on forums
             the posts are the content). ``False``, for article-only corpora, drops: in
             HTML read by the blocks front end, every block inside an element whose
@@ -139,8 +142,14 @@ class Config:
         object.__setattr__(self, "regex_timeout", timeout)
         if self.profile is not None:
             _profile(self.profile)
-        if self.site is not None and not isinstance(self.site, str):
-            raise TypeError(f"site must be a str or None, got {self.site!r}")
+        if self.site is not None:
+            if not isinstance(self.site, str):
+                raise TypeError(f"site must be a str or None, got {self.site!r}")
+            # as the profile keys its sites ("www.Example.com" is "example.com"), or it
+            # would never match
+            from .corpus.profile import normalise_site
+
+            object.__setattr__(self, "site", normalise_site(self.site) or None)
 
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied; unknown keys raise :class:`TypeError`."""

@@ -204,6 +204,31 @@ def test_pipeline_drops_with_profile_stage_and_reason() -> None:
     assert scrubber.clean(text, CFG, profile=prof, site="news.example") == got.text
 
 
+def test_config_site_is_normalised_as_the_profile_keys_sites() -> None:
+    prof = build([site_page(i) for i in range(5)], min_pages=3)
+    text = site_page(1)
+    want = scrubber.clean(text, CFG, profile=prof, site="news.example")
+    assert want != scrubber.clean(text, CFG)
+    for given in ("www.news.example", "News.Example", "https://www.news.example/a/1",
+                  "sub.news.example:8080"):
+        assert scrubber.Config(site=given).site == "news.example"
+        assert scrubber.clean(text, CFG, profile=prof, site=given) == want
+    # what site_of gives (the profile builders' keys) stays as it is
+    for site in ("news.example", "bbc.co.uk", "someone.blogspot.com", "10.0.0.1"):
+        assert scrubber.Config(site=site).site == site == normalise_site(site)
+    assert scrubber.Config(site="").site is None
+
+
+def test_profile_evaluation_keys_id_based_sites_as_hosts_that_stay_themselves() -> None:
+    from scrubber.corpus.evaluate import _profile_site
+
+    for site in ("readability:nytimes", "readability:001", "cleaneval:x.y.z"):
+        key = _profile_site(site)
+        assert scrubber.Config(site=key).site == key
+    assert _profile_site("readability:a") != _profile_site("readability:b")
+    assert _profile_site("news.example") == "news.example"
+
+
 # --------------------------------------------------------------------------- CLI
 
 

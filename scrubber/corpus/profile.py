@@ -290,7 +290,8 @@ class ProfileCounter:
         return sum(self.site_pages.values())
 
     def add(self, site: str, text: str) -> None:
-        """Count the lines of one page of ``site``."""
+        """Count the lines of one page of ``site``, a site key as :func:`normalise_site`
+        gives it (``Config.site`` is normalised so, and a profile is looked up by it)."""
         self.add_keys(site, page_keys(site, text))
 
     def add_keys(self, site: str, keys: np.ndarray) -> None:
