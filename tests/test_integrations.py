@@ -167,3 +167,22 @@ def test_hf_batch_cleaner_with_profile_is_picklable(tmp_path: Path) -> None:
     assert got["text"][1] == scrubber.clean(page(1), CFG)  # no URL: no site, no profile
     clone = pickle.loads(pickle.dumps(fn))
     assert clone._cfg is None and clone(batch) == got
+
+
+def test_hf_batch_cleaner_without_batched_says_to_map_with_batched_true() -> None:
+    from scrubber.integrations.hf import BatchCleaner
+
+    fn = BatchCleaner(use_model=False)
+    for row in ({"text": page(0), "url": "http://gazette.example/0"}, {"text": None}):
+        with pytest.raises(TypeError, match=r"batched=True"):
+            fn(row)
+    assert fn({"text": [page(0)]})["text"] == [scrubber.clean(page(0), CFG)]
+
+
+def test_hf_dataset_map_without_batched_says_to_map_with_batched_true() -> None:
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import BatchCleaner
+
+    ds = datasets.Dataset.from_list(records(2))
+    with pytest.raises(TypeError, match=r"batched=True"):
+        ds.map(BatchCleaner(use_model=False))

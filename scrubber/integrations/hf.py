@@ -24,7 +24,7 @@ object, so ``num_proc`` worker processes and the ``datasets`` cache fingerprint 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..config import Config
@@ -89,8 +89,14 @@ class BatchCleaner:
         return self._cfg
 
     def __call__(self, batch: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
-        cfg = self._resolved()
         texts = batch[self.field]
+        if isinstance(texts, (str, bytes, Mapping)) or not isinstance(texts, Iterable):
+            # Dataset.map without batched=True hands over one row: its field is one value
+            raise TypeError(
+                f"BatchCleaner takes a batch (a list per column), but {self.field!r} holds "
+                f"one {type(texts).__name__}: call Dataset.map(..., batched=True)"
+            )
+        cfg = self._resolved()
         cleaned: list[Any] = []
         originals: list[Any] = []
         decisions: list[Any] = []
