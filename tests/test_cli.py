@@ -210,3 +210,11 @@ def test_gzip_text_input_is_decompressed(tmp_path: Path):
     bad.write_bytes(gz.read_bytes()[:20])
     r = run([str(bad)])
     assert r.returncode == 1 and str(bad).encode() in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_explain_and_stats_without_a_model_name_a_trim_rule_that_leaves_nothing() -> None:
+    stamp = b"Published on: February 14, 2025\n"
+    r = run(["--explain", "--no-model"], stamp)
+    assert r.returncode == 0 and b"DROP metadata.stamp" in r.stdout, r.stderr
+    r = run(["--stats", "--no-model"], stamp)
+    assert r.returncode == 0 and r.stdout == b"" and b"drop:rule:metadata.stamp" in r.stderr

@@ -186,3 +186,22 @@ def test_hf_dataset_map_without_batched_says_to_map_with_batched_true() -> None:
     ds = datasets.Dataset.from_list(records(2))
     with pytest.raises(TypeError, match=r"batched=True"):
         ds.map(BatchCleaner(use_model=False))
+
+
+def test_engines_explain_a_line_trimmed_to_nothing_without_a_model() -> None:
+    # decisions without a model went through the explanation that crashed on such a line
+    from scrubber.integrations.hf import BatchCleaner
+
+    stamp = "Published on: February 14, 2025\n"
+    got = BatchCleaner(use_model=False, decisions="why")({"text": [stamp + page(0)]})
+    assert got["text"] == [scrubber.clean(stamp + page(0), CFG)]
+    assert got["why"][0][0]["rule_id"] == "metadata.stamp"
+    try:
+        from datatrove.data import Document
+    except ImportError:
+        return
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    step = ScrubberFormatter(use_model=False)
+    out = list(step.run(iter([Document(text=stamp + page(1), id="s", metadata={})])))
+    assert out[0].metadata["scrubber"]["counts"]["drop:rule:metadata.stamp"] == 1
