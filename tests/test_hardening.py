@@ -228,10 +228,31 @@ PAGES = st.lists(st.sampled_from(PAGE_LINES), min_size=1, max_size=40).map("\n".
 @SETTINGS
 @given(PAGES | DOCS)
 def test_settled_output_is_a_fixed_point(text: str) -> None:
-    """With enough passes the output is a fixed point: cleaning it again changes nothing."""
+    """With enough passes the output is a fixed point: cleaning it again changes nothing.
+    It is also a fixed point of one pass, unless the page was decided again at the sparse
+    threshold (``Config.retry_sparse``): a settle pass can empty what the first pass kept
+    and so start that second decision, which one pass over the output never reaches (its
+    first pass keeps enough). Example: ``"00\n0\n0\n0"``."""
     once = clean(text, settle=64)
     assert clean(once, settle=64) == once
-    assert clean(once, settle=1) == once
+    if not _decided_sparse(text, settle=64):
+        assert clean(once, settle=1) == once
+
+
+def _decided_sparse(text: str, **overrides: object) -> bool:
+    """Was the page decided again at the sparse threshold (``Config.retry_sparse``)?"""
+    return any(d.reason.startswith("page decided again at threshold")
+               for d in clean_and_explain(text, **overrides).decisions)
+
+
+def test_a_page_settled_into_its_sparse_decision_is_a_fixed_point():
+    # one pass keeps "00" (0.80, just sure enough to stand with nothing after it); a
+    # settle pass over "00" alone drops it, the page is emptied and decided again at the
+    # sparse threshold, which keeps all four lines
+    text = "00\n0\n0\n0"
+    once = clean(text)
+    assert once == "00\n0\n0\n0\n" and _decided_sparse(text)
+    assert clean(once) == once
 
 
 COMMENT_LINES = [*PAGE_LINES, "12 Comments", "Leave a Reply", "Reply", "Comments are closed.",
