@@ -123,6 +123,22 @@ def test_partials_merge_to_the_whole(tmp_path: Path) -> None:
     assert np.array_equal(folder.keys, whole.keys)
 
 
+def test_merging_a_finished_profile_is_refused_not_undercounted(tmp_path: Path) -> None:
+    # a finished profile stores only the lines seen on enough pages: merged with the
+    # partials of other shards, the lines it left out would count too few pages
+    pages = [site_page(i) for i in range(6)]
+    c = ProfileCounter()
+    for p in pages[:3]:
+        c.add("news.example", p)
+    c.save_partial(tmp_path / "a.npz")
+    build(pages[3:], min_pages=2).save(tmp_path / "b.npz")
+    with pytest.raises(ValueError, match="a finished profile"):
+        merge_partials([tmp_path / "a.npz", tmp_path / "b.npz"], min_pages=2)
+    out = tmp_path / "m.npz"
+    r = main(["profile", "merge", str(tmp_path / "a.npz"), str(tmp_path / "b.npz"),
+              "-o", str(out)])
+    assert r == 1 and not out.exists()
+
 def test_file_is_plain_data_and_round_trips(tmp_path: Path) -> None:
     prof = build([site_page(i) for i in range(4)], min_pages=3, keep_score=0.95)
     path = tmp_path / "p.npz"
@@ -341,3 +357,4 @@ def test_library_profile_folder_without_min_pages(tmp_path: Path) -> None:
 
     fmt = ScrubberFormatter(profile=str(folder), use_model=False)
     assert fmt._resolved().profile.min_pages == 3  # type: ignore[union-attr]
+

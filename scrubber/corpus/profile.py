@@ -581,7 +581,16 @@ def merge_partials(
     :meth:`SiteProfile.load`), so ``load_profile(folder, min_pages=None)`` works."""
     counter = ProfileCounter()
     for src in sources:
-        keys, counts, site_pages, _ = _load(src)
+        keys, counts, site_pages, meta = _load(src)
+        store_min = int(meta.get("store_min", 1))
+        if not meta.get("partial", False) and store_min > 1:
+            # it left out the lines seen on fewer pages: merged, their counts would
+            # come out too low
+            name = os.fspath(src) if isinstance(src, str | os.PathLike) else "a profile"
+            raise ValueError(
+                f"{name}: a finished profile (lines seen on fewer than {store_min} pages "
+                "were not stored), not a partial count file; merge the partial files of "
+                "the shards (scrubber profile build --partial)")
         counter.add_counts(keys, counts, site_pages)
     return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
                           **{k: v for k, v in options.items() if v is not None})
