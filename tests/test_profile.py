@@ -358,3 +358,15 @@ def test_library_profile_folder_without_min_pages(tmp_path: Path) -> None:
     fmt = ScrubberFormatter(profile=str(folder), use_model=False)
     assert fmt._resolved().profile.min_pages == 3  # type: ignore[union-attr]
 
+
+def test_store_min_above_min_pages_is_a_usage_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"url": "https://news.example/1", "text": site_page(1)}) + "\n")
+    out = tmp_path / "p.npz"
+    for store in ("5", "0"):
+        r = main(["profile", "build", str(corpus), "-o", str(out), "--min-pages", "3",
+                  "--store-min", store])
+        assert r == 2 and not out.exists()
+    assert main(["profile", "build", str(corpus), "-o", str(out), "--min-pages", "3",
+                 "--store-min", "2"]) == 0
+    assert SiteProfile.load(out).store_min == 2

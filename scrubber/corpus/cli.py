@@ -264,6 +264,12 @@ def _build(args: argparse.Namespace) -> int:
     from .profile import ProfileCounter
     from .records import site_of
 
+    if args.store_min is not None and not 1 <= args.store_min <= args.min_pages:
+        # (a line stored from more pages than --min-pages would lose the lines seen on
+        # exactly --min-pages of them; it was lowered to --min-pages without a word)
+        print(f"scrubber profile: --store-min must be from 1 to --min-pages "
+              f"({args.min_pages}), not {args.store_min}", file=sys.stderr)
+        return 2
     check_output(args.output)  # before counting the corpus
     counter = ProfileCounter()
     report, _ = _reporter(sys.stderr)
@@ -301,7 +307,7 @@ def _build(args: argparse.Namespace) -> int:
         counter.save_partial(args.output)
         what = f"partial counts of {counter.pages} pages"
     else:
-        prof = counter.finish(min_pages=args.min_pages, store_min=min(store, args.min_pages))
+        prof = counter.finish(min_pages=args.min_pages, store_min=store)
         prof.save(args.output)
         what = repr(prof)
     print(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
