@@ -180,6 +180,7 @@ def test_repeated_hook_rules() -> None:
     # with a model: a repeated line scored as clear body is kept, others go
     scores = [0.1] * n
     scores[1] = 0.95
+    scores[4] = 0.95  # the page's own body (else its body-leaning words are all repeated)
     out = prof.repeated(texts, "news.example", scores, [False] * n)
     assert out[1] == 0 and out[0] == 4 and out[texts.index(LONG)] == 4
     # another site, or too few pages: nothing
@@ -370,3 +371,27 @@ def test_store_min_above_min_pages_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["profile", "build", str(corpus), "-o", str(out), "--min-pages", "3",
                  "--store-min", "2"]) == 0
     assert SiteProfile.load(out).store_min == 2
+
+
+def test_a_near_copy_page_keeps_its_body_with_the_profile_and_its_settle_passes() -> None:
+    # five pages of a site carry the same article (a syndicated story, a print view):
+    # nearly all of its body is repeated, so the page is left alone (a job for dedup).
+    # Counting only the lines it would drop, the guard let the less sure paragraphs go,
+    # and each settle pass a few more, down to one line
+    from tests.conftest import read_seed
+
+    body = read_seed("001_dacb63fc354a5f68.txt")
+    foot = "© 2025 Example Ltd. All rights reserved.\nThe Example Gazette, serving the valley"
+    pages = [f"Home | News | Sport\n{body}\n{foot}\n"] * 5
+    pages += [f"Home | News | Sport\nOther article {c} " + "word " * 60 + f"\n{foot}\n"
+              for c in "abcdefghijklmnopqrs"]
+    counter = ProfileCounter()
+    for p in pages:
+        counter.add("example.com", p)
+    prof = counter.finish(min_pages=3)
+    plain = scrubber.clean(pages[0])
+    assert scrubber.clean(pages[0], profile=prof, site="example.com") == plain
+    # the site's own boilerplate on another page still goes
+    other = scrubber.clean_and_explain(pages[5], profile=prof, site="example.com",
+                                       use_model=False)
+    assert any(d.stage is Stage.PROFILE for d in other.decisions)
