@@ -205,3 +205,58 @@ def test_engines_explain_a_line_trimmed_to_nothing_without_a_model() -> None:
     step = ScrubberFormatter(use_model=False)
     out = list(step.run(iter([Document(text=stamp + page(1), id="s", metadata={})])))
     assert out[0].metadata["scrubber"]["counts"]["drop:rule:metadata.stamp"] == 1
+
+
+def _partials(folder: Path, shards: int = 4, per: int = 6) -> None:
+    from scrubber.corpus.profile import ProfileCounter as Counter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(shards):
+        c = Counter()
+        for i in range(k * per, (k + 1) * per):
+            c.add("gazette.example", page(i))
+        c.save_partial(folder / f"{k:05d}.npz")
+
+
+def test_profile_merger_refuses_a_finished_profile_among_the_partials(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.corpus.profile import SiteProfile
+    from scrubber.integrations.datatrove import ProfileMerger
+
+    counts = tmp_path / "counts"
+    _partials(counts)
+    list(ProfileMerger(str(counts), str(tmp_path / "a")).run(None))
+    assert SiteProfile.load(tmp_path / "a" / "profile.npz").pages == 24
+    # a merged profile left among the partials was merged again: 48 pages
+    (tmp_path / "a" / "profile.npz").rename(counts / "merged.npz")
+    with pytest.raises(ValueError, match=r"merged\.npz: a finished profile"):
+        list(ProfileMerger(str(counts), str(tmp_path / "b")).run(None))
+    assert not (tmp_path / "b" / "profile.npz").exists()
+
+
+def test_profile_merger_into_its_input_folder_does_not_merge_its_own_output(
+        tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.corpus.profile import SiteProfile
+    from scrubber.integrations.datatrove import ProfileMerger
+
+    counts = tmp_path / "counts"
+    _partials(counts)
+    for _ in range(2):  # the second run finds the first one's profile.npz among the partials
+        step = ProfileMerger(str(counts), str(counts))
+        list(step.run(None))
+        prof = SiteProfile.load(counts / "profile.npz")
+        assert prof.pages == 24 and step.stats["partials"].total == 4
+
+
+def test_profile_merger_on_a_folder_without_partials_raises_as_the_formatter(
+        tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ProfileMerger, ScrubberFormatter
+
+    (tmp_path / "none").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"no \.npz profile counts"):
+        ScrubberFormatter(profile=str(tmp_path / "none"))._resolved()
+    with pytest.raises(FileNotFoundError, match=r"no \.npz profile counts"):
+        list(ProfileMerger(str(tmp_path / "none"), str(tmp_path / "out")).run(None))
+    assert not (tmp_path / "out" / "profile.npz").exists()

@@ -585,20 +585,23 @@ def merge_partials(
     ``min_pages`` or an option given as ``None`` means its default (as in
     :meth:`SiteProfile.load`), so ``load_profile(folder, min_pages=None)`` works."""
     counter = ProfileCounter()
-    for src in sources:
-        keys, counts, site_pages, meta = _load(src)
-        store_min = int(meta.get("store_min", 1))
-        if not meta.get("partial", False) and store_min > 1:
-            # it left out the lines seen on fewer pages: merged, their counts would
-            # come out too low
-            name = os.fspath(src) if isinstance(src, str | os.PathLike) else "a profile"
-            raise ValueError(
-                f"{name}: a finished profile (lines seen on fewer than {store_min} pages "
-                "were not stored), not a partial count file; merge the partial files of "
-                "the shards (scrubber profile build --partial)")
-        counter.add_counts(keys, counts, site_pages)
-    return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
-                          **{k: v for k, v in options.items() if v is not None})
+    try:
+        for src in sources:
+            keys, counts, site_pages, meta = _load(src)
+            store_min = int(meta.get("store_min", 1))
+            if not meta.get("partial", False) and store_min > 1:
+                # it left out the lines seen on fewer pages: merged, their counts would
+                # come out too low
+                name = _source_name(src, "a profile")
+                raise ValueError(
+                    f"{name}: a finished profile (lines seen on fewer than {store_min} "
+                    "pages were not stored), not a partial count file; merge the partial "
+                    "files of the shards (scrubber profile build --partial)")
+            counter.add_counts(keys, counts, site_pages)
+        return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
+                              **{k: v for k, v in options.items() if v is not None})
+    finally:
+        counter.close()  # (spilled counts of a refused merge too)
 
 
 def _save(
@@ -627,13 +630,22 @@ def _save(
         np.savez_compressed(fh, **arrays)
 
 
+def _source_name(src: str | os.PathLike[str] | IO[bytes], default: str) -> str:
+    """What an error calls a profile source: its path, or an open file's name (a local
+    file's ``name``, an fsspec file's ``path``)."""
+    if isinstance(src, str | os.PathLike):
+        return os.fspath(src)
+    name = getattr(src, "name", None) or getattr(src, "path", None)
+    return name if isinstance(name, str) else default
+
+
 def _load(
     fh: str | os.PathLike[str] | IO[bytes],
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int], dict[str, Any]]:
     """The arrays and meta of a profile file. Raises :class:`ValueError` naming the file
     when it is not a scrubber profile (another file, or a truncated or corrupt one);
     :class:`OSError` when it cannot be read."""
-    name = os.fspath(fh) if isinstance(fh, str | os.PathLike) else getattr(fh, "name", "profile")
+    name = _source_name(fh, "profile")
     try:
         with np.load(fh, allow_pickle=False) as data:
             if not hasattr(data, "files"):  # a bare .npy array

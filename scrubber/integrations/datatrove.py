@@ -31,12 +31,14 @@ so ``stats.json`` of the run says which rule removed how much.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 from datatrove.data import DocumentsPipeline
-from datatrove.io import DataFolderLike, get_datafolder, open_file
+from datatrove.io import DataFolder, DataFolderLike, get_datafolder, open_file
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.formatters.base import BaseFormatter
+from datatrove.utils.logging import logger
 from datatrove.utils.typeshelper import StatHints
 
 from ..config import Config
@@ -48,24 +50,32 @@ __all__ = ["ProfileCounter", "ProfileMerger", "ScrubberFormatter", "load_profile
 
 def load_profile(source: str | DataFolderLike, **options: Any) -> _profile.SiteProfile:
     """A :class:`~scrubber.corpus.profile.SiteProfile` from a merged profile file, or from a
-    folder of partial count files (any fsspec path datatrove understands, e.g. ``s3://``)."""
+    folder of partial count files (any fsspec path datatrove understands, e.g. ``s3://``).
+    A folder without ``.npz`` files is a :class:`FileNotFoundError`; a finished profile among
+    the partials a :class:`ValueError` (as :func:`~scrubber.corpus.profile.merge_partials`)."""
     if isinstance(source, str) and source.endswith(".npz"):
         with open_file(source, "rb") as fh:
             return _profile.SiteProfile.load(fh, **{k: v for k, v in options.items()
                                                     if v is not None})
     folder = get_datafolder(source)
-    files = folder.list_files(glob_pattern="*.npz")
+    return _profile.merge_partials(_opened(folder, _partial_files(folder)),
+                                   **{k: v for k, v in options.items() if v is not None})
+
+
+def _partial_files(folder: DataFolder, skip: str | None = None) -> list[str]:
+    """The ``.npz`` files of a folder of partial counts, but ``skip``; none is an error."""
+    files = [f for f in folder.list_files(glob_pattern="*.npz") if f != skip]
     if not files:
-        raise FileNotFoundError(f"no .npz profile counts in {source!r}")
-    handles = []
-    try:
-        for f in files:
-            handles.append(folder.open(f, "rb"))
-        return _profile.merge_partials(handles, **{k: v for k, v in options.items()
-                                                   if v is not None})
-    finally:
-        for h in handles:
-            h.close()
+        raise FileNotFoundError(f"no .npz profile counts in {folder.path!r}")
+    return files
+
+
+def _opened(folder: DataFolder, files: list[str]) -> Iterator[IO[bytes]]:
+    """Each file open while :func:`~scrubber.corpus.profile.merge_partials` reads it (its
+    arrays are in memory once read), so a thousand shards are not a thousand open files."""
+    for f in files:
+        with folder.open(f, "rb") as fh:
+            yield fh
 
 
 class ScrubberFormatter(BaseFormatter):
@@ -205,6 +215,12 @@ class ProfileMerger(PipelineStep):
     """Merge the partial counts of :class:`ProfileCounter` into one profile file (run it as a
     one-task stage; other ranks do nothing).
 
+    Every ``.npz`` file of ``input_folder`` must be a partial count file: a finished profile
+    among them is a :class:`ValueError` (it stores only the lines seen on enough pages, and
+    merged again its counts would be counted twice), an empty folder a
+    :class:`FileNotFoundError`. When ``output_folder`` is ``input_folder``, ``filename``
+    there is this step's own output of an earlier run and is not read.
+
     Args:
         input_folder: the partial counts.
         output_folder: where the merged profile goes.
@@ -224,22 +240,33 @@ class ProfileMerger(PipelineStep):
         self.filename = filename
         self.min_pages = min_pages
 
+    def _own_output(self) -> str | None:
+        """``filename`` when the merged profile is written among the partials."""
+        src, dst = self.input_folder, self.output_folder
+        if src.fs == dst.fs and src.resolve_paths(self.filename) == dst.resolve_paths(
+                self.filename):
+            return self.filename
+        return None
+
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
         if rank != 0:
             return
-        files = self.input_folder.list_files(glob_pattern="*.npz")
-        counter = _profile.ProfileCounter()
-        try:
-            for f in files:
-                with self.input_folder.open(f, "rb") as fh:
-                    keys, counts, site_pages, _ = _profile._load(fh)
-                counter.add_counts(keys, counts, site_pages)
+        own = self._own_output()
+        files = _partial_files(self.input_folder, skip=own)
+        if own is not None and len(files) < len(self.input_folder.list_files(
+                glob_pattern="*.npz")):
+            logger.warning(f"{self.filename} in {self.input_folder.path} is this step's own "
+                           "output of an earlier run: not merged again")
+
+        def counted() -> Iterator[IO[bytes]]:
+            for fh in _opened(self.input_folder, files):
+                yield fh
                 self.stat_update("partials")
-            prof = counter.finish(min_pages=self.min_pages)
-        finally:
-            counter.close()
+
+        with self.track_time():
+            prof = _profile.merge_partials(counted(), min_pages=self.min_pages)
         self.stat_update("sites", value=len(prof.site_pages))
         self.stat_update("repeated_lines", value=len(prof))
         with self.output_folder.open(self.filename, "wb") as fh:
