@@ -39,7 +39,8 @@ def body(data: bytes) -> None:
     assert ex.text == out, "clean and clean_and_explain disagree"
     assert len(ex.decisions) == len(scrubber.lines.split_lines(text)[0]), "decision count"
     raw = encode(out, bom)
-    assert raw.decode("utf-8", "surrogateescape").lstrip("\ufeff") in (out, out.lstrip("\ufeff"))
+    back = raw.decode(bom or "utf-8", "surrogateescape")  # (UTF-16/32 after their BOM)
+    assert back.lstrip("\ufeff") in (out, out.lstrip("\ufeff"))
     check_pieces(text, scrubber.clean(text, _CFG_NO_MODEL, context=False))
 
 

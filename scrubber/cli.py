@@ -2,8 +2,10 @@
 
 Reads bytes and writes bytes: input that is not valid UTF-8 is decoded with
 ``surrogateescape`` so such bytes pass through kept lines unchanged, and a leading BOM
-is written back when anything is written. Exit status: 0 ok, 1 error, 2 usage; stopped
-by SIGTERM or SIGHUP, 128 + the signal's number (143, 129), by Ctrl-C 130.
+is written back when anything is written. Text after a UTF-16/32 BOM is read in that
+encoding and written back in it (BOM included), so kept lines stay byte for byte.
+Exit status: 0 ok, 1 error, 2 usage; stopped by SIGTERM or SIGHUP, 128 + the signal's
+number (143, 129), by Ctrl-C 130.
 """
 
 from __future__ import annotations
@@ -140,17 +142,41 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config(**kw)  # type: ignore[arg-type]
 
 
-def decode(data: bytes) -> tuple[str, bool]:
-    """Bytes -> text with undecodable bytes kept as surrogates; reports a leading BOM."""
+def _wide_bom(data: bytes) -> tuple[str, int] | None:
+    """The codec and length of a leading UTF-16/32 byte-order mark (scrubber.html's
+    table), else ``None``."""
+    if data[:1] not in (b"\xff", b"\xfe", b"\x00"):  # (no UTF-16/32 mark: html not imported)
+        return None
+    from .html import bom_encoding
+
+    marked = bom_encoding(data)
+    return marked if marked and marked[0] != "utf-8" else None
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Bytes -> text, and the encoding a leading BOM named (``None``: no BOM). UTF-8 with
+    undecodable bytes kept as surrogates; UTF-16/32 after their BOM, when the bytes are
+    well-formed in it (else they are read as UTF-8 is, and pass through as bytes)."""
+    wide = _wide_bom(data)
+    if wide:
+        try:
+            return data[wide[1]:].decode(wide[0]), wide[0]
+        except UnicodeDecodeError:
+            pass
     text = data.decode("utf-8", "surrogateescape")
     if text.startswith(BOM):
-        return text[1:], True
-    return text, False
+        return text[1:], "utf-8"
+    return text, None
 
 
-def encode(text: str, bom: bool) -> bytes:
-    out = text.encode("utf-8", "surrogateescape")
-    return (BOM.encode() + out) if bom and out else out
+def encode(text: str, bom: str | None) -> bytes:
+    """Text -> bytes in the encoding :func:`decode` found, its BOM written back when
+    anything is written; UTF-8 (surrogates back to their bytes) without a BOM."""
+    if not text:
+        return b""
+    if bom is None:
+        return text.encode("utf-8", "surrogateescape")
+    return (BOM + text).encode(bom, "surrogateescape")
 
 
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--")
@@ -161,7 +187,12 @@ _HTML_TAGS = (b"<div", b"<p>", b"<p ", b"<meta", b"<script", b"<a href", b"<span
 def looks_like_html(data: bytes) -> bool:
     """Auto-detection: the input starts (after a BOM and whitespace) with a doctype,
     ``<html>``, ``<head>``, ``<body>``, an XML declaration or a comment, or its first
-    4 KB hold at least five common tags. ``--text`` and ``--html`` override it."""
+    4 KB hold at least five common tags. UTF-16/32 input with a BOM is looked at decoded.
+    ``--text`` and ``--html`` override it."""
+    wide = _wide_bom(data)
+    if wide:
+        start = wide[1]
+        data = data[start:start + 4 * 4096].decode(wide[0], "ignore").encode("utf-8", "ignore")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(_HTML_START):
         return True
@@ -322,7 +353,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
         text, bom = decode(data)
         try:
             if is_html:
-                bom = False
+                bom = None  # (clean_html's text is UTF-8)
                 cleaned, explained = pipeline.run_html(data, cfg,
                                                        explain=args.explain or args.stats)
             else:
@@ -347,7 +378,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             totals["lines out"] += sum(1 for d in explained.decisions if d.kept)
         if args.explain and explained is not None:
             header = f"# {path}\n" if len(args.files) > 1 else ""
-            _write(out, encode(header + explained.format() + "\n", False))
+            _write(out, encode(header + explained.format() + "\n", None))
         else:
             _write(out, encode(cleaned, bom))
     if args.stats:

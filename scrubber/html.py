@@ -126,6 +126,7 @@ __all__ = [
     "Block",
     "DomFeatures",
     "Page",
+    "bom_encoding",
     "decode_html",
     "dom_feature_matrix",
     "dom_features",
@@ -317,6 +318,19 @@ def _declared_charset(data: bytes) -> str | None:
     return _normalize_charset(m.group(1)) if m else None
 
 
+def bom_encoding(data: bytes) -> tuple[str, int] | None:
+    """The codec a leading byte-order mark names (UTF-8/16/32) and the mark's length, or
+    ``None`` without one (the CLI's text mode and its HTML detection use it too).
+
+    >>> bom_encoding(b"\\xff\\xfe<\\x00p\\x00"), bom_encoding(b"<p>")
+    (('utf-16-le', 2), None)
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc, len(bom)
+    return None
+
+
 def _sniff_utf16(data: bytes) -> str | None:
     """Detect BOM-less UTF-16 by its NUL pattern (ASCII markup in UTF-16)."""
     sample = data[:2048]
@@ -372,9 +386,9 @@ def decode_html(data: bytes) -> str:
         return ""
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(enc, "replace")
+    marked = bom_encoding(data)
+    if marked:
+        return data[marked[1] :].decode(marked[0], "replace")
     utf16 = _sniff_utf16(data)
     if utf16:
         return data.decode(utf16, "replace")

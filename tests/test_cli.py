@@ -148,6 +148,38 @@ def test_looks_like_html():
     assert not looks_like_html(b"Plain text with a < sign and <b> once.")
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_html_with_a_bom_is_detected_as_html(codec: str, tmp_path: Path):
+    from scrubber.cli import looks_like_html
+
+    data = ("\ufeff" + PAGE.decode()).encode(codec)
+    assert looks_like_html(data)
+    assert not looks_like_html(("\ufeff" + BODY).encode(codec))
+    forced = run(["--html"], data).stdout
+    assert b"A paragraph of body text" in forced and b"Home" not in forced
+    f = tmp_path / "page.html"
+    f.write_bytes(data)
+    for r in (run([], data), run([str(f)])):  # stdin and a file, auto mode
+        assert r.returncode == 0 and r.stdout == forced
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_text_with_a_bom_is_cleaned_and_written_back_in_its_encoding(
+        codec: str):
+    text = "Leave a Comment\r\n" + BODY
+    r = run([], ("\ufeff" + text).encode(codec))
+    assert r.returncode == 0 and r.stdout == ("\ufeff" + BODY).encode(codec)
+    explained = run(["--explain"], ("\ufeff" + text).encode(codec)).stdout.decode()
+    assert "comments.leave-a-comment" in explained and "A paragraph of body" in explained
+
+
+def test_utf16_bytes_not_well_formed_after_a_bom_pass_through_as_bytes():
+    data = b"\xff\xfe" + "Leave a Comment\n".encode("utf-16-le") + b"A"  # an odd byte
+    from scrubber.cli import decode
+
+    assert decode(data) == (data.decode("utf-8", "surrogateescape"), None)
+
+
 def test_context_flags_force_the_step_either_way():
     assert run(["--context"], PAGE).returncode == 0
     assert run(["--no-context"], PAGE).returncode == 0
