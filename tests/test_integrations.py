@@ -149,6 +149,33 @@ def test_hf_dataset_map_batched_num_proc(tmp_path: Path) -> None:
     assert plain["text"] == [scrubber.clean(page(i), CFG) for i in range(3)]
 
 
+def test_hf_map_with_the_cleaners_features_takes_batches_of_none_texts_first(
+        tmp_path: Path) -> None:
+    # datasets types a new column from the first batch written: all None, it was null and
+    # the first cleaned string failed ("Couldn't write column ...: its type ... is null")
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import BatchCleaner
+
+    texts = [None, None, page(2), None, page(4), page(5)]  # both num_proc=2 shards start None
+    ds = datasets.Dataset.from_dict({"text": texts, "n": list(range(6))})
+    fn = BatchCleaner(use_model=False, output_field="clean", keep_original="raw",
+                      decisions="why")
+    for num_proc in (None, 2):
+        out = ds.map(fn, batched=True, batch_size=1, num_proc=num_proc,
+                     features=fn.features(ds.features),
+                     cache_file_name=str(tmp_path / f"c{num_proc}.arrow"))
+        assert out["n"] == list(range(6)) and out["text"] == texts and out["raw"] == texts
+        for t, clean, why in zip(texts, out["clean"], out["why"], strict=True):
+            if t is None:
+                assert clean is None and why is None
+            else:
+                assert clean == scrubber.clean(t, CFG)
+                assert why[3]["rule_id"] == "comments.leave-a-comment"
+                assert why[0]["score"] is None  # typed float64, not null
+    in_place = ds.map(BatchCleaner(use_model=False), batched=True, batch_size=1)
+    assert in_place["text"] == [t if t is None else scrubber.clean(t, CFG) for t in texts]
+
+
 def test_hf_batch_cleaner_with_profile_is_picklable(tmp_path: Path) -> None:
     import pickle
 

@@ -18,8 +18,17 @@ The plain function :func:`clean_batch` works too (``fn_kwargs`` carries its opti
     ds.map(clean_batch, batched=True, fn_kwargs={"field": "text"})
 
 A value that is not a string (``None``...) is passed through unchanged and, when
-``decisions`` is asked for, gets ``None`` decisions. ``BatchCleaner`` is a plain picklable
-object, so ``num_proc`` worker processes and the ``datasets`` cache fingerprint both work.
+``decisions`` is asked for, gets ``None`` decisions. ``datasets`` types a new column from
+the first batch it writes, so a column that starts with ``None`` values (a batch of ``None``
+texts: ``output_field``, ``keep_original`` or ``decisions``) cannot take strings later
+(``TypeError: Couldn't write column ...``); give ``map`` the types with
+:meth:`BatchCleaner.features`::
+
+    fn = BatchCleaner(output_field="clean", decisions="why")
+    ds = ds.map(fn, batched=True, features=fn.features(ds.features))
+
+``BatchCleaner`` is a plain picklable object, so ``num_proc`` worker processes and the
+``datasets`` cache fingerprint both work.
 """
 
 from __future__ import annotations
@@ -30,7 +39,12 @@ from typing import Any
 from ..config import Config
 from ..corpus.records import clean_document, site_of
 
-__all__ = ["BatchCleaner", "clean_batch"]
+__all__ = ["DECISION_FIELDS", "BatchCleaner", "clean_batch"]
+
+DECISION_FIELDS: dict[str, str] = {"line": "int64", "action": "string", "stage": "string",
+                                   "rule_id": "string", "score": "float64", "reason": "string"}
+"""The keys of one decision (:func:`scrubber.corpus.records.decision_records`) and their
+``datasets`` value types."""
 
 
 class BatchCleaner:
@@ -72,6 +86,23 @@ class BatchCleaner:
         self.min_pages = min_pages
         self.config = resolve(config, overrides)
         self._cfg: Config | None = None
+
+    def features(self, features: Mapping[str, Any]) -> Any:
+        """The ``features=`` of ``Dataset.map`` with this cleaner over a dataset of
+        ``features`` (``ds.features``): those, with the columns it writes typed
+        (``output_field`` and ``keep_original`` as ``field``, ``decisions`` a list of
+        :data:`DECISION_FIELDS` records), so that a first batch of ``None`` texts does not fix
+        their type to null. Needs ``datasets``."""
+        from datasets import Features, Value
+
+        out = Features(dict(features))
+        text = features[self.field] if self.field in features else Value("string")
+        out[self.output_field] = text
+        if self.keep_original:
+            out[self.keep_original] = text
+        if self.decisions:
+            out[self.decisions] = [{k: Value(v) for k, v in DECISION_FIELDS.items()}]
+        return out
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
