@@ -66,6 +66,43 @@ def test_datatrove_formatter_on_documents() -> None:
     assert empty.stats["dropped_empty"].total == 1
 
 
+def test_datatrove_formatter_counts_reasons_in_stats_without_metadata() -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    docs = [Document(text=page(i), id=str(i), metadata={}) for i in range(3)]
+    bare = ScrubberFormatter(use_model=False, metadata_key=None)
+    out = list(bare.run(iter(docs)))
+    assert [d.text for d in out] == [scrubber.clean(page(i), CFG) for i in range(3)]
+    assert out[0].metadata == {}
+    assert bare.stats["drop:rule:comments.leave-a-comment"].total == 3
+    assert bare.stats["lines_in"].total == 15
+    fast = ScrubberFormatter(use_model=False, metadata_key=None, stats=False)
+    out = list(fast.run(iter([Document(text=page(i), id=str(i)) for i in range(3)])))
+    assert [d.text for d in out] == [scrubber.clean(page(i), CFG) for i in range(3)]
+    assert "drop:rule:comments.leave-a-comment" not in fast.stats.stats
+    assert fast.stats["lines_out"].total == bare.stats["lines_out"].total
+
+
+def test_datatrove_formatter_passes_a_text_that_is_not_a_string_through() -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    step = ScrubberFormatter(use_model=False, keep_original_key="raw", drop_empty=True)
+    docs = [Document(text=None, id="none", metadata={}),  # type: ignore[arg-type]
+            Document(text=7, id="int", metadata={"a": 1}),  # type: ignore[arg-type]
+            Document(text=page(1), id="ok", metadata={})]
+    out = list(step.run(iter(docs)))
+    assert [(d.id, d.text, d.metadata) for d in out[:2]] == [("none", None, {}),
+                                                              ("int", 7, {"a": 1})]
+    assert out[2].text == scrubber.clean(page(1), CFG)
+    assert step.stats["not_text"].total == 2 and step.stats["total"].total == 3
+
+
 def test_datatrove_local_executor_profile_and_clean(tmp_path: Path) -> None:
     pytest.importorskip("datatrove")
     pytest.importorskip("orjson")  # JsonlReader needs it

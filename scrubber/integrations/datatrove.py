@@ -91,7 +91,15 @@ class ScrubberFormatter(BaseFormatter):
         decisions: also store one dict per input line (bigger output).
         keep_original_key: also keep the original text in ``doc.metadata[key]``.
         drop_empty: drop documents whose cleaned text is empty (counted ``dropped_empty``).
+        stats: count the lines dropped per reason in the step's stats (``drop:rule:<id>``...),
+            whatever ``metadata_key`` is. The counts take the explaining path of the
+            pipeline (same output, more time); with ``stats=False`` and
+            ``metadata_key=None`` the step takes the plain one and counts only lines and bytes.
         **overrides: :class:`scrubber.Config` fields (``threshold=0.6``...).
+
+    A document whose ``text`` is not a string (``None``) passes through unchanged, as
+    :class:`scrubber.integrations.hf.BatchCleaner` passes such values: counted ``not_text``,
+    with a warning naming the first one of each task.
     """
 
     name = "🧽 scrubber"
@@ -107,6 +115,7 @@ class ScrubberFormatter(BaseFormatter):
         decisions: bool = True,
         keep_original_key: str | None = None,
         drop_empty: bool = False,
+        stats: bool = True,
         **overrides: Any,
     ) -> None:
         super().__init__()
@@ -121,6 +130,7 @@ class ScrubberFormatter(BaseFormatter):
         self.decisions = decisions
         self.keep_original_key = keep_original_key
         self.drop_empty = drop_empty
+        self.count_reasons = stats  # (PipelineStep.stats is datatrove's own)
         self._cfg: Config | None = None
 
     def _resolved(self) -> Config:
@@ -140,9 +150,18 @@ class ScrubberFormatter(BaseFormatter):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         cfg = self._resolved()
-        explain = self.metadata_key is not None
+        explain = self.metadata_key is not None or self.count_reasons
+        warned = False
         for doc in data:
             self.stat_update(StatHints.total)
+            if not isinstance(doc.text, str):
+                self.stat_update("not_text")
+                if not warned:
+                    logger.warning(f"document {doc.id!r}: text is a {type(doc.text).__name__}, "
+                                   "not a string: passed through unchanged (counted not_text)")
+                    warned = True
+                yield doc
+                continue
             site = None
             if cfg.profile is not None:
                 site = site_of(doc.metadata, self.url_key, self.site_key)
@@ -150,7 +169,7 @@ class ScrubberFormatter(BaseFormatter):
                     self.stat_update("no_site")
             with self.track_time():
                 res = clean_document(doc.text, cfg, site, explain=explain,
-                                     decisions=explain and self.decisions)
+                                     decisions=self.metadata_key is not None and self.decisions)
             self.stat_update("lines_in", value=res.lines_in)
             self.stat_update("lines_out", value=res.lines_out)
             self.stat_update("bytes_in", value=res.bytes_in)
