@@ -296,6 +296,45 @@ def test_cli_profile_build_bad_record(tmp_path: Path, capsys: pytest.CaptureFixt
     capsys.readouterr()
 
 
+class _ClosedPipe(io.StringIO):
+    """A stream whose reader has gone away (``... | head -c 10``)."""
+
+    def write(self, s: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_profile_show_into_a_closed_pipe_ends_quietly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    build([site_page(i) for i in range(4)], min_pages=2).save(tmp_path / "p.npz")
+    with monkeypatch.context() as m:
+        m.setattr("sys.stdout", _ClosedPipe())
+        assert main(["profile", "show", str(tmp_path / "p.npz")]) == 0
+    assert capsys.readouterr().err == ""  # was "scrubber profile: [Errno 32] Broken pipe", 1
+
+
+def test_profile_build_and_merge_keep_their_exit_status_when_stderr_is_gone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    good.write_text("".join(json.dumps({"url": f"http://news.example/{i}", "text": site_page(i)})
+                            + "\n" for i in range(4)), encoding="utf-8")
+    bad.write_text('{"url": "http://a.example", "text": "x"}\n{broken\n', encoding="utf-8")
+    build([site_page(i) for i in range(4)], min_pages=2).save(tmp_path / "done.npz")
+    monkeypatch.setattr("sys.stderr", _ClosedPipe())
+    # the summary line is lost, the work is done
+    assert main(["profile", "build", str(good), "-o", str(tmp_path / "p.npz")]) == 0
+    assert SiteProfile.load(tmp_path / "p.npz").pages == 4
+    assert main(["profile", "build", "--partial", str(good), "-o", str(tmp_path / "a.npz")]) == 0
+    assert main(["profile", "merge", str(tmp_path / "a.npz"), "-o", str(tmp_path / "m.npz")]) == 0
+    # a failure stays a failure (a report that could not be written ended it with 0)
+    assert main(["profile", "build", str(bad), "-o", str(tmp_path / "b.npz")]) == 1
+    assert not (tmp_path / "b.npz").exists()
+    assert main(["profile", "merge", str(tmp_path / "a.npz"), str(tmp_path / "done.npz"),
+                 "-o", str(tmp_path / "m2.npz")]) == 1
+    assert main(["profile", "build", str(good), "-o", str(tmp_path / "c.npz"),
+                 "--store-min", "9"]) == 2
+
+
 # --------------------------------------------------------------------------- real data
 
 

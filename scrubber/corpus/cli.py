@@ -69,6 +69,14 @@ def load_cli_profile(path: str, min_pages: int | None) -> Any:
     return load_profile(path, min_pages=min_pages)
 
 
+def _say(line: str, err: Any = None) -> None:
+    """A line on stderr. A reader of stderr that went away (``2>&1 | head``) loses it but
+    changes nothing else: the work goes on and the exit status still says how it went (a
+    BrokenPipeError reaching :func:`scrubber.cli.main` is a quiet exit 0)."""
+    with contextlib.suppress(BrokenPipeError):
+        print(line, file=sys.stderr if err is None else err, flush=True)
+
+
 def _reporter(err: Any) -> tuple[Any, dict[str, int]]:
     state = {"n": 0}
     what = {"fail": "", "skip": " (skipped)", "keep": " (kept unchanged)"}
@@ -76,9 +84,9 @@ def _reporter(err: Any) -> tuple[Any, dict[str, int]]:
     def report(path: str, lineno: int, kind: str, message: str, action: str) -> None:
         state["n"] += 1
         if state["n"] <= MAX_REPORTS or action == "fail":
-            print(f"scrubber: {path}:{lineno}: {kind}: {message}{what[action]}", file=err)
+            _say(f"scrubber: {path}:{lineno}: {kind}: {message}{what[action]}", err)
         elif state["n"] == MAX_REPORTS + 1:
-            print("scrubber: more bad records; not listing them (counts at the end)", file=err)
+            _say("scrubber: more bad records; not listing them (counts at the end)", err)
 
     return report, state
 
@@ -249,13 +257,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_output(args.output)
             prof = merge_partials(args.files, min_pages=args.min_pages)
             prof.save(args.output)
-            print(f"scrubber profile: {prof!r} -> {args.output}", file=sys.stderr)
+            _say(f"scrubber profile: {prof!r} -> {args.output}")
             return 0
         return _show(args)
     except (OSError, ValueError) as e:
+        if isinstance(e, BrokenPipeError):  # stdout's reader went away (show | head)
+            raise
         msg = (f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename
                and e.strerror else str(e))
-        print(f"scrubber profile: {msg}", file=sys.stderr)
+        _say(f"scrubber profile: {msg}")
         return 1
 
 
@@ -267,8 +277,8 @@ def _build(args: argparse.Namespace) -> int:
     if args.store_min is not None and not 1 <= args.store_min <= args.min_pages:
         # (a line stored from more pages than --min-pages would lose the lines seen on
         # exactly --min-pages of them; it was lowered to --min-pages without a word)
-        print(f"scrubber profile: --store-min must be from 1 to --min-pages "
-              f"({args.min_pages}), not {args.store_min}", file=sys.stderr)
+        _say(f"scrubber profile: --store-min must be from 1 to --min-pages "
+             f"({args.min_pages}), not {args.store_min}")
         return 2
     check_output(args.output)  # before counting the corpus
     counter = ProfileCounter()
@@ -310,8 +320,8 @@ def _build(args: argparse.Namespace) -> int:
         prof = counter.finish(min_pages=args.min_pages, store_min=store)
         prof.save(args.output)
         what = repr(prof)
-    print(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
-          f" ({no_site} records without a site, {bad} bad records skipped)", file=sys.stderr)
+    _say(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
+         f" ({no_site} records without a site, {bad} bad records skipped)")
     return 0
 
 
@@ -332,4 +342,5 @@ def _show(args: argparse.Namespace) -> int:
     top = sorted(site_pages.items(), key=lambda kv: (-kv[1], kv[0]))[: args.top]
     for site, n in top:
         print(f"  {n:>8}  {site}")
+    sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
     return 0
