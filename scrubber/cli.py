@@ -378,7 +378,8 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             totals["lines out"] += sum(1 for d in explained.decisions if d.kept)
         if args.explain and explained is not None:
             header = f"# {path}\n" if len(args.files) > 1 else ""
-            _write(out, encode(header + explained.format() + "\n", None))
+            body = explained.format()  # ("" for an empty input: nothing to explain)
+            _write(out, encode(header + (body + "\n" if body else ""), None))
         else:
             _write(out, encode(cleaned, bom))
     if args.stats:

@@ -63,6 +63,14 @@ def test_explain_prints_every_line_with_a_reason():
     assert "DROP" in lines[0] and "comments." in lines[0]
 
 
+def test_explain_of_an_empty_input_prints_nothing(tmp_path: Path):
+    assert run(["--explain"], b"").stdout == b""  # was one "\n"
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    two = run(["--explain", str(empty), str(empty)])
+    assert two.returncode == 0 and two.stdout == f"# {empty}\n# {empty}\n".encode()
+
+
 def test_stats_go_to_stderr():
     r = run(["--stats"], b"Leave a Comment\n" + BODY.encode())
     assert r.stdout.decode() == BODY
