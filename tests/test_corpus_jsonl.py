@@ -677,3 +677,23 @@ def test_a_killed_worker_is_a_one_line_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert b"worker process died" in err and b"Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+
+
+def test_clean_jsonl_writes_a_path_atomically_as_the_cli_does(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": page(i)}) + "\n" for i in range(3)),
+                   encoding="utf-8")
+    want = b"".join(json.dumps({"id": i, "text": scrubber.clean(page(i), CFG)}).encode() + b"\n"
+                    for i in range(3))
+    for out in (tmp_path / "out.jsonl", str(tmp_path / "out.jsonl.gz")):
+        stats = clean_jsonl([str(src)], out, CFG)  # a path: was "'str' ... no attribute 'write'"
+        assert stats.docs_in == 3
+        got = Path(out).read_bytes()
+        assert (gzip.decompress(got) if str(out).endswith(".gz") else got) == want
+    # stopped by a bad record: the file is left as it was, no temporary file beside it
+    src.write_text(src.read_text() + "{broken\n", encoding="utf-8")
+    with pytest.raises(RecordError):
+        clean_jsonl([src], tmp_path / "out.jsonl", CFG)
+    assert (tmp_path / "out.jsonl").read_bytes() == want
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl",
+                                                          "out.jsonl.gz"]

@@ -614,7 +614,7 @@ def _progress_bar(inputs: Sequence[Any]) -> Any:
 
 def clean_jsonl(
     inputs: Sequence[str | os.PathLike[str] | BinaryIO],
-    out: IO[bytes],
+    out: IO[bytes] | str | os.PathLike[str],
     cfg: Config | None = None,
     options: JsonlOptions | None = None,
     jobs: int = 1,
@@ -628,7 +628,9 @@ def clean_jsonl(
 
     Args:
         inputs: JSONL sources, read in order.
-        out: binary output (records in input order).
+        out: binary output (records in input order), or a path, written as ``scrubber
+            --jsonl -o`` writes it (:func:`atomic_output`: only when the run ends without an
+            exception, ``.gz`` compressed).
         cfg: the cleaning :class:`~scrubber.Config` (with ``profile`` for site profiles).
         options: :class:`JsonlOptions`.
         jobs: worker processes (1: in-process).
@@ -649,6 +651,11 @@ def clean_jsonl(
     """
     from ..config import DEFAULT
 
+    if isinstance(out, str | os.PathLike):
+        with atomic_output(out) as fh:
+            return clean_jsonl(inputs, fh, cfg, options, jobs=jobs, progress=progress,
+                               report=report, chunk_docs=chunk_docs, chunk_bytes=chunk_bytes,
+                               inflight_per_job=inflight_per_job)
     cfg = cfg if cfg is not None else DEFAULT
     opts = options if options is not None else JsonlOptions()
     stats = CorpusStats()
