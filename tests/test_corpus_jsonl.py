@@ -697,3 +697,23 @@ def test_clean_jsonl_writes_a_path_atomically_as_the_cli_does(tmp_path: Path) ->
     assert (tmp_path / "out.jsonl").read_bytes() == want
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl",
                                                           "out.jsonl.gz"]
+
+
+def test_a_bad_record_still_exits_1_when_stderrs_reader_is_gone(tmp_path):
+    # (2> >(head -c0)): the report and the "stopped" line cannot be written, the exit
+    # status still says the run failed; it was 0 when the stats table hit the dead pipe
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hello world"}\nnot json\n')
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        for extra in ([], ["--stats"]):
+            p = subprocess.run([sys.executable, "-m", "scrubber", "--jsonl", *extra, str(bad)],
+                               stdout=subprocess.PIPE, stderr=w, check=False)
+            assert p.returncode == 1, extra
+    finally:
+        os.close(w)

@@ -106,13 +106,13 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
         limit_heap_growth,
     )
 
-    err = sys.stderr
+    err = sys.stderr  # (written through _say: a reader of stderr that went away changes
+    # nothing, the exit status still says how the run went)
     if args.explain:
-        print("scrubber: --explain does not combine with --jsonl (use --decisions FIELD)",
-              file=err)
+        _say("scrubber: --explain does not combine with --jsonl (use --decisions FIELD)", err)
         return 2
     if args.jobs < 1:
-        print(f"scrubber: -j must be >= 1, got {args.jobs}", file=err)
+        _say(f"scrubber: -j must be >= 1, got {args.jobs}", err)
         return 2
     try:
         opts = JsonlOptions(field=args.field, keep_original=args.keep_original,
@@ -120,24 +120,24 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
                             site_field=args.site_field, on_error=args.on_error,
                             stats=bool(args.stats), html=bool(args.html))
     except ValueError as e:
-        print(f"scrubber: {e}", file=err)
+        _say(f"scrubber: {e}", err)
         return 2
     if args.profile:
         try:
             cfg = cfg.replace(profile=load_cli_profile(args.profile, args.min_pages))
         except (OSError, ValueError, KeyError) as e:  # an input error, not a usage one
             msg = str(e).removeprefix(f"{args.profile}: ")
-            print(f"scrubber: --profile {args.profile}: {msg}", file=err)
+            _say(f"scrubber: --profile {args.profile}: {msg}", err)
             return 1
     elif args.min_pages is not None:
-        print("scrubber: --min-pages needs --profile", file=err)
+        _say("scrubber: --min-pages needs --profile", err)
         return 2
     inputs = list(args.files or ["-"])
     if args.output:
         try:  # a directory or a missing folder is an error now, not after the whole corpus
             check_output(args.output)
         except OSError as e:
-            print(f"scrubber: {args.output}: {e.strerror or e}", file=err)
+            _say(f"scrubber: {args.output}: {e.strerror or e}", err)
             return 1
     limit_heap_growth()
     report, _ = _reporter(err)
@@ -154,25 +154,24 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     except RecordError as e:
         stats = getattr(e, "stats", None)
         if args.output:
-            print(f"scrubber: stopped; {args.output} not written (use --on-error skip|keep "
-                  "to go on past bad records)", file=err)
+            _say(f"scrubber: stopped; {args.output} not written (use --on-error skip|keep "
+                  "to go on past bad records)", err)
         else:
-            print("scrubber: stopped (use --on-error skip|keep to go on past bad records)",
-                  file=err)
+            _say("scrubber: stopped (use --on-error skip|keep to go on past bad records)", err)
         status = 1
     except InputError as e:  # every record read before it was written (or -o dropped)
         stats = getattr(e, "stats", None)
-        print(f"scrubber: {e.filename}: {e.strerror}", file=err)
-        print(f"scrubber: stopped{not_written}", file=err)
+        _say(f"scrubber: {e.filename}: {e.strerror}", err)
+        _say(f"scrubber: stopped{not_written}", err)
         status = 1
     except WorkerError as e:
-        print(f"scrubber: {e}{not_written}", file=err)
+        _say(f"scrubber: {e}{not_written}", err)
         return 1
     except OSError as e:  # writing the output
         if isinstance(e, BrokenPipeError):
             raise
         name = getattr(e, "filename", None) or args.output or "stdout"
-        print(f"scrubber: {name}: {e.strerror or e}", file=err)
+        _say(f"scrubber: {name}: {e.strerror or e}", err)
         if not args.output:
             from ..cli import _quiet_stdout
 
@@ -180,9 +179,9 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
         return 1
     if stats is not None:
         if args.stats:
-            print(stats.format_table(), file=err)
+            _say(stats.format_table(), err)
         elif stats.bad_total and status == 0:
-            print(f"scrubber: {stats.bad_summary()}", file=err)
+            _say(f"scrubber: {stats.bad_summary()}", err)
     return status
 
 
