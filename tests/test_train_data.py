@@ -412,3 +412,61 @@ def test_a_training_recipe_applies_within_its_block_and_is_restored_after_errors
     assert now() == before
     with pytest.raises(ValueError, match="at least 1"), fit.recipe(teachers=0):
         pass
+
+
+def test_train_refuses_an_unknown_renderer_before_any_work(capsys) -> None:
+    from scrubber.train.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--renderers", "nosuch", "--no-build", "--out", "/nonexistent/weights"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown renderer: nosuch" in err and "html_text" in err
+    assert "Traceback" not in err
+
+
+def test_train_calls_an_unknown_set_unknown_not_evaluation_only(capsys) -> None:
+    from scrubber.train.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--sets", "nosuch", "--no-build"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown set: nosuch" in err and "wcxb-dev" in err
+    assert "evaluation only" not in err
+
+
+def test_train_still_refuses_an_evaluation_only_set(capsys) -> None:
+    from scrubber.train.__main__ import main
+
+    assert main(["--sets", "dragnet", "--no-build"]) == 2
+    assert "dragnet may not train the shipped model (evaluation only" in capsys.readouterr().err
+
+
+def test_train_without_data_is_a_one_line_usage_error(tmp_path: Path, monkeypatch,
+                                                      capsys) -> None:
+    from scrubber.train.__main__ import main
+
+    monkeypatch.setenv("SCRUBBER_DATA", str(tmp_path / "missing"))
+    assert main(["--no-build", "--out", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path / "missing") in err
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--renderers", "nosuch"], "unknown renderer: nosuch"),
+    (["--limit", "0"], "--limit: must be at least 1, got 0"),
+    (["--limit", "-1"], "--limit: must be at least 1, got -1"),
+])
+def test_build_dataset_refuses_an_unknown_renderer_or_a_limit_below_one(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from scrubber.train.build_dataset import main
+
+    monkeypatch.setenv("SCRUBBER_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(SystemExit) as exc:
+        main(["--sets", "readability", "--no-report", *argv])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "cache").exists()

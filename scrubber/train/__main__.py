@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .data import TRAINABLE, data_root
+from .data import EVAL_ONLY, TRAINABLE, data_root
+from .options import ALL_RENDERERS, renderer_names, set_names
 
 # The text model's training renderers: the three the shipped weights were trained on (the
 # blocks renderer trains the HTML model; `--renderers` adds it to the text model too).
@@ -25,8 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--sets", nargs="+", default=sorted(TRAINABLE))
-    p.add_argument("--renderers", nargs="+", default=list(TEXT_RENDERERS))
+    p.add_argument("--sets", nargs="+",
+                   help=f"sets to train on (default: {' '.join(sorted(TRAINABLE))}; "
+                   f"{', '.join(sorted(EVAL_ONLY))} are evaluation only)")
+    p.add_argument("--renderers", nargs="+",
+                   help=f"the text model's renderers (default: {' '.join(TEXT_RENDERERS)}; "
+                   f"known: {', '.join(ALL_RENDERERS)})")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "weights")
     p.add_argument(
         "--compare",
@@ -59,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.members is not None and args.members < 1:
         p.error(f"--members must be at least 1, got {args.members}")
+    # Unknown names are usage errors here: --no-build would otherwise reach the cache
+    # lookup and fail there with a traceback (a missing nosuch@unknown file).
+    args.sets = set_names(p, args.sets, sorted(TRAINABLE))
+    args.renderers = renderer_names(p, args.renderers, TEXT_RENDERERS)
     bad = sorted(set(args.sets) - set(TRAINABLE))
     if bad:
         print(
@@ -67,12 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    if data_root() is None:
-        print(
-            "scrubber train: no data: ../shared/data (or $SCRUBBER_DATA) is missing",
-            file=sys.stderr,
-        )
-        return 1
+    try:
+        data_root(required=True)
+    except FileNotFoundError as exc:  # exit 2, as the benchmarks do without data
+        print(f"scrubber train: no data: {exc}", file=sys.stderr)
+        return 2
     renderers = list(args.renderers)
     if args.kind in ("html", "both") and "blocks" not in renderers:
         renderers.append("blocks")

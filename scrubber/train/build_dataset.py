@@ -38,6 +38,7 @@ from scrubber.train.cache import (
     load_renders,
 )
 from scrubber.train.data import ALL_SETS, available_sets, data_root, iter_pages
+from scrubber.train.options import ALL_RENDERERS, LIMIT_HELP, page_limit, renderer_names
 from scrubber.train.render import STATS, available_renderers
 
 __all__ = ["main", "report"]
@@ -128,8 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ap.add_argument("--sets", nargs="+", choices=ALL_SETS, help="default: all present")
-    ap.add_argument("--renderers", nargs="+", help="default: all available")
-    ap.add_argument("--limit", type=int, help="first N pages (sorted by id) of each set")
+    ap.add_argument("--renderers", nargs="+",
+                    help=f"default: all available (known: {', '.join(ALL_RENDERERS)})")
+    ap.add_argument("--limit", type=page_limit, help=LIMIT_HELP)
     ap.add_argument("--force", action="store_true", help="ignore the cache, rebuild")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per page per renderer")
     ap.add_argument("--report-only", action="store_true", help="do not build, only report")
@@ -137,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--hash", action="store_true", help="print dataset_hash() of trainable sets")
     ap.add_argument("--quiet", action="store_true", help="no progress output")
     args = ap.parse_args(argv)
+    if args.renderers:  # an unknown one would fail with a KeyError on the first page
+        args.renderers = renderer_names(ap, args.renderers)
 
     if data_root() is None:
         print("data root not found (set SCRUBBER_DATA or provide ../shared/data)", file=sys.stderr)
