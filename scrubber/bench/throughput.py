@@ -6,7 +6,10 @@
 The corpus is *whole-page* text: the cached ``html_text`` and ``inscriptis`` renders of every
 page in ``../shared/data`` (``.cache/scrubber/renders/<set>/<renderer>@<version>.jsonl.gz``,
 built by ``python -m scrubber.train.build_dataset``), in a fixed order, replicated as needed
-to reach the document counts asked for. Skips cleanly (exit 0) when the renders are absent.
+to reach the document counts asked for. Only the cache is needed (the data root gives the
+pages' URLs when present); the table's header says where the documents came from. Skips
+cleanly (exit 0) when the renders are absent; an unknown set or renderer name, or a count
+below 1, is a usage error (exit 2).
 
 Rows:
 
@@ -97,6 +100,17 @@ def load_documents(renderers: Sequence[str] = WHOLE_PAGE,
                 if text.strip():
                     docs.append({"id": f"{s}/{r}/{pid}", "url": urls.get(pid, ""), "text": text})
     return docs
+
+
+def _source() -> str:
+    """Where :func:`load_documents` read from: the render cache always; the data root only
+    for the pages' URLs, so the benchmark runs without it (the URLs are then empty)."""
+    from ..train.cache import cache_root
+    from ..train.data import data_root
+
+    root = data_root()
+    urls = f"URLs from {root}" if root is not None else "no data root, so no URLs"
+    return f"the render cache {cache_root() / 'renders'} ({urls})"
 
 
 def cycle(docs: Sequence[dict[str, str]], n: int) -> Iterator[tuple[int, dict[str, str]]]:
@@ -228,14 +242,19 @@ def format_table(rows: Sequence[Row]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ..train.options import at_least, int_list, renderer_names, set_names
+
     p = argparse.ArgumentParser(prog="python -m scrubber.bench.throughput",
                                 description="Corpus throughput and memory (see module doc).")
-    p.add_argument("--docs", type=int, default=1000, help="documents per speed row")
-    p.add_argument("--renderers", default=",".join(WHOLE_PAGE))
+    p.add_argument("--docs", type=at_least(1), default=1000,
+                   help="documents per speed row (at least 1)")
+    p.add_argument("--renderers", default=",".join(WHOLE_PAGE),
+                   help="comma-separated renderers whose cached renders are the corpus")
     p.add_argument("--sets", default=None, help="comma-separated sets (default: all)")
-    p.add_argument("--jobs", default="1,2", help="-j values for the CLI rows")
-    p.add_argument("--rss-sizes", default="10000,100000",
-                   help="corpus sizes for the peak-RSS rows ('' to skip)")
+    p.add_argument("--jobs", type=int_list(1), default="1,2",
+                   help="-j values for the CLI rows, each at least 1 ('' to skip)")
+    p.add_argument("--rss-sizes", type=int_list(1), default="10000,100000",
+                   help="corpus sizes for the peak-RSS rows, each at least 1 ('' to skip)")
     p.add_argument("--rss-args", default="-j 1",
                    help="scrubber arguments for the RSS rows (e.g. '-j 2 --no-model')")
     p.add_argument("--rss-light", action="store_true",
@@ -245,8 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-c4", action="store_true", help="skip the datatrove rows")
     p.add_argument("--workdir", default=None, help="where the JSONL corpora go (default: tmp)")
     args = p.parse_args(argv)
+    renderers = renderer_names(p, args.renderers, WHOLE_PAGE)
+    sets = set_names(p, args.sets) if args.sets else None
 
-    docs = load_documents(args.renderers.split(","), args.sets.split(",") if args.sets else None)
+    docs = load_documents(renderers, sets)
     if not docs:
         print("no cached whole-page renders (run python -m scrubber.train.build_dataset); "
               "skipping", file=sys.stderr)
@@ -255,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     texts = [d["text"] for _, d in cycle(docs, args.docs)]
     avg = sum(len(t) for t in texts) / len(texts)
-    print(f"corpus: {len(docs)} distinct whole-page documents ({args.renderers}), "
+    print(f"corpus: {len(docs)} distinct whole-page documents ({','.join(renderers)}), "
           f"mean {avg:,.0f} chars; speed rows use {len(texts)}", file=sys.stderr)
     scrubber.prepare()  # the rules' document scans too, not only what one page builds
     rows: list[Row] = [measure_inprocess("scrubber clean() text mode", scrubber.clean, texts)]
@@ -271,12 +292,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         corpus = Path(tmp) / f"corpus-{args.docs}.jsonl"
         write_corpus(corpus, docs, args.docs)
-        for j in [int(x) for x in args.jobs.split(",") if x]:
+        for j in args.jobs:
             rows.append(measure_cli(f"scrubber --jsonl -j {j}", corpus, args.docs,
                                     ["-j", str(j), *extra]))
             print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr)
         corpus.unlink()
-        for n in [int(x) for x in args.rss_sizes.split(",") if x]:
+        for n in args.rss_sizes:
             path = Path(tmp) / f"corpus-{n}.jsonl"
             write_corpus(path, docs, n)
             rss_args = shlex.split(args.rss_args) + extra
@@ -290,7 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     note=f"scrubber --jsonl {shlex.join(rss_args)}"))
             print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr)
             path.unlink()
-    print(f"scrubber {scrubber.__version__}, {scrubber.build()}; {len(texts)} documents\n")
+    print(f"scrubber {scrubber.__version__}, {scrubber.build()}; {len(texts)} documents "
+          f"from {_source()}\n")
     print(format_table(rows))
     return 0
 
