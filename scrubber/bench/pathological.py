@@ -24,7 +24,9 @@ classifier costs time, not memory; ``--jsonl-model`` to include it).
 :func:`scrubber.train.cache.load_renders`; the ``blocks`` renderer is rendered on the fly
 with :func:`scrubber.html.html_to_text`) through ``clean`` twice and reports the rate of
 pages where the second pass changes nothing, per set x renderer, plus the first lines
-that differ (``--show N`` per cell). Sets or renderers without data are skipped.
+that differ (``--show N`` per cell). Known sets or renderers without data are skipped (an
+unknown name is a usage error); the first line says where the pages came from: only
+``blocks`` needs the data root, the other renderers are read from the render cache.
 """
 
 from __future__ import annotations
@@ -257,14 +259,15 @@ def jsonl_stream(path: Path, model: bool = False, jobs: int = 1) -> dict[str, fl
 
 # --------------------------------------------------------------------------- idempotence
 
-def _texts(set_name: str, renderer: str) -> dict[str, str] | None:
-    """id -> rendered text for one set x renderer, or None when unavailable."""
+def _texts(set_name: str, renderer: str, limit: int | None = None) -> dict[str, str] | None:
+    """id -> rendered text for one set x renderer, or None when unavailable; ``blocks``
+    renders only the first ``limit`` pages by id (the ones :func:`idempotence` reads)."""
     if renderer == "blocks":
         from scrubber.html import html_to_text
         from scrubber.train.data import iter_pages
 
         try:
-            return {p.id: html_to_text(p.html) for p in iter_pages(set_name)}
+            return {p.id: html_to_text(p.html) for p in iter_pages(set_name, limit=limit)}
         except FileNotFoundError:
             return None
     from scrubber.train.cache import load_renders
@@ -321,7 +324,7 @@ def idempotence(
     results: dict[str, dict[str, Any]] = {}
     for s in sets:
         for r in renderers:
-            texts = _texts(s, r)
+            texts = _texts(s, r, limit or None)
             if texts is None:
                 print(f"{s:12s} {r:12s} (no data)", file=log, flush=True)
                 continue
@@ -349,26 +352,59 @@ def idempotence(
     return results
 
 
+def _source(renderers: Sequence[str]) -> str:
+    """Where :func:`idempotence` reads the pages of ``renderers`` from (it needs no data
+    root unless ``blocks`` is asked for)."""
+    from scrubber.train.cache import cache_root
+    from scrubber.train.data import data_root
+
+    parts = []
+    cached = [r for r in renderers if r != "blocks"]
+    if cached:
+        parts.append(f"{', '.join(cached)} from the render cache {cache_root() / 'renders'}")
+    if "blocks" in renderers:
+        root = data_root()
+        parts.append(f"blocks rendered now from {root}" if root is not None
+                     else "blocks: no data root, so no pages")
+    return "pages: " + "; ".join(parts)
+
+
 # --------------------------------------------------------------------------- CLI
 
 def _print_row(name: str, unit: str, n: int, secs: float, prev: float | None, extra: str = ""
                ) -> None:
     ratio = f"{secs / prev:6.1f}" if prev and prev > 0.005 else "     -"
-    print(f"{name:15s} {n:>10,d} {unit:6s} {secs:9.3f} {1e6 * secs / n:12.3f} {ratio} {extra}",
-          flush=True)
+    per_m = f"{1e6 * secs / n:12.3f}" if n > 0 else f"{'-':>12s}"  # an empty input
+    print(f"{name:15s} {n:>10,d} {unit:6s} {secs:9.3f} {per_m} {ratio} {extra}", flush=True)
+
+
+_EPILOG = """\
+idempotence mode:
+  python -m scrubber.bench pathological idempotence [--sets S,..] [--renderers R,..]
+         [--limit N] [--show N] [--json FILE]
+  the rate of pages where clean(clean(x)) == clean(x), per set x renderer, on the cached
+  renders of the shared data (blocks: rendered from the data root); --show N failures
+  shown per cell, --json FILE writes the results. See `... pathological idempotence --help`.
+"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ..train.options import float_list
+
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in[:1] == ["idempotence"]:
         return _main_idempotence(args_in[1:])
     p = argparse.ArgumentParser(prog="python -m scrubber.bench pathological",
-                                description=__doc__.split("\n\n")[0])
+                                usage="%(prog)s [options]\n       %(prog)s idempotence "
+                                      "[options]",
+                                description=__doc__.split("\n\n")[0], epilog=_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cases", default=None,
                    help="comma-separated case names (default: all, and jsonl); "
                         f"known: {', '.join(c.name for c in CASES)}, jsonl")
     p.add_argument("--quick", action="store_true", help="skip each case's largest size")
-    p.add_argument("--jsonl-mb", default="1,10,100", help="JSONL stream sizes in MB")
+    p.add_argument("--jsonl-mb", type=float_list, default="1,10,100",
+                   help="JSONL stream sizes in MB, comma-separated, each above 0")
     p.add_argument("--jsonl-model", action="store_true", help="JSONL case with the model")
     args = p.parse_args(args_in)
     wanted = set(args.cases.split(",")) if args.cases else None
@@ -390,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_row(case.name, case.unit, n, secs, prev, f"out {out:,d} chars")
             prev = secs
     if wanted is None or "jsonl" in wanted:
-        sizes_mb = [float(x) for x in args.jsonl_mb.split(",") if x]
+        sizes_mb = args.jsonl_mb
         if args.quick:
             sizes_mb = sizes_mb[:-1] or sizes_mb
         prev = None
@@ -409,16 +445,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main_idempotence(argv: Sequence[str]) -> int:
-    from scrubber.train.data import ALL_SETS
+    from scrubber.train.options import (
+        ALL_RENDERERS,
+        ALL_SETS,
+        LIMIT_HELP,
+        at_least,
+        page_limit,
+        renderer_names,
+        set_names,
+    )
 
-    p = argparse.ArgumentParser(prog="python -m scrubber.bench pathological idempotence")
-    p.add_argument("--sets", default=",".join(ALL_SETS))
-    p.add_argument("--renderers", default="trafilatura,inscriptis,html_text,blocks")
-    p.add_argument("--limit", type=int, default=None, help="pages per set x renderer")
-    p.add_argument("--show", type=int, default=3, help="failures shown per cell")
+    p = argparse.ArgumentParser(
+        prog="python -m scrubber.bench pathological idempotence",
+        description="The rate of pages where clean(clean(x)) == clean(x), per set x "
+        "renderer, on the cached renders of the shared data (blocks is rendered from the "
+        "data root). A known set or renderer without data is skipped with a note.")
+    p.add_argument("--sets", default=",".join(ALL_SETS),
+                   help=f"comma-separated sets (default: all: {','.join(ALL_SETS)})")
+    p.add_argument("--renderers", default=",".join(ALL_RENDERERS),
+                   help=f"comma-separated renderers (default: all: {','.join(ALL_RENDERERS)})")
+    p.add_argument("--limit", type=page_limit, default=None,
+                   help=LIMIT_HELP.replace("per set", "per set x renderer"))
+    p.add_argument("--show", type=at_least(0), default=3,
+                   help="failures shown per cell (default 3; 0: none)")
     p.add_argument("--json", default=None, metavar="FILE", help="write the results as JSON")
     args = p.parse_args(list(argv))
-    res = idempotence(args.sets.split(","), args.renderers.split(","), args.limit, args.show)
+    sets = set_names(p, args.sets)
+    renderers = renderer_names(p, args.renderers)
+    print(_source(renderers), flush=True)
+    res = idempotence(sets, renderers, args.limit, args.show)
     pages = sum(v["pages"] for v in res.values())
     same = sum(v["same"] for v in res.values())
     print(f"total {same}/{pages} = {100 * same / max(pages, 1):.2f}% idempotent")
