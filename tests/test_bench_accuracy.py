@@ -10,6 +10,7 @@ when the data is absent. Re-pin with ``python -m scrubber.bench accuracy --pin-f
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -309,6 +310,51 @@ def test_bench_dispatch(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     assert "not available" in capsys.readouterr().err
     assert bench_main([]) == 2
     assert bench_main(["--help"]) == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--limit", "0"], "--limit: must be at least 1, got 0"),
+    (["--limit", "-3"], "--limit: must be at least 1, got -3"),
+    (["--jobs", "-2"], "--jobs: must be at least 1, got -2"),
+    (["--jobs", "0"], "--jobs: must be at least 1, got 0"),
+    (["--sets", "nosuch"], "unknown set: nosuch (known: wcxb-dev,"),
+    (["--renderers", "nosuch"], "unknown renderer: nosuch (known: trafilatura,"),
+    (["--systems", "keep-all,nosuch"], "unknown system: nosuch (known: scrubber,"),
+])
+def test_accuracy_refuses_bad_arguments_as_usage_errors_before_any_work(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the benchmark ran before the arguments were checked")
+
+    monkeypatch.setattr(acc, "run_benchmark", refuse)
+    monkeypatch.setenv("SCRUBBER_DATA", str(tmp_path / "missing"))  # names come first
+    with pytest.raises(SystemExit) as exc:
+        bench_main(["accuracy", *argv, "--out", str(tmp_path / "acc")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # no empty report
+
+
+def test_accuracy_progress_goes_to_a_log_file_as_plain_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    log = io.StringIO()  # not a terminal
+    monkeypatch.setattr(sys, "stderr", log)
+    step = acc._progress(450, "wcxb-dev × html_text")
+    assert step is not None
+    for _ in range(450 // 8):
+        step(8)
+    step(450 % 8)
+    lines = log.getvalue().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "  wcxb-dev × html_text: 200/450 pages", "  wcxb-dev × html_text: 400/450 pages",
+        "  wcxb-dev × html_text: 450/450 pages"]
+    assert acc._progress(0, "nothing") is None
 
 
 @pytest.mark.skipif(data_root() is None, reason="../shared/data is absent")

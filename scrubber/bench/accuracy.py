@@ -144,6 +144,7 @@ __all__ = [
     "keep_all",
     "load_floors",
     "main",
+    "model_name",
     "oracle",
     "pin_floors",
     "run_benchmark",
@@ -612,9 +613,14 @@ class Report:
 
 
 def _progress(total: int, desc: str) -> Callable[[int], None] | None:
-    """A tqdm bar (or a plain counter) on stderr, only when stderr is a terminal."""
-    if total <= 0 or not sys.stderr.isatty():
+    """Progress on stderr: a tqdm bar (or a counter) on a terminal, else a plain line every
+    200 pages or 30 s (a long run logged to a file is not silent); None for no pages."""
+    if total <= 0:
         return None
+    if not sys.stderr.isatty():
+        from scrubber.train.cache import progress_lines
+
+        return progress_lines(total, desc)
     try:
         from tqdm import tqdm
     except ImportError:
@@ -666,7 +672,7 @@ def run_benchmark(
     cache_dir: Path | str | None = None,
 ) -> Report:
     """Score ``systems`` on every set × renderer (module docstring); nothing is printed
-    except progress bars on a terminal."""
+    except progress on stderr (:func:`_progress`)."""
     from scrubber.train.data import available_sets
     from scrubber.train.render import available_renderers
 
@@ -1153,6 +1159,21 @@ def _git_head() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
+def model_name(card: Mapping[str, Any]) -> str:
+    """The model a card (or a report's copy of one) describes: its first stage's family,
+    then each later stage's (the HTML model's stacking: ``"logreg + gbt stage"``); the
+    top-level ``model`` names the first stage only.
+
+        >>> model_name({"model": "logreg", "stages": [{"model": "gbt"}]})
+        'logreg + gbt stage'
+        >>> model_name({"model": "mlp"})
+        'mlp'
+    """
+    later = [st.get("model", "logreg") if isinstance(st, Mapping) else str(st)
+             for st in card.get("stages") or ()]  # model.py's default for a stage
+    return " + ".join([str(card.get("model")), *(f"{m} stage" for m in later)])
+
+
 def run_versions(dists: Sequence[str]) -> dict[str, Any]:
     """What a benchmark report records of the run: Python, the git head, the product
     digest, the scrubber build (compiled or pure Python: speed depends on it) and the
@@ -1185,6 +1206,7 @@ def _versions() -> dict[str, Any]:
             k: card.get(k)
             for k in ("model", "layers", "threshold", "training_data_sha256", "lines")
         }
+        out["model"]["stages"] = [st.get("model", "logreg") for st in card.get("stages", ())]
     except (OSError, ValueError):
         out["model"] = None
     return out
@@ -1216,7 +1238,7 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
     if v.get("model"):
         m = v["model"]
         out.append(
-            f"Model: {m.get('model')} (threshold {m.get('threshold')}, training data "
+            f"Model: {model_name(m)} (threshold {m.get('threshold')}, training data "
             f"sha256 {str(m.get('training_data_sha256'))[:12]}…)"
         )
     out.append("")
@@ -1492,19 +1514,10 @@ def pin_floors(
 # --------------------------------------------------------------------------------------------
 
 
-def _names(values: Sequence[str] | None, known: Sequence[str], what: str) -> list[str]:
-    if not values:
-        return list(known)
-    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
-    return names
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``accuracy`` subcommand's argument parser."""
     from scrubber.train.data import ALL_SETS
+    from scrubber.train.options import LIMIT_HELP, at_least, page_limit
 
     p = argparse.ArgumentParser(
         prog="python -m scrubber.bench accuracy",
@@ -1515,8 +1528,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--systems", nargs="+",
                    help=f"systems (default: {' '.join(SYSTEMS)}; also: "
                         f"{' '.join(OPTIONAL_SYSTEMS)})")
-    p.add_argument("--limit", type=int, help="pages per set (the first N scored, by id)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--limit", type=page_limit,
+                   help=LIMIT_HELP.replace("first N", "first N scored pages"))
+    p.add_argument("--jobs", type=at_least(1), default=1, help="worker processes (default 1)")
     p.add_argument(
         "--out",
         help="output path without extension (default: <cache>/bench/accuracy -> .md + .json)",
@@ -1571,26 +1585,30 @@ def _main_pin(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``accuracy`` subcommand; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    from scrubber.train.options import names, renderer_names
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.pin_floors:
         return _main_pin(args)
     from scrubber.train.data import data_root
 
+    # names first: a typo is a usage error whether or not the data is there
+    sets = names(parser, args.sets, args.known_sets, "set", DEFAULT_SETS)
+    renderers = renderer_names(parser, args.renderers, DEFAULT_RENDERERS)
+    systems = names(parser, args.systems, ALL_SYSTEMS, "system", SYSTEMS)
+    systems = [s for s in ALL_SYSTEMS if s in systems]  # report order
     if data_root() is None:
         print(
             "no data root (../shared/data or $SCRUBBER_DATA): nothing to benchmark", file=sys.stderr
         )
         return 2
-    sets = _names(args.sets, args.known_sets, "sets")
-    renderers = _names(args.renderers, DEFAULT_RENDERERS, "renderers")
-    systems = _names(args.systems or list(SYSTEMS), ALL_SYSTEMS, "systems")
-    systems = [s for s in ALL_SYSTEMS if s in systems]  # report order
     report = run_benchmark(
         sets,
         renderers,
         systems,
         limit=args.limit,
-        jobs=max(1, args.jobs),
+        jobs=args.jobs,
         render_missing=args.render_missing,
     )
     argv_list = list(argv) if argv is not None else sys.argv[2:]

@@ -224,14 +224,25 @@ def _progress(total: int, desc: str) -> Callable[[int], None]:
             return _step
         except ImportError:
             pass
-    state = {"done": 0, "t0": time.perf_counter()}
+    return progress_lines(total, desc)
+
+
+def progress_lines(total: int, desc: str, every: int = 200, seconds: float = 30.0
+                   ) -> Callable[[int], None]:
+    """A step callback for a log file: a plain line on stderr (``  desc: done/total pages,
+    12s``) each time another ``every`` pages are done or ``seconds`` have passed since the
+    last line, and at the end."""
+    t0 = time.perf_counter()
+    state = {"done": 0, "shown": 0, "at": t0}
 
     def _log(n: int) -> None:
         state["done"] += n
-        done = state["done"]
-        if done % 200 == 0 or done == total:
-            elapsed = time.perf_counter() - state["t0"]
-            print(f"  {desc}: {done}/{total} pages, {elapsed:.0f}s", file=sys.stderr, flush=True)
+        done, now = state["done"], time.perf_counter()
+        if (done // every > state["shown"] // every or now - state["at"] >= seconds
+                or done >= total):
+            state["shown"], state["at"] = done, now
+            print(f"  {desc}: {done}/{total} pages, {now - t0:.0f}s", file=sys.stderr,
+                  flush=True)
 
     return _log
 
