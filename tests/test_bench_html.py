@@ -265,6 +265,37 @@ def test_summary_targets_front_ends_and_markdown() -> None:
     assert "- trafilatura front end wins: dragnet" in md
 
 
+def test_report_header_names_the_html_models_stages_from_its_card() -> None:
+    """The shipped HTML model's top-level ``model`` is its first stage (logreg); the header
+    read it alone, so a model whose second stage is gradient-boosted trees read "logreg"."""
+    from importlib import resources
+
+    card = json.loads((resources.files("scrubber") / "weights" / "html.json").read_text("utf-8"))
+    stages = [st.get("model", "logreg") for st in card.get("stages", ())]
+    summary = ht.summarise(_report(), "python -m scrubber.bench html --limit 2")
+    shipped = next(line for line in ht.format_markdown(summary).splitlines()
+                   if line.startswith("Models shipped:"))
+    expected = " + ".join([card["model"], *(f"{m} stage" for m in stages)])
+    assert f"html ({expected}, threshold {card['threshold']}," in shipped
+    if "gbt" in stages:
+        assert "gbt stage" in shipped
+
+
+def test_html_refuses_a_limit_below_one_and_unknown_names_as_usage_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for argv, message in (
+        (["--limit", "0"], "--limit: must be at least 1, got 0"),
+        (["--limit", "-2"], "--limit: must be at least 1, got -2"),
+        (["--sets", "nosuch"], "unknown set: nosuch"),
+        (["--systems", "nosuch"], "unknown system: nosuch"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            ht.main(argv)
+        assert exc.value.code == 2, argv
+        assert message in capsys.readouterr().err
+
+
 def test_targets_fail_and_skip() -> None:
     rep = _report()
     rep.results = [

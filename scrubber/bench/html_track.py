@@ -109,6 +109,7 @@ from scrubber.bench.accuracy import (
     eval_pages,
     format_table,
     justext_language,
+    model_name,
     reference_path,
 )
 from scrubber.bench.metrics import shingle_counts, word_prf
@@ -990,6 +991,8 @@ def _versions() -> dict[str, Any]:
             models[kind] = {
                 k: data.get(k) for k in ("model", "layers", "threshold", "training_data_sha256")
             }
+            # the later stages too: the HTML model's top-level "model" is its first stage's
+            models[kind]["stages"] = [st.get("model", "logreg") for st in data.get("stages", ())]
     out["models"] = models
     return out
 
@@ -1091,7 +1094,7 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
     models = v.get("models", {})
     used = settings.get("scrubber_model", "text")
     shipped = ", ".join(
-        f"{k} ({m.get('model')}, threshold {m.get('threshold')}, training data sha256 "
+        f"{k} ({model_name(m)}, threshold {m.get('threshold')}, training data sha256 "
         f"{str(m.get('training_data_sha256'))[:12]}…)"
         for k, m in models.items()
     )
@@ -1219,18 +1222,10 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _names(values: Sequence[str] | None, known: Sequence[str], what: str) -> list[str]:
-    if not values:
-        return list(known)
-    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
-    return names
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``html`` subcommand's argument parser."""
+    from scrubber.train.options import LIMIT_HELP, page_limit
+
     p = argparse.ArgumentParser(
         prog="python -m scrubber.bench html",
         description="HTML track: word and shingle F1, speed and memory of scrubber.clean_html "
@@ -1238,7 +1233,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sets", nargs="+", help=f"sets (default: {' '.join(DEFAULT_SETS)})")
     p.add_argument("--systems", nargs="+", help=f"systems (default: {' '.join(SYSTEMS)})")
-    p.add_argument("--limit", type=int, help="pages per set (the first N scored, by id)")
+    p.add_argument("--limit", type=page_limit,
+                   help=LIMIT_HELP.replace("first N", "first N scored pages"))
     p.add_argument(
         "--out", help="output path without extension (default: <cache>/bench/html -> .md, .json)"
     )
@@ -1275,11 +1271,13 @@ def _out_paths(out: str | None) -> tuple[Path, Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``html`` subcommand; returns the exit status (2 when there is no data)."""
-    from scrubber.train.data import ALL_SETS, data_root
+    from scrubber.train.data import data_root
+    from scrubber.train.options import names, set_names
 
-    args = build_parser().parse_args(argv)
-    sets = _names(args.sets, ALL_SETS, "sets")
-    systems = _names(args.systems, SYSTEMS, "systems")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    sets = set_names(parser, args.sets, DEFAULT_SETS)
+    systems = names(parser, args.systems, SYSTEMS, "system")
     systems = [s for s in SYSTEMS if s in systems]  # report order
     if data_root() is None:
         print(
