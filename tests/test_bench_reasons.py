@@ -61,3 +61,37 @@ def test_without_data_the_command_says_so(monkeypatch, capsys):
         pytest.skip("a data root is found despite the setting")
     assert reasons.main([]) == 2
     assert "no data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sets", "nosuch"], "unknown set: nosuch (known: wcxb-dev,"),
+    (["--renderers", "nosuch"], "unknown renderer: nosuch (known: trafilatura,"),
+    (["--top", "-1"], "--top: must be at least 0, got -1"),
+])
+def test_reasons_refuses_unknown_names_and_a_negative_top_as_usage_errors(
+    argv, message, capsys
+):
+    with pytest.raises(SystemExit) as exc:
+        reasons.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "build_dataset" not in err
+
+
+def test_reasons_top_zero_shows_every_reason(tmp_path, monkeypatch, capsys):
+    from scrubber.train import cache
+
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("SCRUBBER_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("SCRUBBER_CACHE", str(tmp_path / "cache"))
+    lines = ["Leave a Comment", "Share this:",
+             "A body line of words that is long enough to be prose, with commas.",
+             "Related Posts"]
+    cache.write_jsonl_gz(cache.dataset_path("readability", "html_text"), {
+        "a-1": {"id": "a-1", "split": "heldout", "lines": lines, "labels": [0, 0, 1, 0]}})
+    assert reasons.main(["--sets", "readability", "--renderers", "html_text",
+                         "--top", "0"]) == 0
+    table = capsys.readouterr().out
+    for key in ("rule:comments.leave-a-comment", "rule:social.share-label",
+                "rule:related.related"):
+        assert f"| {key} |" in table

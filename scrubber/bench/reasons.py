@@ -125,22 +125,29 @@ def format_table(tallies: Mapping[str, Tally], body: int, top: int = 40) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     from ..train.cache import iter_records
     from ..train.data import TRAINABLE, available_sets, data_root
+    from ..train.options import at_least, renderer_names, set_names
 
     p = argparse.ArgumentParser(prog="python -m scrubber.bench reasons", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sets", nargs="+", help="data sets (default: every available one)")
-    p.add_argument("--renderers", nargs="+", default=list(DEFAULT_RENDERERS))
+    p.add_argument("--renderers", nargs="+",
+                   help=f"renderers (default: {' '.join(DEFAULT_RENDERERS)})")
     p.add_argument("--split", choices=("heldout", "train", "all"), default="heldout",
                    help="heldout (default): held-out sites of the trainable sets and "
                    "every page of the evaluation-only ones; train: the trainable sets' "
                    "training sites; all: every page")
-    p.add_argument("--top", type=int, default=40, help="reasons shown (default 40)")
+    p.add_argument("--top", type=at_least(0), default=40,
+                   help="reasons shown, most body words lost first (default 40; 0: all)")
     p.add_argument("--out", help="also write the table (markdown) to this file")
     args = p.parse_args(argv)
+    # unknown names are usage errors (the missing-cache message below would otherwise
+    # suggest a build_dataset command that refuses them too)
+    requested = set_names(p, args.sets) if args.sets else None
+    args.renderers = renderer_names(p, args.renderers, DEFAULT_RENDERERS)
     if data_root() is None:
         print("reasons: no data (../shared/data or $SCRUBBER_DATA is missing)", file=sys.stderr)
         return 2
-    sets = args.sets or sorted(available_sets())
+    sets = requested or sorted(available_sets())
     if args.split == "train":
         sets = [s for s in sets if s in TRAINABLE]
     tallies: dict[str, Tally] = {}
@@ -162,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   flush=True)
     head = (f"Dropped lines per reason, {docs} pages ({', '.join(sets)}; renderers "
             f"{', '.join(args.renderers)}; split {args.split}), {body} body words in all.")
-    table = format_table(tallies, body, args.top)
+    table = format_table(tallies, body, args.top or len(tallies))
     print(head + "\n\n" + table)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
