@@ -281,7 +281,7 @@ def test_report_header_names_the_html_models_stages_from_its_card() -> None:
         assert "gbt stage" in shipped
 
 
-def test_html_refuses_a_limit_below_one_and_unknown_names_as_usage_errors(
+def test_html_refuses_counts_below_one_and_unknown_names_as_usage_errors(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     for argv, message in (
@@ -289,6 +289,8 @@ def test_html_refuses_a_limit_below_one_and_unknown_names_as_usage_errors(
         (["--limit", "-2"], "--limit: must be at least 1, got -2"),
         (["--sets", "nosuch"], "unknown set: nosuch"),
         (["--systems", "nosuch"], "unknown system: nosuch"),
+        (["--rounds", "0"], "--rounds: must be at least 1, got 0"),
+        (["--sample", "-1"], "--sample: must be at least 1, got -1"),
     ):
         with pytest.raises(SystemExit) as exc:
             ht.main(argv)

@@ -51,3 +51,13 @@ def test_a_missing_data_set_is_a_clear_error(
     monkeypatch.setattr("scrubber.train.data.data_root", lambda required=False: tmp_path)
     assert identity.main(["save", str(tmp_path / "o.json"), "--sets", "nope"]) == 2
     assert "no set 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_identity_refuses_fewer_than_one_worker(jobs: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        identity.main(["save", str(tmp_path / "o.json"), "-j", jobs])
+    assert exc.value.code == 2
+    assert f"--jobs: must be at least 1, got {jobs}" in capsys.readouterr().err
+    assert not (tmp_path / "o.json").exists()

@@ -1224,7 +1224,7 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``html`` subcommand's argument parser."""
-    from scrubber.train.options import LIMIT_HELP, page_limit
+    from scrubber.train.options import LIMIT_HELP, at_least, page_limit
 
     p = argparse.ArgumentParser(
         prog="python -m scrubber.bench html",
@@ -1239,10 +1239,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="output path without extension (default: <cache>/bench/html -> .md, .json)"
     )
     p.add_argument(
-        "--sample", type=int, default=SPEED_SAMPLE, help="pages in the speed/memory sample"
+        "--sample", type=at_least(1), default=SPEED_SAMPLE,
+        help="pages in the speed/memory sample (--no-speed for none)",
     )
     p.add_argument(
-        "--rounds", type=int, default=SPEED_ROUNDS,
+        "--rounds", type=at_least(1), default=SPEED_ROUNDS,
         help="rounds of the speed sample (each system once per round; the median run counts)",
     )
     p.add_argument("--no-speed", action="store_true", help="skip the speed/memory subprocesses")

@@ -126,6 +126,8 @@ def compare(before: dict[str, list[str]], now: dict[str, list[str]]) -> list[str
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from scrubber.train.options import at_least
+
     p = argparse.ArgumentParser(
         prog="python -m scrubber.bench identity",
         description="Record (save) or compare (check) digests of scrubber's outputs on every "
@@ -134,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("mode", choices=("save", "check"))
     p.add_argument("file", help="digest file (JSON) to write (save) or compare with (check)")
     p.add_argument("--sets", nargs="+", default=list(SETS), help="data sets (default: all)")
-    p.add_argument("-j", "--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("-j", "--jobs", type=at_least(1), default=2,
+                   help="worker processes (default 2)")
     return p
 
 
