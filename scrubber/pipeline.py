@@ -373,8 +373,7 @@ def run_lines(
         first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
         keep, pieces, late = list(first.keep), list(first.pieces), {}
         last = _settle(texts, low, rs, model, keep, pieces, late, own_cache)
-        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1,
-                sparse_stop=True)
+        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1, sparse=low)
 
     restored: list[int] = []
     removed_share = 0.0
@@ -450,14 +449,17 @@ def _sparse_share(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[s
 def _settle(
     texts: Sequence[str], cfg: Config, rs: RuleSet, model: Any, keep: list[bool],
     pieces: list[str], late: dict[int, tuple[int, _Pass, int, str]],
-    own_cache: dict[str, Any] | None, start: int = 2, sparse_stop: bool = False,
+    own_cache: dict[str, Any] | None, start: int = 2, sparse: Config | None = None,
 ) -> int:
     """Settle passes (``Config.settle``) over what ``keep`` / ``pieces`` hold, in place,
     numbered from ``start``; each line a pass removes or trims goes into ``late``.
-    ``sparse_stop``: a pass that would keep under :data:`SPARSE_SHARE` of the words it
-    read is not applied and ends the settling (``Config.retry_sparse``: cleaning the
-    output again would decide it again at the lower threshold). Returns the number of
-    the last pass that changed something (``start - 1``: none)."""
+    ``sparse``: the config of a sparse page's second decision (``Config.retry_sparse``).
+    A pass that would keep under :data:`SPARSE_SHARE` of the words it read is not
+    applied: cleaning the output again would decide it again with ``sparse``, so a pass
+    with ``sparse`` is applied instead (it stopped there once, but that pass can drop
+    more: a last short line the first decision kept as sure, 0.82, scored 0.73 alone,
+    and the output cleaned again came out empty). Returns the number of the last pass
+    that changed something (``start - 1``: none)."""
     n = len(texts)
     last = start - 1
     for pass_no in range(start, start + cfg.settle - 1):
@@ -466,8 +468,8 @@ def _settle(
         if pass_no == 2 and len(sub) == n and sub == list(texts):
             break  # the first pass changed nothing: this one would decide the same
         p = _one_pass(sub, cfg, rs, model, None, -1, own_cache)
-        if sparse_stop and _sparse_share(sub, p.keep, p.pieces) < SPARSE_SHARE:
-            break
+        if sparse is not None and _sparse_share(sub, p.keep, p.pieces) < SPARSE_SHARE:
+            p = _one_pass(sub, sparse, rs, model, None, -1, own_cache)
         changed = False
         for j, i in enumerate(idx):
             if not sub[j].strip():
