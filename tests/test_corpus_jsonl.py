@@ -3,12 +3,15 @@ bounded memory, atomic output, stats, and the CLI wiring."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -610,6 +613,25 @@ def wait_for(cond, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-de
 needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 
 
+@contextlib.contextmanager
+def jobs_running(tmp_path: Path, stderr: Any) -> Iterator[tuple[subprocess.Popen, list[int]]]:
+    """``scrubber --jsonl -j 2`` over a long corpus, once its two workers run: the process
+    and the workers' pids. Whatever the test does, neither outlives it."""
+    src = long_corpus(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
+                             str(tmp_path / "out.jsonl"), str(src)], stderr=stderr)
+    kids: list[int] = []
+    try:
+        assert wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+                        and len(children(proc.pid)) >= 2)
+        kids.extend(children(proc.pid))
+        yield proc, kids
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        reap(kids)
+
+
 @needs_proc
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
 def test_termination_signal_removes_the_temp_file_and_ends_the_workers(
@@ -617,43 +639,21 @@ def test_termination_signal_removes_the_temp_file_and_ends_the_workers(
 ) -> None:
     import signal
 
-    src = long_corpus(tmp_path)
-    out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
-                             str(out), str(src)], stderr=subprocess.PIPE)
-    kids: list[int] = []
-    try:
-        assert wait_for(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
-                        and len(children(proc.pid)) >= 2)
-        kids = children(proc.pid)
+    with jobs_running(tmp_path, subprocess.PIPE) as (proc, kids):
         proc.send_signal(getattr(signal, sig))
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 128 + getattr(signal, sig)
         assert f"stopped by {sig}".encode() in err and b"Traceback" not in err
         assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
         assert wait_for(lambda: all(gone(k) for k in kids), 10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        reap(kids)
 
 
 @needs_proc
 def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
-    src = long_corpus(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
-                             str(tmp_path / "out.jsonl"), str(src)], stderr=subprocess.DEVNULL)
-    kids: list[int] = []
-    try:
-        assert wait_for(lambda: len(children(proc.pid)) >= 2)
-        kids = children(proc.pid)
+    with jobs_running(tmp_path, subprocess.DEVNULL) as (proc, kids):
         proc.kill()
         proc.wait(timeout=30)
         assert wait_for(lambda: all(gone(k) for k in kids), 10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        reap(kids)
 
 
 @needs_proc
@@ -661,19 +661,9 @@ def test_a_killed_worker_is_a_one_line_error(tmp_path: Path) -> None:
     import os
     import signal
 
-    src = long_corpus(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "scrubber", "--jsonl", "-j", "2", "-o",
-                             str(tmp_path / "out.jsonl"), str(src)], stderr=subprocess.PIPE)
-    kids: list[int] = []
-    try:
-        assert wait_for(lambda: len(children(proc.pid)) >= 2)
-        kids = children(proc.pid)
+    with jobs_running(tmp_path, subprocess.PIPE) as (proc, kids):
         os.kill(kids[0], signal.SIGKILL)
         _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        reap(kids)
     assert proc.returncode == 1
     assert b"worker process died" in err and b"Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
