@@ -200,18 +200,13 @@ def looks_like_html(data: bytes) -> bool:
 
 
 def _read(path: str) -> bytes:
-    """The bytes of an input; a ``.gz`` file is decompressed (as ``--jsonl`` does)."""
-    if path == "-":
-        if sys.stdin is None:  # started with stdin closed (<&-)
-            raise OSError(9, "stdin is closed")
-        return sys.stdin.buffer.read()
-    if path.endswith(".gz"):
-        import gzip
+    """The bytes of an input, opened as ``--jsonl`` opens its inputs
+    (:func:`scrubber.corpus.jsonl.open_input`: ``-`` is stdin, a ``.gz`` file is
+    decompressed, a closed stdin is an :class:`OSError`)."""
+    from .corpus.jsonl import open_input
 
-        with gzip.open(path, "rb") as g:
-            return g.read()
-    with open(path, "rb") as f:
-        return f.read()
+    with open_input(path) as fh:
+        return fh.read()
 
 
 class _Stopped(BaseException):
