@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -30,3 +32,15 @@ def read_seed(name: str, which: str = "input") -> str:
 def seed(request: pytest.FixtureRequest) -> tuple[str, str, str]:
     name = request.param
     return name, read_seed(name, "input"), read_seed(name, "expected")
+
+
+def usage_error(main: Callable[[list[str]], Any], argv: list[str],
+                capsys: pytest.CaptureFixture[str]) -> str:
+    """Run a command's ``main(argv)``, which must stop with argparse's usage error (exit
+    status 2, no traceback); its stderr, for the test to read the message."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2, argv
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import usage_error
 
 from scrubber.bench import accuracy as acc
 from scrubber.bench.__main__ import main as bench_main
@@ -330,11 +331,8 @@ def test_accuracy_refuses_bad_arguments_as_usage_errors_before_any_work(
 
     monkeypatch.setattr(acc, "run_benchmark", refuse)
     monkeypatch.setenv("SCRUBBER_DATA", str(tmp_path / "missing"))  # names come first
-    with pytest.raises(SystemExit) as exc:
-        bench_main(["accuracy", *argv, "--out", str(tmp_path / "acc")])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    err = usage_error(bench_main, ["accuracy", *argv, "--out", str(tmp_path / "acc")], capsys)
+    assert message in err
     assert not list(tmp_path.iterdir())  # no empty report
 
 

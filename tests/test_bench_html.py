@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import usage_error
 
 import scrubber
 from scrubber.bench import html_track as ht
@@ -292,10 +293,7 @@ def test_html_refuses_counts_below_one_and_unknown_names_as_usage_errors(
         (["--rounds", "0"], "--rounds: must be at least 1, got 0"),
         (["--sample", "-1"], "--sample: must be at least 1, got -1"),
     ):
-        with pytest.raises(SystemExit) as exc:
-            ht.main(argv)
-        assert exc.value.code == 2, argv
-        assert message in capsys.readouterr().err
+        assert message in usage_error(ht.main, argv, capsys)
 
 
 def test_targets_fail_and_skip() -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import usage_error
 
 from scrubber.bench import identity
 
@@ -56,8 +57,6 @@ def test_a_missing_data_set_is_a_clear_error(
 @pytest.mark.parametrize("jobs", ["0", "-2"])
 def test_identity_refuses_fewer_than_one_worker(jobs: str, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        identity.main(["save", str(tmp_path / "o.json"), "-j", jobs])
-    assert exc.value.code == 2
-    assert f"--jobs: must be at least 1, got {jobs}" in capsys.readouterr().err
+    err = usage_error(identity.main, ["save", str(tmp_path / "o.json"), "-j", jobs], capsys)
+    assert f"--jobs: must be at least 1, got {jobs}" in err
     assert not (tmp_path / "o.json").exists()

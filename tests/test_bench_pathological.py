@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import usage_error
 
 from scrubber.bench import pathological as patho
 from scrubber.bench.__main__ import main as bench_main
@@ -35,11 +36,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_pathological_refuses_bad_arguments_before_any_work(
     argv: list[str], message: str, no_work: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exc:
-        bench_main(["pathological", *argv])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in usage_error(bench_main, ["pathological", *argv], capsys)
 
 
 def test_a_row_of_an_empty_input_prints_without_dividing_by_zero(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import usage_error
 
 from scrubber.bench import reasons
 from scrubber.bench.reasons import Tally, format_table, reason_key, tally
@@ -71,10 +72,7 @@ def test_without_data_the_command_says_so(monkeypatch, capsys):
 def test_reasons_refuses_unknown_names_and_a_negative_top_as_usage_errors(
     argv, message, capsys
 ):
-    with pytest.raises(SystemExit) as exc:
-        reasons.main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
+    err = usage_error(reasons.main, argv, capsys)
     assert message in err and "build_dataset" not in err
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import usage_error
 
 from scrubber.bench import throughput
 from scrubber.bench.__main__ import main as bench_main
@@ -32,11 +33,7 @@ def no_corpus_load(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_throughput_refuses_bad_arguments_before_any_work(
     argv: list[str], message: str, no_corpus_load: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exc:
-        bench_main(["throughput", *argv])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in usage_error(bench_main, ["throughput", *argv], capsys)
 
 
 def test_throughput_skips_a_known_set_that_is_not_cached(

@@ -417,7 +417,7 @@ def test_a_near_copy_page_keeps_its_body_with_the_profile_and_its_settle_passes(
     # nearly all of its body is repeated, so the page is left alone (a job for dedup).
     # Counting only the lines it would drop, the guard let the less sure paragraphs go,
     # and each settle pass a few more, down to one line
-    from tests.conftest import read_seed
+    from conftest import read_seed
 
     body = read_seed("001_dacb63fc354a5f68.txt")
     foot = "© 2025 Example Ltd. All rights reserved.\nThe Example Gazette, serving the valley"

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import usage_error
 
 from scrubber.train import cache, render
 from scrubber.train.data import (
@@ -390,10 +391,8 @@ def test_real_eval_only_sets_never_train(real_root: Path) -> None:
 def test_train_refuses_a_teacher_ensemble_of_no_nets(members: str, capsys) -> None:
     from scrubber.train.__main__ import main
 
-    with pytest.raises(SystemExit) as exc:
-        main(["--members", members, "--no-build"])
-    assert exc.value.code == 2
-    assert "--members must be at least 1" in capsys.readouterr().err
+    assert "--members must be at least 1" in usage_error(
+        main, ["--members", members, "--no-build"], capsys)
 
 
 def test_a_training_recipe_applies_within_its_block_and_is_restored_after_errors() -> None:
@@ -417,21 +416,15 @@ def test_a_training_recipe_applies_within_its_block_and_is_restored_after_errors
 def test_train_refuses_an_unknown_renderer_before_any_work(capsys) -> None:
     from scrubber.train.__main__ import main
 
-    with pytest.raises(SystemExit) as exc:
-        main(["--renderers", "nosuch", "--no-build", "--out", "/nonexistent/weights"])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
+    err = usage_error(
+        main, ["--renderers", "nosuch", "--no-build", "--out", "/nonexistent/weights"], capsys)
     assert "unknown renderer: nosuch" in err and "html_text" in err
-    assert "Traceback" not in err
 
 
 def test_train_calls_an_unknown_set_unknown_not_evaluation_only(capsys) -> None:
     from scrubber.train.__main__ import main
 
-    with pytest.raises(SystemExit) as exc:
-        main(["--sets", "nosuch", "--no-build"])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
+    err = usage_error(main, ["--sets", "nosuch", "--no-build"], capsys)
     assert "unknown set: nosuch" in err and "wcxb-dev" in err
     assert "evaluation only" not in err
 
@@ -465,8 +458,5 @@ def test_build_dataset_refuses_an_unknown_renderer_or_a_limit_below_one(
     from scrubber.train.build_dataset import main
 
     monkeypatch.setenv("SCRUBBER_CACHE", str(tmp_path / "cache"))
-    with pytest.raises(SystemExit) as exc:
-        main(["--sets", "readability", "--no-report", *argv])
-    assert exc.value.code == 2
-    assert message in capsys.readouterr().err
+    assert message in usage_error(main, ["--sets", "readability", "--no-report", *argv], capsys)
     assert not (tmp_path / "cache").exists()
