@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -467,3 +468,27 @@ def test_a_run_rule_of_one_anchor_loads_and_cleans(tmp_path: Path):
     text = "5 views\nA paragraph of body text that is long enough to stay in.\n"
     out = scrubber.clean(text, rule_files=[str(f)], use_model=False)
     assert out == "A paragraph of body text that is long enough to stay in.\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "extra", "problem"),
+    [
+        (LINE_RULE, "trims = [['Buy now', 'wrong']]", "trims is not used by scope 'line'"),
+        (LINE_RULE, "min_anchors = 2", "min_anchors is not used by scope 'line' (only run)"),
+        (LINE_RULE, "cases = []", "cases is not used by scope 'line'"),
+        (LINE_RULE, "params = {window = 3}", "params is not used by scope 'line'"),
+        (WIDGET_RULE, "min_anchors = 2", "min_anchors is not used by scope 'widget'"),
+        (WIDGET_RULE, "params = {max_gap = 2}", "params max_gap not used by scope 'widget'"),
+        (RUN_RULE, "params = {follow_max_lines = 2}", "params follow_max_lines not used"),
+        (CHECK_RULE, "patterns = ['x']", "patterns is not used by scope 'document'"),
+        (CHECK_RULE, "match = ['x']", "match is not used by scope 'document'"),
+        (CHECK_RULE, "params = {windw = 3}", "params windw not used by scope 'document'"),
+    ],
+)
+def test_a_key_the_rules_scope_does_not_use_is_an_error_not_ignored(
+    body: str, extra: str, problem: str
+):
+    if body is LINE_RULE:
+        body = LINE_RULE.rstrip("\n") + "\n{extra}\n"
+    with pytest.raises(RuleError, match=re.escape(problem)):
+        parse_pack(pack(body.format(extra=extra)), "mine.toml")

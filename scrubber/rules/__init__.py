@@ -51,7 +51,24 @@ _RULE_KEYS = {
     "gap_max_chars", "follow_max_chars", "follow_max_lines", "check", "params", "cases",
 }
 _PACK_KEYS = {"family", "description", "rule"}
+# The keys (and ``params`` names) each scope reads; any other is an error, not ignored (a
+# line rule's ``trims`` examples were never checked, a widget's ``min_anchors`` did nothing)
+_PATTERN_KEYS = {"patterns", "ignore_case", "match", "no_match"}
+_SCOPE_KEYS = {
+    "line": _PATTERN_KEYS | {"max_chars"},
+    "prefix": _PATTERN_KEYS | {"trims"},
+    "suffix": _PATTERN_KEYS | {"trims"},
+    "run": _PATTERN_KEYS | {"max_chars", "min_anchors", "max_gap", "gap_max_chars", "params"},
+    "widget": _PATTERN_KEYS | {"max_chars", "follow_max_chars", "follow_max_lines", "params"},
+    "document": {"check", "params", "cases"},
+}
+_SCOPE_PARAMS = {
+    "run": {"min_anchors", "max_gap", "gap_max_chars"},
+    "widget": {"follow_max_chars", "follow_max_lines"},
+    "document": {"window", "min_words", "max_chars"},  # repeated_headline's
+}
 _REQUIRED = ("id", "description", "scope")
+_RULE_KEYS_ANY = {"id", "description", "source", "scope", "strength", "lang"}  # every scope
 
 # Static guard for the built-in packs' linear-time promise: a quantified group that itself
 # contains a quantifier is the classic catastrophic-backtracking shape. User rules are
@@ -1506,6 +1523,9 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     scope = raw["scope"]
     if scope not in SCOPES:
         raise RuleError(file, rid, f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    for key in sorted(set(raw) & (_RULE_KEYS - _RULE_KEYS_ANY - _SCOPE_KEYS[scope])):
+        used = ", ".join(s for s in SCOPES if key in _SCOPE_KEYS[s])
+        raise RuleError(file, rid, f"{key} is not used by scope {scope!r} (only {used})")
     strength = raw.get("strength", "sure")
     if strength not in STRENGTHS:
         raise RuleError(file, rid, f"strength must be 'sure' or 'hint', not {strength!r}")
@@ -1513,6 +1533,9 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     raw_params = raw.get("params", {})
     if not isinstance(raw_params, dict):
         raise RuleError(file, rid, f"params must be a table, not {raw_params!r}")
+    unused = sorted(set(raw_params) - _SCOPE_PARAMS.get(scope, set()))
+    if unused:
+        raise RuleError(file, rid, f"params {', '.join(unused)} not used by scope {scope!r}")
     params: dict[str, Any] = dict(raw_params)
     params.update({k: raw[k] for k in _INT_PARAMS if k in raw})
     if "max_chars" in params:  # (a document check's own)
