@@ -492,3 +492,22 @@ def test_a_key_the_rules_scope_does_not_use_is_an_error_not_ignored(
         body = LINE_RULE.rstrip("\n") + "\n{extra}\n"
     with pytest.raises(RuleError, match=re.escape(problem)):
         parse_pack(pack(body.format(extra=extra)), "mine.toml")
+
+
+def test_a_rule_id_defined_again_names_the_file_and_the_first_definition(tmp_path: Path):
+    builtin = builtin_rules()[0]
+    mine = tmp_path / "mine.toml"
+    mine.write_text(pack(LINE_RULE), encoding="utf-8")
+    theirs = tmp_path / "theirs.toml"
+    theirs.write_text(pack(LINE_RULE), encoding="utf-8")
+    with pytest.raises(RuleError) as e:
+        load_ruleset((str(mine), str(theirs)))
+    assert (e.value.file, e.value.rule_id) == (str(theirs), "mine.buy-now")
+    assert e.value.problem == f"id already defined in {mine}"
+    clash = tmp_path / "clash.toml"
+    clash.write_text(pack(LINE_RULE.replace("mine.buy-now", builtin.id), builtin.family),
+                     encoding="utf-8")
+    with pytest.raises(RuleError) as e:
+        load_ruleset((str(clash),))
+    assert e.value.file == str(clash)
+    assert e.value.problem == f"id already defined in the built-in pack {builtin.origin}"

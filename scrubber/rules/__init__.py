@@ -1803,14 +1803,18 @@ def _load_ruleset(
     disabled: frozenset[str],
     timeout: float | None,
 ) -> RuleSet:
-    rule_files = [given for given, *_ in files]
     rules = list(builtin_rules())
+    first = {r.id: r for r in rules}
     for given, resolved, *_ in files:
-        rules.extend(load_rule_file(resolved, name=given))
-    ids = {r.id for r in rules}
-    dupes = sorted({r.id for r in rules if sum(1 for q in rules if q.id == r.id) > 1})
-    if dupes:
-        raise RuleError(", ".join(rule_files), dupes[0], "rule id defined twice")
+        for rule in load_rule_file(resolved, name=given):
+            # the error names the file that defines the id again and the first definition
+            if rule.id in first:
+                was = first[rule.id]
+                where = f"the built-in pack {was.origin}" if was.builtin else was.origin
+                raise RuleError(given, rule.id, f"id already defined in {where}")
+            first[rule.id] = rule
+            rules.append(rule)
+    ids = set(first)
     families = {r.family for r in rules}
     unknown = sorted(d for d in disabled if d not in ids and d not in families)
     if unknown:
