@@ -511,3 +511,25 @@ def test_a_rule_id_defined_again_names_the_file_and_the_first_definition(tmp_pat
         load_ruleset((str(clash),))
     assert e.value.file == str(clash)
     assert e.value.problem == f"id already defined in the built-in pack {builtin.origin}"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "mine.toml: no 'family' (the pack's name, e.g. family = \"mysite\")"),
+        ("# my rules, to do\n", "mine.toml: no 'family'"),
+        ('family = "mine"\n', "mine.toml: no rules (each one is a [[rule]] table)"),
+        ('family = "My Site"\n', "mine.toml: 'family' must be a lower-case name, not 'My Site'"),
+    ],
+)
+def test_a_rule_file_without_a_family_or_rules_says_so(tmp_path: Path, text: str,
+                                                        problem: str):
+    with pytest.raises(RuleError) as e:
+        parse_pack(text, "mine.toml")
+    assert str(e.value).startswith(problem)
+
+
+def test_a_rule_file_saved_with_a_utf8_bom_loads(tmp_path: Path):
+    f = tmp_path / "mine.toml"
+    f.write_bytes(b"\xef\xbb\xbf" + pack(LINE_RULE).encode())
+    assert [r.id for r in load_rule_file(f)] == ["mine.buy-now"]

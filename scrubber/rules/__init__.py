@@ -1727,11 +1727,15 @@ def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
     if unknown:
         raise RuleError(file, None, f"unknown top-level key(s): {', '.join(unknown)}")
     family = data.get("family")
+    if family is None:  # (an empty file too)
+        raise RuleError(file, None, "no 'family' (the pack's name, e.g. family = \"mysite\")")
     if not isinstance(family, str) or not regex.fullmatch(r"[a-z0-9-]+", family):
-        raise RuleError(file, None, "'family' must be a lower-case name")
+        raise RuleError(file, None, f"'family' must be a lower-case name, not {family!r}")
     raws = data.get("rule", [])
     if not isinstance(raws, list):
         raise RuleError(file, None, "rules must be given as [[rule]] tables")
+    if not raws:  # a file given to add rules that adds none is a mistake, not a no-op
+        raise RuleError(file, None, "no rules (each one is a [[rule]] table)")
     rules = []
     seen: set[str] = set()
     for raw in raws:
@@ -1752,7 +1756,7 @@ def load_rule_file(
     p = Path(path)
     where = str(p) if name is None else name
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # (a BOM, as Windows editors write)
     except OSError as e:
         raise RuleError(where, None, f"cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
