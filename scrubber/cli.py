@@ -40,6 +40,7 @@ subcommands (run with --help for theirs):
   scrubber train ...        rebuild the shipped model weights from ../shared/data
   scrubber bench ...        accuracy and speed benchmarks
   scrubber rules            list the built-in rules per family
+  scrubber rules --check mysite.toml   load a rule file, run its examples, list its rules
   scrubber profile ...      site profiles of repeated lines (build, merge, show)
 """
 
@@ -281,10 +282,14 @@ def _main(argv: list[str]) -> int:
         mod = importlib.import_module(SUBCOMMANDS[argv[0]])
         return int(mod.main(argv[1:]) or 0)
     if argv and argv[0] == "rules":
-        argparse.ArgumentParser(prog="scrubber rules",
-                                description="List the built-in rules, per family: id, "
-                                "scope, strength, description.").parse_args(argv[1:])
-        return _list_rules()
+        rp = argparse.ArgumentParser(prog="scrubber rules",
+                                     description="List the built-in rules, per family: id, "
+                                     "scope, strength, description.")
+        rp.add_argument("--check", action="append", default=[], metavar="FILE",
+                        help="load a rule file as --rules does (schema, every rule's match, "
+                        "no_match, trims and cases examples, ids not already defined) and "
+                        "list its rules instead; repeatable. Exit 1 with the problem if not")
+        return _list_rules(rp.parse_args(argv[1:]).check)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.jsonl:
@@ -390,15 +395,27 @@ def _print_stats(totals: Counter[str]) -> None:
         print(f"{n:8d}  {key}", file=err)
 
 
-def _list_rules() -> int:
-    from .rules import builtin_rules
+def _list_rules(check: list[str]) -> int:
+    from .rules import builtin_rules, load_ruleset
 
+    rules = builtin_rules()
+    if check:
+        # the loader runs every example of every rule, as --rules does before any input
+        try:
+            ruleset = load_ruleset(tuple(check))
+        except RuleError as e:
+            print(f"scrubber: {e}", file=sys.stderr)
+            return 1
+        rules = tuple(r for r in ruleset.rules if not r.builtin)
     family = None
-    for r in builtin_rules():
+    for r in rules:
         if r.family != family:
             family = r.family
             print(f"[{family}]")
         print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
+    for f in check:
+        n = sum(1 for r in rules if r.origin == f)
+        print(f"{f}: {n} rule(s) loaded, their examples hold")
     sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
     return 0
 

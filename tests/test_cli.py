@@ -258,3 +258,24 @@ def test_explain_and_stats_without_a_model_name_a_trim_rule_that_leaves_nothing(
     assert r.returncode == 0 and b"DROP metadata.stamp" in r.stdout, r.stderr
     r = run(["--stats", "--no-model"], stamp)
     assert r.returncode == 0 and r.stdout == b"" and b"drop:rule:metadata.stamp" in r.stderr
+
+
+MY_RULES = ('family = "mysite"\n[[rule]]\nid = "mysite.promo"\ndescription = "Promo line"\n'
+            'scope = "line"\npatterns = ["^Shop our store$"]\nmatch = ["Shop our store"]\n'
+            'no_match = ["You can shop our store later, she said."]\n')
+
+
+def test_rules_check_runs_a_user_rule_files_examples_and_lists_its_rules(tmp_path):
+    good = tmp_path / "mysite.toml"
+    good.write_text(MY_RULES)
+    r = run(["rules", "--check", str(good)])
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert "[mysite]" in out and "mysite.promo" in out and "[video]" not in out
+    assert f"{good}: 1 rule(s) loaded, their examples hold" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MY_RULES.replace('match = ["Shop our store"]', 'match = ["Shop now"]'))
+    r = run(["rules", "--check", str(good), "--check", str(bad)])
+    assert r.returncode == 1 and r.stdout == b""
+    assert r.stderr.decode() == (f"scrubber: {bad}: rule 'mysite.promo': example 'Shop now' "
+                                 "should match but does not\n")
