@@ -533,3 +533,19 @@ def test_a_rule_file_saved_with_a_utf8_bom_loads(tmp_path: Path):
     f = tmp_path / "mine.toml"
     f.write_bytes(b"\xef\xbb\xbf" + pack(LINE_RULE).encode())
     assert [r.id for r in load_rule_file(f)] == ["mine.buy-now"]
+
+
+@pytest.mark.parametrize(
+    ("example", "extra", "problem"),
+    [
+        ('""', "", "example '' is blank: rules never see blank lines"),
+        ('"  "', "", "example '  ' is blank"),
+        ('"Buy now"', "max_chars = 5",
+         "example 'Buy now' should match but is longer than max_chars (7 > 5)"),
+    ],
+)
+def test_a_match_example_the_rule_can_never_see_says_why(example: str, extra: str,
+                                                          problem: str):
+    body = LINE_RULE.replace('match = ["Buy now", "BUY NOW!"]', f"match = [{example}]\n{extra}")
+    with pytest.raises(RuleError, match=re.escape(problem)):
+        parse_pack(pack(body), "mine.toml")

@@ -1686,11 +1686,16 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
 
     for ex in _str_list(raw.get("match"), "match", file, rid):
         s = ex.strip()
+        if not s:  # the layout step decides blank lines; no rule is asked about them
+            raise RuleError(file, rid, f"example {ex!r} is blank: rules never see blank lines")
         hit = find(s)
         if rule.scope == "suffix":
             hit = hit if hit and hit.end() == len(s) else None
-        if not hit or (len(s) > rule.max_chars and rule.scope in ("line", "run", "widget")):
+        if not hit:
             raise RuleError(file, rid, f"example {ex!r} should match but does not")
+        if len(s) > rule.max_chars and rule.scope in ("line", "run", "widget"):
+            raise RuleError(file, rid, f"example {ex!r} should match but is longer than "
+                            f"max_chars ({len(s)} > {rule.max_chars}): the rule skips it")
     for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
         s = ex.strip()
         hit = find(s)
