@@ -549,3 +549,18 @@ def test_a_match_example_the_rule_can_never_see_says_why(example: str, extra: st
     body = LINE_RULE.replace('match = ["Buy now", "BUY NOW!"]', f"match = [{example}]\n{extra}")
     with pytest.raises(RuleError, match=re.escape(problem)):
         parse_pack(pack(body), "mine.toml")
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (LINE_RULE.replace('description = "Buy-now button"', "description = 5"),
+         "description must be a string, not 5"),
+        (LINE_RULE.replace('scope = "line"', 'scope = "line"\nsource = ["a"]'),
+         "source must be a string"),
+        (CHECK_RULE.format(extra='strength = "hint"'), "a document check cannot be a hint"),
+    ],
+)
+def test_a_rule_value_that_would_be_coerced_or_ignored_is_an_error(body: str, problem: str):
+    with pytest.raises(RuleError, match=re.escape(problem)):
+        parse_pack(pack(body), "mine.toml")

@@ -1526,9 +1526,14 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     for key in sorted(set(raw) & (_RULE_KEYS - _RULE_KEYS_ANY - _SCOPE_KEYS[scope])):
         used = ", ".join(s for s in SCOPES if key in _SCOPE_KEYS[s])
         raise RuleError(file, rid, f"{key} is not used by scope {scope!r} (only {used})")
+    for key in ("description", "source"):
+        if not isinstance(raw.get(key, ""), str):
+            raise RuleError(file, rid, f"{key} must be a string, not {raw[key]!r}")
     strength = raw.get("strength", "sure")
     if strength not in STRENGTHS:
         raise RuleError(file, rid, f"strength must be 'sure' or 'hint', not {strength!r}")
+    if strength == "hint" and scope == "document":  # (a hint is a per-line feature)
+        raise RuleError(file, rid, "a document check cannot be a hint: it is always 'sure'")
     max_chars = _int_param(raw.get("max_chars", 200), "max_chars", 1, file, rid)
     raw_params = raw.get("params", {})
     if not isinstance(raw_params, dict):
