@@ -649,11 +649,12 @@ def test_ruleset_on_huge_adversarial_lines() -> None:
 
 
 def _user_pack(tmp_path: Path, scope: str, pattern: str = "^(a|aa)+$") -> str:
-    extra = 'trims = []\n' if scope in ("prefix", "suffix") else ""
+    # (a prefix or suffix rule sees the whole line: max_chars is not one of its keys)
+    extra = 'trims = []\n' if scope in ("prefix", "suffix") else "max_chars = 100000\n"
     f = tmp_path / f"slow-{scope}.toml"
     f.write_text(
         f'family = "mine"\n[[rule]]\nid = "mine.slow-{scope}"\ndescription = "Catastrophic"\n'
-        f'scope = "{scope}"\nmax_chars = 100000\npatterns = [\'{pattern}\']\n{extra}',
+        f'scope = "{scope}"\npatterns = [\'{pattern}\']\n{extra}',
         encoding="utf-8")
     return str(f)
 
