@@ -251,6 +251,43 @@ _LABEL_ALIASES: dict[str, str] = {
     "macintosh": "mac-roman",
     "x-mac-roman": "mac-roman",
     "x-mac-cyrillic": "mac-cyrillic",
+    # the Standard's other labels, which Python does not know (or reads as ISO-8859-9 or
+    # -1 where a browser reads windows-1254 or -1252): a codec, then its labels
+    **{
+        label: line.split()[0]
+        for line in """
+        iso8859_2 iso88592
+        iso8859_3 iso88593
+        iso8859_4 iso88594
+        iso8859_5 iso88595
+        iso8859_6 iso88596 iso-8859-6-e iso-8859-6-i csiso88596e csiso88596i
+        iso8859_7 iso88597 sun_eu_greek
+        iso8859_8 iso88598 iso-8859-8-e iso-8859-8-i csiso88598e csiso88598i visual logical
+        iso8859_10 iso885910
+        iso8859_13 iso885913
+        iso8859_14 iso885914
+        iso8859_15 iso885915 csisolatin9
+        koi8_r koi koi8
+        koi8_u koi8-ru
+        mac_roman mac csmacintosh
+        mac_cyrillic x-mac-ukrainian
+        cp874 dos-874 iso885911
+        cp1250 x-cp1250
+        cp1251 x-cp1251
+        cp1252 iso_8859-1:1987
+        cp1253 x-cp1253
+        cp1254 iso88599 iso_8859-9 iso_8859-9:1989 iso-ir-148 csisolatin5 x-cp1254
+        cp1255 x-cp1255
+        cp1256 x-cp1256
+        cp1257 x-cp1257
+        cp1258 x-cp1258
+        gb18030 gb_2312 csiso58gb231280
+        euc_jp x-euc-jp cseucpkdfmtjapanese
+        cp949 ksc5601 ksc_5601 ks_c_5601-1989 csksc56011987 iso-ir-149
+        utf-8 unicode ucs-2 csunicode iso-10646-ucs-2 unicodefeff unicodefffe
+        """.strip().splitlines()
+        for label in line.split()[1:]
+    },
 }
 # Codecs Python knows that must never decode a web page.
 _REFUSED_CODECS = _names(

@@ -369,6 +369,25 @@ def test_decode_declared_charset(head: str, encoding: str, body: str) -> None:
     assert texts(data) == [body]
 
 
+@pytest.mark.parametrize(
+    ("label", "encoding", "body"),
+    [
+        ("iso-8859-8-i", "iso-8859-8", "שלום עולם"),  # what Hebrew sites declare
+        ("logical", "iso-8859-8", "שלום עולם"),
+        ("x-cp1251", "cp1251", "Привет мир"),
+        ("koi8", "koi8-r", "Привет мир"),
+        ("iso88597", "iso-8859-7", "Καλημέρα κόσμε"),
+        ("iso_8859-9", "cp1254", "İstanbul \u201cçok\u201d güzel"),  # windows-1254, as browsers
+        ("ks_c_5601-1989", "cp949", "안녕하세요"),
+        ("x-euc-jp", "euc-jp", "日本語のテキスト"),
+        ("mac", "mac-roman", "café"),
+    ],
+)
+def test_decode_every_whatwg_label_of_a_charset(label: str, encoding: str, body: str) -> None:
+    data = (f'<meta charset="{label}"><p>' + body + "</p>").encode(encoding)
+    assert decode_html(data).endswith(body + "</p>")
+
+
 def test_decode_latin1_declaration_means_cp1252() -> None:
     data = b'<meta charset="iso-8859-1"><p>\x93quoted\x94 caf\xe9</p>'
     assert decode_html(data).endswith("<p>\u201cquoted\u201d café</p>")
