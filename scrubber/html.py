@@ -184,6 +184,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _META_CHARSET_RE = re.compile(
     rb"<meta\b[^>]{0,1024}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]{1,40})", re.IGNORECASE
 )
+# a comment, or an unclosed one to the end (``<!-->`` and ``<!--->`` are empty comments)
+_COMMENT_RE = re.compile(rb"<!--(?:-?>|.*?-->|.*)", re.DOTALL)
 _XML_DECL_RE = re.compile(
     rb"^\s*<\?xml\b[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]{1,40})", re.IGNORECASE
 )
@@ -349,9 +351,15 @@ def _normalize_charset(label: bytes | str) -> str | None:
 
 
 def _declared_charset(data: bytes) -> str | None:
-    """The charset declared by an XML declaration or ``<meta>`` near the top, if usable."""
+    """The charset declared by an XML declaration or ``<meta>`` near the top, if usable.
+    A ``<meta>`` inside a comment declares nothing (a browser's prescan skips comments:
+    a commented-out old declaration above the real one is common)."""
     head = data[:CHARSET_SCAN_BYTES]
-    m = _XML_DECL_RE.match(head) or _META_CHARSET_RE.search(head)
+    m = _XML_DECL_RE.match(head)
+    if m is None:
+        if b"<!--" in head:
+            head = _COMMENT_RE.sub(b"", head)
+        m = _META_CHARSET_RE.search(head)
     return _normalize_charset(m.group(1)) if m else None
 
 
@@ -400,8 +408,9 @@ def decode_html(data: bytes) -> str:
     Order: (1) a byte-order mark (UTF-8/16/32); BOM-less UTF-16 is recognised by its
     NUL pattern; (2) a charset declared by ``<?xml encoding>``, ``<meta charset>`` or
     ``<meta http-equiv="Content-Type" content="...; charset=...">`` in the first
-    :data:`CHARSET_SCAN_BYTES` bytes, mapped per the WHATWG Encoding Standard
-    (``iso-8859-1`` -> windows-1252, ``gb2312`` -> gb18030, ``utf-16`` -> UTF-8, ...);
+    :data:`CHARSET_SCAN_BYTES` bytes (not inside a comment), mapped per the WHATWG
+    Encoding Standard (``iso-8859-1`` -> windows-1252, ``gb2312`` -> gb18030,
+    ``utf-16`` -> UTF-8, ...);
     unknown or non-text labels (``base64``, ``utf-7``, typos) are ignored; (3) strict
     UTF-8; (4) windows-1252, with its five undefined bytes mapped to U+0081 etc.
 

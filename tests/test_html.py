@@ -388,6 +388,13 @@ def test_decode_every_whatwg_label_of_a_charset(label: str, encoding: str, body:
     assert decode_html(data).endswith(body + "</p>")
 
 
+def test_decode_a_meta_charset_inside_a_comment_declares_nothing() -> None:
+    body = '<meta charset="windows-1251"><p>Привет мир</p>'
+    old = ('<!-- <meta charset="utf-8"> -->', "<!--[if IE]><meta charset=iso-8859-1><![endif]-->")
+    for comment in old:
+        assert decode_html((comment + body).encode("cp1251")).endswith("<p>Привет мир</p>")
+
+
 def test_decode_latin1_declaration_means_cp1252() -> None:
     data = b'<meta charset="iso-8859-1"><p>\x93quoted\x94 caf\xe9</p>'
     assert decode_html(data).endswith("<p>\u201cquoted\u201d café</p>")
