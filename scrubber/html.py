@@ -166,6 +166,9 @@ _WRAPPER_GAIN = 4
 _WRAPPER_SELECTOR = '[hidden], [aria-hidden], [style*="none"], [style*="hidden"]'
 _SWALLOWED_TITLE_CHARS = 2000
 _TITLE_START_RE = re.compile(r"(<title\b[^>]*>[^<\n]*)", re.IGNORECASE)
+_TITLE_END_RE = re.compile(r"</title", re.IGNORECASE)
+_TAG_RE = re.compile(r"<[A-Za-z/!]")
+_TITLE_CUT_RE = re.compile(r"[<\n]")
 #: Bytes scanned for a ``<meta charset>`` declaration.
 CHARSET_SCAN_BYTES = 16384
 #: Attribute values longer than this are truncated before they are looked at.
@@ -1353,7 +1356,7 @@ def parse_html(html: str | bytes) -> Page:
     root = tree.root
     if root is None:
         return Page()
-    title, swallowed = _title_of(tree)
+    title, swallowed = _title_of(tree, text)
     if swallowed:
         # A ``<title>`` never closed turns the whole page into title text (as in a
         # browser). Recover the page by closing the title at the end of its first line.
@@ -1467,8 +1470,10 @@ def html_to_text(html: str | bytes) -> str:
     return "\n".join(b.text for b in parse_html(html).blocks)
 
 
-def _title_of(tree: LexborHTMLParser) -> tuple[str, bool]:
-    """The page title, and whether an unclosed ``<title>`` swallowed the document."""
+def _title_of(tree: LexborHTMLParser, source: str) -> tuple[str, bool]:
+    """The page title, and whether an unclosed ``<title>`` swallowed the document: its
+    text is long and holds markup, or holds a tag and ``source`` never closes it (a short
+    page swallowed whole rendered nothing)."""
     head = tree.head
     node = head.first_child if head is not None else None
     while node is not None:
@@ -1480,8 +1485,12 @@ def _title_of(tree: LexborHTMLParser) -> tuple[str, bool]:
     if node is None:
         return "", False
     raw = node.text() or ""
-    if len(raw) > _SWALLOWED_TITLE_CHARS and "<" in raw:
-        return " ".join(raw.split("\n", 1)[0].split())[:300], True
+    if "<" in raw and (
+        len(raw) > _SWALLOWED_TITLE_CHARS
+        or (_TAG_RE.search(raw) and not _TITLE_END_RE.search(source))
+    ):
+        # (its first line up to any tag: where the page's second parse closes it)
+        return " ".join(_TITLE_CUT_RE.split(raw, 1)[0].split())[:300], True
     return " ".join(raw.split())[:1000], False
 
 

@@ -701,6 +701,17 @@ def test_unclosed_title_does_not_swallow_the_page() -> None:
     assert len(page.blocks) == 200 and page.blocks[0].text == "Paragraph 0 of the story."
 
 
+@pytest.mark.parametrize("after_title", ["\n</head><body>", "</head><body>", ""])
+def test_unclosed_title_does_not_swallow_a_short_page(after_title: str) -> None:
+    body = "<p>The first paragraph of the story.</p><p>The second one.</p>"
+    page = parse_html("<html><head><title>Headline" + after_title + body)
+    assert page.title == "Headline"
+    assert [b.text for b in page.blocks] == ["The first paragraph of the story.", "The second one."]
+    # a title that is closed keeps whatever it holds
+    page = parse_html("<title>a <b> c</title><p>x</p>")
+    assert page.title == "a <b> c" and [b.text for b in page.blocks] == ["x"]
+
+
 def test_huge_attribute_values() -> None:
     big = "x" * 5_000_000
     html = f"<div class='{big} nav' id='{big}' style='{big}'><p data-x='{big}'>ok</p></div>"
