@@ -453,11 +453,13 @@ def decode_html(data: bytes) -> str:
             if declared and declared.startswith("iso2022"):
                 return data.decode(declared, "replace")
         return text
+    # UTF-8 with a few broken bytes stays UTF-8 over a legacy declaration too (see above):
+    # legacy text that is not valid UTF-8 has nearly every high byte invalid
+    if _mostly_utf8(data):
+        return data.decode("utf-8", "replace")
     declared = _declared_charset(data)
     if declared and declared != "utf-8":
         return data.decode(declared, "replace")
-    if _mostly_utf8(data):
-        return data.decode("utf-8", "replace")
     return data.decode("cp1252", "scrubber.latin1")
 
 

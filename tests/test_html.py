@@ -395,6 +395,13 @@ def test_decode_a_meta_charset_inside_a_comment_declares_nothing() -> None:
         assert decode_html((comment + body).encode("cp1251")).endswith("<p>Привет мир</p>")
 
 
+def test_decode_utf8_with_a_broken_byte_declaring_a_legacy_charset_stays_utf8() -> None:
+    body = "<p>Café résumé naïve déjà vu — “quotes” über</p>"
+    for label in ("windows-1252", "iso-8859-1", "windows-1251", "shift_jis"):
+        data = f'<meta charset="{label}">{body}'.encode() + b"\xff broken"
+        assert decode_html(data).endswith(body + "\ufffd broken")
+
+
 def test_decode_latin1_declaration_means_cp1252() -> None:
     data = b'<meta charset="iso-8859-1"><p>\x93quoted\x94 caf\xe9</p>'
     assert decode_html(data).endswith("<p>\u201cquoted\u201d café</p>")
