@@ -301,7 +301,53 @@ def _markers(text: str, cps: np.ndarray, cls: np.ndarray, astral: np.ndarray | N
     return found
 
 
+#: A document of more non-blank lines than this gets its own columns in ranges of about
+#: this many lines (:func:`_own_spans`): the per-character arrays of the whole document
+#: (about 450 bytes a line) are then never all in memory at once.
+OWN_CHUNK_LINES = 1 << 14
+
+
+def _own_spans(lines: Sequence[str], size: int | None = None) -> list[tuple[int, int]]:
+    """Ranges of ``lines`` whose own columns, computed apart, equal those of the whole
+    document: each cut falls between two lines whose joining newline no separator match
+    can take as its white space (see :func:`_isolated`), so no match and no chain of them
+    crosses it; the other markers never contain white space. One range when a line holds
+    a newline of its own (:func:`_function_words` reads such a document as a whole)."""
+    m = len(lines)
+    size = OWN_CHUNK_LINES if size is None else size
+    if m <= size or any("\n" in s for s in lines):
+        return [(0, m)]
+    sym = _SEP_CHARS
+    cuts = [0]
+    r = size
+    while r < m:
+        # the first safe cut at or after r (lines r - 1 and r apart)
+        while r < m and (lines[r][0] in sym or lines[r - 1][:_SAMPLE][-1] in sym):
+            r += 1
+        if r >= m:
+            break
+        cuts.append(r)
+        r += size
+    cuts.append(m)
+    return list(itertools.pairwise(cuts))
+
+
 def _own_matrix(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.ndarray:
+    """The OWN columns of ``lines`` (see :func:`_own_block`), a range of lines at a time
+    for a huge document (:func:`_own_spans`); each row the same either way."""
+    m = len(lines)
+    if full_len is None:
+        full_len = np.fromiter(map(len, lines), np.int64, count=m)
+    spans = _own_spans(lines)
+    if len(spans) == 1:
+        return _own_block(lines, full_len)
+    own = np.zeros((m, len(OWN)))
+    for a, b in spans:
+        own[a:b] = _own_block(lines[a:b], full_len[a:b])
+    return own
+
+
+def _own_block(lines: Sequence[str], full_len: np.ndarray | None = None) -> np.ndarray:
     """The OWN columns for non-blank stripped ``lines`` (one row each), computed over the
     whole document at once: the lines' first ``_SAMPLE`` characters are joined with
     newlines and decoded into one array of code points; every per-character count is a
@@ -498,6 +544,8 @@ def _isolated(lines: Sequence[str]) -> list[bool]:
 def _own_from_cache(lines: Sequence[str], cache: dict[str, np.ndarray]) -> np.ndarray | None:
     """The own-column matrix of ``lines`` from rows remembered for the same lines in an
     earlier pass, when every line has one and is isolated here too (else ``None``)."""
+    if len(lines) > OWN_CHUNK_LINES:
+        return _own_from_cache_big(lines, cache)
     rows = []
     get = cache.get
     for s, ok in zip(lines, _isolated(lines), strict=True):
@@ -510,12 +558,34 @@ def _own_from_cache(lines: Sequence[str], cache: dict[str, np.ndarray]) -> np.nd
     return own
 
 
+def _own_from_cache_big(lines: Sequence[str], cache: dict[str, np.ndarray]
+                        ) -> np.ndarray | None:
+    """:func:`_own_from_cache` for a huge document: each distinct line's row looked up
+    once and spread by index (a list of a row view per line, which numpy also copies into
+    one array before assigning, took about 300 bytes a line)."""
+    if not all(_isolated(lines)):
+        return None
+    at: dict[str, int] = {}
+    inv = np.fromiter((at.setdefault(s, len(at)) for s in lines), np.intp, count=len(lines))
+    rows = list(map(cache.get, at))
+    if any(r is None for r in rows):
+        return None
+    own = np.zeros((len(lines), len(OWN)))
+    own[:, :_OWN_LOCAL] = np.array(rows)[inv]
+    return own
+
+
 def _own_to_cache(lines: Sequence[str], own: np.ndarray, cache: dict[str, np.ndarray]) -> None:
     if any("\n" in s for s in lines):
         return  # _function_words reads such a document another way
-    for s, ok, row in zip(lines, _isolated(lines), own[:, :_OWN_LOCAL], strict=True):
-        if ok:
-            cache[s] = row
+    # the rows of lines not cached yet, copied once each (a view of ``own`` would keep
+    # the whole matrix alive for the document's later passes: 160 MB a million lines)
+    first: dict[str, int] = {}
+    for r, (s, ok) in enumerate(zip(lines, _isolated(lines), strict=True)):
+        if ok and s not in cache:
+            first.setdefault(s, r)
+    if first:
+        cache.update(zip(first, own[list(first.values()), :_OWN_LOCAL], strict=True))
 
 
 def extract(
@@ -529,14 +599,53 @@ def extract(
     array with one row per line, or a :class:`scrubber.html.DomFeatures`) for
     ``kind == "html"``.
     """
+    parts = extract_parts(pieces, hits, rs, extra, kind, own_cache)
+    return parts.rows(0, parts.n)
+
+
+class Parts:
+    """A document's feature matrix as its column blocks, one row per non-blank line
+    (``nb``: their indices among the ``n`` input lines); :meth:`rows` assembles any
+    range of the matrix's rows. A huge document is scored a range at a time
+    (:meth:`scrubber.model.Model.score`), so its whole matrix (87 float64 columns: 700 MB
+    for a million lines) and the model's copies of it are never in memory at once."""
+
+    __slots__ = ("blocks", "n", "nb", "width")
+
+    def __init__(self, n: int, nb: np.ndarray, blocks: Sequence[np.ndarray], width: int) -> None:
+        self.n, self.nb, self.blocks, self.width = n, nb, list(blocks), width
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of the matrix :func:`extract` returns, the same values."""
+        if not self.blocks:
+            return np.zeros((stop - start, self.width))
+        m, n = len(self.nb), self.n
+        if start == 0 and stop == n:
+            k0, k1 = 0, m
+        else:
+            k0, k1 = np.searchsorted(self.nb, [start, stop]).tolist()
+        blocks = self.blocks if (k0, k1) == (0, m) else [b[k0:k1] for b in self.blocks]
+        if k1 - k0 == stop - start:
+            return np.concatenate(blocks, axis=1)
+        out = np.zeros((stop - start, self.width))
+        out[self.nb[k0:k1] - start] = np.concatenate(blocks, axis=1)
+        return out
+
+
+def extract_parts(
+    pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None, kind: str = "text",
+    own_cache: dict[str, np.ndarray] | None = None,
+) -> Parts:
+    """What :func:`extract` computes, as :class:`Parts` (see there)."""
     n = len(pieces)
     stripped = list(map(str.strip, pieces))
     full_len = np.fromiter(map(len, stripped), np.int64, count=n)
     nb = full_len.nonzero()[0]
     m = len(nb)
     if not m:
-        return np.zeros((n, _width(kind)))
+        return Parts(n, nb, [], _width(kind))
     lines = [s for s in stripped if s]
+    del stripped
     own = None if own_cache is None else _own_from_cache(lines, own_cache)
     if own is None:
         own = _own_matrix(lines, full_len[nb])
@@ -551,14 +660,15 @@ def extract(
     own[:, _OWN_IDX["rule_drop"]] = drop >= 0
     own[:, _OWN_IDX["rule_hint"]] = hint >= 0
     own[:, _OWN_IDX["trimmed"]] = trimmed
-    fam_h = np.zeros((m, len(FAMILIES)))
-    fam_d = np.zeros((m, len(FAMILIES)))
+    # (0/1 columns: int8 here, exactly 0.0 / 1.0 once assembled; an eighth of the memory)
+    fam_h = np.zeros((m, len(FAMILIES)), dtype=np.int8)
+    fam_d = np.zeros((m, len(FAMILIES)), dtype=np.int8)
     for fam, which in ((fam_d, drop), (fam_h, hint)):
         rows = (which >= 0).nonzero()[0]
         if len(rows):
             f_of = {d: _FAM_IDX.get(rules[d].family, -1) for d in set(which[rows].tolist())}
             f = np.array([f_of[d] for d in which[rows].tolist()], dtype=np.int64)
-            fam[rows[f >= 0], f[f >= 0]] = 1.0
+            fam[rows[f >= 0], f[f >= 0]] = 1
     keys = list(map(str.casefold, lines))
     if len(set(keys)) < m:
         counts = Counter(keys)
@@ -613,11 +723,7 @@ def extract(
     if kind == "html":
         ex = np.asarray(getattr(extra, "matrix", extra), dtype=np.float64)
         blocks.append(ex[nb])
-    if m == n:
-        return np.concatenate(blocks, axis=1)
-    out = np.zeros((n, _width(kind)))
-    out[nb] = np.concatenate(blocks, axis=1)
-    return out
+    return Parts(n, nb, blocks, _width(kind))
 
 
 # ------------------------------------------------------------ second stage (HTML model)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 from collections.abc import Sequence
@@ -197,17 +198,61 @@ class Model:
               own_cache: dict[str, np.ndarray] | None = None) -> list[float]:
         """Body probabilities of ``pieces``. ``own_cache``: the lines' own feature rows,
         shared by the settle passes over one document (see :func:`features.extract`)."""
-        x = features.extract(pieces, hits, rs, extra, kind=self.card.get("kind", "text"),
-                             own_cache=own_cache)
+        parts = features.extract_parts(pieces, hits, rs, extra,
+                                       kind=self.card.get("kind", "text"), own_cache=own_cache)
+        spans = chunks(parts.n)
+        # one span (every document but a huge one): the whole matrix, as it always was
+        x = None
+        if len(spans) == 1:
+            x = parts.rows(0, parts.n)
+            del parts  # (its blocks are in x now)
         with _one_blas_thread():
-            p = self.net.forward(x)
+            p = (self.net.forward(x) if x is not None
+                 else np.concatenate([self.net.forward(parts.rows(a, b)) for a, b in spans]))
             if self.stages:
                 bad = np.asarray(hits.drop) >= 0
                 anc, paths = getattr(extra, "ancestors", None), getattr(extra, "paths", None)
                 for net in self.stages:
                     pooled = features.score_context(p, pieces, bad, anc, paths)
-                    p = net.forward(np.concatenate([x, pooled], axis=1))
+                    if x is not None:
+                        p = net.forward(np.concatenate([x, pooled], axis=1))
+                    else:
+                        p = np.concatenate([
+                            net.forward(np.concatenate([parts.rows(a, b), pooled[a:b]], axis=1))
+                            for a, b in spans])
         return p.tolist()
+
+
+#: A document of more lines than this is scored in ranges of about this many lines
+#: (:func:`chunks`): its feature matrix and the model's intermediate arrays are then held
+#: for one range at a time (for a million lines, 2.1 GB of float64 at once before).
+#: Every step of the nets reads a row alone, but the BLAS products give a row's result by
+#: one of two code paths: the matrix's last rows, after the largest multiple of the
+#: kernel's row unroll (4 to 16), take the remainder kernel, whose sums can differ in the
+#: last bit. Ranges therefore start at multiples of :data:`CHUNK_ALIGN`: the rows of all
+#: but the last range are whole unrolls, and the last range ends where the matrix does,
+#: so every row takes the kernel the whole matrix would give it. Normal pages are one range.
+CHUNK_LINES = 1 << 14
+CHUNK_ALIGN = 1 << 12
+
+
+def chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
+    """``[start, stop)`` ranges covering ``range(n)``: one when ``n <= size`` (also for
+    ``n == 0``), else
+    about ``n / size`` of near-equal length, each starting at a multiple of
+    :data:`CHUNK_ALIGN` (see :data:`CHUNK_LINES`).
+
+    >>> chunks(5, 2)
+    [(0, 5)]
+    >>> chunks(40_000)
+    [(0, 12288), (12288, 24576), (24576, 40000)]
+    """
+    size = CHUNK_LINES if size is None else size
+    if n <= size:
+        return [(0, n)]
+    k = -(-n // size)
+    bounds = sorted({0, n, *(n * i // k // CHUNK_ALIGN * CHUNK_ALIGN for i in range(1, k))})
+    return list(itertools.pairwise(bounds))
 
 
 @functools.cache

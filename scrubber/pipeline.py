@@ -353,7 +353,10 @@ def run_lines(
     keep = list(first.keep)
     pieces = list(first.pieces)
     # line -> (pass number, that pass, the line's index in it, the line as it saw it)
-    late: dict[int, tuple[int, _Pass, int, str]] = {}
+    # (only the explanations and Config.extracted read it: the fast path does not keep
+    # every settle pass's per-line lists, about 170 bytes a line removed on a huge page)
+    late: dict[int, tuple[int, _Pass, int, str]] | None = (
+        {} if explain or cfg.extracted else None)
     retry = (cfg.retry_sparse and cfg.threshold is None and not cfg.extracted
              and extra is None and model is not None)
     # settle passes only drop or trim, so a first pass under the share decides it: the
@@ -371,19 +374,20 @@ def run_lines(
         sparse_share = share
         low = cfg.replace(threshold=SPARSE_THRESHOLD)
         first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
-        keep, pieces, late = list(first.keep), list(first.pieces), {}
+        keep, pieces = list(first.keep), list(first.pieces)
+        late = None if late is None else {}
         last = _settle(texts, low, rs, model, keep, pieces, late, own_cache)
         _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1, sparse=low)
 
     restored: list[int] = []
     removed_share = 0.0
-    if cfg.extracted and extra is None and model is not None:
+    if cfg.extracted and extra is None and model is not None and late is not None:
         restored, removed_share = _guard_extracted(first, late, keep, pieces)
 
     outputs: list[str | None] = [pieces[i] if keep[i] else None for i in range(n)]
     written: list[int] | None = [] if explain else None
     out = lines.join_lines(texts, endings, outputs, written)
-    if not explain:
+    if not explain or late is None:
         return out, None
     decisions = _explain(texts, first.pieces, first.hits, rs.rules, first.scores, first.keep,
                          first.why, set(written or ()), first.threshold, first.seen, cfg,
@@ -448,11 +452,12 @@ def _sparse_share(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[s
 
 def _settle(
     texts: Sequence[str], cfg: Config, rs: RuleSet, model: Any, keep: list[bool],
-    pieces: list[str], late: dict[int, tuple[int, _Pass, int, str]],
+    pieces: list[str], late: dict[int, tuple[int, _Pass, int, str]] | None,
     own_cache: dict[str, Any] | None, start: int = 2, sparse: Config | None = None,
 ) -> int:
     """Settle passes (``Config.settle``) over what ``keep`` / ``pieces`` hold, in place,
-    numbered from ``start``; each line a pass removes or trims goes into ``late``.
+    numbered from ``start``; each line a pass removes or trims goes into ``late`` (when
+    it is not ``None``).
     ``sparse``: the config of a sparse page's second decision (``Config.retry_sparse``).
     A pass that would keep under :data:`SPARSE_SHARE` of the words it read is not
     applied: cleaning the output again would decide it again with ``sparse``, so a pass
@@ -476,12 +481,13 @@ def _settle(
                 continue
             if not p.keep[j]:
                 keep[i] = False
-                late[i] = (pass_no, p, j, sub[j])
-                changed = True
             elif p.pieces[j] != sub[j]:
                 pieces[i] = p.pieces[j]
+            else:
+                continue
+            if late is not None:
                 late[i] = (pass_no, p, j, sub[j])
-                changed = True
+            changed = True
         if not changed:
             break
         last = pass_no
