@@ -61,6 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="ship the text model's teacher ensemble itself (its nets' probabilities "
         "averaged, slower) instead of the one net distilled from it",
     )
+    p.add_argument(
+        "--no-pin", action="store_true",
+        help="train on this machine's own BLAS kernels and threads instead of the pinned "
+        "ones (OpenBLAS Haswell, one thread; README, 'The model'): the weights then differ "
+        "from the shipped ones where the kernels differ",
+    )
     args = p.parse_args(argv)
     if args.members is not None and args.members < 1:
         p.error(f"--members must be at least 1, got {args.members}")
@@ -81,6 +87,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:  # exit 2, as the benchmarks do without data
         print(f"scrubber train: no data: {exc}", file=sys.stderr)
         return 2
+    if not args.no_pin:
+        # OpenBLAS reads its kernel choice when it loads, long before this line: a child
+        # process takes the pinned environment (scrubber.train.numerics says why)
+        from .numerics import rerun_pinned, unpinnable
+
+        code = rerun_pinned(list(sys.argv[1:] if argv is None else argv))
+        if code is not None:
+            return code
+        why = unpinnable()
+        if why is not None:
+            print(f"scrubber train: not pinning the BLAS kernels ({why}): the weights may "
+                  "differ from the shipped ones", file=sys.stderr)
     renderers = list(args.renderers)
     if args.kind in ("html", "both") and "blocks" not in renderers:
         renderers.append("blocks")

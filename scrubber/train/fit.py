@@ -27,6 +27,7 @@ from .. import features
 from ..config import Config
 from ..model import Model, _Net, stage_net
 from ..rules import load_ruleset
+from . import numerics
 
 LICENCES = {
     "wcxb-dev": "CC-BY-4.0 (WCXB, Foley 2026)",
@@ -780,6 +781,7 @@ def train(
            if ship == "mlp" and TEACHER_NAME in cands else {}),
         "seed": SEED,
         "command": "python -m scrubber.train",
+        "numerics": numerics.describe(),
         "seconds": round(time.time() - t0),
         **({"thresholds_note": kept_note(kind, ship)} if kept is not None else {}),
     }
