@@ -39,9 +39,14 @@ Rendering rules (what a reader sees)
 * Tables: one row (``tr``) per block, non-empty cells joined with ``" | "``
   (see :data:`CELL_SEPARATOR`). A cell holding block elements (layout tables) yields
   those blocks instead.
-* ``<pre>`` (also ``listing``, ``xmp``, ``plaintext`` and inline
-  ``white-space: pre``) keeps its spaces and tabs: one block per non-blank line,
-  trailing whitespace removed.
+* ``<pre>`` (also ``listing``, ``xmp``, ``plaintext`` and an inline style
+  ``white-space: pre`` / ``pre-wrap`` / ``break-spaces``) keeps its spaces and tabs:
+  one block per non-blank line, trailing whitespace removed. ``white-space: pre-line``
+  keeps the newlines only: one block per non-blank line, runs of whitespace collapsed.
+  On an inline element (``<span style="white-space: pre-wrap">``) the newlines break
+  the enclosing block's line the same way. ``white-space: normal`` / ``nowrap`` make
+  even a ``<pre>`` collapse; of several declarations the last counts, an
+  ``!important`` one first (``white-space-collapse`` is read as well).
 * Dropped with everything inside: ``head``, ``script``, ``style``, ``noscript``,
   ``template``, ``svg``, ``iframe``, ``object``, ``embed``, ``canvas``, ``video``,
   ``audio``, ``select``, ``textarea``, ``datalist``, ``input`` (including
@@ -767,14 +772,47 @@ def _tokens_and_hints(
     return tokens, hints, sr_only
 
 
-def _style_flags(style: str) -> tuple[bool, str | None, bool]:
-    """Inline ``style`` -> (hidden, display override ``"block"``/``"inline"``/None, pre)."""
+#: White space handling of an element's text (``_Ctx.pre``): collapsed (``normal``,
+#: ``nowrap``), newlines kept and spaces collapsed (``pre-line``), both kept (``<pre>``,
+#: ``pre``, ``pre-wrap``, ``break-spaces``).
+_WS_NORMAL, _WS_LINES, _WS_PRE = 0, 1, 2
+# CSS values (white space removed) by their start, the longer first; CSS Text 4 spells
+# the same with the white-space-collapse keywords (``preserve``, ``preserve-breaks``).
+_WS_VALUES = (
+    ("pre-line", _WS_LINES), ("preserve-breaks", _WS_LINES), ("break-spaces", _WS_PRE),
+    ("pre", _WS_PRE), ("normal", _WS_NORMAL), ("nowrap", _WS_NORMAL),
+    ("collapse", _WS_NORMAL), ("wrap", _WS_NORMAL),
+)
+
+
+def _white_space(s: str) -> int | None:
+    """The white space mode an inline style (lower case, white space removed) sets with
+    ``white-space`` or ``white-space-collapse``, else ``None``. The last declaration
+    counts, an ``!important`` one before any other, as in the cascade."""
+    found, important = None, False
+    for m in _WS_DECL_RE.finditer(s):
+        value = m.group(1)
+        mode = next((w for start, w in _WS_VALUES if value.startswith(start)), None)
+        if mode is None:
+            continue  # (inherit, unset, a typo: the parent's mode stays)
+        imp = "!important" in value
+        if imp or not important:
+            found, important = mode, imp
+    return found
+
+
+_WS_DECL_RE = re.compile(r"white-space(?:-collapse)?:([^;]*)")
+
+
+def _style_flags(style: str) -> tuple[bool, str | None, int | None]:
+    """Inline ``style`` -> (hidden, display override ``"block"``/``"inline"``/None, white
+    space mode :data:`_WS_NORMAL` / :data:`_WS_LINES` / :data:`_WS_PRE` / None)."""
     s = style[: _MAX_ATTR * 4].lower()
     if "display" not in s and "visibility" not in s and "white-space" not in s:
-        return False, None, False
+        return False, None, None
     s = "".join(s.split())
     if "display:none" in s or "visibility:hidden" in s or "visibility:collapse" in s:
-        return True, None, False
+        return True, None, None
     display = None
     i = s.find("display:")
     if i >= 0:
@@ -783,8 +821,7 @@ def _style_flags(style: str) -> tuple[bool, str | None, bool]:
             display = "block"
         elif value in ("inline", "inline-block", "inline-flex", "contents", "table-cell"):
             display = "inline"
-    pre = "white-space:pre" in s and "white-space:pre-line" not in s
-    return False, display, pre
+    return False, display, _white_space(s) if "white-space" in s else None
 
 
 # ------------------------------------------------------------------------ data model
@@ -1129,7 +1166,7 @@ class _Ctx:
         self.hints: frozenset[str] = _EMPTY
         self.landmarks: frozenset[str] = _EMPTY
         self.flags: tuple[int, int, bool, bool, bool] = (0, 0, False, False, False)
-        self.pre = False
+        self.pre = _WS_NORMAL  # white space mode (_WS_*): truthy when newlines are kept
         self.display: str | None = None  # inline-style display override of the element
 
     def child(self) -> _Ctx:
@@ -1535,9 +1572,9 @@ def _derive(
     panels, inactive tabs, ``until-found``) are rendered, with ``collapsed`` set.
     """
     display = None
-    pre = False
+    ws = None
     if style:
-        style_hidden, display, pre = _style_flags(style)
+        style_hidden, display, ws = _style_flags(style)
         if style_hidden and not hidden:
             hidden = "hidden"
     if hidden:
@@ -1581,11 +1618,11 @@ def _derive(
         elif tag == "table":
             in_table = True
         elif tag in _PRE_TAGS:
-            new.pre = True
+            new.pre = _WS_PRE
         new.flags = (heading, list_depth, in_li, in_table, collapsed)
-    if pre and not ctx.pre:
+    if ws is not None and ws != (new or ctx).pre:
         new = new or ctx.child()
-        new.pre = True
+        new.pre = ws
     if display is not None:
         new = new or ctx.child()
         new.display = display
@@ -1687,13 +1724,22 @@ def _walk(
         else:
             tokens = frozenset().union(*[c.near_tokens() for c in buf_ctxs])
             hints = frozenset().union(*[c.hints for c in buf_ctxs])
+        ws = bctx.pre
+        if ws != _WS_PRE and "\n" in text:
+            # (only text that keeps its newlines holds one) an inline element that keeps
+            # them, as a <span style="white-space: pre-wrap">, breaks the line there too
+            # (a <br> there adds a newline, not a context: lines at least)
+            ws = max([_WS_LINES, *[c.pre for c in buf_ctxs]])
         buf_ctxs.clear()
         lm = bctx.landmarks
         heading, list_depth, in_li, in_table, collapsed = bctx.flags
         in_main = not lm.isdisjoint(_MAIN_LANDMARKS)
         in_boiler = not lm.isdisjoint(_BOILERPLATE_LANDMARKS)
-        if bctx.pre:
+        if ws == _WS_PRE:
             lines = [line.rstrip() for line in text.split("\n")]
+            total = max(len(text), 1)
+        elif ws:  # pre-line: the newlines break lines, runs of white space collapse
+            lines = [" ".join(line.split()) for line in text.split("\n")]
             total = max(len(text), 1)
         else:
             lines = [text.rstrip()]
@@ -1707,7 +1753,7 @@ def _walk(
                 Block(
                     line, tag, path, depth, lc, n, lc / n, n_links if lc else 0, tokens,
                     hints, lm, in_main, in_boiler, heading, in_li, list_depth, in_table,
-                    bctx.pre, collapsed, ancestors=ancestors,
+                    bctx.pre == _WS_PRE, collapsed, ancestors=ancestors,
                 )
             )  # fmt: skip
         n_chars = link_chars = n_links = last_link = 0

@@ -181,6 +181,29 @@ def test_white_space_pre_style() -> None:
     assert texts("<div style='white-space: pre'>x   y\nz</div>") == ["x   y", "z"]
 
 
+def test_white_space_pre_line_keeps_newlines_and_collapses_spaces() -> None:
+    assert texts("<div style='white-space:pre-line'>a   b\n  c</div>") == ["a b", "c"]
+    assert texts("<p style='white-space-collapse: preserve-breaks'>a  b\nc</p>") == ["a b", "c"]
+    # the newline between two inline elements breaks the line too; <br> as ever
+    html = "<div style='white-space: pre-line'><span>a</span>\n  <b>b</b> c<br>d</div>"
+    assert [(b.text, b.in_pre) for b in html_to_blocks(html)] == [
+        ("a", False), ("b c", False), ("d", False)
+    ]
+
+
+def test_white_space_pre_wrap_on_an_inline_element_breaks_its_lines() -> None:
+    html = "<p><span style='white-space: pre-wrap'>a  b\nc</span> tail</p>"
+    assert texts(html) == ["a  b", "c tail"]
+
+
+def test_white_space_normal_undoes_pre_and_the_cascade_decides() -> None:
+    assert texts("<pre style='white-space: normal'>a  b\nc</pre>") == ["a b c"]
+    # the last declaration wins, an !important one first
+    assert texts("<div style='white-space:pre;white-space:normal'>a  b</div>") == ["a b"]
+    html = "<p style='white-space: normal !important; white-space: pre-wrap'>a  b\nc</p>"
+    assert texts(html) == ["a b c"]
+
+
 # ---------------------------------------------------------------- dropped elements
 
 
