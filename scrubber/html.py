@@ -68,6 +68,10 @@ sits there):
   panel, spoiler, expand or region (and not menu, nav, modal, popup, cookie, search,
   cart, login, dropdown, drawer), and ``hidden="until-found"``. Collapsed FAQ answers
   and inactive tabs are one click away, like ``<details>``.
+* Declarative shadow DOM: the content of a ``<template shadowrootmode>`` (or the older
+  ``shadowroot``) is rendered where the template is, as the host element's content (the
+  host's own children follow it; ``<slot>`` placement is not modelled). Any other
+  ``<template>`` stays dropped.
 * React streaming SSR: ``<div hidden id="S:n">`` segments are rendered where their
   ``<template id="B:n">`` / ``"P:n"`` placeholder is, as the page's script would do.
 * Pages that serve their content only inside ``<noscript>`` (forum software does this
@@ -1830,10 +1834,15 @@ def _walk(
                         pending = " "
                 elif tag == "noscript":
                     noscript_chars += len(node.text())
-                elif tag == "template" and tree is not None:
-                    seg_id = node.attributes.get("id") or ""
+                elif tag == "template":
+                    attrs = node.attributes
+                    seg_id = attrs.get("id") or ""
                     seg = None
-                    if seg_id[:2] in _PLACEHOLDERS:
+                    if "shadowrootmode" in attrs or "shadowroot" in attrs:
+                        # a declarative shadow root: the browser shows its content as the
+                        # host's (held apart from the tree, in the template's fragment)
+                        seg = node.template_fragments()[0]
+                    elif seg_id[:2] in _PLACEHOLDERS and tree is not None:
                         if segments is None:
                             segments = _react_segments(tree)
                         seg = segments.pop(seg_id[2:], None)

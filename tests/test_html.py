@@ -266,6 +266,14 @@ def test_react_streaming_segments_rendered_at_placeholder() -> None:
     assert texts(html) == ["Shell top", "Streamed body", "Nested segment", "Shell end"]
 
 
+def test_declarative_shadow_dom_is_rendered_as_the_host_content() -> None:
+    html = """<div><template shadowrootmode="open"><p>shadow</p></template></div>
+    <div><template shadowroot="open"><p>older <template shadowrootmode="closed"><b>nested</b>
+    </template></p></template><span>light</span></div>
+    <div><template><p>inert template</p></template><p>after</p></div>"""
+    assert texts(html) == ["shadow", "older nested", "light", "after"]
+
+
 def test_noscript_only_pages_fall_back_to_noscript_content() -> None:
     body = " ".join(["This forum post is only in noscript for crawlers."] * 10)
     app = f"<div id=app></div><noscript><h1>Topic</h1><p>{body}</p></noscript>"
