@@ -177,6 +177,8 @@ def _trafilatura_text(html: str, required: bool) -> str:
             ) from None
         return ""
     try:
+        # without comments even when Config.comments keeps them: asking for them cost
+        # front_end="trafilatura" 0.077 word F1 on Dragnet, 0.012 on L3S (README)
         out = trafilatura.extract(html, favor_recall=True, include_comments=False)
     except Exception:  # trafilatura raises on some broken pages; fall back to blocks
         return ""

@@ -846,6 +846,27 @@ def test_auto_asks_trafilatura_only_when_the_blocks_render_next_to_nothing(
     assert len(asked) == 1
 
 
+def test_trafilatura_is_never_asked_for_reader_comments_whatever_config_comments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trafilatura = pytest.importorskip("trafilatura")
+    import scrubber
+
+    asked: list[bool] = []
+
+    def fake_extract(html: str, **kwargs: object) -> str:
+        asked.append(bool(kwargs.get("include_comments")))
+        return "A sentence of article text that trafilatura found in the page."
+
+    monkeypatch.setattr(trafilatura, "extract", fake_extract)
+    app = "<html><body><div id=app></div><script>render()</script></body></html>"
+    for front_end in ("trafilatura", "auto"):  # (auto: the blocks render nothing)
+        scrubber.clean_html(app, front_end=front_end)
+        scrubber.clean_html(app, front_end=front_end, comments=False)
+    # (asking for them when comments=True measured worse: README "Reader comments")
+    assert asked == [False, False, False, False]
+
+
 def test_cleaning_pauses_the_garbage_collector_and_restores_its_state() -> None:
     import gc
 
