@@ -102,7 +102,11 @@ def clean_html(html: str | bytes, config: Config | None = None, **overrides: Any
 def clean_html_and_explain(
     html: str | bytes, config: Config | None = None, **overrides: Any
 ) -> Explained:
-    """Like :func:`clean_html`, with one :class:`Decision` per block."""
+    """Like :func:`clean_html`, with one :class:`Decision` per block, or per line of
+    trafilatura's text when that is what was cleaned (``front_end="trafilatura"``, or
+    the ``"auto"`` fallback when the blocks render under 200 characters and keep
+    nothing): :attr:`Explained.front_end` is then ``"trafilatura"`` and every reason
+    starts with ``"trafilatura's text (...)"``, naming why."""
     from . import config as _config
     from . import pipeline
 

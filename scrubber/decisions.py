@@ -70,10 +70,17 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Explained:
-    """The cleaned text plus one :class:`Decision` per input line."""
+    """The cleaned text plus one :class:`Decision` per input line.
+
+    ``front_end`` (HTML only) names what the lines are: ``"blocks"``, the page's rendered
+    blocks; ``"trafilatura"``, the lines of trafilatura's text, when that is what was
+    cleaned (``front_end="trafilatura"``, or the blocks' fallback; every reason then
+    starts by saying so). ``None`` for text input.
+    """
 
     text: str
     decisions: tuple[Decision, ...]
+    front_end: str | None = None
 
     def counts(self) -> Counter[str]:
         """Dropped and trimmed lines counted per reason key (datatrove-style stats)."""

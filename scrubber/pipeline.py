@@ -124,7 +124,7 @@ def _run_html(
         source = _coerce(html)
         text = _trafilatura_text(source, required=True)
         if text:
-            return run(text, cfg, explain)
+            return _from_trafilatura(run(text, cfg, explain), "front_end='trafilatura'")
     page = parse_html(html)
     texts = [b.text for b in page.blocks]
     endings = ["\n"] * len(texts)
@@ -148,8 +148,27 @@ def _run_html(
         source = _coerce(html)
         text = _trafilatura_text(source, required=False)
         if text:
-            return run(text, cfg, explain)
+            why = (f"fallback: the blocks rendered {sum(b.text_chars for b in page.blocks)}"
+                   f" characters (under {AUTO_FALLBACK_CHARS}) and kept none")
+            return _from_trafilatura(run(text, cfg, explain), why)
+    if out[1] is not None:
+        return out[0], dataclasses.replace(out[1], front_end="blocks")
     return out
+
+
+def _from_trafilatura(
+    out: tuple[str, Explained | None], why: str
+) -> tuple[str, Explained | None]:
+    """``out`` of :func:`run` on trafilatura's text, its decisions marked as being about
+    trafilatura's lines, not the page's blocks: ``front_end`` says so, and every reason
+    starts with ``"trafilatura's text (<why>): "``."""
+    text, explained = out
+    if explained is None:
+        return out
+    prefix = f"trafilatura's text ({why}): "
+    decisions = tuple(dataclasses.replace(d, reason=prefix + d.reason)
+                      for d in explained.decisions)
+    return text, Explained(explained.text, decisions, front_end="trafilatura")
 
 
 def _headline_copies(drop: Sequence[int], rules: Sequence[Any]) -> list[int]:

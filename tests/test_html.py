@@ -846,6 +846,33 @@ def test_auto_asks_trafilatura_only_when_the_blocks_render_next_to_nothing(
     assert len(asked) == 1
 
 
+def test_explain_says_when_the_decisions_are_about_trafilatura_lines_not_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import scrubber
+    from scrubber import pipeline
+
+    monkeypatch.setattr(pipeline, "_trafilatura_text", lambda html, required: (
+        "A sentence of article text that trafilatura found in the page's scripts.\n"
+    ))
+    app = "<html><body><div id=app>Loading</div><script>render()</script></body></html>"
+    fallback = scrubber.clean_html_and_explain(app)
+    assert fallback.front_end == "trafilatura"
+    assert [d.text for d in fallback.decisions] == [
+        "A sentence of article text that trafilatura found in the page's scripts."
+    ]
+    assert all(d.reason.startswith("trafilatura's text (fallback: the blocks rendered 7 "
+                                   "characters (under 200) and kept none): ")
+               for d in fallback.decisions)
+    first = scrubber.clean_html_and_explain(app, front_end="trafilatura")
+    assert first.front_end == "trafilatura"
+    assert first.decisions[0].reason.startswith("trafilatura's text (front_end='trafilatura')")
+    blocks = scrubber.clean_html_and_explain(app, front_end="blocks")
+    assert blocks.front_end == "blocks"
+    assert [d.text for d in blocks.decisions] == ["Loading"]
+    assert not blocks.decisions[0].reason.startswith("trafilatura")
+
+
 def test_trafilatura_is_never_asked_for_reader_comments_whatever_config_comments(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
