@@ -252,6 +252,26 @@ def test_gzip_text_input_is_decompressed(tmp_path: Path):
     assert r.returncode == 1 and str(bad).encode() in r.stderr and b"Traceback" not in r.stderr
 
 
+def test_gzipped_stdin_is_decompressed_in_text_html_and_jsonl_mode():
+    import gzip
+    import json
+
+    r = run([], gzip.compress(b"Leave a Comment\n" + BODY.encode()))
+    assert r.returncode == 0 and r.stdout.decode() == BODY, r.stderr
+    page = f"<html><body><p>{BODY.strip()}</p><footer>Leave a Comment</footer></body></html>"
+    r = run([], gzip.compress(page.encode()))
+    assert r.returncode == 0 and r.stdout.decode() == BODY, r.stderr
+    r = run(["--jsonl"], gzip.compress(json.dumps({"text": BODY}).encode() + b"\n"))
+    assert r.returncode == 0 and json.loads(r.stdout)["text"] == BODY, r.stderr
+    # truncated or corrupt: the same one-line errors as a .gz file's
+    for bad, why in ((gzip.compress(BODY.encode() * 5)[:30], b"truncated gzip input"),
+                     (b"\x1f\x8b" + bytes(range(40)), b"")):
+        for args in ([], ["--jsonl"]):
+            r = run(args, bad)
+            assert r.returncode == 1 and why in r.stderr and b"Traceback" not in r.stderr
+            assert r.stderr.startswith(b"scrubber: ")
+
+
 def test_explain_and_stats_without_a_model_name_a_trim_rule_that_leaves_nothing() -> None:
     stamp = b"Published on: February 14, 2025\n"
     r = run(["--explain", "--no-model"], stamp)

@@ -431,17 +431,40 @@ def _work(raws: Sequence[bytes]) -> list[Outcome]:
 def open_input(
     src: str | os.PathLike[str] | BinaryIO,
 ) -> contextlib.AbstractContextManager[BinaryIO]:
-    """A binary reader for a path (``-`` is stdin; ``.gz`` is decompressed) or a stream."""
+    """A binary reader for a path (``-`` is stdin; ``.gz`` is decompressed, and so is
+    stdin when it starts with the gzip magic bytes) or a stream."""
     if not isinstance(src, str | os.PathLike):
         return contextlib.nullcontext(src)
     if str(src) == "-":
         if sys.stdin is None:  # started with stdin closed (<&-)
             raise OSError(9, "stdin is closed", "<stdin>")
-        return contextlib.nullcontext(sys.stdin.buffer)
+        stdin = sys.stdin.buffer
+        if _starts_gzipped(stdin):
+            # (``scrubber < page.html.gz``: stdin has no name to tell; closing the
+            # GzipFile leaves stdin open)
+            return gzip.GzipFile(fileobj=stdin, mode="rb")  # type: ignore[return-value]
+        return contextlib.nullcontext(stdin)
     path = Path(src)
     if path.suffix == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return open(path, "rb", buffering=1 << 20)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _starts_gzipped(stream: BinaryIO) -> bool:
+    """Whether ``stream`` starts with the gzip magic bytes, read without consuming them:
+    peeked from a buffered stream (stdin, pipes included), else read and sought back."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(2)[:2]) == _GZIP_MAGIC
+    if stream.seekable():
+        at = stream.tell()
+        head = stream.read(2)
+        stream.seek(at)
+        return head == _GZIP_MAGIC
+    return False
 
 
 def _name(src: Any) -> str:
