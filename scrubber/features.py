@@ -673,6 +673,8 @@ def extract_parts(
     if len(set(keys)) < m:
         counts = Counter(keys)
         own[:, _OWN_IDX["repeated"]] = [counts[k] > 1 for k in keys]
+        del counts
+    del keys  # (a folded copy of every line: not kept while the arrays below are made)
 
     # the neighbours' columns: rows of one zero-padded copy, shifted by -2, -1, +1, +2
     padded = np.zeros((m + 4, len(NEIGH)))

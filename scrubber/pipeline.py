@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import gc
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import context, lines
@@ -394,6 +394,7 @@ def run_lines(
         # decision (see SPARSE_SHARE), so the output stays a fixed point
         sparse_share = share
         low = cfg.replace(threshold=SPARSE_THRESHOLD)
+        del first  # (its lists are not kept alive through the new pass)
         first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
         keep, pieces = list(first.keep), list(first.pieces)
         late = None if late is None else {}
@@ -457,15 +458,40 @@ SPARSE_SHARE = 0.1
 SPARSE_THRESHOLD = 0.2
 
 
+_WORD_LINES = 4_096  # lines _count_words joins at once
+_WORD_CHARS = 1 << 20  # characters _count_words splits at once, about
+
+
+def _count_words(lines: Iterable[str]) -> int:
+    """``len(" ".join(lines).split())``, without the joined text or the list of all the
+    words (a 45 MB page's were 0.4 GB at once): the lines are joined a range at a time
+    and a long text is split in pieces cut at a space, where no word can be cut."""
+    it = iter(lines)
+    total = 0
+    while chunk := list(itertools.islice(it, _WORD_LINES)):
+        text = " ".join(chunk)
+        del chunk
+        if len(text) <= _WORD_CHARS:
+            total += len(text.split())
+            continue
+        a, n = 0, len(text)
+        while a < n:
+            b = text.find(" ", a + _WORD_CHARS)
+            b = n if b < 0 else b
+            total += len(text[a:b].split())
+            a = b
+    return total
+
+
 def _sparse_share(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> float:
     """The share of the input's words the kept pieces hold when it is under
     :data:`SPARSE_SHARE`, else 1.0 (words split on whitespace, as the share was tuned).
     Every document pays for this, so it counts with joins (no per-line Python loop) and
     bounds first: ``n`` lines of ``c`` characters hold at most ``(c + n) // 2`` words."""
-    kept = len(" ".join(itertools.compress(pieces, keep)).split())
+    kept = _count_words(itertools.compress(pieces, keep))
     if kept >= SPARSE_SHARE * ((sum(map(len, texts)) + len(texts)) // 2):
         return 1.0
-    total = len(" ".join(texts).split())
+    total = _count_words(texts)
     if total == 0 or kept >= SPARSE_SHARE * total:
         return 1.0
     return kept / total

@@ -67,3 +67,42 @@ def test_cleaning_a_huge_document_in_ranges_gives_the_same_output(monkeypatch):
     monkeypatch.setattr(model, "CHUNK_LINES", 3_000)
     monkeypatch.setattr(features, "OWN_CHUNK_LINES", 500)
     assert scrubber.clean(text) == expected
+
+
+def test_a_huge_document_is_scanned_by_the_rules_in_bounded_ranges_with_the_same_hits(
+        monkeypatch):
+    from scrubber import rules
+
+    texts = [*_document(6_000, seed=5), "x" * 700, "", "Popular Categories", "a", "b"]
+    whole_rs = rules.RuleSet(rules.builtin_rules())
+    whole_rs.prepare()
+    whole = whole_rs.apply(texts)
+    joined: list[int] = []
+    real = rules._joined
+
+    def recording(lines):
+        out = real(lines)
+        joined.append(len(out[0]))
+        return out
+
+    monkeypatch.setattr(rules, "SCAN_RANGE_CHARS", 2_000)
+    monkeypatch.setattr(rules, "_joined", recording)
+    ranged_rs = rules.RuleSet(rules.builtin_rules())
+    ranged_rs.prepare()
+    ranged = ranged_rs.apply(texts)
+    # every scan (line, hint, trim, run and widget rules) read ranges, none the whole text
+    assert len(joined) > 10 and max(joined) <= 2_000 + 1
+    assert (ranged.drop, ranged.trim, ranged.hint) == (whole.drop, whole.trim, whole.hint)
+    assert rules._scan_ranges([5, 700, 5], 100) == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_sparse_page_words_are_counted_in_ranges_as_the_joined_text_splits(monkeypatch):
+    from scrubber import pipeline
+
+    r = random.Random(11)
+    monkeypatch.setattr(pipeline, "_WORD_LINES", 3)
+    monkeypatch.setattr(pipeline, "_WORD_CHARS", 7)
+    for _ in range(300):
+        lines = ["".join(r.choice("ab  \t\x1c\u3000\u00a0x") for _ in range(r.randrange(40)))
+                 for _ in range(r.randrange(12))]
+        assert pipeline._count_words(iter(lines)) == len(" ".join(lines).split())

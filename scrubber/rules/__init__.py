@@ -1146,6 +1146,39 @@ class _Scan:
         return out
 
 
+# A huge document's lines are scanned a range at a time, so the joined text, its folded
+# copy and the lines' offsets are never whole in memory (45 MB of page lines, joined once
+# per length cap and folded, held about 0.7 GB at once). A scan cannot tell a range from
+# the whole: every pattern it runs is line-safe (no piece of it matches "\n"), so each
+# match lies within one line, and what a line's match sees around it ("\n" or the text's
+# end, which every assertion reads alike) is the same at a range's end as inside; each
+# range's text is ``_joined`` of its own lines, a "\n" before every line as in the whole.
+SCAN_RANGE_CHARS = 1 << 20  # characters (of lines, plus one a line) in one scan range
+
+
+def _scan_ranges(sizes: Sequence[int], limit: int | None = None) -> list[tuple[int, int]]:
+    """``(start, stop)`` ranges covering lines of ``sizes`` characters in order, each
+    holding at most ``limit`` characters (default :data:`SCAN_RANGE_CHARS`; a line
+    counts one more, its "\n") unless it is one line longer than that.
+
+    >>> _scan_ranges([3, 3, 3, 9, 1], 8)
+    [(0, 2), (2, 3), (3, 4), (4, 5)]
+    """
+    limit = SCAN_RANGE_CHARS if limit is None else limit
+    n = len(sizes)
+    ends = list(itertools.accumulate(map(operator.add, sizes, itertools.repeat(1))))
+    if not n or ends[-1] <= limit:
+        return [(0, n)] if n else []
+    out = []
+    a = 0
+    while a < n:
+        before = ends[a - 1] if a else 0
+        b = max(bisect.bisect_right(ends, before + limit, a), a + 1)
+        out.append((a, b))
+        a = b
+    return out
+
+
 def _joined(lines: Sequence[str]) -> tuple[str, list[int]]:
     """``"\n"`` + the lines joined by ``"\n"``, and each line's offset in it."""
     starts = list(itertools.accumulate(map(operator.add, map(len, lines), itertools.repeat(1)),
@@ -1193,6 +1226,7 @@ class _NoScans:
         self.runs = {k: self.line for k in runs}
 
 
+_NO_VERDICT = (-1, -1, None)  # a line's verdicts when no rule fires on it
 _MEMO_CAP = 100_000  # lines whose verdicts a RuleSet remembers (cleared when full)
 # The scans are built once a rule set has seen this many lines (or by RuleSet.prepare).
 # Compiling them takes about 0.5 s; without them a line costs about 25 us more (the
@@ -1225,7 +1259,8 @@ class RuleSet:
         self._line_m = _Matcher(self.rules, self._line)
         self._hint_m = _Matcher(self.rules, self._hint)
         self._widget_m = _Matcher(self.rules, self._widget)
-        self._memo: dict[Any, tuple[int, int, tuple[int, int, int] | None]] = {}
+        self._memo: dict[str, tuple[int, int, tuple[int, int, int] | None]] = {}
+        self._memo_chars = -1  # the max_line_chars of the memo's trims
         self._widget_memo: dict[str, int] = {}  # line -> the widget rule it opens (-1)
         self._scans: _Scans | None = None  # built after SCAN_AFTER_LINES lines (_scan)
         self._lines_seen = 0
@@ -1247,13 +1282,16 @@ class RuleSet:
         hint = [-1] * n_lines
         stripped = [t.strip() for t in texts]
         memo = self._memo
-        if len(memo) > _MEMO_CAP:
-            memo.clear()
         trims = bool(self._prefix or self._suffix)
-        # a line's own verdicts depend on its text only: the settle passes and the
-        # boilerplate a site repeats on every page are looked up, not matched again
-        keys: Sequence[Any] = [(t, max_line_chars) for t in texts] if trims else stripped
-        missing: dict[Any, int] = {}  # key -> first line with it, for the lines not known
+        # a line's own verdicts depend on its text only (trims: and on max_line_chars; the
+        # memo holds one value's, so the lines themselves are its keys, not a tuple a
+        # line): the settle passes and the boilerplate a site repeats on every page are
+        # looked up, not matched again
+        if len(memo) > _MEMO_CAP or (trims and max_line_chars != self._memo_chars):
+            memo.clear()
+        self._memo_chars = max_line_chars
+        keys: Sequence[str] = texts if trims else stripped
+        missing: dict[str, int] = {}  # key -> first line with it, for the lines not known
         for i, s in enumerate(stripped):
             if s and keys[i] not in memo and keys[i] not in missing:
                 missing[keys[i]] = i
@@ -1263,6 +1301,8 @@ class RuleSet:
         for i, s in enumerate(stripped):
             if s:
                 drop[i], hint[i], trim[i] = memo[keys[i]]
+        if len(memo) > _MEMO_CAP:
+            memo.clear()  # (the next call would: a huge page's is not kept meanwhile)
         if self._run:
             self._apply_runs(stripped, drop)
         if self._widget:
@@ -1275,7 +1315,7 @@ class RuleSet:
         return RuleHits(drop, trim, hint)
 
     def _line_verdicts(self, todo: Sequence[int], texts: Sequence[str],
-                       stripped: Sequence[str], keys: Sequence[Any],
+                       stripped: Sequence[str], keys: Sequence[str],
                        max_line_chars: int) -> None:
         """Each line ``todo``'s own verdicts (drop, hint, trim) into the memo, in line
         order (so a user rule that times out names the same line as rule by rule would).
@@ -1285,6 +1325,18 @@ class RuleSet:
         short_cap = self.max_chars
         trims = bool(self._prefix or self._suffix)
         tf = self._timeout_for
+        memo = self._memo
+        # (a range at a time: see SCAN_RANGE_CHARS; the ranges keep the line order)
+        for a, b in _scan_ranges([len(stripped[i]) for i in todo]):
+            self._range_verdicts(todo[a:b], texts, stripped, keys, max_line_chars, sc,
+                                 short_cap, trims, tf, memo)
+
+    def _range_verdicts(self, todo: Sequence[int], texts: Sequence[str],
+                        stripped: Sequence[str], keys: Sequence[str], max_line_chars: int,
+                        sc: _Scans | _NoScans, short_cap: int, trims: bool, tf: Any,
+                        memo: dict[str, tuple[int, int, tuple[int, int, int] | None]]
+                        ) -> None:
+        """:meth:`_line_verdicts` of the lines ``todo``, one scan of them per group."""
         # the lines a scan can see: no "\n" inside, not cut by max_line_chars
         seen = [i for i in todo if "\n" not in stripped[i]
                 and len(stripped[i]) <= max_line_chars]
@@ -1293,7 +1345,6 @@ class RuleSet:
         f_line = sc.line.lines(docs)
         f_hint = sc.hint.lines(docs) if self._hint else None
         f_trim = sc.trim.lines(docs) if trims else None
-        memo = self._memo
         for i in todo:
             s = stripped[i]
             n = len(s)
@@ -1312,7 +1363,8 @@ class RuleSet:
                         h = sc.hint_extra.first(s, n, tf, i)
             if d < 0 and trims and (j < 0 or f_trim is None or j in f_trim):
                 t = self._trim(texts[i], i, max_line_chars)
-            memo[keys[i]] = (d, h, t)
+            # (most lines: one shared tuple, not one each)
+            memo[keys[i]] = _NO_VERDICT if d < 0 and h < 0 and t is None else (d, h, t)
 
     def _scan(self) -> _Scans | _NoScans:
         if self._scans is None:
@@ -1367,27 +1419,35 @@ class RuleSet:
         """Card runs: anchors (the rule's patterns, or lines a sure rule of the same family
         already dropped) separated by at most ``max_gap`` short lines; a run with at least
         ``min_anchors`` anchors goes whole, gap lines (channel names) included."""
-        docs: _Docs | None = None
-        idx: list[int] = []
-        inner: list[int] = []  # lines with a "\n" inside: not in the scan
+        # the lines each rule's patterns could match, from one scan (absent: all); the
+        # scans read the lines a range at a time (see SCAN_RANGE_CHARS)
+        scans = self._scan().runs
+        usable = [k for k in self._run if scans[k].usable]
+        maybes: dict[int, set[int] | None] = {k: set() for k in usable}
+        if usable:
+            idx = [i for i, s in enumerate(stripped) if s and "\n" not in s]
+            for a, b in _scan_ranges([len(stripped[i]) for i in idx]):
+                docs = _Docs([stripped[i] for i in idx[a:b]])
+                for k in usable:
+                    maybe = maybes[k]
+                    if maybe is None:
+                        continue
+                    found = scans[k].lines(docs)
+                    if found is None:  # cannot tell: all of them
+                        maybes[k] = None
+                    else:
+                        maybe.update(idx[a + j] for j in found)
+            inner = [i for i, s in enumerate(stripped) if "\n" in s]  # not in the scan
+            for maybe in maybes.values():
+                if maybe is not None:
+                    maybe.update(inner)
         for k in self._run:
             rule = self.rules[k]
             min_anchors = int(rule.params.get("min_anchors", 3))
             max_gap = int(rule.params.get("max_gap", 2))
             gap_chars = int(rule.params.get("gap_max_chars", 60))
             timeout = self._timeout_for(rule)
-            # the lines the rule's patterns could match, from one scan (None: all)
-            maybe = None
-            scan = self._scan().runs[k]
-            if scan.usable:
-                if docs is None:
-                    idx = [i for i, s in enumerate(stripped) if s and "\n" not in s]
-                    docs = _Docs([stripped[i] for i in idx])
-                    inner = [i for i, s in enumerate(stripped) if "\n" in s]
-                found = scan.lines(docs)
-                if found is not None:
-                    maybe = {idx[j] for j in found}
-                    maybe.update(inner)
+            maybe = maybes.get(k)
             # anchors: lines a sure rule of the family dropped, then the lines (of those
             # the scan left) the rule's patterns match
             family = rule.family
@@ -1429,8 +1489,15 @@ class RuleSet:
         if todo:
             sc = self._scan()
             seen = [s for s in todo if "\n" not in s]
-            found = sc.widget.lines(_Docs(seen))
-            maybe = None if found is None else {seen[j] for j in found}
+            maybe: set[str] | None = None
+            if sc.widget.usable:  # (a range at a time: see SCAN_RANGE_CHARS)
+                maybe = set()
+                for a, b in _scan_ranges(list(map(len, seen))):
+                    found = sc.widget.lines(_Docs(seen[a:b]))
+                    if found is None:  # cannot tell: all of them
+                        maybe = None
+                        break
+                    maybe.update(seen[a + j] for j in found)
             for s, i in todo.items():
                 m = self._widget_m if maybe is None or s in maybe or "\n" in s \
                     else sc.widget_extra
@@ -1453,6 +1520,8 @@ class RuleSet:
                         drop[j] = k
                     taken += 1
                 j += 1
+        if len(memo) > _MEMO_CAP:
+            memo.clear()  # (as apply's memo)
 
 
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
