@@ -940,8 +940,11 @@ def test_comments_false_drops_comment_sections_and_says_why() -> None:
     import scrubber
     from scrubber import Stage
 
-    kept = scrubber.clean_html(_COMMENTED_ARTICLE, front_end="blocks")
-    assert "Paragraph 5" in kept and "Reader 1" in kept  # the model reads them as body
+    # by default the comment section is the model's to judge: no block goes for its element
+    default = scrubber.clean_html_and_explain(_COMMENTED_ARTICLE, front_end="blocks")
+    assert "Paragraph 5" in default.text
+    assert not [d for d in default.decisions if d.stage is Stage.DOM]
+    assert any(d.text.startswith("Reader") for d in default.decisions)
     dropped = scrubber.clean_html(_COMMENTED_ARTICLE, front_end="blocks", comments=False)
     assert "Paragraph 0" in dropped and "Paragraph 5" in dropped
     assert "Reader" not in dropped and "Responses" not in dropped

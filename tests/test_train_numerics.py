@@ -59,3 +59,11 @@ def test_openblas_in_a_pinned_process_runs_the_pinned_kernels_on_one_thread() ->
     assert card["blas"] and all(f"{numerics.CORETYPE} x1" in b for b in card["blas"]), card
     assert not any(f.startswith("AVX512") or f == "X86_V4" for f in card["numpy_dispatch"])
 
+
+
+def test_the_shipped_html_card_records_the_pinned_kernels_that_trained_it() -> None:
+    # (the shipped text model predates the pin: README, "The model", says why it stays)
+    weights = Path(numerics.__file__).resolve().parent.parent / "weights"
+    card = json.loads((weights / "html.json").read_text(encoding="utf-8"))
+    assert card["numerics"]["pinned"] is True
+    assert all(f"{numerics.CORETYPE} x1" in b for b in card["numerics"]["blas"])
