@@ -349,6 +349,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             print(f"scrubber: {_input_error(path, e)}", file=sys.stderr)
             status = 1
             continue
+        name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         is_html = args.html or (not args.text and looks_like_html(data))
         text, bom = decode(data)
         try:
@@ -359,14 +360,14 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             else:
                 cleaned, explained = pipeline.run(text, cfg, explain=args.explain or args.stats)
         except ValueError as e:  # bytes that are not HTML at all (gzip, PDF, images)
-            print(f"scrubber: {path}: {e}", file=sys.stderr)
+            print(f"scrubber: {name}: {e}", file=sys.stderr)
             status = 1
             continue
         except RuleTimeout as e:
             # --on-error: fail (default) reports it and exits 1 at the end; skip writes
             # nothing for this document; keep writes it unchanged (byte for byte)
             how = {"skip": " (skipped)", "keep": " (kept unchanged)"}.get(args.on_error, "")
-            print(f"scrubber: {path}: {e}{how}", file=sys.stderr)
+            print(f"scrubber: {name}: {e}{how}", file=sys.stderr)
             if args.on_error == "keep" and not args.explain:
                 _write(out, data)
             elif args.on_error == "fail":

@@ -701,6 +701,13 @@ def test_catastrophic_user_rule_cli_on_error(tmp_path: Path) -> None:
     assert status == 0 and out == bad.read_bytes() + BODY.encode() + b"\n"
 
 
+def test_a_rule_timeout_on_stdin_names_it_as_jsonl_mode_does(tmp_path: Path) -> None:
+    rules = _user_pack(tmp_path, "line")
+    data = b"a" * 36 + b"!\n" + BODY.encode() + b"\n"
+    status, _, err = run_cli(data, "--text", "--rules", rules, "--no-model")
+    assert status == 1 and err.startswith("scrubber: <stdin>: ") and "mine.slow-line" in err
+
+
 def test_cli_regex_timeout_flag_sets_the_per_line_limit(tmp_path: Path) -> None:
     rules = _user_pack(tmp_path, "line")
     bad = tmp_path / "bad.txt"
