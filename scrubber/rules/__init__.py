@@ -1179,6 +1179,27 @@ def _scan_ranges(sizes: Sequence[int], limit: int | None = None) -> list[tuple[i
     return out
 
 
+def _scan_all(scans: Sequence[_Scan], lines: Sequence[str]) -> list[set[int] | None]:
+    """For each of ``scans``, the indices of ``lines`` (stripped, no ``"\n"`` inside) that
+    some of its patterns match (``None``: cannot tell, all of them), read a range of lines
+    at a time (see :data:`SCAN_RANGE_CHARS`); each range is joined once for all the scans."""
+    out: list[set[int] | None] = [set() if scan.usable else None for scan in scans]
+    for a, b in _scan_ranges(list(map(len, lines))):
+        if all(found is None for found in out):
+            break
+        docs = _Docs(lines[a:b])
+        for k, scan in enumerate(scans):
+            so_far = out[k]
+            if so_far is None:
+                continue
+            found = scan.lines(docs)
+            if found is None:
+                out[k] = None
+            else:
+                so_far.update(a + j for j in found)
+    return out
+
+
 def _joined(lines: Sequence[str]) -> tuple[str, list[int]]:
     """``"\n"`` + the lines joined by ``"\n"``, and each line's offset in it."""
     starts = list(itertools.accumulate(map(operator.add, map(len, lines), itertools.repeat(1)),
@@ -1423,24 +1444,13 @@ class RuleSet:
         # scans read the lines a range at a time (see SCAN_RANGE_CHARS)
         scans = self._scan().runs
         usable = [k for k in self._run if scans[k].usable]
-        maybes: dict[int, set[int] | None] = {k: set() for k in usable}
+        maybes: dict[int, set[int] | None] = {}
         if usable:
             idx = [i for i, s in enumerate(stripped) if s and "\n" not in s]
-            for a, b in _scan_ranges([len(stripped[i]) for i in idx]):
-                docs = _Docs([stripped[i] for i in idx[a:b]])
-                for k in usable:
-                    maybe = maybes[k]
-                    if maybe is None:
-                        continue
-                    found = scans[k].lines(docs)
-                    if found is None:  # cannot tell: all of them
-                        maybes[k] = None
-                    else:
-                        maybe.update(idx[a + j] for j in found)
             inner = [i for i, s in enumerate(stripped) if "\n" in s]  # not in the scan
-            for maybe in maybes.values():
-                if maybe is not None:
-                    maybe.update(inner)
+            found_by = _scan_all([scans[k] for k in usable], [stripped[i] for i in idx])
+            for k, found in zip(usable, found_by, strict=True):
+                maybes[k] = None if found is None else {*map(idx.__getitem__, found), *inner}
         for k in self._run:
             rule = self.rules[k]
             min_anchors = int(rule.params.get("min_anchors", 3))
@@ -1489,15 +1499,8 @@ class RuleSet:
         if todo:
             sc = self._scan()
             seen = [s for s in todo if "\n" not in s]
-            maybe: set[str] | None = None
-            if sc.widget.usable:  # (a range at a time: see SCAN_RANGE_CHARS)
-                maybe = set()
-                for a, b in _scan_ranges(list(map(len, seen))):
-                    found = sc.widget.lines(_Docs(seen[a:b]))
-                    if found is None:  # cannot tell: all of them
-                        maybe = None
-                        break
-                    maybe.update(seen[a + j] for j in found)
+            [found] = _scan_all([sc.widget], seen)
+            maybe = None if found is None else {seen[j] for j in found}
             for s, i in todo.items():
                 m = self._widget_m if maybe is None or s in maybe or "\n" in s \
                     else sc.widget_extra
