@@ -201,25 +201,30 @@ class Model:
         parts = features.extract_parts(pieces, hits, rs, extra,
                                        kind=self.card.get("kind", "text"), own_cache=own_cache)
         spans = chunks(parts.n)
-        # one span (every document but a huge one): the whole matrix, as it always was
-        x = None
+        rows = parts.rows
         if len(spans) == 1:
+            # every document but a huge one: the whole matrix, assembled once for the
+            # first stage and the later ones
             x = parts.rows(0, parts.n)
             del parts  # (its blocks are in x now)
+
+            def rows(start: int, stop: int) -> np.ndarray:
+                return x
+
+        def forward(net: Any, pooled: np.ndarray | None = None) -> np.ndarray:
+            """``net`` over the matrix (with ``pooled`` beside it), a span at a time."""
+            out = [net.forward(rows(a, b) if pooled is None
+                               else np.concatenate([rows(a, b), pooled[a:b]], axis=1))
+                   for a, b in spans]
+            return out[0] if len(out) == 1 else np.concatenate(out)
+
         with _one_blas_thread():
-            p = (self.net.forward(x) if x is not None
-                 else np.concatenate([self.net.forward(parts.rows(a, b)) for a, b in spans]))
+            p = forward(self.net)
             if self.stages:
                 bad = np.asarray(hits.drop) >= 0
                 anc, paths = getattr(extra, "ancestors", None), getattr(extra, "paths", None)
                 for net in self.stages:
-                    pooled = features.score_context(p, pieces, bad, anc, paths)
-                    if x is not None:
-                        p = net.forward(np.concatenate([x, pooled], axis=1))
-                    else:
-                        p = np.concatenate([
-                            net.forward(np.concatenate([parts.rows(a, b), pooled[a:b]], axis=1))
-                            for a, b in spans])
+                    p = forward(net, features.score_context(p, pieces, bad, anc, paths))
         return p.tolist()
 
 
