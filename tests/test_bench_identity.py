@@ -37,7 +37,9 @@ def test_save_then_check_is_identical_and_a_changed_output_is_named(
     saved["pages"]["set-a/2"][1] = "0" * 40  # as if the explanation had changed
     out.write_text(json.dumps(saved))
     assert identity.main(["check", str(out), "--sets", "set-a", "-j", "1"]) == 1
-    assert "set-a/2: explain differs" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "set-a/2: explain differs" in printed
+    assert "pages differing per output: html 0, explain 1, text 0" in printed
 
 
 def test_check_refuses_a_file_that_is_not_a_digest_file(tmp_path: Path) -> None:

@@ -181,7 +181,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(diffs) > 50:
         print(f"... and {len(diffs) - 50} more")
     print(f"{len(now)} pages: " + (f"{len(diffs)} differ" if diffs else "identical"))
+    if diffs:  # (the list above stops at 50: how many of each output, over them all)
+        print(summary(before, now))
     return 1 if diffs else 0
+
+
+def summary(before: dict[str, list[str]], now: dict[str, list[str]]) -> str:
+    """How many pages differ in each of the three outputs (pages on both sides only).
+
+    >>> summary({"a/1": ["x", "y", "z"], "a/2": ["x", "y", "z"]},
+    ...         {"a/1": ["x", "Y", "Z"], "a/2": ["x", "y", "Z"]})
+    'pages differing per output: html 0, explain 1, text 2'
+    """
+    both = set(before) & set(now)
+    counts = [sum(before[k][i] != now[k][i] for k in both) for i in range(3)]
+    return "pages differing per output: " + ", ".join(
+        f"{name} {c}" for name, c in zip(("html", "explain", "text"), counts, strict=True))
 
 
 if __name__ == "__main__":
