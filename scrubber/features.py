@@ -656,7 +656,11 @@ def extract_parts(
     rules = rs.rules
     drop = np.asarray(hits.drop, dtype=np.int64)[nb]
     hint = np.asarray(hits.hint, dtype=np.int64)[nb]
-    trimmed = np.fromiter((t is not None for t in hits.trim), bool, count=n)[nb]
+    # a cut suffix ("... Read more") marks a teaser; a cut prefix (a date stamp) says
+    # nothing of what follows it, mostly the first paragraph of a post (training pages:
+    # long remainders of suffix trims 119 clutter / 15 body, of prefix trims 1 / 16)
+    suffix = [rules[t[2]].scope == "suffix" if t is not None else False for t in hits.trim]
+    trimmed = np.fromiter(suffix, bool, count=n)[nb]
     own[:, _OWN_IDX["rule_drop"]] = drop >= 0
     own[:, _OWN_IDX["rule_hint"]] = hint >= 0
     own[:, _OWN_IDX["trimmed"]] = trimmed
