@@ -1247,7 +1247,7 @@ class _NoScans:
         self.runs = {k: self.line for k in runs}
 
 
-_NO_VERDICT = (-1, -1, None)  # a line's verdicts when no rule fires on it
+_NO_VERDICT = (-1, -1, None, ())  # a line's verdicts when no rule fires on it
 _MEMO_CAP = 100_000  # lines whose verdicts a RuleSet remembers (cleared when full)
 # The scans are built once a rule set has seen this many lines (or by RuleSet.prepare).
 # Compiling them takes about 0.5 s; without them a line costs about 25 us more (the
@@ -1280,7 +1280,8 @@ class RuleSet:
         self._line_m = _Matcher(self.rules, self._line)
         self._hint_m = _Matcher(self.rules, self._hint)
         self._widget_m = _Matcher(self.rules, self._widget)
-        self._memo: dict[str, tuple[int, int, tuple[int, int, int] | None]] = {}
+        # line -> drop, hint, trim and the built-in run rules its text matches
+        self._memo: dict[str, tuple[int, int, tuple[int, int, int] | None, tuple[int, ...]]] = {}
         self._memo_chars = -1  # the max_line_chars of the memo's trims
         self._widget_memo: dict[str, int] = {}  # line -> the widget rule it opens (-1)
         self._scans: _Scans | None = None  # built after SCAN_AFTER_LINES lines (_scan)
@@ -1319,13 +1320,16 @@ class RuleSet:
         if missing:
             self._line_verdicts(list(missing.values()), texts, stripped, keys,
                                 max_line_chars)
+        matched: list[tuple[int, tuple[int, ...]]] = []  # (line, run rules matching it)
         for i, s in enumerate(stripped):
             if s:
-                drop[i], hint[i], trim[i] = memo[keys[i]]
+                drop[i], hint[i], trim[i], runs = memo[keys[i]]
+                if runs:
+                    matched.append((i, runs))
         if len(memo) > _MEMO_CAP:
             memo.clear()  # (the next call would: a huge page's is not kept meanwhile)
         if self._run:
-            self._apply_runs(stripped, drop)
+            self._apply_runs(stripped, drop, matched)
         if self._widget:
             self._apply_widgets(stripped, drop)
         for k in self._document:
@@ -1338,10 +1342,11 @@ class RuleSet:
     def _line_verdicts(self, todo: Sequence[int], texts: Sequence[str],
                        stripped: Sequence[str], keys: Sequence[str],
                        max_line_chars: int) -> None:
-        """Each line ``todo``'s own verdicts (drop, hint, trim) into the memo, in line
-        order (so a user rule that times out names the same line as rule by rule would).
-        One scan of the joined lines per rule group picks the lines worth a closer look;
-        the others cannot fire, so they get -1 (or only the user rules are tried)."""
+        """Each line ``todo``'s own verdicts (drop, hint, trim, and the built-in run rules
+        whose patterns match it) into the memo, in line order (so a user rule that times
+        out names the same line as rule by rule would). One scan of the joined lines per
+        rule group picks the lines worth a closer look; the others cannot fire, so they get
+        -1 (or only the user rules are tried)."""
         sc = self._scan()
         short_cap = self.max_chars
         trims = bool(self._prefix or self._suffix)
@@ -1355,7 +1360,8 @@ class RuleSet:
     def _range_verdicts(self, todo: Sequence[int], texts: Sequence[str],
                         stripped: Sequence[str], keys: Sequence[str], max_line_chars: int,
                         sc: _Scans | _NoScans, short_cap: int, trims: bool, tf: Any,
-                        memo: dict[str, tuple[int, int, tuple[int, int, int] | None]]
+                        memo: dict[str, tuple[int, int, tuple[int, int, int] | None,
+                                              tuple[int, ...]]]
                         ) -> None:
         """:meth:`_line_verdicts` of the lines ``todo``, one scan of them per group."""
         # the lines a scan can see: no "\n" inside, not cut by max_line_chars
@@ -1366,6 +1372,11 @@ class RuleSet:
         f_line = sc.line.lines(docs)
         f_hint = sc.hint.lines(docs) if self._hint else None
         f_trim = sc.trim.lines(docs) if trims else None
+        # a run's anchors are the lines its patterns match: a line's own verdict too, so
+        # the settle passes look it up (a user rule's run under its timeout, in
+        # _apply_runs, on the lines it always did)
+        f_runs = [(k, self.rules[k], sc.runs[k].lines(docs)) for k in self._run
+                  if self.rules[k].builtin]
         for i in todo:
             s = stripped[i]
             n = len(s)
@@ -1384,8 +1395,14 @@ class RuleSet:
                         h = sc.hint_extra.first(s, n, tf, i)
             if d < 0 and trims and (j < 0 or f_trim is None or j in f_trim):
                 t = self._trim(texts[i], i, max_line_chars)
+            runs: tuple[int, ...] = ()
+            for k, rule, f_run in f_runs:
+                if (j < 0 or f_run is None or j in f_run) and n <= rule.max_chars \
+                        and rule.search(s) is not None:
+                    runs += (k,)
             # (most lines: one shared tuple, not one each)
-            memo[keys[i]] = _NO_VERDICT if d < 0 and h < 0 and t is None else (d, h, t)
+            memo[keys[i]] = (_NO_VERDICT if d < 0 and h < 0 and t is None and not runs
+                             else (d, h, t, runs))
 
     def _scan(self) -> _Scans | _NoScans:
         if self._scans is None:
@@ -1436,42 +1453,35 @@ class RuleSet:
         end = start + len(line[start:end].rstrip())
         return (start, end, fired)
 
-    def _apply_runs(self, stripped: Sequence[str], drop: list[int]) -> None:
+    def _apply_runs(self, stripped: Sequence[str], drop: list[int],
+                    matched: Sequence[tuple[int, tuple[int, ...]]]) -> None:
         """Card runs: anchors (the rule's patterns, or lines a sure rule of the same family
         already dropped) separated by at most ``max_gap`` short lines; a run with at least
-        ``min_anchors`` anchors goes whole, gap lines (channel names) included."""
-        # the lines each rule's patterns could match, from one scan (absent: all); the
-        # scans read the lines a range at a time (see SCAN_RANGE_CHARS)
-        scans = self._scan().runs
-        usable = [k for k in self._run if scans[k].usable]
-        maybes: dict[int, set[int] | None] = {}
-        if usable:
-            idx = [i for i, s in enumerate(stripped) if s and "\n" not in s]
-            inner = [i for i, s in enumerate(stripped) if "\n" in s]  # not in the scan
-            found_by = _scan_all([scans[k] for k in usable], [stripped[i] for i in idx])
-            for k, found in zip(usable, found_by, strict=True):
-                maybes[k] = None if found is None else {*map(idx.__getitem__, found), *inner}
+        ``min_anchors`` anchors goes whole, gap lines (channel names) included.
+        ``matched``: the lines the patterns of some built-in run rule match, with those
+        rules (the memo's, see :meth:`_range_verdicts`)."""
         for k in self._run:
             rule = self.rules[k]
             min_anchors = int(rule.params.get("min_anchors", 3))
             max_gap = int(rule.params.get("max_gap", 2))
             gap_chars = int(rule.params.get("gap_max_chars", 60))
-            timeout = self._timeout_for(rule)
-            maybe = maybes.get(k)
-            # anchors: lines a sure rule of the family dropped, then the lines (of those
-            # the scan left) the rule's patterns match
+            # anchors: lines a sure rule of the family dropped, then the lines the rule's
+            # patterns match
             family = rule.family
             rules = self.rules
             found_at = {i for i, d in enumerate(drop) if d >= 0 and rules[d].family == family}
-            for i in (range(len(stripped)) if maybe is None else sorted(maybe)):
-                s = stripped[i]
-                if not s or i in found_at:
-                    continue
-                try:  # a user rule runs under the timeout here too
-                    if len(s) <= rule.max_chars and rule.search(s, timeout) is not None:
-                        found_at.add(i)
-                except TimeoutError:
-                    raise RuleTimeout(rule.id, i) from None
+            if rule.builtin:
+                found_at.update(i for i, runs in matched if k in runs)
+            else:
+                timeout = self._timeout_for(rule)
+                for i, s in enumerate(stripped):
+                    if not s or i in found_at:
+                        continue
+                    try:  # a user rule runs under the timeout here too
+                        if len(s) <= rule.max_chars and rule.search(s, timeout) is not None:
+                            found_at.add(i)
+                    except TimeoutError:
+                        raise RuleTimeout(rule.id, i) from None
             anchors = sorted(i for i in found_at if stripped[i])
             run: list[int] = []
             for a in [*anchors, -1]:
