@@ -316,14 +316,15 @@ def _one_pass(
                  seen=seen, threshold=threshold, why=why, dom=dom_drop, opener=opener)
 
 
-def _written(texts: Sequence[str], keep: Sequence[bool], pieces: Sequence[str]) -> list[int]:
+def _written(blank: Sequence[bool], keep: Sequence[bool], pieces: Sequence[str]) -> list[int]:
     """Indices of the lines :func:`lines.join_lines` writes, in order: the kept non-blank
-    lines and the one blank line it keeps between two of them."""
+    lines and the one blank line it keeps between two of them (``blank``: the input lines
+    that are blank)."""
     out: list[int] = []
     pending = -1
     last = False
-    for i, t in enumerate(texts):
-        if not t.strip():
+    for i, b in enumerate(blank):
+        if b:
             if last and pending < 0:
                 pending = i
             continue
@@ -514,9 +515,11 @@ def _settle(
     that changed something (``start - 1``: none)."""
     n = len(texts)
     last = start - 1
+    # (which input lines are blank does not change from pass to pass)
+    blank = [not t.strip() for t in texts]
     for pass_no in range(start, start + cfg.settle - 1):
-        idx = _written(texts, keep, pieces)
-        sub = [pieces[i] if texts[i].strip() else texts[i] for i in idx]
+        idx = _written(blank, keep, pieces)
+        sub = [texts[i] if blank[i] else pieces[i] for i in idx]
         if pass_no == 2 and len(sub) == n and sub == list(texts):
             break  # the first pass changed nothing: this one would decide the same
         p = _one_pass(sub, cfg, rs, model, None, -1, own_cache)
@@ -524,7 +527,7 @@ def _settle(
             p = _one_pass(sub, sparse, rs, model, None, -1, own_cache)
         changed = False
         for j, i in enumerate(idx):
-            if not sub[j].strip():
+            if blank[i]:  # (a line _written writes is blank exactly when its input is)
                 continue
             if not p.keep[j]:
                 keep[i] = False
