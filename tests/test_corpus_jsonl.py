@@ -333,6 +333,18 @@ def test_huge_integer_passes_with_other_fields_untouched() -> None:
     assert status == "bad" and info == ("not a string", "field 'text' is a number, not a string")
 
 
+def test_a_record_after_a_byte_order_mark_is_written_without_it() -> None:
+    # a BOM marks a file, not a record: copied, the second of two concatenated files put
+    # it in the middle of the output, where json.loads and pandas fail on that line
+    rec = json.dumps({"id": 2, "text": PAGE})
+    out, stats = run([json.dumps({"id": 1, "text": PAGE}), "\ufeff" + rec])
+    assert stats.bad_total == 0 and stats.docs_out == 2
+    lines = out.decode("utf-8").splitlines()
+    assert "\ufeff" not in out.decode("utf-8")
+    assert [json.loads(x)["id"] for x in lines] == [1, 2]
+    assert lines[1] == rec.replace(json.dumps(PAGE), json.dumps(f"{BODY}\n"))
+
+
 @pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"])
 def test_unicode_line_separators_are_written_escaped(sep: str) -> None:
     text = f"A body paragraph{sep}with a separator inside it, long enough to be kept as prose."

@@ -16,7 +16,8 @@ or from Python::
     b'{"id": 1, "text": "A body line that is long enough.\\\\n"}\\n'
 
 Every record is written back with only its text field replaced: the other fields are copied
-*byte for byte* from the input (key order, spacing, number formats and escapes included);
+*byte for byte* from the input (key order, spacing, number formats and escapes included; a
+byte-order mark in front of a record is not written);
 ``--keep-original F`` and ``--decisions F`` replace field ``F`` where the record has it and
 are appended at the end of the object otherwise.
 
@@ -330,7 +331,9 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         if opts.decisions is not None:
             _place(opts.decisions, _dumps(doc.decisions, ascii_only), fields, edits, extra)
         parts: list[str] = []
-        pos = 0
+        # a BOM marks a file, not a record: copied, the second of several inputs (or a
+        # `cat` of files) would put one mid-output, where json.loads fails on that line
+        pos = 1 if s.startswith("\ufeff") else 0
         for a, b, rep in sorted(edits):
             parts += (s[pos:a], rep)
             pos = b
