@@ -550,6 +550,33 @@ def test_broken_profile_file_is_an_input_error(
             assert "pickled" not in err
 
 
+def test_a_profile_that_is_a_bare_array_or_lacks_its_arrays_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+
+    src = small_corpus(tmp_path)
+    bare = tmp_path / "bare.npz"  # np.save output under the profile's name
+    with bare.open("wb") as fh:
+        np.save(fh, np.arange(3))
+    other = tmp_path / "other.npz"
+    np.savez(other, a=np.arange(3))
+    for bad, why in ((bare, "(a numpy array, not an .npz archive)"), (other, "(no 'meta' array)")):
+        for argv in (["--jsonl", "--profile", str(bad), str(src)], ["profile", "show", str(bad)]):
+            rc, err = cli(argv, capsys)
+            assert rc == 1 and f"{bad}: not a scrubber site profile {why}\n" in err, err
+            assert len(err.splitlines()) == 1, err
+
+
+def test_a_missing_profile_file_is_named_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = small_corpus(tmp_path)
+    missing = tmp_path / "nope.npz"
+    rc, err = cli(["--jsonl", "--profile", str(missing), str(src)], capsys)
+    assert rc == 1 and err == f"scrubber: --profile {missing}: No such file or directory\n"
+
+
 # --------------------------------------------------------------------------- HTML records
 
 HTML_PAGE = ("<!doctype html><html><head><title>T</title></head><body><nav><a href=/>Home</a>"

@@ -126,7 +126,9 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
         try:
             cfg = cfg.replace(profile=load_cli_profile(args.profile, args.min_pages))
         except (OSError, ValueError, KeyError) as e:  # an input error, not a usage one
-            msg = str(e).removeprefix(f"{args.profile}: ")
+            # (an OSError's str repeats the errno and the path: the line names it already)
+            msg = (e.strerror if isinstance(e, OSError) and e.strerror
+                   else str(e).removeprefix(f"{args.profile}: "))
             _say(f"scrubber: --profile {args.profile}: {msg}", err)
             return 1
     elif args.min_pages is not None:

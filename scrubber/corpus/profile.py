@@ -647,9 +647,10 @@ def _load(
     :class:`OSError` when it cannot be read."""
     name = _source_name(fh, "profile")
     try:
-        with np.load(fh, allow_pickle=False) as data:
-            if not hasattr(data, "files"):  # a bare .npy array
-                raise ValueError("a numpy array, not an .npz archive")
+        data = np.load(fh, allow_pickle=False)
+        if not hasattr(data, "files"):  # a bare .npy array (no context manager to close)
+            raise ValueError("a numpy array, not an .npz archive")
+        with data:
             meta = json.loads(str(data["meta"]))
             if not isinstance(meta, dict) or meta.get("format") != PROFILE_FORMAT:
                 got = meta.get("format") if isinstance(meta, dict) else None
@@ -658,6 +659,8 @@ def _load(
             pages = [int(x) for x in data["site_pages"]]
             return (data["keys"], data["counts"], dict(zip(names, pages, strict=True)), meta)
     except (ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        # (numpy's KeyError reads "meta is not a file in the archive": name the array)
         why = ("not an .npz archive" if "pickled" in str(e) else
-               f"no {e} array" if isinstance(e, KeyError) else str(e))
+               f"no {str(e.args[0]).split()[0]!r} array" if isinstance(e, KeyError) and e.args
+               else str(e))
         raise ValueError(f"{name}: not a scrubber site profile ({why})") from None
