@@ -296,7 +296,8 @@ def _main(argv: list[str]) -> int:
         given = [flag for flag, on in (
             ("--field", args.field != "text"), ("--keep-original", args.keep_original),
             ("--decisions", args.decisions), ("-j/--jobs", args.jobs != 1),
-            ("--url-field", args.url_field != "url"), ("--site-field", args.site_field))
+            ("--url-field", args.url_field != "url"), ("--site-field", args.site_field),
+            ("--min-pages", args.min_pages is not None))
             if on]
         if given:
             print(f"scrubber: {', '.join(given)}: only with --jsonl (corpus mode)",

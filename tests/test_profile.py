@@ -412,6 +412,27 @@ def test_store_min_above_min_pages_is_a_usage_error(tmp_path: Path) -> None:
     assert SiteProfile.load(out).store_min == 2
 
 
+def test_min_pages_below_two_is_a_usage_error_before_any_input_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a K no profile can take was an error (exit 1) only after the whole corpus was counted
+    # or merged; and `scrubber --min-pages K` without --jsonl was silently ignored
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"url": "https://news.example/1", "text": site_page(1)}) + "\n")
+    out = tmp_path / "p.npz"
+    missing = str(tmp_path / "missing.jsonl")  # never read: the usage error comes first
+    for k in ("1", "0", "-3"):
+        for argv in (["profile", "build", missing, "-o", str(out), "--min-pages", k],
+                     ["profile", "merge", missing, "-o", str(out), "--min-pages", k],
+                     ["--jsonl", "--profile", missing, "--min-pages", k, missing]):
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err
+            assert f"--min-pages must be at least 2, got {k}" in err and len(err.splitlines()) == 1
+        assert not out.exists()
+    assert main(["--min-pages", "3", str(corpus)]) == 2
+    assert "--min-pages: only with --jsonl" in capsys.readouterr().err
+
+
 def test_a_near_copy_page_keeps_its_body_with_the_profile_and_its_settle_passes() -> None:
     # five pages of a site carry the same article (a syndicated story, a print view):
     # nearly all of its body is repeated, so the page is left alone (a job for dedup).

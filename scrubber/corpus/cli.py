@@ -24,6 +24,9 @@ __all__ = ["add_jsonl_arguments", "load_cli_profile", "main", "run_corpus", "run
 MAX_REPORTS = 20
 """Bad records reported one by one on stderr; the rest are summarised."""
 
+MIN_K = 2
+"""The smallest ``--min-pages`` any profile takes (a line on one page is not repeated)."""
+
 
 def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     """The corpus options of the main ``scrubber`` command."""
@@ -121,6 +124,9 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
                             stats=bool(args.stats), html=bool(args.html))
     except ValueError as e:
         _say(f"scrubber: {e}", err)
+        return 2
+    if args.min_pages is not None and args.min_pages < MIN_K:
+        _say(f"scrubber: --min-pages must be at least {MIN_K}, got {args.min_pages}", err)
         return 2
     if args.profile:
         try:
@@ -248,6 +254,10 @@ def _profile_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """``scrubber profile build|merge|show``."""
     args = _profile_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.cmd in ("build", "merge") and args.min_pages < MIN_K:
+        # (SiteProfile refuses it, but only once the corpus has been counted or merged)
+        _say(f"scrubber profile: --min-pages must be at least {MIN_K}, got {args.min_pages}")
+        return 2
     try:
         if args.cmd == "build":
             return _build(args)
