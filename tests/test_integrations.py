@@ -324,3 +324,72 @@ def test_profile_merger_on_a_folder_without_partials_raises_as_the_formatter(
     with pytest.raises(FileNotFoundError, match=r"no \.npz profile counts"):
         list(ProfileMerger(str(tmp_path / "none"), str(tmp_path / "out")).run(None))
     assert not (tmp_path / "out" / "profile.npz").exists()
+
+
+def test_hf_batch_cleaner_refuses_columns_that_would_overwrite_each_other() -> None:
+    from scrubber.integrations.hf import BatchCleaner
+
+    # keep_original="text" put the original back over the cleaned text: nothing was cleaned
+    for kw in ({"keep_original": "text"}, {"decisions": "text"},
+               {"output_field": "clean", "keep_original": "clean"},
+               {"keep_original": "why", "decisions": "why"}):
+        with pytest.raises(ValueError, match="different columns"):
+            BatchCleaner(use_model=False, **kw)  # type: ignore[arg-type]
+    fn = BatchCleaner(output_field="clean", keep_original="raw", use_model=False)
+    got = fn({"text": [page(0)]})
+    assert got == {"clean": [scrubber.clean(page(0), CFG)], "raw": [page(0)]}
+
+
+def test_hf_batch_cleaner_names_a_missing_column_and_the_batchs_columns() -> None:
+    from scrubber.integrations.hf import BatchCleaner
+
+    with pytest.raises(KeyError, match=r"no column 'body' in the batch \(columns: text, url\)"):
+        BatchCleaner(field="body", use_model=False)({"text": [page(0)], "url": [None]})
+    assert BatchCleaner(use_model=False)({"text": []}) == {"text": []}
+
+
+def test_datatrove_formatter_refuses_the_original_under_its_own_metadata_key() -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    # the summary was written over the original text kept under the same key
+    with pytest.raises(ValueError, match="keep_original_key"):
+        ScrubberFormatter(use_model=False, keep_original_key="scrubber")
+    ScrubberFormatter(use_model=False, keep_original_key="scrubber", metadata_key=None)
+
+
+def test_datatrove_formatter_takes_a_profile_file_as_a_path(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    path = tmp_path / "p.npz"
+    c.finish(min_pages=3).save(path)
+    for src in (path, str(path)):
+        step = ScrubberFormatter(profile=src, use_model=False)
+        out = list(step.run(iter([Document(text=page(0), id="0",
+                                           metadata={"url": "https://gazette.example/0"})])))
+        assert "Gazette" not in out[0].text
+
+
+def test_datatrove_profile_counter_does_not_count_a_document_without_text(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.corpus.profile import SiteProfile
+    from scrubber.integrations.datatrove import ProfileCounter
+
+    step = ProfileCounter(str(tmp_path / "counts"))
+    docs = [Document(text=None, id="n", metadata={"url": "https://gazette.example/n"}),  # type: ignore[arg-type]
+            Document(text=page(1), id="1", metadata={"url": "https://gazette.example/1"})]
+    assert [d.id for d in step.run(iter(docs))] == ["n", "1"]
+    assert step.stats["not_text"].total == 1 and step.stats["pages_counted"].total == 1
+    assert SiteProfile.load(tmp_path / "counts" / "00000.npz").site_pages == {
+        "gazette.example": 1}

@@ -31,6 +31,7 @@ so ``stats.json`` of the run says which rule removed how much.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -50,9 +51,12 @@ __all__ = ["ProfileCounter", "ProfileMerger", "ScrubberFormatter", "load_profile
 
 def load_profile(source: str | DataFolderLike, **options: Any) -> _profile.SiteProfile:
     """A :class:`~scrubber.corpus.profile.SiteProfile` from a merged profile file, or from a
-    folder of partial count files (any fsspec path datatrove understands, e.g. ``s3://``).
+    folder of partial count files (any fsspec path datatrove understands, e.g. ``s3://``, or
+    a local :class:`os.PathLike`).
     A folder without ``.npz`` files is a :class:`FileNotFoundError`; a finished profile among
     the partials a :class:`ValueError` (as :func:`~scrubber.corpus.profile.merge_partials`)."""
+    if isinstance(source, os.PathLike):  # (datatrove's folders take str paths only)
+        source = os.fspath(source)
     if isinstance(source, str) and source.endswith(".npz"):
         with open_file(source, "rb") as fh:
             return _profile.SiteProfile.load(fh, **{k: v for k, v in options.items()
@@ -84,12 +88,14 @@ class ScrubberFormatter(BaseFormatter):
     Args:
         config: a :class:`scrubber.Config` (default: the default config).
         profile: a site profile: a ``SiteProfile``, a merged ``.npz`` file, or a folder of
-            partial counts written by :class:`ProfileCounter`.
+            partial counts written by :class:`ProfileCounter` (a path ``str`` or
+            :class:`os.PathLike`).
         min_pages: override the profile's ``min_pages``.
         url_key / site_key: metadata keys giving the document's URL / site (for ``profile``).
         metadata_key: where the summary goes in ``doc.metadata`` (``None``: nowhere).
         decisions: also store one dict per input line (bigger output).
-        keep_original_key: also keep the original text in ``doc.metadata[key]``.
+        keep_original_key: also keep the original text in ``doc.metadata[key]`` (not
+            ``metadata_key``'s: :class:`ValueError`).
         drop_empty: drop documents whose cleaned text is empty (counted ``dropped_empty``).
         stats: count the lines dropped per reason in the step's stats (``drop:rule:<id>``...),
             whatever ``metadata_key`` is. The counts take the explaining path of the
@@ -121,6 +127,10 @@ class ScrubberFormatter(BaseFormatter):
         super().__init__()
         from ..config import resolve
 
+        if keep_original_key is not None and keep_original_key == metadata_key:
+            # (the summary was written over the original text kept under the same key)
+            raise ValueError(f"ScrubberFormatter: keep_original_key and metadata_key are both "
+                             f"{metadata_key!r}; give the original text its own key")
         self.config = resolve(config, overrides)
         self.profile_source = profile
         self.min_pages = min_pages
@@ -200,6 +210,8 @@ class ProfileCounter(PipelineStep):
     Args:
         output_folder: where the partial count files go (local or fsspec).
         url_key / site_key: metadata keys giving the document's URL / site.
+
+    A document whose ``text`` is not a string (``None``) is not counted (``not_text``).
     """
 
     type = "📊 - STATS"
@@ -217,7 +229,11 @@ class ProfileCounter(PipelineStep):
         try:
             for doc in data or ():
                 site = site_of(doc.metadata, self.url_key, self.site_key)
-                if site is None:
+                if not isinstance(doc.text, str):
+                    # (a page without text was counted as a page of its site; the
+                    # formatter passes such documents through as not_text too)
+                    self.stat_update("not_text")
+                elif site is None:
                     self.stat_update("no_site")
                 else:
                     with self.track_time():

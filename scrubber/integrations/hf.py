@@ -59,6 +59,10 @@ class BatchCleaner:
         profile: path to a site profile (``.npz``) or a folder of partial counts.
         min_pages: override the profile's ``min_pages``.
         config: a :class:`scrubber.Config`; ``**overrides`` replace its fields.
+
+    Raises :class:`ValueError` when two of the columns it writes (``output_field``,
+    ``keep_original``, ``decisions``) are the same, or ``decisions`` is ``field``; a call
+    raises :class:`KeyError` naming the batch's columns when ``field`` is not one of them.
     """
 
     def __init__(
@@ -76,6 +80,14 @@ class BatchCleaner:
     ) -> None:
         from ..config import resolve
 
+        written = [x for x in (output_field or field, keep_original, decisions) if x]
+        if len(set(written)) != len(written) or (decisions is not None and decisions == field):
+            # (one column would overwrite another: keep_original=field put the original
+            # text back over the cleaned one, so nothing was cleaned, without a word)
+            raise ValueError("BatchCleaner: output_field (default: field), keep_original and "
+                             "decisions must name different columns, and decisions not "
+                             f"field; got field={field!r}, output_field={output_field!r}, "
+                             f"keep_original={keep_original!r}, decisions={decisions!r}")
         self.field = field
         self.output_field = output_field or field
         self.keep_original = keep_original
@@ -120,6 +132,9 @@ class BatchCleaner:
         return self._cfg
 
     def __call__(self, batch: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+        if self.field not in batch:
+            raise KeyError(f"BatchCleaner: no column {self.field!r} in the batch (columns: "
+                           f"{', '.join(map(str, batch))}); name the text column with field=")
         texts = batch[self.field]
         if isinstance(texts, (str, bytes, Mapping)) or not isinstance(texts, Iterable):
             # Dataset.map without batched=True hands over one row: its field is one value
