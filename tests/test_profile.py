@@ -433,6 +433,18 @@ def test_min_pages_below_two_is_a_usage_error_before_any_input_is_read(
     assert "--min-pages: only with --jsonl" in capsys.readouterr().err
 
 
+def test_an_idn_host_is_one_site_in_unicode_and_punycode() -> None:
+    # a corpus with both spellings of a host counted its pages as two sites; the ASCII
+    # (punycode) form is the key, as in Common Crawl's URLs, so their profiles stay valid
+    from scrubber.corpus.profile import normalise_site, site_from_url
+
+    assert site_from_url("https://bücher.de/a") == site_from_url("https://xn--bcher-kva.de/b") \
+        == normalise_site("www.BÜCHER.de") == "xn--bcher-kva.de"
+    assert site_from_url("https://news.例え.jp/") == normalise_site("xn--r8jz45g.jp")
+    assert scrubber.Config(site="https://www.bücher.de/x").site == "xn--bcher-kva.de"
+    assert normalise_site("a\u2603\u2603.com") == normalise_site("A\u2603\u2603.com")
+
+
 def test_a_near_copy_page_keeps_its_body_with_the_profile_and_its_settle_passes() -> None:
     # five pages of a site carry the same article (a syndicated story, a print view):
     # nearly all of its body is repeated, so the page is left alone (a job for dedup).

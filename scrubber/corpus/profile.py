@@ -186,8 +186,9 @@ def page_keys(site: str, text: str) -> np.ndarray:
 
 def normalise_site(host: str) -> str:
     """A host name (or a site value from a record) reduced to a registrable-domain-like
-    key: lower case, no port, no ``www.``, the last two labels (three under ``co.uk``-like
-    second levels). A heuristic, not the Public Suffix List.
+    key: lower case, no port, no ``www.``, internationalised labels in punycode, the last two
+    labels (three under ``co.uk``-like second levels). A heuristic, not the Public Suffix
+    List.
 
         >>> normalise_site("News.BBC.co.uk:80")
         'bbc.co.uk'
@@ -204,7 +205,7 @@ def normalise_site(host: str) -> str:
     host = host.split("/", 1)[0].split(":", 1)[0]
     if not host or re.fullmatch(r"[\d.]+", host):
         return host
-    labels = [x for x in host.split(".") if x]
+    labels = [x if x.isascii() else _ascii_label(x) for x in host.split(".") if x]
     if labels and labels[0] == "www":
         labels = labels[1:]
     if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS:
@@ -214,6 +215,18 @@ def normalise_site(host: str) -> str:
     if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _ascii_label(label: str) -> str:
+    """An internationalised host label in its ASCII (punycode) form, the one Common Crawl's
+    URLs carry, so that ``bücher.de`` and ``xn--bcher-kva.de`` are one site (IDNA 2003's
+    ToASCII; plain punycode for a label it refuses)."""
+    from encodings import idna
+
+    try:
+        return idna.ToASCII(label).decode("ascii")
+    except UnicodeError:
+        return "xn--" + label.encode("punycode").decode("ascii")
 
 
 def site_from_url(url: str) -> str:
