@@ -467,3 +467,22 @@ def test_a_near_copy_page_keeps_its_body_with_the_profile_and_its_settle_passes(
     other = scrubber.clean_and_explain(pages[5], profile=prof, site="example.com",
                                        use_model=False)
     assert any(d.stage is Stage.PROFILE for d in other.decisions)
+
+
+def test_profile_show_top_zero_lists_every_site_and_a_negative_top_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "c.jsonl"
+    recs = [{"url": f"https://s{i % 3}.example/{i}", "text": site_page(i)} for i in range(9)]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof)]) == 0
+    capsys.readouterr()
+    assert main(["profile", "show", str(prof), "--top", "0"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"s{k}.example" in out for k in range(3))
+    assert main(["profile", "show", str(prof), "--top", "1"]) == 0
+    assert sum(f"s{k}.example" in capsys.readouterr().out for k in range(3)) == 1
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", "show", str(prof), "--top", "-1"])
+    assert exc.value.code == 2 and "must be at least 0" in capsys.readouterr().err

@@ -247,8 +247,21 @@ def _profile_parser() -> argparse.ArgumentParser:
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
     s = sub.add_parser("show", help="summarise a profile file")
     s.add_argument("file")
-    s.add_argument("--top", type=int, default=20, help="sites listed (default: 20)")
+    s.add_argument("--top", type=_top, default=20, metavar="N",
+                   help="sites listed, most pages first (default: 20; 0: every site)")
     return p
+
+
+def _top(text: str) -> int:
+    """``profile show --top``: a whole number >= 0 (a negative one listed all but the
+    last sites, silently)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -350,7 +363,7 @@ def _show(args: argparse.Namespace) -> int:
     if len(counts):
         print(f"page counts of stored lines: median {int(np.median(counts))}, "
               f"max {int(counts.max())}")
-    top = sorted(site_pages.items(), key=lambda kv: (-kv[1], kv[0]))[: args.top]
+    top = sorted(site_pages.items(), key=lambda kv: (-kv[1], kv[0]))[: args.top or None]
     for site, n in top:
         print(f"  {n:>8}  {site}")
     sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
