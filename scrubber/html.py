@@ -33,7 +33,8 @@ Rendering rules (what a reader sees)
   spell: two links that touch, as in ``<a>Home</a><a>News</a>`` (CSS almost always
   draws a gap in menus and tag lists), text on either side of a ``<button>``, and an
   image or form control between words (``a<img>b`` gives ``a b``; ``<wbr>`` and
-  ``<input type=hidden>`` give nothing).
+  ``<input type=hidden>`` give nothing); none of them in preformatted text, whose
+  spacing is the author's (``<pre><a>a</a><a>b</a></pre>`` gives ``ab``).
 * ``<br>`` ends the current line: the text before and after it become two blocks with
   the same tag and context. Empty lines are never emitted.
 * Tables: one row (``tr``) per block, non-empty cells joined with ``" | "``
@@ -44,7 +45,9 @@ Rendering rules (what a reader sees)
   one block per non-blank line, trailing whitespace removed. ``white-space: pre-line``
   keeps the newlines only: one block per non-blank line, runs of whitespace collapsed.
   On an inline element (``<span style="white-space: pre-wrap">``) the newlines break
-  the enclosing block's line the same way. ``white-space: normal`` / ``nowrap`` make
+  the enclosing block's line the same way, and the space before it shows unless it
+  starts a line (``x <span style="white-space: pre">a</span>`` gives ``x a``: that
+  space is collapsible, not removed). ``white-space: normal`` / ``nowrap`` make
   even a ``<pre>`` collapse; of several declarations the last counts, an
   ``!important`` one first (``white-space-collapse`` is read as well).
 * Dropped with everything inside: ``head``, ``script``, ``style``, ``noscript``,
@@ -1784,6 +1787,15 @@ def _walk(
             if not t:
                 pass
             elif ctx.pre:
+                if pending and n_chars and buf[-1][-1] != "\n":
+                    # the white space before a preserved run is collapsible, not gone:
+                    # it shows unless the run starts a line (CSS Text 3, 4.1.1)
+                    buf.append(pending)
+                    n_chars += len(pending)
+                    if link and last_link:
+                        link_chars += len(pending)
+                pending = ""
+                after_link = False
                 buf.append(t)
                 if not buf_ctxs or buf_ctxs[-1] is not ctx:
                     buf_ctxs.append(ctx)
@@ -1829,6 +1841,7 @@ def _walk(
                     if (
                         n_chars
                         and not pending
+                        and not ctx.pre
                         and not (tag == "input" and node.attributes.get("type") == "hidden")
                     ):
                         pending = " "
@@ -1875,7 +1888,12 @@ def _walk(
                     after_link = False
                 else:
                     if kind == _K_LINK:
-                        if (after_link or tag == "button") and n_chars and not pending:
+                        # (no drawn gap in preformatted text, which spells its spacing
+                        # out; the same for images and buttons)
+                        if (
+                            (after_link or tag == "button") and n_chars and not pending
+                            and not ctx.pre
+                        ):
                             pending = " "
                     elif kind == _K_CELL and n_chars:
                         pending = CELL_SEPARATOR
@@ -1921,7 +1939,7 @@ def _walk(
                 after_link = True
             elif tag == "button":
                 after_link = True
-                if n_chars and not pending:
+                if n_chars and not pending and not ctx.pre:
                     pending = " "  # buttons are boxes: text after one is apart
             if not stack:  # closed the root
                 break

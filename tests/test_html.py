@@ -204,6 +204,30 @@ def test_white_space_normal_undoes_pre_and_the_cascade_decides() -> None:
     assert texts(html) == ["a b c"]
 
 
+def test_the_space_before_a_preserved_run_shows_unless_the_run_starts_a_line() -> None:
+    # the space is collapsible, not removed (CSS Text 3): a browser shows "x a"
+    for ws in ("pre", "pre-wrap", "break-spaces"):
+        assert texts(f"<p>x <span style='white-space:{ws}'>a</span></p>") == ["x a"]
+    # the space owed is spent there, not carried past the run
+    assert texts("<p>x <code style='white-space:pre'>a  b</code>. y</p>") == ["x a  b. y"]
+    assert texts("<p>x <span style='white-space:pre'>a</span>b</p>") == ["x ab"]
+    assert texts("<p>Posted by&nbsp;</span><span style='white-space:pre-wrap'>Ann</span>") == [
+        "Posted by Ann"
+    ]
+    # at a line start it goes, as it does before ordinary text
+    html = "<p><span style='white-space:pre'>a\n</span> <span style='white-space:pre'>b</span>"
+    assert texts(html) == ["a", "b"]
+
+
+def test_preformatted_links_are_spaced_as_written() -> None:
+    # the gap drawn between touching links, an image or a button, is not added in
+    # preformatted text, whose spacing is the author's (a browser shows 'ab')
+    assert texts("<pre><a href=1>a</a><a href=2>b</a></pre>") == ["ab"]
+    html = "<pre>name : x email : <a href=1>m</a>\nname : y email : <a href=2>n</a></pre>"
+    assert texts(html) == ["name : x email : m", "name : y email : n"]
+    assert texts("<pre>x <img src=1>y <button>z</button>w</pre>") == ["x y zw"]
+
+
 # ---------------------------------------------------------------- dropped elements
 
 
