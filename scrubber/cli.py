@@ -188,9 +188,15 @@ _HTML_TAGS = (b"<div", b"<p>", b"<p ", b"<meta", b"<script", b"<a href", b"<span
 def looks_like_html(data: bytes) -> bool:
     """Auto-detection: the input starts (after a BOM and whitespace) with a doctype,
     ``<html>``, ``<head>``, ``<body>``, an XML declaration or a comment, or its first
-    4 KB hold at least five common tags. UTF-16/32 input with a BOM is looked at decoded.
+    4 KB hold at least five common tags. UTF-16/32 input with a BOM, and UTF-16 without
+    one (:func:`scrubber.html.utf16_without_bom`), is looked at decoded.
     ``--text`` and ``--html`` override it."""
     wide = _wide_bom(data)
+    if wide is None and b"\x00" in data[:2]:  # (ASCII in UTF-16: a NUL in the first two)
+        from .html import utf16_without_bom
+
+        codec = utf16_without_bom(data)
+        wide = (codec, 0) if codec else None
     if wide:
         start = wide[1]
         data = data[start:start + 4 * 4096].decode(wide[0], "ignore").encode("utf-8", "ignore")

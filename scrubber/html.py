@@ -95,9 +95,10 @@ Input handling
 --------------
 ``str`` input is parsed as is and never raises. ``bytes`` input is decoded with
 :func:`decode_html`; bytes that are recognisably *not* HTML (gzip/zip/PDF/image
-magic numbers, or mostly control bytes) raise :class:`ValueError` naming what they
-look like, because silently returning nothing hides the common bug of feeding
-compressed or binary responses. Empty or whitespace-only input gives ``[]`` / ``""``.
+magic numbers, or mostly control bytes; UTF-16 read by :func:`utf16_without_bom` is
+not) raise :class:`ValueError` naming what they look like, because silently returning
+nothing hides the common bug of feeding compressed or binary responses. Empty or
+whitespace-only input gives ``[]`` / ``""``.
 Inputs that would make the lexbor parser quadratic are defused first: elements nested
 deeper than :data:`MAX_NESTING` are flattened (their text is kept, their tags are
 removed; the depth is estimated from the tag sequence, only for documents with more
@@ -145,6 +146,7 @@ __all__ = [
     "html_to_blocks",
     "html_to_text",
     "parse_html",
+    "utf16_without_bom",
 ]
 
 #: Separator between the non-empty cells of one table row.
@@ -330,6 +332,8 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _C0_BINARY = bytes(b for b in range(0x20) if b not in b"\t\n\r\x0c\x1b")
+# characters no text holds: control characters (C0 but white space, DEL, C1) and U+FFFD
+_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def _latin1_passthrough(err: UnicodeError) -> tuple[str, int]:
@@ -391,15 +395,42 @@ def bom_encoding(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def _sniff_utf16(data: bytes) -> str | None:
-    """Detect BOM-less UTF-16 by its NUL pattern (ASCII markup in UTF-16)."""
-    sample = data[:2048]
-    if len(sample) < 16 or sample.count(0) < len(sample) // 4:
+def utf16_without_bom(data: bytes) -> str | None:
+    """The codec of BOM-less UTF-16 (``"utf-16-le"`` / ``"utf-16-be"``), told by its NUL
+    bytes, else ``None``. Browsers do not sniff this; scraped files lose their BOM.
+
+    The markup's ASCII characters put a NUL in every other byte, on one side only; text
+    in other scripts has few NULs (Cyrillic, CJK), so a fraction of them is enough when
+    the first 4 KB then read as text: few control characters, no broken surrogates.
+    Binary data with NULs on one side reads as controls (``U+0000``-``U+00FF``
+    are a quarter controls) and is left to :func:`decode_html`'s other rules (and to the
+    binary check).
+
+    >>> utf16_without_bom("<p>Привет, мир</p>".encode("utf-16-le")), utf16_without_bom(b"<p>")
+    ('utf-16-le', None)
+    """
+    sample = data[:4096]
+    sample = sample[: len(sample) & ~1]
+    codec = _nul_side(sample)
+    if codec is None:
         return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.7 * len(odd) and even.count(0) < 0.1 * len(even):
+    text = sample.decode(codec, "replace")
+    # (one U+FFFD for a surrogate pair the 4 KB cut)
+    if len(_NOT_TEXT_RE.findall(text)) > 1 + len(text) // 100:
+        return None
+    return codec
+
+
+def _nul_side(sample: bytes) -> str | None:
+    """The UTF-16 byte order whose high bytes hold the NULs of ``sample`` (of even length),
+    if at least an eighth of its units have one and the other side eight times fewer."""
+    units = len(sample) // 2
+    if units < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= units // 8 and even <= odd // 8:
         return "utf-16-le"
-    if even.count(0) > 0.7 * len(even) and odd.count(0) < 0.1 * len(odd):
+    if even >= units // 8 and odd <= even // 8:
         return "utf-16-be"
     return None
 
@@ -421,7 +452,8 @@ def decode_html(data: bytes) -> str:
     """Decode raw page bytes to text. Never raises.
 
     Order: (1) a byte-order mark (UTF-8/16/32); BOM-less UTF-16 is recognised by its
-    NUL pattern; (2) a charset declared by ``<?xml encoding>``, ``<meta charset>`` or
+    NUL pattern (:func:`utf16_without_bom`); (2) a charset declared by
+    ``<?xml encoding>``, ``<meta charset>`` or
     ``<meta http-equiv="Content-Type" content="...; charset=...">`` in the first
     :data:`CHARSET_SCAN_BYTES` bytes (not inside a comment), mapped per the WHATWG
     Encoding Standard (``iso-8859-1`` -> windows-1252, ``gb2312`` -> gb18030,
@@ -450,7 +482,7 @@ def decode_html(data: bytes) -> str:
     marked = bom_encoding(data)
     if marked:
         return data[marked[1] :].decode(marked[0], "replace")
-    utf16 = _sniff_utf16(data)
+    utf16 = utf16_without_bom(data)
     if utf16:
         return data.decode(utf16, "replace")
     try:
@@ -485,10 +517,16 @@ def _binary_problem(data: bytes) -> str | None:
         return "an MP4/ISO media file"
     if head.startswith(b"RIFF"):
         return "a RIFF media file (webp/wav/avi)"
-    if any(head.startswith(b) for b, _ in _BOMS) or _sniff_utf16(head):
+    if any(head.startswith(b) for b, _ in _BOMS) or utf16_without_bom(head):
         return None
     stripped = head.translate(None, _C0_BINARY)
     if len(head) - len(stripped) > 0.1 * len(head):
+        if _nul_side(head[: len(head) & ~1]):
+            # UTF-16 that does not read as HTML, or binary data: the user knows which
+            return (
+                "binary data (a NUL in every other byte: if it is UTF-16 text, "
+                "give it a byte-order mark)"
+            )
         return "binary data (many control bytes)"
     return None
 

@@ -171,6 +171,18 @@ def test_utf16_and_utf32_html_with_a_bom_is_detected_as_html(codec: str, tmp_pat
         assert r.returncode == 0 and r.stdout == forced
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_html_without_a_bom_is_detected_as_html(codec: str):
+    from scrubber.cli import looks_like_html
+
+    page = PAGE.decode().replace("A paragraph", "Абзац. A paragraph")
+    data = page.encode(codec)
+    assert looks_like_html(data)
+    forced = run(["--html"], data).stdout
+    assert "Абзац. A paragraph of body text" in forced.decode() and b"Home" not in forced
+    assert run([], data).stdout == forced
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf16_and_utf32_text_with_a_bom_is_cleaned_and_written_back_in_its_encoding(
         codec: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import math
+import random
 import time
 
 import pytest
@@ -24,6 +25,7 @@ from scrubber.html import (
     html_to_blocks,
     html_to_text,
     parse_html,
+    utf16_without_bom,
 )
 
 
@@ -397,6 +399,35 @@ def test_decode_utf16_without_bom() -> None:
     assert decode_html("<html><p>héllo wörld</p></html>".encode("utf-16-le")).endswith(
         "wörld</p></html>"
     )
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Привет мир, это текст на русском языке, довольно длинный абзац.",
+        "日本語のテキストです。これは長い文章です。日本語のテキストです。",
+        "Καλημέρα κόσμε, ένα κείμενο στα ελληνικά που είναι αρκετά μακρύ.",
+    ],
+)
+def test_utf16_without_a_bom_holding_text_in_other_scripts_is_decoded(
+    codec: str, body: str
+) -> None:
+    # its NULs are the markup's (and the spaces'): far fewer than in English, one side only
+    data = f"<html><body><p>{body}</p></body></html>".encode(codec)
+    assert utf16_without_bom(data) == codec
+    assert texts(data) == [body]
+
+
+def test_bytes_with_a_nul_every_other_byte_not_read_as_utf16_are_refused_naming_a_bom() -> None:
+    rng = random.Random(1)
+    noise = bytes(b for _ in range(2048) for b in (rng.randrange(256), 0))
+    assert utf16_without_bom(noise) is None
+    with pytest.raises(ValueError, match="if it is UTF-16 text, give it a byte-order mark"):
+        html_to_blocks(noise)
+    # binary data with NULs on both sides is refused as before
+    with pytest.raises(ValueError, match="many control bytes"):
+        html_to_blocks(bytes(rng.randrange(256) if i % 3 else 0 for i in range(4096)))
 
 
 @pytest.mark.parametrize(
