@@ -1248,7 +1248,9 @@ class _NoScans:
 
 
 _NO_VERDICT = (-1, -1, None, ())  # a line's verdicts when no rule fires on it
-_MEMO_CAP = 100_000  # lines whose verdicts a RuleSet remembers (cleared when full)
+_MEMO_CAP = 100_000  # lines whose verdicts a RuleSet remembers (emptied when full)
+# line -> drop, hint, trim and the built-in run rules its text matches
+_Memo = dict[str, tuple[int, int, tuple[int, int, int] | None, tuple[int, ...]]]
 # The scans are built once a rule set has seen this many lines (or by RuleSet.prepare).
 # Compiling them takes about 0.5 s; without them a line costs about 25 us more (the
 # per-line matchers try every line: measured over 800 whole-page documents, 58 vs 102
@@ -1280,9 +1282,9 @@ class RuleSet:
         self._line_m = _Matcher(self.rules, self._line)
         self._hint_m = _Matcher(self.rules, self._hint)
         self._widget_m = _Matcher(self.rules, self._widget)
-        # line -> drop, hint, trim and the built-in run rules its text matches
-        self._memo: dict[str, tuple[int, int, tuple[int, int, int] | None, tuple[int, ...]]] = {}
-        self._memo_chars = -1  # the max_line_chars of the memo's trims
+        # the max_line_chars of the memo's trims, and the memo (_Memo): one attribute, so
+        # a thread never pairs one call's memo with another call's value
+        self._memo: tuple[int, _Memo] = (-1, {})
         self._widget_memo: dict[str, int] = {}  # line -> the widget rule it opens (-1)
         self._scans: _Scans | None = None  # built after SCAN_AFTER_LINES lines (_scan)
         self._lines_seen = 0
@@ -1303,15 +1305,19 @@ class RuleSet:
         trim: list[tuple[int, int, int] | None] = [None] * n_lines
         hint = [-1] * n_lines
         stripped = [t.strip() for t in texts]
-        memo = self._memo
+        chars, memo = self._memo
         trims = bool(self._prefix or self._suffix)
         # a line's own verdicts depend on its text only (trims: and on max_line_chars; the
         # memo holds one value's, so the lines themselves are its keys, not a tuple a
         # line): the settle passes and the boilerplate a site repeats on every page are
-        # looked up, not matched again
-        if len(memo) > _MEMO_CAP or (trims and max_line_chars != self._memo_chars):
-            memo.clear()
-        self._memo_chars = max_line_chars
+        # looked up, not matched again.
+        # A full memo is replaced, never cleared in place: a call in another thread may be
+        # between filling the memo it took and reading its lines back (a clear() there
+        # was a KeyError), and one with another max_line_chars would have put its trims
+        # in it. Each call reads only the dict it took.
+        if len(memo) > _MEMO_CAP or (trims and max_line_chars != chars):
+            memo = {}
+        self._memo = (max_line_chars, memo)
         keys: Sequence[str] = texts if trims else stripped
         missing: dict[str, int] = {}  # key -> first line with it, for the lines not known
         for i, s in enumerate(stripped):
@@ -1319,15 +1325,17 @@ class RuleSet:
                 missing[keys[i]] = i
         if missing:
             self._line_verdicts(list(missing.values()), texts, stripped, keys,
-                                max_line_chars)
+                                max_line_chars, memo)
         matched: list[tuple[int, tuple[int, ...]]] = []  # (line, run rules matching it)
         for i, s in enumerate(stripped):
             if s:
                 drop[i], hint[i], trim[i], runs = memo[keys[i]]
                 if runs:
                     matched.append((i, runs))
-        if len(memo) > _MEMO_CAP:
-            memo.clear()  # (the next call would: a huge page's is not kept meanwhile)
+        if len(memo) > _MEMO_CAP and self._memo[1] is memo:
+            # (the next call would: a huge page's is not kept meanwhile)
+            self._memo = (max_line_chars, {})
+        del memo
         if self._run:
             self._apply_runs(stripped, drop, matched)
         if self._widget:
@@ -1341,17 +1349,16 @@ class RuleSet:
 
     def _line_verdicts(self, todo: Sequence[int], texts: Sequence[str],
                        stripped: Sequence[str], keys: Sequence[str],
-                       max_line_chars: int) -> None:
+                       max_line_chars: int, memo: _Memo) -> None:
         """Each line ``todo``'s own verdicts (drop, hint, trim, and the built-in run rules
         whose patterns match it) into the memo, in line order (so a user rule that times
         out names the same line as rule by rule would). One scan of the joined lines per
         rule group picks the lines worth a closer look; the others cannot fire, so they get
-        -1 (or only the user rules are tried)."""
+        -1 (or only the user rules are tried). ``memo``: the one :meth:`apply` took."""
         sc = self._scan()
         short_cap = self.max_chars
         trims = bool(self._prefix or self._suffix)
         tf = self._timeout_for
-        memo = self._memo
         # (a range at a time: see SCAN_RANGE_CHARS; the ranges keep the line order)
         for a, b in _scan_ranges([len(stripped[i]) for i in todo]):
             self._range_verdicts(todo[a:b], texts, stripped, keys, max_line_chars, sc,
@@ -1360,9 +1367,7 @@ class RuleSet:
     def _range_verdicts(self, todo: Sequence[int], texts: Sequence[str],
                         stripped: Sequence[str], keys: Sequence[str], max_line_chars: int,
                         sc: _Scans | _NoScans, short_cap: int, trims: bool, tf: Any,
-                        memo: dict[str, tuple[int, int, tuple[int, int, int] | None,
-                                              tuple[int, ...]]]
-                        ) -> None:
+                        memo: _Memo) -> None:
         """:meth:`_line_verdicts` of the lines ``todo``, one scan of them per group."""
         # the lines a scan can see: no "\n" inside, not cut by max_line_chars
         seen = [i for i in todo if "\n" not in stripped[i]
@@ -1500,7 +1505,8 @@ class RuleSet:
         n = len(stripped)
         memo = self._widget_memo
         if len(memo) > _MEMO_CAP:
-            memo.clear()
+            # (replaced, not cleared: another thread's call may be reading its lines back)
+            memo = self._widget_memo = {}
         cap = self._widget_cap
         todo: dict[str, int] = {}
         for i, s in enumerate(stripped):
@@ -1533,8 +1539,8 @@ class RuleSet:
                         drop[j] = k
                     taken += 1
                 j += 1
-        if len(memo) > _MEMO_CAP:
-            memo.clear()  # (as apply's memo)
+        if len(memo) > _MEMO_CAP and self._widget_memo is memo:
+            self._widget_memo = {}  # (as apply's memo)
 
 
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
