@@ -42,7 +42,9 @@ class Stage(StrEnum):
 class Decision:
     """The decision for one input line.
 
-    ``index`` is the 0-based input line number, ``text`` the line without its ending,
+    ``index`` is the 0-based input line number (lines end at ``\\n``, ``\\r\\n`` or ``\\r``
+    only, as :func:`scrubber.lines.split_lines` splits them, not :meth:`str.splitlines`),
+    ``text`` the line without its ending,
     ``output`` what is written for it (``None`` when dropped, a trimmed piece for TRIM),
     ``score`` the model's body probability when the model ran, ``rule_id`` the rule that
     fired (if any) and ``reason`` a readable sentence.
