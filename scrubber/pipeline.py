@@ -105,26 +105,35 @@ def gc_paused() -> Iterator[None]:
 
 
 def run_html(
-    html: str | bytes, cfg: Config, explain: bool = False
+    html: str | bytes, cfg: Config, explain: bool = False,
+    lines_read: list[int] | None = None,
 ) -> tuple[str, Explained | None]:
     """Clean an HTML page: the front end (:mod:`scrubber.html`) turns it into blocks, one
     line each, with DOM features; then the same decision path as text runs, with the
     HTML model (DOM features included) when one is shipped, else the text model.
-    The page title and first ``<h1>`` mark the headline for the context step."""
+    The page title and first ``<h1>`` mark the headline for the context step.
+    ``lines_read``: gets the number of lines the decisions were about (the blocks, or
+    trafilatura's lines), what an explanation would hold one decision each for."""
     with gc_paused():
-        return _run_html(html, cfg, explain)
+        return _run_html(html, cfg, explain, lines_read)
 
 
 def _run_html(
-    html: str | bytes, cfg: Config, explain: bool = False
+    html: str | bytes, cfg: Config, explain: bool = False,
+    lines_read: list[int] | None = None,
 ) -> tuple[str, Explained | None]:
     from .html import _coerce, dom_features, parse_html
+
+    def on_text(text: str, why: str) -> tuple[str, Explained | None]:
+        if lines_read is not None:
+            lines_read.append(len(lines.split_lines(text)[0]))
+        return _from_trafilatura(run(text, cfg, explain), why)
 
     if cfg.front_end == "trafilatura":
         source = _coerce(html)
         text = _trafilatura_text(source, required=True)
         if text:
-            return _from_trafilatura(run(text, cfg, explain), "front_end='trafilatura'")
+            return on_text(text, "front_end='trafilatura'")
     page = parse_html(html)
     texts = [b.text for b in page.blocks]
     endings = ["\n"] * len(texts)
@@ -150,7 +159,9 @@ def _run_html(
         if text:
             why = (f"fallback: the blocks rendered {sum(b.text_chars for b in page.blocks)}"
                    f" characters (under {AUTO_FALLBACK_CHARS}) and kept none")
-            return _from_trafilatura(run(text, cfg, explain), why)
+            return on_text(text, why)
+    if lines_read is not None:
+        lines_read.append(len(texts))
     if out[1] is not None:
         return out[0], dataclasses.replace(out[1], front_end="blocks")
     return out

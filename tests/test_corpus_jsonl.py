@@ -746,3 +746,28 @@ def test_a_bad_record_still_exits_1_when_stderrs_reader_is_gone(tmp_path):
             assert p.returncode == 1, extra
     finally:
         os.close(w)
+
+
+@pytest.mark.parametrize("front_end", ["auto", "blocks", "trafilatura"])
+def test_html_documents_count_the_same_lines_without_the_explaining_path(
+    front_end: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrubber import pipeline
+    from scrubber.config import Config
+    from scrubber.corpus.records import clean_document
+
+    # (trafilatura's text, stubbed: two lines and a blank, as its output can be)
+    monkeypatch.setattr(pipeline, "_trafilatura_text", lambda html, required: (
+        f"{BODY}\n\nShare this article\n"))
+    article = (f"<html><head><title>T</title></head><body><nav><a href=/>Home</a></nav>"
+               f"<h1>A headline</h1><p>{BODY}</p><p>{BODY}</p><footer>© 2024</footer>"
+               "</body></html>")
+    app = "<html><body><div id=app>Loading</div><script>render()</script></body></html>"
+    cfg = Config(front_end=front_end)
+    for page_html in (article, app):
+        fast = clean_document(page_html, cfg, html=True)
+        slow = clean_document(page_html, cfg, html=True, explain=True)
+        explained = scrubber.clean_html_and_explain(page_html, cfg)
+        assert fast.text == slow.text == explained.text
+        assert (fast.lines_in, fast.lines_out) == (slow.lines_in, slow.lines_out)
+        assert fast.lines_in == len(explained.decisions)

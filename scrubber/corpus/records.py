@@ -104,10 +104,11 @@ def clean_document(
     if base.profile is not None and site != base.site:
         base = base.replace(site=site)
     if html:
-        # the blocks are only counted by the explaining path: take it for the line counts
-        out, explained = pipeline.run_html(text, base, explain=True)
-        assert explained is not None
-        n_in = len(explained.decisions)
+        # (the lines the decisions were about: the page's blocks, or trafilatura's lines)
+        read: list[int] = []
+        out, explained = pipeline.run_html(text, base, explain=explain or decisions,
+                                           lines_read=read)
+        n_in = read[0]
     else:
         texts, endings = lines.split_lines(text)
         out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
