@@ -1179,24 +1179,18 @@ def _scan_ranges(sizes: Sequence[int], limit: int | None = None) -> list[tuple[i
     return out
 
 
-def _scan_all(scans: Sequence[_Scan], lines: Sequence[str]) -> list[set[int] | None]:
-    """For each of ``scans``, the indices of ``lines`` (stripped, no ``"\n"`` inside) that
-    some of its patterns match (``None``: cannot tell, all of them), read a range of lines
-    at a time (see :data:`SCAN_RANGE_CHARS`); each range is joined once for all the scans."""
-    out: list[set[int] | None] = [set() if scan.usable else None for scan in scans]
+def _scan_lines(scan: _Scan, lines: Sequence[str]) -> set[int] | None:
+    """The indices of ``lines`` (stripped, no ``"\n"`` inside) that some pattern of
+    ``scan`` matches (``None``: cannot tell, all of them), read a range of lines at a time
+    (see :data:`SCAN_RANGE_CHARS`)."""
+    if not scan.usable:
+        return None
+    out: set[int] = set()
     for a, b in _scan_ranges(list(map(len, lines))):
-        if all(found is None for found in out):
-            break
-        docs = _Docs(lines[a:b])
-        for k, scan in enumerate(scans):
-            so_far = out[k]
-            if so_far is None:
-                continue
-            found = scan.lines(docs)
-            if found is None:
-                out[k] = None
-            else:
-                so_far.update(a + j for j in found)
+        found = scan.lines(_Docs(lines[a:b]))
+        if found is None:
+            return None
+        out.update(a + j for j in found)
     return out
 
 
@@ -1515,7 +1509,7 @@ class RuleSet:
         if todo:
             sc = self._scan()
             seen = [s for s in todo if "\n" not in s]
-            [found] = _scan_all([sc.widget], seen)
+            found = _scan_lines(sc.widget, seen)
             maybe = None if found is None else {seen[j] for j in found}
             for s, i in todo.items():
                 m = self._widget_m if maybe is None or s in maybe or "\n" in s \
