@@ -219,6 +219,8 @@ def run_corpus(args: argparse.Namespace, cfg: Config, run_text: Any) -> int:
 
 
 def _profile_parser() -> argparse.ArgumentParser:
+    from ..train.options import at_least  # (standard library only)
+
     p = argparse.ArgumentParser(
         prog="scrubber profile",
         description="Site profiles of repeated lines (boilerplate evidence for --profile).",
@@ -247,21 +249,9 @@ def _profile_parser() -> argparse.ArgumentParser:
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
     s = sub.add_parser("show", help="summarise a profile file")
     s.add_argument("file")
-    s.add_argument("--top", type=_top, default=20, metavar="N",
+    s.add_argument("--top", type=at_least(0), default=20, metavar="N",
                    help="sites listed, most pages first (default: 20; 0: every site)")
     return p
-
-
-def _top(text: str) -> int:
-    """``profile show --top``: a whole number >= 0 (a negative one listed all but the
-    last sites, silently)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
