@@ -82,7 +82,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import json
 import logging
 import os
@@ -476,18 +475,6 @@ def _loadavg() -> list[float]:
         return []
 
 
-def _read_jsonl_gz(path: Path) -> dict[str, dict[str, Any]]:
-    if not path.is_file():
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                out[str(rec["id"])] = rec
-    return out
-
-
 def _score(page: Any, system: str, predicted: str) -> PageResult:
     return PageResult(
         set=page.set,
@@ -538,7 +525,7 @@ def run_benchmark(
 ) -> HtmlReport:
     """Score ``systems`` on every set (module docstring), then measure speed and memory on the
     fixed sample in subprocesses (unless ``measure`` is False). Progress goes to stderr."""
-    from scrubber.train.cache import load_renders
+    from scrubber.train.cache import load_renders, read_jsonl_gz
     from scrubber.train.data import available_sets
 
     t0 = time.perf_counter()
@@ -567,7 +554,7 @@ def run_benchmark(
         if use_cache and "scrubber-traf" in systems:
             traf_texts = load_renders(set_name, "trafilatura", cache_dir)
         if use_cache and "trafilatura" in systems:
-            ref_texts = _read_jsonl_gz(reference_path(set_name, cache_dir))
+            ref_texts = read_jsonl_gz(reference_path(set_name, cache_dir))
         errors: dict[str, int] = defaultdict(int)
         cached: dict[str, int] = defaultdict(int)
         if progress:
