@@ -614,32 +614,11 @@ class Report:
 
 def _progress(total: int, desc: str) -> Callable[[int], None] | None:
     """Progress on stderr: a tqdm bar (or a counter) on a terminal, else a plain line every
-    200 pages or 30 s (a long run logged to a file is not silent); None for no pages."""
-    if total <= 0:
-        return None
-    if not sys.stderr.isatty():
-        from scrubber.train.cache import progress_lines
+    200 pages or 30 s (a long run logged to a file is not silent); None for no pages
+    (:func:`scrubber.train.cache.progress_step`)."""
+    from scrubber.train.cache import progress_step
 
-        return progress_lines(total, desc)
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        state = {"n": 0}
-
-        def _plain(n: int) -> None:
-            state["n"] += n
-            end = "\n" if state["n"] >= total else ""
-            print(f"\r  {desc}: {state['n']}/{total}", end=end, file=sys.stderr, flush=True)
-
-        return _plain
-    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
-
-    def _step(n: int) -> None:
-        bar.update(n)
-        if bar.n >= total:
-            bar.close()
-
-    return _step
+    return progress_step(total, desc, counter=True)
 
 
 def _scope(set_name: str, pages: Sequence[Any]) -> str:

@@ -208,23 +208,35 @@ class BuildStats:
     wall_seconds: float = 0.0
 
 
-def _progress(total: int, desc: str) -> Callable[[int], None]:
-    """A step callback: tqdm bar on a tty, else a line every few hundred pages on stderr."""
-    if sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
+def progress_step(total: int, desc: str, counter: bool = False) -> Callable[[int], None] | None:
+    """A step callback for ``total`` pages on stderr, ``None`` for no pages: a tqdm bar on a
+    terminal (without tqdm: a counter rewritten in place if ``counter``, else
+    :func:`progress_lines`), else (a log file) :func:`progress_lines`."""
+    if total <= 0:
+        return None
+    if not sys.stderr.isatty():
+        return progress_lines(total, desc)
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        if not counter:
+            return progress_lines(total, desc)
+        state = {"n": 0}
 
-            bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+        def _plain(n: int) -> None:
+            state["n"] += n
+            end = "\n" if state["n"] >= total else ""
+            print(f"\r  {desc}: {state['n']}/{total}", end=end, file=sys.stderr, flush=True)
 
-            def _step(n: int) -> None:
-                bar.update(n)
-                if bar.n >= total:
-                    bar.close()
+        return _plain
+    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
 
-            return _step
-        except ImportError:
-            pass
-    return progress_lines(total, desc)
+    def _step(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return _step
 
 
 def progress_lines(total: int, desc: str, every: int = 200, seconds: float = 30.0
@@ -290,7 +302,7 @@ def build(
             r: ({} if force else read_jsonl_gz(dataset_path(set_name, r, cache_dir))) for r in names
         }
         todo = [p for p in pages if any(p.id not in datasets[r] for r in names)]
-        step = _progress(len(todo), set_name) if progress and todo else None
+        step = progress_step(len(todo), set_name) if progress else None
         dirty: set[tuple[str, str]] = set()  # ("render" | "dataset", renderer) to write
         last_save = time.perf_counter()
         for page in todo:
