@@ -1203,6 +1203,17 @@ def _row_from_dict(d: Mapping[str, Any]) -> Row:
     )
 
 
+def _target_lines(targets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The report's ``## Targets`` section: each target's status, then the counts."""
+    out = ["## Targets", ""]
+    counts: dict[str, int] = defaultdict(int)
+    for t in targets:
+        counts[t["status"]] += 1
+        out.append(f"- **{t['status']}** {t['name']}: {t['detail']}")
+    out += ["", "Targets: " + ", ".join(f"{counts[k]} {k}" for k in ("PASS", "FAIL", "SKIP")), ""]
+    return out
+
+
 def format_markdown(summary: Mapping[str, Any]) -> str:
     """The markdown report of a :func:`summarise` document."""
     out: list[str] = ["# scrubber accuracy benchmark", ""]
@@ -1267,12 +1278,7 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
         ]
         out += [format_table(headers, body), ""]
 
-    out += ["## Targets", ""]
-    counts: dict[str, int] = defaultdict(int)
-    for t in summary["targets"]:
-        counts[t["status"]] += 1
-        out.append(f"- **{t['status']}** {t['name']}: {t['detail']}")
-    out += ["", "Targets: " + ", ".join(f"{counts[k]} {k}" for k in ("PASS", "FAIL", "SKIP")), ""]
+    out += _target_lines(summary["targets"])
 
     if summary["gaps"]:
         out += ["## scrubber vs oracle (word F1), per set × renderer", ""]
@@ -1531,7 +1537,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _out_paths(out: str | None) -> tuple[Path, Path]:
+def _out_paths(out: str | None, name: str) -> tuple[Path, Path]:
+    """The ``.md`` and ``.json`` paths of a report: ``--out`` (an extension dropped), else
+    ``<cache>/bench/<name>``."""
     if out:
         base = Path(out)
         if base.suffix in (".md", ".json"):
@@ -1539,8 +1547,29 @@ def _out_paths(out: str | None) -> tuple[Path, Path]:
     else:
         from scrubber.train.cache import cache_root
 
-        base = cache_root() / "bench" / "accuracy"
+        base = cache_root() / "bench" / name
     return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
+
+
+def _command(name: str, argv: Sequence[str] | None) -> str:
+    """The command line of the ``name`` subcommand run with ``argv`` (from ``sys.argv``
+    when ``None``), as the report records it."""
+    argv_list = list(argv) if argv is not None else sys.argv[2:]
+    return shlex.join(["python", "-m", "scrubber.bench", name, *argv_list])
+
+
+def _write_report(summary: Mapping[str, Any], markdown: str, out: str | None, name: str,
+                  strict: bool) -> int:
+    """Write the report (markdown and JSON, :func:`_out_paths`), print the markdown and the
+    paths; the exit status: 1 when ``strict`` and a target FAILed, else 0."""
+    md_path, json_path = _out_paths(out, name)
+    md_path.parent.mkdir(parents=True, exist_ok=True)
+    md_path.write_text(markdown + "\n", encoding="utf-8")
+    json_path.write_text(json.dumps(summary, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(markdown)
+    print(f"wrote {md_path} and {json_path}")
+    failed = any(t["status"] == "FAIL" for t in summary["targets"])
+    return 1 if (strict and failed) else 0
 
 
 def _main_pin(args: argparse.Namespace) -> int:
@@ -1590,15 +1619,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         jobs=args.jobs,
         render_missing=args.render_missing,
     )
-    argv_list = list(argv) if argv is not None else sys.argv[2:]
-    command = shlex.join(["python", "-m", "scrubber.bench", "accuracy", *argv_list])
-    summary = summarise(report, command)
-    markdown = format_markdown(summary)
-    md_path, json_path = _out_paths(args.out)
-    md_path.parent.mkdir(parents=True, exist_ok=True)
-    md_path.write_text(markdown + "\n", encoding="utf-8")
-    json_path.write_text(json.dumps(summary, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(markdown)
-    print(f"wrote {md_path} and {json_path}")
-    failed = any(t["status"] == "FAIL" for t in summary["targets"])
-    return 1 if (args.strict and failed) else 0
+    summary = summarise(report, _command("accuracy", argv))
+    return _write_report(summary, format_markdown(summary), args.out, "accuracy", args.strict)

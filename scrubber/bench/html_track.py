@@ -87,7 +87,6 @@ import logging
 import os
 import re
 import resource
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -104,6 +103,11 @@ from scrubber.bench.accuracy import (
     PageResult,
     Row,
     Target,
+    _command,
+    _target_lines,
+    _time_limit,
+    _Timeout,
+    _write_report,
     aggregate,
     eval_pages,
     format_table,
@@ -198,17 +202,6 @@ _TINY_PAGE = (
 
 class PeerError(RuntimeError):
     """A system failed on a page without raising (e.g. a renderer that swallows its errors)."""
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _time_limit(seconds: float | None) -> contextlib.AbstractContextManager[None]:
-    """Raise :class:`_Timeout` after ``seconds`` (see :func:`scrubber.train.render.time_limit`)."""
-    from ..train.render import time_limit
-
-    return time_limit(seconds, _Timeout)
 
 
 def guarded(fn: Callable[[], str], timeout: float | None = PEER_TIMEOUT) -> tuple[str, str | None]:
@@ -1158,12 +1151,7 @@ def format_markdown(summary: Mapping[str, Any]) -> str:
         if errs:
             out.append("")
 
-    out += ["## Targets", ""]
-    counts: dict[str, int] = defaultdict(int)
-    for t in summary["targets"]:
-        counts[t["status"]] += 1
-        out.append(f"- **{t['status']}** {t['name']}: {t['detail']}")
-    out += ["", "Targets: " + ", ".join(f"{counts[k]} {k}" for k in ("PASS", "FAIL", "SKIP")), ""]
+    out += _target_lines(summary["targets"])
 
     fe = summary["front_ends"]
     if fe:
@@ -1245,18 +1233,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _out_paths(out: str | None) -> tuple[Path, Path]:
-    if out:
-        base = Path(out)
-        if base.suffix in (".md", ".json"):
-            base = base.with_suffix("")
-    else:
-        from scrubber.train.cache import cache_root
-
-        base = cache_root() / "bench" / "html"
-    return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``html`` subcommand; returns the exit status (2 when there is no data)."""
     from scrubber.train.data import data_root
@@ -1284,15 +1260,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         use_cache=not args.no_cache,
         progress=not args.quiet,
     )
-    argv_list = list(argv) if argv is not None else sys.argv[2:]
-    command = shlex.join(["python", "-m", "scrubber.bench", "html", *argv_list])
-    summary = summarise(report, command)
-    markdown = format_markdown(summary)
-    md_path, json_path = _out_paths(args.out)
-    md_path.parent.mkdir(parents=True, exist_ok=True)
-    md_path.write_text(markdown + "\n", encoding="utf-8")
-    json_path.write_text(json.dumps(summary, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(markdown)
-    print(f"wrote {md_path} and {json_path}")
-    failed = any(t["status"] == "FAIL" for t in summary["targets"])
-    return 1 if (args.strict and failed) else 0
+    summary = summarise(report, _command("html", argv))
+    return _write_report(summary, format_markdown(summary), args.out, "html", args.strict)
