@@ -199,25 +199,37 @@ def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndar
     rs = load_ruleset()
     xs, ys, ws = [], [], []
     for d in docs:
-        hits = rs.apply(d.lines)
-        pieces = list(d.lines)
-        for i, t in enumerate(hits.trim):
-            if t is not None:
-                pieces[i] = d.lines[i][t[0] : t[1]]
-        x = features.extract(pieces, hits, rs, d.extra, kind=kind)
-        lab = np.asarray(d.labels)
-        keep = (lab >= 0) & (np.asarray(hits.drop) < 0)
-        keep &= np.array([bool(p.strip()) for p in pieces], dtype=bool)
+        x, lab, keep, w, _, _ = _doc_lines(d, rs, kind)
         if not keep.any():
             continue
         xs.append(x[keep].astype(np.float32))
         ys.append(lab[keep])
-        # a line weighs by its length (the metrics count words), damped; each document
-        # weighs about the same whatever its number of lines
-        chars = np.array([len(p) for p, k in zip(pieces, keep, strict=True) if k], dtype=np.float64)
-        w = np.log1p(chars)
-        ws.append(w / w.sum() * math.sqrt(len(w)))
+        ws.append(w)
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def _doc_lines(d: Doc, rs: Any, kind: str
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """One document as the model sees it: the feature matrix of its pieces (the lines as
+    the sure rules trimmed them), its labels, the mask of the lines to train on (labelled,
+    not blank, not dropped by a sure rule), their weights, the pieces and the sure-drop
+    mask."""
+    hits = rs.apply(d.lines)
+    pieces = list(d.lines)
+    for i, t in enumerate(hits.trim):
+        if t is not None:
+            pieces[i] = d.lines[i][t[0] : t[1]]
+    x = features.extract(pieces, hits, rs, d.extra, kind=kind)
+    lab = np.asarray(d.labels)
+    bad = np.asarray(hits.drop) >= 0
+    keep = (lab >= 0) & ~bad & np.array([bool(p.strip()) for p in pieces], dtype=bool)
+    # a line weighs by its length (the metrics count words), damped; each document
+    # weighs about the same whatever its number of lines
+    chars = np.array([len(p) for p, k in zip(pieces, keep, strict=True) if k], dtype=np.float64)
+    w = np.log1p(chars)
+    if len(w):
+        w = w / w.sum() * math.sqrt(len(w))
+    return x, lab, keep, w, pieces, bad
 
 
 def export_linear(
@@ -466,19 +478,7 @@ def _doc_rows(docs: Sequence[Doc], kind: str) -> list[tuple[Any, ...]]:
     rs = load_ruleset()
     out = []
     for d in docs:
-        hits = rs.apply(d.lines)
-        pieces = list(d.lines)
-        for i, t in enumerate(hits.trim):
-            if t is not None:
-                pieces[i] = d.lines[i][t[0] : t[1]]
-        x = features.extract(pieces, hits, rs, d.extra, kind=kind)
-        lab = np.asarray(d.labels)
-        bad = np.asarray(hits.drop) >= 0
-        keep = (lab >= 0) & ~bad & np.array([bool(p.strip()) for p in pieces], dtype=bool)
-        chars = np.array([len(p) for p, k in zip(pieces, keep, strict=True) if k], dtype=np.float64)
-        wt = np.log1p(chars)
-        if len(wt):
-            wt = wt / wt.sum() * math.sqrt(len(wt))
+        x, lab, keep, wt, pieces, bad = _doc_lines(d, rs, kind)
         out.append((x, keep, lab[keep], wt, pieces, bad, getattr(d.extra, "ancestors", None),
                     getattr(d.extra, "paths", None)))
     return out
