@@ -703,100 +703,24 @@ def _required_literals(pattern: str, flags: int) -> frozenset[str] | None:
     if flags & re.I:
         return None
     try:
-        from re import _constants as C
         from re import _parser as P
         tree = P.parse(pattern, flags)
     except Exception:
         return None
-
-    def best(sets: list[frozenset[str]]) -> frozenset[str] | None:
-        if not sets:
-            return None
-        return max(sets, key=lambda s: (min(map(len, s)), -len(s)))
-
-    def seq(items: Any, ci: bool) -> frozenset[str] | None:
-        sets: list[frozenset[str]] = []
-        run = ""
-        for op, av in items:
-            if op is C.LITERAL and not ci:
-                run += chr(av)
-                continue
-            if run:
-                sets.append(frozenset({run}))
-                run = ""
-            got = one(op, av, ci)
-            if got:
-                sets.append(got)
-        if run:
-            sets.append(frozenset({run}))
-        return best(sets)
-
-    def one(op: Any, av: Any, ci: bool) -> frozenset[str] | None:
-        if op is C.SUBPATTERN:
-            add, dele = av[1], av[2]
-            ci2 = (ci or bool(add & re.I)) and not dele & re.I
-            return seq(av[3], ci2)
-        if op is C.ATOMIC_GROUP:
-            return seq(av, ci)
-        if op is C.BRANCH:
-            out: set[str] = set()
-            for b in av[1]:
-                got = seq(b, ci)
-                if not got:
-                    return None
-                out |= got
-            return frozenset(out)
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-            return seq(av[2], ci) if av[0] >= 1 else None
-        if op is C.ASSERT and av[0] == 1:  # a look-ahead: matched inside the line too
-            return seq(av[1], ci)
-        return None
-
-    try:
-        got = seq(tree.data if hasattr(tree, "data") else tree, bool(flags & re.I))
-    except RecursionError:
-        return None
+    found = _literal_sets(tree.data, False, keep_ci=False)
+    got = frozenset(x for x, _ in found) if found else None
     if not got or "" in got or any("\n" in x for x in got) or len(got) > _PREFIX_CAP:
         return None
     return got
 
 
-# Case-insensitive literals are looked for in a folded copy of the text: lower case,
-# after the three characters that ``re`` and ``regex`` match to an ASCII letter without
-# lowering to it (U+0130 and U+0131 to i, U+017F to s) are replaced by that letter (the
-# tests check every ASCII character against every code point). Folding keeps every
-# offset: U+0130 is the one character ``str.lower`` turns into two.
-_FOLD_ODD = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
-_NON_ASCII = re.compile(r"[^\x20-\x7e]+")
-# regex-module syntax that the standard parser would read as literal text
-_REGEX_ONLY = re.compile(r"\{[^}]*[a-z]|\[\[:")
-FOLD = object()  # a _Scan unit's "library": re, over the folded text
+def _literal_sets(items: Any, ci: bool, keep_ci: bool) -> frozenset[tuple[str, bool]] | None:
+    """Literal strings one of which every match of the parsed pattern ``items`` (read
+    case-insensitively if ``ci``; inline flag groups change it) contains, each with whether
+    it is read case-insensitively; ``None`` if none are found or the tree is too deep.
+    Without ``keep_ci`` case-insensitive literals are passed over (they give none)."""
+    from re import _constants as C
 
-
-def _folded(text: str) -> str:
-    """``text`` folded for the case-insensitive literal scan (same length, same offsets)."""
-    for odd, letter in _FOLD_ODD:
-        if odd in text:
-            text = text.replace(odd, letter)
-    return text.lower()
-
-
-def _needed_literals(pattern: str, flags: int) -> tuple[frozenset[str], bool] | None:
-    """Literal strings one of which every match of ``pattern`` (``re`` syntax, or
-    ``regex`` syntax whose Unicode properties are read as ``\\w``) contains, and whether
-    they are to be looked for in the folded text (:func:`_folded`; then they are folded
-    too, and a case-insensitive one is cut to its longest ASCII piece, which every match
-    contains as well). ``None`` when none are found, or one is a short ASCII string
-    (found on too many lines to be worth it: under 2 characters, under 4 folded)."""
-    pattern = _UNI_PROPERTY.sub(r"\\w", pattern)
-    if _REGEX_ONLY.search(pattern):
-        return None
-    try:
-        from re import _constants as C
-        from re import _parser as P
-        tree = P.parse(pattern, flags)
-    except Exception:
-        return None
     Lits = frozenset[tuple[str, bool]]  # (literal, read case-insensitively)
 
     def best(sets: list[Lits]) -> Lits | None:
@@ -808,7 +732,7 @@ def _needed_literals(pattern: str, flags: int) -> tuple[frozenset[str], bool] | 
         sets: list[Lits] = []
         run = ""
         for op, av in items:
-            if op is C.LITERAL:
+            if op is C.LITERAL and (keep_ci or not ci):
                 run += chr(av)
                 continue
             if run:
@@ -842,9 +766,47 @@ def _needed_literals(pattern: str, flags: int) -> tuple[frozenset[str], bool] | 
         return None
 
     try:
-        got = seq(tree.data, bool(tree.state.flags & re.I))
+        return seq(items, ci)
     except RecursionError:
         return None
+
+
+# Case-insensitive literals are looked for in a folded copy of the text: lower case,
+# after the three characters that ``re`` and ``regex`` match to an ASCII letter without
+# lowering to it (U+0130 and U+0131 to i, U+017F to s) are replaced by that letter (the
+# tests check every ASCII character against every code point). Folding keeps every
+# offset: U+0130 is the one character ``str.lower`` turns into two.
+_FOLD_ODD = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
+_NON_ASCII = re.compile(r"[^\x20-\x7e]+")
+# regex-module syntax that the standard parser would read as literal text
+_REGEX_ONLY = re.compile(r"\{[^}]*[a-z]|\[\[:")
+FOLD = object()  # a _Scan unit's "library": re, over the folded text
+
+
+def _folded(text: str) -> str:
+    """``text`` folded for the case-insensitive literal scan (same length, same offsets)."""
+    for odd, letter in _FOLD_ODD:
+        if odd in text:
+            text = text.replace(odd, letter)
+    return text.lower()
+
+
+def _needed_literals(pattern: str, flags: int) -> tuple[frozenset[str], bool] | None:
+    """Literal strings one of which every match of ``pattern`` (``re`` syntax, or
+    ``regex`` syntax whose Unicode properties are read as ``\\w``) contains, and whether
+    they are to be looked for in the folded text (:func:`_folded`; then they are folded
+    too, and a case-insensitive one is cut to its longest ASCII piece, which every match
+    contains as well). ``None`` when none are found, or one is a short ASCII string
+    (found on too many lines to be worth it: under 2 characters, under 4 folded)."""
+    pattern = _UNI_PROPERTY.sub(r"\\w", pattern)
+    if _REGEX_ONLY.search(pattern):
+        return None
+    try:
+        from re import _parser as P
+        tree = P.parse(pattern, flags)
+    except Exception:
+        return None
+    got = _literal_sets(tree.data, bool(tree.state.flags & re.I), keep_ci=True)
     if not got:
         return None
     fold = any(ci for _, ci in got)
