@@ -44,7 +44,8 @@ class Config:
             stage already reads the page around each block, runs without it; the text
             model with it). Without a model the step runs. ``True``/``False`` force it.
         regex_timeout: seconds one rule may spend on one line before it is stopped
-            (a :class:`scrubber.rules.RuleTimeout` names the rule).
+            (a :class:`scrubber.rules.RuleTimeout` names the rule); more than a year
+            (:data:`scrubber.rules.MAX_TIMEOUT`) is a year.
         max_line_chars: lines longer than this are cut into the rule engine's view only
             (they are never modified); guards against pathological one-line documents.
         front_end: how :func:`scrubber.clean_html` turns HTML into lines: ``"blocks"``

@@ -175,3 +175,15 @@ def test_the_valid_configs_stay_valid():
                {"site": None}, {"front_end": "blocks"}):
         Config(**kw)
     assert Config(threshold=1).threshold == 1.0 and Config(settle=np.int64(4)).settle == 4
+
+
+@pytest.mark.parametrize("timeout", [1e13, 1e300, 2**70])
+def test_a_huge_regex_timeout_never_fires_on_a_fast_rule(tmp_path, timeout):
+    # (the regex module wraps a timeout past about 9.2e12 s round to a negative one, so a
+    # user who asked for "no practical limit" had every user rule time out on line 1)
+    rule = tmp_path / "mine.toml"
+    rule.write_text('family = "mine"\n[[rule]]\nid = "mine.promo"\ndescription = "a promo"\n'
+                    "scope = \"line\"\npatterns = ['''^Buy now!$''']\n", encoding="utf-8")
+    page = "Buy now!\nThe body paragraph of the article goes on at some length here.\n"
+    assert scrubber.clean(page, rule_files=[rule], regex_timeout=timeout,
+                          use_model=False) == page.split("\n", 1)[1]

@@ -1215,13 +1215,19 @@ _Memo = dict[str, tuple[int, int, tuple[int, int, int] | None, tuple[int, ...]]]
 SCAN_AFTER_LINES = 2_000
 
 
+# the longest per-line timeout given to the regex module: longer ones are this one
+MAX_TIMEOUT = 365 * 24 * 3600.0
+
+
 class RuleSet:
     """All active rules, compiled, and the code that applies them to a document."""
 
     def __init__(self, rules: Sequence[Rule], timeout: float | None = None) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.ids = {r.id: i for i, r in enumerate(self.rules)}
-        self.timeout = timeout
+        # (the regex module wraps a timeout past about 9.2e12 s, so a huge one timed out
+        # every user rule at once; a year is no limit either)
+        self.timeout = None if timeout is None else min(timeout, MAX_TIMEOUT)
         by = {s: [i for i, r in enumerate(self.rules) if r.scope == s] for s in SCOPES}
         self._line = [i for i in by["line"] if self.rules[i].sure]
         self._hint = [i for i in range(len(self.rules)) if not self.rules[i].sure
