@@ -393,3 +393,70 @@ def test_datatrove_profile_counter_does_not_count_a_document_without_text(
     assert step.stats["not_text"].total == 1 and step.stats["pages_counted"].total == 1
     assert SiteProfile.load(tmp_path / "counts" / "00000.npz").site_pages == {
         "gazette.example": 1}
+
+
+def test_hf_batch_cleaner_refuses_a_column_name_that_is_not_a_string() -> None:
+    from scrubber.integrations.hf import BatchCleaner
+
+    # decisions=True (the datatrove step's flag) wrote a column named True, which datasets
+    # refused with pyarrow's "expected bytes, bool found"
+    for kw in ({"decisions": True}, {"keep_original": 1}, {"field": None},
+               {"output_field": b"clean"}, {"url_field": 3}, {"site_field": ["site"]},
+               {"field": ""}, {"decisions": ""}):
+        key = next(iter(kw))
+        with pytest.raises(TypeError, match=rf"BatchCleaner: {key} .*column"):
+            BatchCleaner(use_model=False, **kw)  # type: ignore[arg-type]
+    BatchCleaner(use_model=False, url_field=None, output_field=None)
+
+
+def test_hf_batch_cleaner_takes_a_loaded_profile_as_the_datatrove_step_does(
+        tmp_path: Path) -> None:
+    import pickle
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.hf import BatchCleaner
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    prof = c.finish(min_pages=3)
+    prof.save(tmp_path / "p.npz")
+    batch = {"text": [page(0)], "url": ["http://gazette.example/0"]}
+    by_path = BatchCleaner(profile=tmp_path / "p.npz", use_model=False)(batch)
+    assert "Gazette" not in by_path["text"][0]
+    # (a SiteProfile was read as the path 'SiteProfile(1 sites, ...)': FileNotFoundError)
+    fn = BatchCleaner(profile=prof, use_model=False)
+    assert fn(batch) == by_path
+    assert pickle.loads(pickle.dumps(fn))(batch) == by_path
+    assert BatchCleaner(profile=prof, min_pages=5, use_model=False)(batch) != by_path
+    with pytest.raises(TypeError, match="profile"):
+        BatchCleaner(profile=3, use_model=False)  # type: ignore[arg-type]
+
+
+def test_hf_batch_cleaner_min_pages_needs_a_profile_and_at_least_two() -> None:
+    from scrubber.integrations.hf import BatchCleaner
+
+    # (without a profile min_pages did nothing, as --min-pages without --profile would)
+    with pytest.raises(ValueError, match="min_pages needs a profile"):
+        BatchCleaner(min_pages=3, use_model=False)
+    for bad, error in ((1, ValueError), (0, ValueError), ("3", TypeError), (True, TypeError)):
+        with pytest.raises(error, match="min_pages"):
+            BatchCleaner(profile="p.npz", min_pages=bad, use_model=False)  # type: ignore[arg-type]
+
+
+def test_hf_batch_cleaner_refuses_a_batch_that_is_not_a_dict_of_columns() -> None:
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import BatchCleaner
+
+    fn = BatchCleaner(use_model=False)
+    # map(input_columns="text") hands over the list of texts: the KeyError listed every
+    # text as a column; the arrow format hands over a pyarrow Table, read the same way
+    with pytest.raises(TypeError, match="dict of columns"):
+        fn([page(0), page(1)])  # type: ignore[arg-type]
+    ds = datasets.Dataset.from_list(records(2))
+    with pytest.raises(TypeError, match="input_columns"):
+        ds.map(fn, batched=True, input_columns="text")
+    with pytest.raises(TypeError, match="dict of columns"):
+        ds.with_format("arrow").map(fn, batched=True)
+    out = ds.with_format("numpy").map(fn, batched=True).with_format(None)
+    assert out["text"] == [scrubber.clean(page(i), CFG) for i in range(2)]

@@ -8,7 +8,8 @@
                 batched=True, batch_size=64, num_proc=8)
 
 or, with a site profile (built with ``scrubber profile build``; the path is opened lazily in
-each worker, so nothing big is pickled or fingerprinted)::
+each worker, so nothing big is pickled or fingerprinted; a loaded
+:class:`~scrubber.corpus.profile.SiteProfile` works too, pickled whole to each worker)::
 
     ds = ds.map(BatchCleaner(profile="site-profile.npz", url_field="url"),
                 batched=True, num_proc=8)
@@ -33,10 +34,12 @@ texts: ``output_field``, ``keep_original`` or ``decisions``) cannot take strings
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..config import Config
+from ..corpus.profile import SiteProfile
 from ..corpus.records import clean_document, site_of
 
 __all__ = ["DECISION_FIELDS", "BatchCleaner", "clean_batch"]
@@ -54,15 +57,22 @@ class BatchCleaner:
         field: the text column to clean.
         output_field: where the cleaned text goes (default: ``field``, in place).
         keep_original: also copy the original text to this column.
-        decisions: also store the per-line decisions (a list of dicts) in this column.
+        decisions: also store the per-line decisions (a list of dicts) in this column
+            (a column name, not a flag as in the datatrove step).
         url_field / site_field: columns giving the page URL / site (for ``profile``).
-        profile: path to a site profile (``.npz``) or a folder of partial counts.
-        min_pages: override the profile's ``min_pages``.
+        profile: a site profile: a path (``str`` or :class:`os.PathLike`) to a profile
+            (``.npz``) or a folder of partial counts, loaded on first use, or a loaded
+            :class:`~scrubber.corpus.profile.SiteProfile`.
+        min_pages: override the profile's ``min_pages`` (an int of at least 2; needs a
+            profile, here or in ``config``).
         config: a :class:`scrubber.Config`; ``**overrides`` replace its fields.
 
-    Raises :class:`ValueError` when two of the columns it writes (``output_field``,
+    Column names are non-empty strings (:class:`TypeError` otherwise). Raises
+    :class:`ValueError` when two of the columns it writes (``output_field``,
     ``keep_original``, ``decisions``) are the same, or ``decisions`` is ``field``; a call
-    raises :class:`KeyError` naming the batch's columns when ``field`` is not one of them.
+    raises :class:`KeyError` naming the batch's columns when ``field`` is not one of them,
+    and :class:`TypeError` when the batch is not a dict of columns (``Dataset.map`` with
+    ``input_columns``, or the ``arrow`` format).
     """
 
     def __init__(
@@ -73,13 +83,20 @@ class BatchCleaner:
         decisions: str | None = None,
         url_field: str | None = "url",
         site_field: str | None = None,
-        profile: str | None = None,
+        profile: str | os.PathLike[str] | SiteProfile | None = None,
         min_pages: int | None = None,
         config: Config | None = None,
         **overrides: Any,
     ) -> None:
         from ..config import resolve
 
+        # (decisions=True, the datatrove step's flag, wrote a column named True, which
+        # datasets refused with pyarrow's "expected bytes, bool found")
+        _column("field", field, optional=False)
+        for name, value in (("output_field", output_field), ("keep_original", keep_original),
+                            ("decisions", decisions), ("url_field", url_field),
+                            ("site_field", site_field)):
+            _column(name, value)
         written = [x for x in (output_field or field, keep_original, decisions) if x]
         if len(set(written)) != len(written) or (decisions is not None and decisions == field):
             # (one column would overwrite another: keep_original=field put the original
@@ -94,9 +111,24 @@ class BatchCleaner:
         self.decisions = decisions
         self.url_field = url_field
         self.site_field = site_field
-        self.profile = str(profile) if profile is not None else None
-        self.min_pages = min_pages
+        if profile is None or isinstance(profile, SiteProfile):
+            self.profile: str | SiteProfile | None = profile
+        elif isinstance(profile, (str, os.PathLike)):
+            self.profile = os.fsdecode(profile)
+        else:  # (a profile object was read as the path of its repr)
+            raise TypeError(f"BatchCleaner: profile is a path or a SiteProfile, not "
+                            f"{type(profile).__name__}")
         self.config = resolve(config, overrides)
+        if min_pages is not None:
+            if isinstance(min_pages, bool) or not isinstance(min_pages, int):
+                raise TypeError(f"BatchCleaner: min_pages must be an int, got {min_pages!r}")
+            if min_pages < 2:
+                raise ValueError(f"BatchCleaner: min_pages must be at least 2, got {min_pages}")
+            if profile is None and self.config.profile is None:
+                # (it did nothing, where the CLI's --min-pages without --profile is an error)
+                raise ValueError("BatchCleaner: min_pages needs a profile (profile= or "
+                                 "config.profile)")
+        self.min_pages = min_pages
         self._cfg: Config | None = None
 
     def features(self, features: Mapping[str, Any]) -> Any:
@@ -124,14 +156,24 @@ class BatchCleaner:
     def _resolved(self) -> Config:
         if self._cfg is None:
             cfg = self.config
-            if self.profile is not None:
+            prof = self.profile if self.profile is not None else cfg.profile
+            if isinstance(prof, str):
                 from ..corpus.profile import load_profile
 
-                cfg = cfg.replace(profile=load_profile(self.profile, min_pages=self.min_pages))
-            self._cfg = cfg
+                prof = load_profile(prof, min_pages=self.min_pages)
+            elif prof is not None and self.min_pages is not None:
+                prof = prof.replace(min_pages=self.min_pages)
+            self._cfg = cfg.replace(profile=prof) if prof is not cfg.profile else cfg
         return self._cfg
 
     def __call__(self, batch: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+        if not callable(getattr(batch, "keys", None)):
+            # (map(input_columns=...) hands over the column itself, the arrow format a
+            # pyarrow Table: "no column 'text'" listed the texts as the batch's columns)
+            raise TypeError(
+                f"BatchCleaner takes a batch as a dict of columns, not a "
+                f"{type(batch).__name__}: call Dataset.map(..., batched=True) without "
+                f"input_columns, on a dataset in the python, numpy or pandas format")
         if self.field not in batch:
             raise KeyError(f"BatchCleaner: no column {self.field!r} in the batch (columns: "
                            f"{', '.join(map(str, batch))}); name the text column with field=")
@@ -166,6 +208,14 @@ class BatchCleaner:
         if self.decisions:
             out[self.decisions] = decisions
         return out
+
+
+def _column(name: str, value: Any, optional: bool = True) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"BatchCleaner: {name} names a column (a non-empty str"
+                        f"{' or None' if optional else ''}), not {value!r}")
 
 
 def clean_batch(batch: Mapping[str, list[Any]], field: str = "text",
