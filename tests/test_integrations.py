@@ -460,3 +460,33 @@ def test_hf_batch_cleaner_refuses_a_batch_that_is_not_a_dict_of_columns() -> Non
         ds.with_format("arrow").map(fn, batched=True)
     out = ds.with_format("numpy").map(fn, batched=True).with_format(None)
     assert out["text"] == [scrubber.clean(page(i), CFG) for i in range(2)]
+
+
+def test_datatrove_formatter_min_pages_needs_a_profile_and_applies_to_the_configs() -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    # (without a profile min_pages did nothing, and a Config's profile ignored it)
+    with pytest.raises(ValueError, match="min_pages needs a profile"):
+        ScrubberFormatter(min_pages=3, use_model=False)
+    for bad, error in ((1, ValueError), ("3", TypeError), (True, TypeError)):
+        with pytest.raises(error, match="min_pages"):
+            ScrubberFormatter(profile="p.npz", min_pages=bad, use_model=False)  # type: ignore[arg-type]
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    prof = c.finish(min_pages=3)
+
+    def cleaned(step: ScrubberFormatter) -> str:
+        doc = Document(text=page(0), id="0", metadata={"url": "https://gazette.example/0"})
+        return next(iter(step.run(iter([doc])))).text
+
+    assert "Gazette" not in cleaned(ScrubberFormatter(profile=prof, use_model=False))
+    cfg = scrubber.Config(use_model=False, profile=prof)
+    assert "Gazette" not in cleaned(ScrubberFormatter(cfg))
+    assert cleaned(ScrubberFormatter(cfg, min_pages=5)) == scrubber.clean(page(0), CFG)
+    assert cleaned(ScrubberFormatter(profile=prof, min_pages=5, use_model=False)) == (
+        scrubber.clean(page(0), CFG))

@@ -90,7 +90,8 @@ class ScrubberFormatter(BaseFormatter):
         profile: a site profile: a ``SiteProfile``, a merged ``.npz`` file, or a folder of
             partial counts written by :class:`ProfileCounter` (a path ``str`` or
             :class:`os.PathLike`).
-        min_pages: override the profile's ``min_pages``.
+        min_pages: override the profile's ``min_pages`` (an int of at least 2; needs a
+            profile, here or in ``config``).
         url_key / site_key: metadata keys giving the document's URL / site (for ``profile``).
         metadata_key: where the summary goes in ``doc.metadata`` (``None``: nowhere).
         decisions: also store one dict per input line (bigger output).
@@ -133,7 +134,9 @@ class ScrubberFormatter(BaseFormatter):
                              f"{metadata_key!r}; give the original text its own key")
         self.config = resolve(config, overrides)
         self.profile_source = profile
-        self.min_pages = min_pages
+        # (without a profile it did nothing, and a Config's profile did not take it)
+        self.min_pages = _profile.engine_min_pages(
+            "ScrubberFormatter", min_pages, profile if profile is not None else self.config.profile)
         self.url_key = url_key
         self.site_key = site_key
         self.metadata_key = metadata_key
@@ -147,9 +150,13 @@ class ScrubberFormatter(BaseFormatter):
         if self._cfg is None:
             src = self.profile_source
             prof = None
-            if isinstance(src, _profile.SiteProfile):
+            if src is None:  # the config's own, if any
+                prof = self.config.profile
+                if prof is not None and self.min_pages is not None:
+                    prof = prof.replace(min_pages=self.min_pages)
+            elif isinstance(src, _profile.SiteProfile):
                 prof = src if self.min_pages is None else src.replace(min_pages=self.min_pages)
-            elif src is not None:
+            else:
                 prof = load_profile(src, min_pages=self.min_pages)
             self._cfg = self.config.replace(profile=prof) if prof is not None else self.config
         return self._cfg

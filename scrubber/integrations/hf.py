@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..config import Config
-from ..corpus.profile import SiteProfile
+from ..corpus.profile import SiteProfile, engine_min_pages
 from ..corpus.records import clean_document, site_of
 
 __all__ = ["DECISION_FIELDS", "BatchCleaner", "clean_batch"]
@@ -119,16 +119,9 @@ class BatchCleaner:
             raise TypeError(f"BatchCleaner: profile is a path or a SiteProfile, not "
                             f"{type(profile).__name__}")
         self.config = resolve(config, overrides)
-        if min_pages is not None:
-            if isinstance(min_pages, bool) or not isinstance(min_pages, int):
-                raise TypeError(f"BatchCleaner: min_pages must be an int, got {min_pages!r}")
-            if min_pages < 2:
-                raise ValueError(f"BatchCleaner: min_pages must be at least 2, got {min_pages}")
-            if profile is None and self.config.profile is None:
-                # (it did nothing, where the CLI's --min-pages without --profile is an error)
-                raise ValueError("BatchCleaner: min_pages needs a profile (profile= or "
-                                 "config.profile)")
-        self.min_pages = min_pages
+        # (without a profile it did nothing, where --min-pages without --profile is an error)
+        self.min_pages = engine_min_pages("BatchCleaner", min_pages,
+                                          profile if profile is not None else self.config.profile)
         self._cfg: Config | None = None
 
     def features(self, features: Mapping[str, Any]) -> Any:
