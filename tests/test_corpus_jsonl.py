@@ -771,3 +771,20 @@ def test_html_documents_count_the_same_lines_without_the_explaining_path(
         assert fast.text == slow.text == explained.text
         assert (fast.lines_in, fast.lines_out) == (slow.lines_in, slow.lines_out)
         assert fast.lines_in == len(explained.decisions)
+
+
+def test_clean_document_checks_its_text_and_config_as_clean_does() -> None:
+    from scrubber.corpus import clean_document
+
+    # (None and a dict config ended in AttributeError, bytes of text in a TypeError about
+    # a bytes-like object, bytes of HTML in an AttributeError after the page was cleaned)
+    for bad in (None, b"Leave a Comment\n", 3):
+        with pytest.raises(TypeError, match=r"clean_document\(\) takes str"):
+            clean_document(bad, CFG)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"config must be a scrubber\.Config"):
+        clean_document("A line.\n", {"use_model": False})  # type: ignore[arg-type]
+    html = f"<p>{BODY}</p><p>Leave a Comment</p>".encode()
+    doc = clean_document(html, CFG, html=True, decisions=True)  # type: ignore[arg-type]
+    assert doc.text == scrubber.clean_html(html, CFG) and doc.bytes_in == len(html)
+    with pytest.raises(TypeError, match=r"clean_document\(\) takes str or bytes"):
+        clean_document(None, CFG, html=True)  # type: ignore[arg-type]

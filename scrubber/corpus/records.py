@@ -86,7 +86,7 @@ def _utf8_len(s: str) -> int:
 
 
 def clean_document(
-    text: str,
+    text: str | bytes,
     cfg: Config | None = None,
     site: str | None = None,
     explain: bool = False,
@@ -95,12 +95,17 @@ def clean_document(
 ) -> CleanedDoc:
     """Clean one document. ``site`` only matters when ``cfg.profile`` is set. ``explain``
     fills ``reasons``; ``decisions`` (implies ``explain``) fills ``decisions``. ``html``:
-    ``text`` is an HTML page, cleaned as :func:`scrubber.clean_html` does (its lines are
-    the page's blocks; raises :class:`ValueError` for bytes that are not HTML)."""
+    ``text`` is an HTML page (``str`` or ``bytes``), cleaned as :func:`scrubber.clean_html`
+    does (its lines are the page's blocks; raises :class:`ValueError` for bytes that are
+    not HTML). Otherwise ``text`` is a ``str``; another type is a :class:`TypeError`, as
+    is a ``cfg`` that is not a :class:`scrubber.Config`."""
     from .. import lines, pipeline
-    from ..config import DEFAULT
+    from ..config import resolve
 
-    base = cfg if cfg is not None else DEFAULT
+    if not isinstance(text, str) and not (html and isinstance(text, bytes)):
+        raise TypeError(f"clean_document() takes str{' or bytes' if html else ''}, "
+                        f"not {type(text).__name__}")
+    base = resolve(cfg, {})
     if base.profile is not None and site != base.site:
         base = base.replace(site=site)
     if html:
@@ -110,10 +115,12 @@ def clean_document(
                                            lines_read=read)
         n_in = read[0]
     else:
+        assert isinstance(text, str)
         texts, endings = lines.split_lines(text)
         out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
         n_in = len(texts)
-    doc = CleanedDoc(out, n_in, 0, _utf8_len(text), _utf8_len(out))
+    size = len(text) if isinstance(text, bytes) else _utf8_len(text)
+    doc = CleanedDoc(out, n_in, 0, size, _utf8_len(out))
     if explained is not None:
         doc.lines_out = sum(1 for d in explained.decisions if d.action is not Action.DROP)
         if explain or decisions:
