@@ -20,7 +20,7 @@ import numbers
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,29 @@ class Config:
     comments: bool = True
     extracted: bool = False
     retry_sparse: bool = True
+
+    if TYPE_CHECKING:
+        # What the dataclass's __init__ takes, for type checkers: the lists, sets and
+        # paths __post_init__ normalises, not only the types it stores (mypy --strict
+        # refused Config(disabled_rules={"video"}) and Config(rule_files=["my.toml"])).
+        # Same names, order and defaults as the fields (tests/test_config.py checks).
+        def __init__(
+            self,
+            rule_files: Iterable[str | os.PathLike[str]] = (),
+            disabled_rules: Iterable[str] = frozenset(),
+            use_model: bool = True,
+            threshold: float | None = None,
+            context: bool | None = None,
+            regex_timeout: float = 1.0,
+            max_line_chars: int = 20_000,
+            front_end: str = "auto",
+            settle: int = 16,
+            profile: Any = None,
+            site: str | None = None,
+            comments: bool = True,
+            extracted: bool = False,
+            retry_sparse: bool = True,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         # Normalise list-ish inputs so configs built from CLI args or JSON hash and compare.
