@@ -490,3 +490,18 @@ def test_datatrove_formatter_min_pages_needs_a_profile_and_applies_to_the_config
     assert cleaned(ScrubberFormatter(cfg, min_pages=5)) == scrubber.clean(page(0), CFG)
     assert cleaned(ScrubberFormatter(profile=prof, min_pages=5, use_model=False)) == (
         scrubber.clean(page(0), CFG))
+
+
+def test_hf_batch_cleaner_in_the_pandas_format_passes_a_null_text_as_null() -> None:
+    datasets = pytest.importorskip("datasets")
+    from scrubber.integrations.hf import BatchCleaner
+
+    # pandas hands a null string over as NaN; passed back as a float, datasets could not
+    # write it into the string column (ArrowTypeError: Expected bytes, got a 'float')
+    texts = [page(0), None, page(2)]
+    ds = datasets.Dataset.from_dict({"text": texts, "n": [0, 1, 2]}).with_format("pandas")
+    fn = BatchCleaner(use_model=False, keep_original="raw", decisions="why")
+    out = ds.map(fn, batched=True).with_format(None)
+    assert out["text"] == [scrubber.clean(page(0), CFG), None, scrubber.clean(page(2), CFG)]
+    assert out["raw"] == texts and out["why"][1] is None
+    assert fn({"text": [float("nan"), 3.5]})["text"] == [None, 3.5]

@@ -19,7 +19,8 @@ The plain function :func:`clean_batch` works too (``fn_kwargs`` carries its opti
     ds.map(clean_batch, batched=True, fn_kwargs={"field": "text"})
 
 A value that is not a string (``None``...) is passed through unchanged and, when
-``decisions`` is asked for, gets ``None`` decisions. ``datasets`` types a new column from
+``decisions`` is asked for, gets ``None`` decisions; a NaN float, the null of the ``pandas``
+format, passes as ``None``. ``datasets`` types a new column from
 the first batch it writes, so a column that starts with ``None`` values (a batch of ``None``
 texts: ``output_field``, ``keep_original`` or ``decisions``) cannot take strings later
 (``TypeError: Couldn't write column ...``); give ``map`` the types with
@@ -182,6 +183,9 @@ class BatchCleaner:
         originals: list[Any] = []
         decisions: list[Any] = []
         for i, text in enumerate(texts):
+            if isinstance(text, float) and text != text:
+                # (pandas's null: a NaN float could not be written to a string column)
+                text = None
             originals.append(text)
             if not isinstance(text, str):
                 cleaned.append(text)
