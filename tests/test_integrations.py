@@ -505,3 +505,22 @@ def test_hf_batch_cleaner_in_the_pandas_format_passes_a_null_text_as_null() -> N
     assert out["text"] == [scrubber.clean(page(0), CFG), None, scrubber.clean(page(2), CFG)]
     assert out["raw"] == texts and out["why"][1] is None
     assert fn({"text": [float("nan"), 3.5]})["text"] == [None, 3.5]
+
+
+def test_datatrove_formatter_refuses_a_key_that_is_not_a_string_and_a_flag_that_is_not_bool(
+) -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    # decisions="why" (BatchCleaner's column argument) was read as True and put the
+    # decisions under metadata["scrubber"], not "why"; keep_original_key=True wrote a
+    # metadata key True, which JsonlWriter refuses (orjson: "Dict key must be str")
+    for kw in ({"decisions": "why"}, {"drop_empty": 1}, {"stats": None}):
+        key = next(iter(kw))
+        with pytest.raises(TypeError, match=rf"ScrubberFormatter: {key} .*True or False"):
+            ScrubberFormatter(use_model=False, **kw)  # type: ignore[arg-type]
+    for kw in ({"keep_original_key": True}, {"metadata_key": 3}, {"url_key": ["url"]},
+               {"site_key": b"site"}, {"metadata_key": ""}):
+        with pytest.raises(TypeError, match=rf"ScrubberFormatter: {next(iter(kw))} .*key"):
+            ScrubberFormatter(use_model=False, **kw)  # type: ignore[arg-type]
+    ScrubberFormatter(use_model=False, metadata_key=None, url_key=None, decisions=False)

@@ -104,6 +104,7 @@ class ScrubberFormatter(BaseFormatter):
             ``metadata_key=None`` the step takes the plain one and counts only lines and bytes.
         **overrides: :class:`scrubber.Config` fields (``threshold=0.6``...).
 
+    The keys are non-empty strings and the flags ``bool`` (:class:`TypeError` otherwise).
     A document whose ``text`` is not a string (``None``) passes through unchanged, as
     :class:`scrubber.integrations.hf.BatchCleaner` passes such values: counted ``not_text``,
     with a warning naming the first one of each task.
@@ -128,6 +129,17 @@ class ScrubberFormatter(BaseFormatter):
         super().__init__()
         from ..config import resolve
 
+        # (decisions="why", BatchCleaner's column argument, was read as True; a key True
+        # was written, which JsonlWriter refuses: orjson's "Dict key must be str")
+        for name, flag in (("decisions", decisions), ("drop_empty", drop_empty),
+                           ("stats", stats)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"ScrubberFormatter: {name} must be True or False, got {flag!r}")
+        for name, key in (("metadata_key", metadata_key), ("keep_original_key", keep_original_key),
+                          ("url_key", url_key), ("site_key", site_key)):
+            if key is not None and (not isinstance(key, str) or not key):
+                raise TypeError(f"ScrubberFormatter: {name} names a metadata key (a non-empty "
+                                f"str or None), not {key!r}")
         if keep_original_key is not None and keep_original_key == metadata_key:
             # (the summary was written over the original text kept under the same key)
             raise ValueError(f"ScrubberFormatter: keep_original_key and metadata_key are both "
