@@ -524,3 +524,15 @@ def test_datatrove_formatter_refuses_a_key_that_is_not_a_string_and_a_flag_that_
         with pytest.raises(TypeError, match=rf"ScrubberFormatter: {next(iter(kw))} .*key"):
             ScrubberFormatter(use_model=False, **kw)  # type: ignore[arg-type]
     ScrubberFormatter(use_model=False, metadata_key=None, url_key=None, decisions=False)
+
+
+def test_profile_merger_checks_min_pages_where_it_is_given(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ProfileMerger
+
+    # (1 or "3" failed only once every partial had been read, after the counting stage;
+    # 2.5 was read as 2)
+    for bad, error in ((1, ValueError), ("3", TypeError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="ProfileMerger: min_pages"):
+            ProfileMerger(str(tmp_path / "in"), str(tmp_path / "out"), min_pages=bad)  # type: ignore[arg-type]
+    assert ProfileMerger(str(tmp_path / "in"), str(tmp_path / "out"), min_pages=2).min_pages == 2

@@ -251,20 +251,25 @@ def site_from_url(url: str) -> str:
 # --------------------------------------------------------------------------- counting
 
 
-def engine_min_pages(owner: str, min_pages: Any, profile: Any) -> int | None:
-    """The ``min_pages`` option of an engine step (``owner`` names it in the errors), given
-    the ``profile`` it will apply to: an int of at least 2, or ``None``. Without a profile
-    it is an error, as the CLI's ``--min-pages`` without ``--profile`` is (it would do
-    nothing)."""
+def check_min_pages(owner: str, min_pages: Any) -> int | None:
+    """The ``min_pages`` option of an engine step (``owner`` names it in the errors): an int
+    of at least 2, or ``None``; checked where it is given, not once the counts are read."""
     if min_pages is None:
         return None
     if isinstance(min_pages, bool) or not isinstance(min_pages, numbers.Integral):
         raise TypeError(f"{owner}: min_pages must be an int, got {min_pages!r}")
     if min_pages < 2:
         raise ValueError(f"{owner}: min_pages must be at least 2, got {min_pages}")
-    if profile is None:
-        raise ValueError(f"{owner}: min_pages needs a profile (profile= or config.profile)")
     return int(min_pages)
+
+
+def engine_min_pages(owner: str, min_pages: Any, profile: Any) -> int | None:
+    """:func:`check_min_pages`, given the ``profile`` it will apply to: without one it is an
+    error, as the CLI's ``--min-pages`` without ``--profile`` is (it would do nothing)."""
+    checked = check_min_pages(owner, min_pages)
+    if checked is not None and profile is None:
+        raise ValueError(f"{owner}: min_pages needs a profile (profile= or config.profile)")
+    return checked
 
 
 def _merge_counts(

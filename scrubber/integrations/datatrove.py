@@ -292,7 +292,8 @@ class ProfileMerger(PipelineStep):
         self.input_folder = get_datafolder(input_folder)
         self.output_folder = get_datafolder(output_folder)
         self.filename = filename
-        self.min_pages = min_pages
+        # (1 or "3" failed only after every partial was read, 2.5 was read as 2)
+        self.min_pages = _profile.check_min_pages("ProfileMerger", min_pages)
 
     def _own_output(self) -> str | None:
         """``filename`` when the merged profile is written among the partials."""
