@@ -80,8 +80,9 @@ def clean_html(html: str | bytes, config: Config | None = None, **overrides: Any
     The front end (``Config.front_end``) turns the page into lines: by default scrubber's
     own selectolax block renderer with DOM features (``"blocks"``), falling back to
     trafilatura's high-recall text when the blocks render next to nothing (under 200
-    characters) and trafilatura is installed; ``front_end="trafilatura"`` uses
-    trafilatura first. Then the same rules, model and context step as :func:`clean`.
+    characters), keep none of it, and trafilatura is installed;
+    ``front_end="trafilatura"`` uses trafilatura first. Then the same rules, model and
+    context step as :func:`clean`.
     ``bytes`` are decoded from a BOM, a ``<meta charset>`` / http-equiv declaration,
     strict UTF-8, then windows-1252 (:func:`scrubber.html.decode_html`);
     bytes that are recognisably not HTML (gzip, PDF, images) raise :class:`ValueError`.

@@ -52,8 +52,8 @@ class Config:
             (scrubber's selectolax block renderer with the DOM-feature model),
             ``"trafilatura"`` (``trafilatura.extract(favor_recall=True)``, then the text
             path), or ``"auto"`` (the default): blocks, and trafilatura only when the
-            blocks render next to nothing (under 200 characters) and trafilatura is
-            installed. Blocks measured better on
+            blocks render next to nothing (under 200 characters), keep none of it, and
+            trafilatura is installed. Blocks measured better on
             WCXB and CleanEval, trafilatura on Dragnet (``python -m scrubber.bench html``).
         settle: at most this many passes of the decision path over text (1: one pass).
             Each pass after the first reads only what the previous one kept, as a new
