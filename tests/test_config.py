@@ -61,6 +61,13 @@ def test_disabling_unknown_rule_is_an_error():
         scrubber.clean("text", disabled_rules=frozenset({"no.such-rule"}))
 
 
+def test_an_unknown_rule_to_disable_is_named_visibly_even_when_blank():
+    # ("cannot disable unknown rule(s): " named nothing for "", and " video.badge" read as
+    # the real rule's id)
+    with pytest.raises(ValueError, match=r"unknown rule\(s\): '', ' video\.badge'$"):
+        scrubber.clean("text", disabled_rules=["", " video.badge", "video.badge"])
+
+
 def _spy_context(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from scrubber import context
 

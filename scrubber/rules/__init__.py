@@ -1882,7 +1882,8 @@ def _load_ruleset(
     families = {r.family for r in rules}
     unknown = sorted(d for d in disabled if d not in ids and d not in families)
     if unknown:
-        raise ValueError(f"cannot disable unknown rule(s): {', '.join(unknown)}")
+        # (quoted: an empty or space-padded id was invisible, or read as a real one)
+        raise ValueError(f"cannot disable unknown rule(s): {', '.join(map(repr, unknown))}")
     active = [r for r in rules if r.id not in disabled and r.family not in disabled]
     return RuleSet(active, timeout)
 
