@@ -189,7 +189,8 @@ def _flag(name: str, value: Any, other: str = "") -> None:
 def _number(name: str, value: Any) -> float:
     """``value`` as a finite float (an int or float, not a bool or a string)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        # (not "a number": a Decimal is one, and was refused by a message saying so)
+        raise TypeError(f"{name} must be an int or float, got {value!r}")
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {value!r}")

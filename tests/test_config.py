@@ -255,3 +255,12 @@ ids: frozenset[str] = also.replace(threshold=0.5).disabled_rules
                           "--cache-dir", str(tmp_path / "cache"), str(user)],
                          capture_output=True, text=True, env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_number_field_says_which_numbers_it_takes():
+    from decimal import Decimal
+
+    # ("threshold must be a number, got Decimal('0.5')": a Decimal is a number)
+    for key in ("threshold", "regex_timeout"):
+        with pytest.raises(TypeError, match=rf"{key} must be an int or float, got Decimal"):
+            Config(**{key: Decimal("0.5")})
