@@ -536,3 +536,31 @@ def test_profile_merger_checks_min_pages_where_it_is_given(tmp_path: Path) -> No
         with pytest.raises(error, match="ProfileMerger: min_pages"):
             ProfileMerger(str(tmp_path / "in"), str(tmp_path / "out"), min_pages=bad)  # type: ignore[arg-type]
     assert ProfileMerger(str(tmp_path / "in"), str(tmp_path / "out"), min_pages=2).min_pages == 2
+
+
+def test_engines_clean_a_document_without_a_site_with_the_configs_site() -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.datatrove import ScrubberFormatter
+    from scrubber.integrations.hf import BatchCleaner
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    cfg = scrubber.Config(use_model=False, profile=c.finish(min_pages=3), site="gazette.example")
+    want = scrubber.clean(page(0), cfg)
+    assert "Gazette" not in want
+    # (a row or document without a URL was cleaned with site None: Config.site was
+    # dropped, so the profile did nothing, and datatrove counted the document no_site)
+    assert BatchCleaner(config=cfg)({"text": [page(0)]})["text"] == [want]
+    step = ScrubberFormatter(cfg)
+    assert [d.text for d in step.run(iter([Document(text=page(0), id="0")]))] == [want]
+    assert "no_site" not in step.stats.stats
+    # a document's own site still wins
+    other = {"url": "https://elsewhere.example/0"}
+    assert BatchCleaner(config=cfg)({"text": [page(0)], **{k: [v] for k, v in other.items()}})[
+        "text"] == [scrubber.clean(page(0), CFG)]
+    out = step.run(iter([Document(text=page(0), id="1", metadata=dict(other))]))
+    assert [d.text for d in out] == [scrubber.clean(page(0), CFG)]

@@ -93,7 +93,8 @@ def clean_document(
     decisions: bool = False,
     html: bool = False,
 ) -> CleanedDoc:
-    """Clean one document. ``site`` only matters when ``cfg.profile`` is set. ``explain``
+    """Clean one document. ``site`` only matters when ``cfg.profile`` is set; ``None``
+    leaves ``cfg.site`` (the config's, if any), so a record without one uses it. ``explain``
     fills ``reasons``; ``decisions`` (implies ``explain``) fills ``decisions``. ``html``:
     ``text`` is an HTML page (``str`` or ``bytes``), cleaned as :func:`scrubber.clean_html`
     does (its lines are the page's blocks; raises :class:`ValueError` for bytes that are
@@ -106,7 +107,9 @@ def clean_document(
         raise TypeError(f"clean_document() takes str{' or bytes' if html else ''}, "
                         f"not {type(text).__name__}")
     base = resolve(cfg, {})
-    if base.profile is not None and site != base.site:
+    # (site None replaced cfg.site, so the engines dropped a Config's site for every
+    # record without a URL, and its profile did nothing)
+    if base.profile is not None and site is not None and site != base.site:
         base = base.replace(site=site)
     if html:
         # (the lines the decisions were about: the page's blocks, or trafilatura's lines)

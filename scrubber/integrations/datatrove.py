@@ -92,7 +92,8 @@ class ScrubberFormatter(BaseFormatter):
             :class:`os.PathLike`).
         min_pages: override the profile's ``min_pages`` (an int of at least 2; needs a
             profile, here or in ``config``).
-        url_key / site_key: metadata keys giving the document's URL / site (for ``profile``).
+        url_key / site_key: metadata keys giving the document's URL / site (for ``profile``;
+            a document without one has ``config.site``, else none: counted ``no_site``).
         metadata_key: where the summary goes in ``doc.metadata`` (``None``: nowhere).
         decisions: also store one dict per input line (bigger output).
         keep_original_key: also keep the original text in ``doc.metadata[key]`` (not
@@ -194,7 +195,7 @@ class ScrubberFormatter(BaseFormatter):
             site = None
             if cfg.profile is not None:
                 site = site_of(doc.metadata, self.url_key, self.site_key)
-                if site is None:
+                if site is None and cfg.site is None:
                     self.stat_update("no_site")
             with self.track_time():
                 res = clean_document(doc.text, cfg, site, explain=explain,

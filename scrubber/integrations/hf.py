@@ -60,7 +60,8 @@ class BatchCleaner:
         keep_original: also copy the original text to this column.
         decisions: also store the per-line decisions (a list of dicts) in this column
             (a column name, not a flag as in the datatrove step).
-        url_field / site_field: columns giving the page URL / site (for ``profile``).
+        url_field / site_field: columns giving the page URL / site (for ``profile``; a row
+            without one has ``config.site``).
         profile: a site profile: a path (``str`` or :class:`os.PathLike`) to a profile
             (``.npz``) or a folder of partial counts, loaded on first use, or a loaded
             :class:`~scrubber.corpus.profile.SiteProfile`.
