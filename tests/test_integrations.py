@@ -564,3 +564,14 @@ def test_engines_clean_a_document_without_a_site_with_the_configs_site() -> None
         "text"] == [scrubber.clean(page(0), CFG)]
     out = step.run(iter([Document(text=page(0), id="1", metadata=dict(other))]))
     assert [d.text for d in out] == [scrubber.clean(page(0), CFG)]
+
+
+def test_datatrove_profile_counter_refuses_a_key_that_is_not_a_string(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from scrubber.integrations.datatrove import ProfileCounter
+
+    # (url_key=3 found no site in any document: every page went uncounted, as no_site)
+    for kw in ({"url_key": 3}, {"site_key": ["site"]}, {"url_key": ""}):
+        with pytest.raises(TypeError, match=rf"ProfileCounter: {next(iter(kw))} .*key"):
+            ProfileCounter(str(tmp_path / "counts"), **kw)  # type: ignore[arg-type]
+    ProfileCounter(str(tmp_path / "counts"), url_key=None, site_key="domain")

@@ -82,6 +82,13 @@ def _opened(folder: DataFolder, files: list[str]) -> Iterator[IO[bytes]]:
             yield fh
 
 
+def _key(owner: str, name: str, key: Any) -> None:
+    """A metadata key argument is a non-empty ``str`` or ``None``."""
+    if key is not None and (not isinstance(key, str) or not key):
+        raise TypeError(f"{owner}: {name} names a metadata key (a non-empty str or None), "
+                        f"not {key!r}")
+
+
 class ScrubberFormatter(BaseFormatter):
     """Clean ``doc.text``; decisions and per-reason counts go to ``doc.metadata`` and stats.
 
@@ -138,9 +145,7 @@ class ScrubberFormatter(BaseFormatter):
                 raise TypeError(f"ScrubberFormatter: {name} must be True or False, got {flag!r}")
         for name, key in (("metadata_key", metadata_key), ("keep_original_key", keep_original_key),
                           ("url_key", url_key), ("site_key", site_key)):
-            if key is not None and (not isinstance(key, str) or not key):
-                raise TypeError(f"ScrubberFormatter: {name} names a metadata key (a non-empty "
-                                f"str or None), not {key!r}")
+            _key("ScrubberFormatter", name, key)
         if keep_original_key is not None and keep_original_key == metadata_key:
             # (the summary was written over the original text kept under the same key)
             raise ValueError(f"ScrubberFormatter: keep_original_key and metadata_key are both "
@@ -240,6 +245,9 @@ class ProfileCounter(PipelineStep):
     def __init__(self, output_folder: DataFolderLike, url_key: str | None = "url",
                  site_key: str | None = None) -> None:
         super().__init__()
+        # (url_key=3 found no site in any document: every page went uncounted, no_site)
+        _key("ProfileCounter", "url_key", url_key)
+        _key("ProfileCounter", "site_key", site_key)
         self.output_folder = get_datafolder(output_folder)
         self.url_key = url_key
         self.site_key = site_key
