@@ -358,6 +358,17 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             continue
         name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         is_html = args.html or (not args.text and looks_like_html(data))
+        if not is_html and not args.text:
+            # (auto mode: a PDF, an image or an executable piped in by mistake is an
+            # error naming what it looks like, as --html says of it; --text cleans it)
+            from .html import _binary_problem
+
+            problem = _binary_problem(data)
+            if problem:
+                print(f"scrubber: {name}: input is not text: it looks like {problem} "
+                      "(--text cleans it anyway)", file=sys.stderr)
+                status = 1
+                continue
         text, bom = decode(data)
         try:
             if is_html:

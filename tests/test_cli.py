@@ -149,6 +149,32 @@ def test_binary_input_in_html_mode_is_an_error_naming_the_problem():
     assert r.returncode == 1 and b"gzip" in r.stderr.lower()
 
 
+@pytest.mark.parametrize("data, what", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(300), b"pdf"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(300), b"png"),
+    (b"\x7fELF\x02\x01\x01" + bytes(300), b"elf"),
+    (bytes(range(32)) * 20, b"binary data"),
+])
+def test_binary_input_in_auto_mode_is_an_error_naming_the_problem(data: bytes, what: bytes,
+                                                                    tmp_path: Path):
+    good = tmp_path / "good.txt"
+    good.write_text(BODY, encoding="utf-8")
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(data)
+    r = run([str(bad), str(good)])
+    # the binary file is named and nothing of it is written; the next file is cleaned
+    assert r.returncode == 1
+    assert b"bad.bin: input is not text" in r.stderr and what in r.stderr.lower()
+    assert r.stdout == run([str(good)]).stdout and r.stdout.strip()
+    forced = run(["--text", "--no-model", "--no-context"], data)
+    assert forced.returncode == 0
+
+
+def test_text_with_a_few_control_bytes_is_still_text():
+    r = run(["--no-model", "--no-context"], ("\x07" + BODY).encode())
+    assert r.returncode == 0 and BODY.split()[-1].encode() in r.stdout
+
+
 def test_looks_like_html():
     from scrubber.cli import looks_like_html
 
