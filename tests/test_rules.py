@@ -564,3 +564,46 @@ def test_a_match_example_the_rule_can_never_see_says_why(example: str, extra: st
 def test_a_rule_value_that_would_be_coerced_or_ignored_is_an_error(body: str, problem: str):
     with pytest.raises(RuleError, match=re.escape(problem)):
         parse_pack(pack(body), "mine.toml")
+
+
+@pytest.mark.parametrize(
+    ("scope", "pattern", "extra"),
+    [
+        ("line", "^Buy now!?$|", ""),  # an empty alternative: a typo, not a rule
+        ("line", "(?:^Buy now!?$)?", ""),  # everything optional
+        ("line", "(?!Promo)", ""),  # a look-ahead alone matches nothing
+        ("widget", "^Popular|", ""),
+        ("run", "^\\d+ views$|", ""),
+        ("line", "^Promo$|", 'strength = "hint"'),
+        ("prefix", "^(?:By \\w+ \\| )?", ""),
+        ("suffix", "(?: Read more)?$", ""),
+    ],
+)
+def test_a_pattern_that_matches_an_empty_piece_of_any_line_is_an_error(
+    scope: str, pattern: str, extra: str
+):
+    # a line, run or widget rule (or any hint) fired on every line: clean() returned ""
+    # for every document; a trim rule trimmed nothing and, being first, kept the later
+    # prefix rules from trimming
+    body = (f"[[rule]]\nid = 'mine.x'\ndescription = 'd'\nscope = '{scope}'\n"
+            f"patterns = ['{pattern}']\n{extra}\n")
+    with pytest.raises(RuleError) as e:
+        parse_pack(pack(body), "mine.toml")
+    assert e.value.rule_id == "mine.x"
+    assert "matches an empty piece" in e.value.problem
+    assert repr(pattern.replace("\\\\", "\\")) in e.value.problem
+
+
+@pytest.mark.parametrize(
+    ("scope", "pattern"),
+    [("prefix", "^(?:By \\w+ \\| )?(?=Bob)"), ("suffix", "(?: Read more)?(?<=Bob)$")],
+)
+def test_a_trim_example_matched_only_by_an_empty_piece_does_not_hold(scope: str,
+                                                                     pattern: str):
+    # a trim of nothing trims nothing: such an example was said to hold
+    body = (f"[[rule]]\nid = 'mine.x'\ndescription = 'd'\nscope = '{scope}'\n"
+            f"patterns = ['{pattern}']\nmatch = ['Bob']\n")
+    with pytest.raises(RuleError, match="example 'Bob' should match but does not"):
+        parse_pack(pack(body), "mine.toml")
+    body = body.replace("match = ", "no_match = ")  # and it is no match for no_match
+    assert [r.id for r in parse_pack(pack(body), "mine.toml")] == ["mine.x"]

@@ -1707,6 +1707,8 @@ def _inline_defines(pattern: str) -> str | None:
 
 
 EXAMPLE_TIMEOUT = 2.0  # seconds one example of a user rule may take at load time
+# lines no rule is about: a pattern that matches an empty piece of one would fire on any
+_EMPTY_PROBES = ("x", "A line of text, 12 words or so.")
 
 
 def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
@@ -1730,22 +1732,43 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
     # a user's rule file is checked under the same per-call limit its rules run under,
     # so an example that backtracks catastrophically is an error, not a hung loader
     limit = None if rule.builtin else EXAMPLE_TIMEOUT
+    # a pattern that matches an empty piece of an arbitrary line (an empty alternative,
+    # ``'^Buy now$|'``, or all of it optional) fires on every line: a line, run or widget
+    # rule or a hint on any match; a trim rule (which trims nothing then) stops the later
+    # prefix rules from trimming
+    for p in rule.patterns:
+        for probe in _EMPTY_PROBES:
+            try:
+                m = p.search(probe, timeout=limit)
+            except TimeoutError:
+                m = None
+            if m is not None and m.start() == m.end():
+                raise RuleError(file, rid, f"pattern {p.pattern!r} matches an empty piece "
+                                f"of {probe!r} (an empty alternative, or all of it "
+                                "optional?): the rule would fire on lines it does not "
+                                "describe")
+    # a sure prefix or suffix rule trims what its pattern matched: an empty match trims
+    # nothing, and is no match (as RuleSet._trim reads it)
+    trims = rule.sure and rule.scope in ("prefix", "suffix")
 
     def find(s: str) -> Any:
         try:
-            return (rule.match_start(s, limit) if rule.scope == "prefix"
-                    else rule.search(s, limit))
+            hit = (rule.match_start(s, limit) if rule.scope == "prefix"
+                   else rule.search(s, limit))
         except TimeoutError:
             raise RuleError(file, rid, f"example {s[:60]!r} took over {limit} s: the "
                             "pattern backtracks catastrophically") from None
+        if hit is not None and rule.scope == "suffix" and hit.end() != len(s):
+            return None
+        if hit is not None and trims and hit.start() == hit.end():
+            return None
+        return hit
 
     for ex in _str_list(raw.get("match"), "match", file, rid):
         s = ex.strip()
         if not s:  # the layout step decides blank lines; no rule is asked about them
             raise RuleError(file, rid, f"example {ex!r} is blank: rules never see blank lines")
         hit = find(s)
-        if rule.scope == "suffix":
-            hit = hit if hit and hit.end() == len(s) else None
         if not hit:
             raise RuleError(file, rid, f"example {ex!r} should match but does not")
         if len(s) > rule.max_chars and rule.scope in ("line", "run", "widget"):
@@ -1754,8 +1777,6 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
     for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
         s = ex.strip()
         hit = find(s)
-        if rule.scope == "suffix":
-            hit = hit if hit and hit.end() == len(s) else None
         if hit and (len(s) <= rule.max_chars or rule.scope in ("prefix", "suffix")):
             raise RuleError(file, rid, f"example {ex!r} should not match but does")
     trims = raw.get("trims", [])
