@@ -607,3 +607,28 @@ def test_a_trim_example_matched_only_by_an_empty_piece_does_not_hold(scope: str,
         parse_pack(pack(body), "mine.toml")
     body = body.replace("match = ", "no_match = ")  # and it is no match for no_match
     assert [r.id for r in parse_pack(pack(body), "mine.toml")] == ["mine.x"]
+
+
+@pytest.mark.parametrize(
+    ("family", "rule_id", "problem"),
+    [
+        # an id that is only its family's name: --disable my-site named both
+        ("my-site", "my-site", "rule 'my-site': id must look like '<family>.<name>'"),
+        ("mine", "mine-x", "rule 'mine-x': id must look like '<family>.<name>'"),
+        # families no id can start with
+        ("-", "x.y", "'family' must be a lower-case name, not '-'"),
+        ("my-", "x.y", "'family' must be a lower-case name, not 'my-'"),
+        ("my--site", "x.y", "'family' must be a lower-case name, not 'my--site'"),
+    ],
+)
+def test_a_rule_id_needs_a_name_after_its_family(family: str, rule_id: str, problem: str):
+    body = (f'family = "{family}"\n[[rule]]\nid = "{rule_id}"\ndescription = "d"\n'
+            "scope = 'line'\npatterns = ['^x$']\n")
+    with pytest.raises(RuleError, match=re.escape(problem)):
+        parse_pack(body, "mine.toml")
+
+
+def test_hyphenated_families_and_ids_load():
+    body = ('family = "my-site"\n[[rule]]\nid = "my-site.buy-now.v2"\ndescription = "d"\n'
+            "scope = 'line'\npatterns = ['^Buy now$']\nmatch = ['Buy now']\n")
+    assert [r.family for r in parse_pack(body, "mine.toml")] == ["my-site"]

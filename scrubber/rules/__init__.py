@@ -1555,11 +1555,18 @@ def _int_param(value: Any, key: str, least: int, file: str, rid: str) -> int:
     return value
 
 
+# a family: lower-case words joined by hyphens; a rule id: its family, a dot and a name
+# (more dots allowed). A family "-", or an id without a name ("my-site" in the family
+# "my-site"), passed before: the one named no rule, the other was its family's name
+_NAME = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_ID = rf"{_NAME}(?:\.{_NAME})+"
+
+
 def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError(file, None, "each [[rule]] must be a table")
     rid = raw.get("id")
-    if not isinstance(rid, str) or not regex.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)+", rid):
+    if not isinstance(rid, str) or not regex.fullmatch(_ID, rid):
         raise RuleError(file, rid if isinstance(rid, str) else None,
                         "id must look like '<family>.<name>' (lower-case, kebab-case)")
     unknown = sorted(set(raw) - _RULE_KEYS)
@@ -1810,7 +1817,7 @@ def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
     family = data.get("family")
     if family is None:  # (an empty file too)
         raise RuleError(file, None, "no 'family' (the pack's name, e.g. family = \"mysite\")")
-    if not isinstance(family, str) or not regex.fullmatch(r"[a-z0-9-]+", family):
+    if not isinstance(family, str) or not regex.fullmatch(_NAME, family):
         raise RuleError(file, None, f"'family' must be a lower-case name, not {family!r}")
     raws = data.get("rule", [])
     if not isinstance(raws, list):
