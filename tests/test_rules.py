@@ -559,6 +559,15 @@ def test_a_match_example_the_rule_can_never_see_says_why(example: str, extra: st
         (LINE_RULE.replace('scope = "line"', 'scope = "line"\nsource = ["a"]'),
          "source must be a string"),
         (CHECK_RULE.format(extra='strength = "hint"'), "a document check cannot be a hint"),
+        (LINE_RULE.replace('description = "Buy-now button"', 'description = " "'),
+         "description is blank: it is the reason --explain gives"),
+        (LINE_RULE.replace('scope = "line"', 'scope = "line"\nlang = "en"'),
+         "lang must be a list of language codes such as [\"en\", \"de\"], not 'en'"),
+        (LINE_RULE.replace('scope = "line"', 'scope = "line"\nlang = [1]'),
+         "lang must be a list of language codes"),
+        (LINE_RULE.replace('scope = "line"', 'scope = "line"\nlang = ["English"]'),
+         "lang must be a list of language codes"),
+        ('description = 3\n' + LINE_RULE, "mine.toml: description must be a string, not 3"),
     ],
 )
 def test_a_rule_value_that_would_be_coerced_or_ignored_is_an_error(body: str, problem: str):
@@ -632,3 +641,23 @@ def test_hyphenated_families_and_ids_load():
     body = ('family = "my-site"\n[[rule]]\nid = "my-site.buy-now.v2"\ndescription = "d"\n'
             "scope = 'line'\npatterns = ['^Buy now$']\nmatch = ['Buy now']\n")
     assert [r.family for r in parse_pack(body, "mine.toml")] == ["my-site"]
+
+
+def test_a_multi_line_description_is_one_line_of_explanation(tmp_path: Path):
+    # a TOML multi-line string broke --explain's one line per input line (and the
+    # listing of scrubber rules) in two
+    f = tmp_path / "mine.toml"
+    multi = 'description = """Buy-now button,\n  on the shop\'s pages"""'
+    f.write_text(pack(LINE_RULE.replace('description = "Buy-now button"', multi)),
+                 encoding="utf-8")
+    rule, = load_rule_file(f)
+    assert rule.description == "Buy-now button, on the shop's pages"
+    text = "Buy now\nA paragraph of body text that is long enough to stay in.\n"
+    out = scrubber.clean_and_explain(text, rule_files=[str(f)], use_model=False)
+    assert out.decisions[0].reason == "Buy-now button, on the shop's pages"
+    assert len(out.format().split("\n")) == 2
+
+
+def test_rule_languages_as_the_packs_write_them_load():
+    body = LINE_RULE.replace('scope = "line"', 'scope = "line"\nlang = ["en", "pt-BR", "gsw"]')
+    assert len(parse_pack(pack(body), "mine.toml")) == 1

@@ -1586,6 +1586,18 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     for key in ("description", "source"):
         if not isinstance(raw.get(key, ""), str):
             raise RuleError(file, rid, f"{key} must be a string, not {raw[key]!r}")
+    # the description is the reason clean_and_explain gives for each line the rule
+    # decides, and --explain and ``scrubber rules`` print one line per rule or line: a
+    # multi-line TOML string is read as one line (its white space runs as one space)
+    description = " ".join(raw["description"].split())
+    if not description:
+        raise RuleError(file, rid, "description is blank: it is the reason --explain gives")
+    lang = raw.get("lang", [])
+    if not isinstance(lang, list) or not all(
+            isinstance(x, str) and regex.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", x)
+            for x in lang):
+        raise RuleError(file, rid, f"lang must be a list of language codes such as "
+                        f"[\"en\", \"de\"], not {lang!r}")
     strength = raw.get("strength", "sure")
     if strength not in STRENGTHS:
         raise RuleError(file, rid, f"strength must be 'sure' or 'hint', not {strength!r}")
@@ -1625,7 +1637,7 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
                 if _NESTED_QUANTIFIER.search(p):
                     raise RuleError(file, rid, f"nested quantifier in {p!r} (backtracking risk)")
     return Rule(
-        id=rid, family=family, description=str(raw["description"]), scope=scope,
+        id=rid, family=family, description=description, scope=scope,
         patterns=patterns, strength=strength, max_chars=max_chars,
         source=str(raw.get("source", "")), origin=file, builtin=builtin, params=params,
         check=check, fast=tuple(_fast(p) for p in patterns) if builtin else (),
@@ -1814,6 +1826,9 @@ def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
     unknown = sorted(set(data) - _PACK_KEYS)
     if unknown:
         raise RuleError(file, None, f"unknown top-level key(s): {', '.join(unknown)}")
+    if not isinstance(data.get("description", ""), str):
+        raise RuleError(file, None, f"description must be a string, not "
+                        f"{data['description']!r}")
     family = data.get("family")
     if family is None:  # (an empty file too)
         raise RuleError(file, None, "no 'family' (the pack's name, e.g. family = \"mysite\")")
