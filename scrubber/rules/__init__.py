@@ -1610,6 +1610,9 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     unused = sorted(set(raw_params) - _SCOPE_PARAMS.get(scope, set()))
     if unused:
         raise RuleError(file, rid, f"params {', '.join(unused)} not used by scope {scope!r}")
+    twice = sorted(set(raw_params) & set(raw))  # (the key's value silently won)
+    if twice:
+        raise RuleError(file, rid, f"{', '.join(twice)} given both as a key and in params")
     params: dict[str, Any] = dict(raw_params)
     params.update({k: raw[k] for k in _INT_PARAMS if k in raw})
     if "max_chars" in params:  # (a document check's own)
