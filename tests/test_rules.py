@@ -665,3 +665,26 @@ def test_a_multi_line_description_is_one_line_of_explanation(tmp_path: Path):
 def test_rule_languages_as_the_packs_write_them_load():
     body = LINE_RULE.replace('scope = "line"', 'scope = "line"\nlang = ["en", "pt-BR", "gsw"]')
     assert len(parse_pack(pack(body), "mine.toml")) == 1
+
+
+SHOP_SUFFIX = """
+[[rule]]
+id = "mine.shop-now"
+description = "Shop link after a paragraph"
+scope = "suffix"
+patterns = ['\\s*\\(Shop now\\)']
+trims = [["The body ends here. (Shop now)", "The body ends here."],
+         ["The (Shop now) button is the one we used, so we did. (Shop now)",
+          "The (Shop now) button is the one we used, so we did."]]
+"""
+
+
+def test_a_suffix_pattern_trims_its_match_at_the_end_when_it_also_matches_earlier(
+        tmp_path: Path):
+    # the leftmost match was the only one tried: it did not end the line, so nothing
+    # was trimmed (and the trims example above failed to load)
+    f = tmp_path / "mine.toml"
+    f.write_text(pack(SHOP_SUFFIX), encoding="utf-8")
+    text = "The (Shop now) button is the one we used, so we did. (Shop now)\n"
+    out = scrubber.clean(text, rule_files=[str(f)], use_model=False, context=False)
+    assert out == "The (Shop now) button is the one we used, so we did.\n"

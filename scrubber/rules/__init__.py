@@ -31,6 +31,7 @@ import functools
 import itertools
 import operator
 import re
+import time
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -131,6 +132,30 @@ class Rule:
             m = p.search(line, timeout=timeout)
             if m:
                 return m
+        return None
+
+    def search_to_end(self, line: str, timeout: float | None = None) -> Any:
+        """The first match (leftmost, pattern by pattern) that ends at the end of
+        ``line``: a suffix rule's stamp. A match that ends before it (the stamp's words
+        earlier in the line) is passed over and the search goes on after its start; the
+        searches of a pattern share ``timeout``."""
+        n = len(line)
+        for p in (self.fast if timeout is None and self.fast else self.patterns):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            pos = 0
+            while pos <= n:
+                if deadline is None:
+                    m = p.search(line, pos)
+                else:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("regex timed out")
+                    m = p.search(line, pos, timeout=left)
+                if m is None:
+                    break
+                if m.end() == n:
+                    return m
+                pos = m.start() + 1
         return None
 
     def match_start(self, line: str, timeout: float | None = None) -> Any:
@@ -1405,10 +1430,10 @@ class RuleSet:
             rule = self.rules[k]
             piece = line[start:end]
             try:
-                m = rule.search(piece[-max_line_chars:], self._timeout_for(rule))
+                m = rule.search_to_end(piece[-max_line_chars:], self._timeout_for(rule))
             except TimeoutError:
                 raise RuleTimeout(rule.id, i) from None
-            if m and m.end() == len(piece[-max_line_chars:]) and m.start() < m.end():
+            if m and m.start() < m.end():
                 end -= m.end() - m.start()
                 fired = k
                 break
@@ -1776,12 +1801,11 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
     def find(s: str) -> Any:
         try:
             hit = (rule.match_start(s, limit) if rule.scope == "prefix"
+                   else rule.search_to_end(s, limit) if rule.scope == "suffix"
                    else rule.search(s, limit))
         except TimeoutError:
             raise RuleError(file, rid, f"example {s[:60]!r} took over {limit} s: the "
                             "pattern backtracks catastrophically") from None
-        if hit is not None and rule.scope == "suffix" and hit.end() != len(s):
-            return None
         if hit is not None and trims and hit.start() == hit.end():
             return None
         return hit
