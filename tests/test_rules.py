@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 import scrubber
 from scrubber.rules import (
+    Rule,
     RuleError,
     RuleSet,
     builtin_rules,
@@ -216,6 +218,28 @@ def test_user_rule_timeout_names_the_rule(tmp_path: Path):
     text = "a" * 40 + "b"
     with pytest.raises(scrubber.RuleTimeout, match=r"mine\.slow"):
         scrubber.clean(text, rule_files=(str(f),), regex_timeout=0.05, use_model=False)
+
+
+class _SlowPattern:
+    """A pattern that takes 0.1 s to find nothing."""
+
+    pattern = "slow"
+
+    def search(self, line, pos=0, timeout=None):
+        time.sleep(0.1)
+
+    match = search
+
+
+@pytest.mark.parametrize("how", ["search", "match_start", "search_to_end"])
+def test_a_rules_patterns_share_its_timeout_on_a_line(how: str):
+    # each pattern had the whole timeout: five patterns took five times it on every line
+    rule = Rule(id="mine.slow", family="mine", description="d", scope="line",
+                patterns=(_SlowPattern(),) * 5, builtin=False)
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        getattr(rule, how)("a line", 0.25)
+    assert time.monotonic() - start < 0.45
 
 
 def _pack_examples():

@@ -122,14 +122,17 @@ class Rule:
         return self.strength == "sure"
 
     def search(self, line: str, timeout: float | None = None) -> Any:
+        """The first pattern's match anywhere in ``line``. ``timeout``: seconds for all
+        the patterns together (``TimeoutError`` past it)."""
         if timeout is None and self.fast:
             for p in self.fast:
                 m = p.search(line)
                 if m:
                     return m
             return None
+        deadline = None if timeout is None else time.monotonic() + timeout
         for p in self.patterns:
-            m = p.search(line, timeout=timeout)
+            m = p.search(line, timeout=_left(deadline))
             if m:
                 return m
         return None
@@ -137,20 +140,17 @@ class Rule:
     def search_to_end(self, line: str, timeout: float | None = None) -> Any:
         """The first match (leftmost, pattern by pattern) that ends at the end of
         ``line``: a suffix rule's stamp. A match that ends before it (the stamp's words
-        earlier in the line) is passed over and the search goes on after its start; the
-        searches of a pattern share ``timeout``."""
+        earlier in the line) is passed over and the search goes on after its start; all
+        the searches share ``timeout``."""
         n = len(line)
+        deadline = None if timeout is None else time.monotonic() + timeout
         for p in (self.fast if timeout is None and self.fast else self.patterns):
-            deadline = None if timeout is None else time.monotonic() + timeout
             pos = 0
             while pos <= n:
                 if deadline is None:
                     m = p.search(line, pos)
                 else:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise TimeoutError("regex timed out")
-                    m = p.search(line, pos, timeout=left)
+                    m = p.search(line, pos, timeout=_left(deadline))
                 if m is None:
                     break
                 if m.end() == n:
@@ -165,11 +165,24 @@ class Rule:
                 if m:
                     return m
             return None
+        deadline = None if timeout is None else time.monotonic() + timeout
         for p in self.patterns:
-            m = p.match(line, timeout=timeout)
+            m = p.match(line, timeout=_left(deadline))
             if m:
                 return m
         return None
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left before ``deadline`` (``None``: no limit); ``TimeoutError`` when none.
+    A rule's patterns share its time on a line: each one had it all before, so a rule of
+    five slow patterns could take five times ``Config.regex_timeout`` on every line."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("regex timed out")
+    return left
 
 
 @dataclass(slots=True)
