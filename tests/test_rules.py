@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 import time
@@ -712,3 +713,38 @@ def test_a_suffix_pattern_trims_its_match_at_the_end_when_it_also_matches_earlie
     text = "The (Shop now) button is the one we used, so we did. (Shop now)\n"
     out = scrubber.clean(text, rule_files=[str(f)], use_model=False, context=False)
     assert out == "The (Shop now) button is the one we used, so we did.\n"
+
+
+@pytest.mark.parametrize("pattern", [
+    "^Buy now$|Sponsored by MyShop",
+    "(?x) ^Buy\\ now$  # the button\n | Sponsored\\ by\\ MyShop",
+    "^(?:Buy now)$|(?<=, )Sponsored by MyShop",
+])
+def test_a_pattern_starting_with_a_caret_but_not_anchored_in_every_branch_is_searched(
+        tmp_path: Path, pattern: str):
+    # it was tried at the start of the line only, so its second branch never fired,
+    # although the match examples (searched) held
+    f = tmp_path / "mine.toml"
+    f.write_text(pack(f"""
+        [[rule]]
+        id = "mine.promo"
+        description = "Promo"
+        scope = "line"
+        patterns = [{json.dumps(pattern)}]
+        match = ["Buy now", "A deal, Sponsored by MyShop"]
+        """), encoding="utf-8")
+    text = ("Buy now\nA deal, Sponsored by MyShop\n"
+            "A body paragraph long enough to be kept by anyone at all.\n")
+    out = scrubber.clean(text, rule_files=[str(f)], use_model=False)
+    assert out == "A body paragraph long enough to be kept by anyone at all.\n"
+
+
+@pytest.mark.parametrize(("pattern", "anchored"), [
+    ("^a|b", False), ("^a|^b", True), ("^(?:a|b)c", True), ("^[|]a", True), ("^a\\|b", True),
+    ("(?x) ^a  # x|y\n | ^b", True), ("(?x) ^a\n | b", False), ("a|^b", False),
+])
+def test_a_pattern_is_tried_at_the_line_start_only_when_every_branch_starts_there(
+        pattern: str, anchored: bool):
+    from scrubber.rules import _starts_anchored
+
+    assert _starts_anchored(pattern) is anchored

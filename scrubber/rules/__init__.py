@@ -456,11 +456,50 @@ _VERBOSE_ANCHOR = re.compile(r"\(\?([aiLmsux]+)\)\s*\^")
 def _starts_anchored(pattern: str) -> bool:
     """Does every match of ``pattern`` start at the start of the line? True when it begins
     with ``^``, or with an inline ``(?x)`` flag group and white space then ``^`` (such
-    patterns were searched at every position of every line before)."""
+    patterns were searched at every position of every line before), and every ``|``
+    outside its groups starts a branch with ``^`` too: ``^Buy now$|Sponsored`` is
+    anchored in its first branch only, and tried at the start of the line alone its
+    second never fired."""
     if pattern.startswith("^"):
+        verbose = False
+    else:
+        m = _VERBOSE_ANCHOR.match(pattern)
+        if m is None or "x" not in m.group(1):
+            return False
+        verbose = True
+    return not _top_level_bar(pattern, verbose)
+
+
+def _top_level_bar(pattern: str, verbose: bool) -> bool:
+    """Is there a ``|`` outside every group of ``pattern`` not followed by ``^`` (or
+    cannot it be told)?"""
+    depth = 0
+    i, n = 0, len(pattern)
+    try:
+        while i < n:
+            c = pattern[i]
+            if c == "\\":
+                i = _escape_end(pattern, i)
+                continue
+            if c == "[":
+                i = _class_end(pattern, i)
+                continue
+            if verbose and c == "#":
+                j = pattern.find("\n", i)
+                i = n if j < 0 else j + 1
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            elif c == "|" and depth == 0:
+                rest = pattern[i + 1 :]
+                if not (rest.lstrip() if verbose else rest).startswith("^"):
+                    return True
+            i += 1
+    except _Unsafe:
         return True
-    m = _VERBOSE_ANCHOR.match(pattern)
-    return m is not None and "x" in m.group(1)
+    return False
 
 
 class _Matcher:
