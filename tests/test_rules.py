@@ -748,3 +748,25 @@ def test_a_pattern_is_tried_at_the_line_start_only_when_every_branch_starts_ther
     from scrubber.rules import _starts_anchored
 
     assert _starts_anchored(pattern) is anchored
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        # (the pattern's \\s matched the line break: the example held)
+        (LINE_RULE.replace("'^Buy now!?$'", "'^Buy\\snow!?$'").replace('"BUY NOW!"',
+                                                                     '"Buy\\nnow"'),
+         "example 'Buy\\nnow' is more than one line: rules see one line at a time"),
+        (LINE_RULE.replace('"BUY NOW!"', '"Buy now\\r!"'), "is more than one line"),
+        (LINE_RULE.replace('"You can buy', '"Buy now\\nYou can buy'),
+         "is more than one line"),
+        (CHECK_RULE.format(extra='cases = [{lines = ["A\\nB", "x"], drop = []}]'),
+         "example 'A\\nB' is more than one line"),
+        ("[[rule]]\nid = 'mine.by'\ndescription = 'd'\nscope = 'prefix'\n"
+         "patterns = ['^By \\\\w+\\\\s']\ntrims = [[\"By Bob\\nThe body\", 'The body']]\n",
+         "example 'By Bob\\nThe body' is more than one line"),
+    ],
+)
+def test_an_example_of_more_than_one_line_is_an_error(body: str, problem: str):
+    with pytest.raises(RuleError, match=re.escape(problem)):
+        parse_pack(pack(body), "mine.toml")

@@ -1810,6 +1810,16 @@ EXAMPLE_TIMEOUT = 2.0  # seconds one example of a user rule may take at load tim
 _EMPTY_PROBES = ("x", "A line of text, 12 words or so.")
 
 
+def _one_line(example: str, file: str, rid: str) -> str:
+    """``example``, which must be one line as :func:`scrubber.lines.split_lines` splits
+    text (no ``\\n`` or ``\\r`` inside): rules never see any other, so an example of
+    two lines held or failed for a line no document has."""
+    if "\n" in example.strip() or "\r" in example.strip():
+        raise RuleError(file, rid, f"example {example!r} is more than one line: rules see "
+                        "one line at a time")
+    return example
+
+
 def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
     """Every rule's own examples must hold, or the file is rejected."""
     rid = rule.id
@@ -1824,6 +1834,8 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
                     and isinstance(want, list) and all(map(_is_int, want))):
                 raise RuleError(file, rid, "each case needs 'lines' (strings) and 'drop' "
                                 "(line numbers) lists")
+            for line in lines:
+                _one_line(line, file, rid)
             got = sorted(CHECKS[rule.check or ""](lines, [-1] * len(lines), rule.params))
             if got != sorted(want):
                 raise RuleError(file, rid, f"case {lines!r}: drops {got}, expected {want}")
@@ -1863,7 +1875,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
         return hit
 
     for ex in _str_list(raw.get("match"), "match", file, rid):
-        s = ex.strip()
+        s = _one_line(ex, file, rid).strip()
         if not s:  # the layout step decides blank lines; no rule is asked about them
             raise RuleError(file, rid, f"example {ex!r} is blank: rules never see blank lines")
         hit = find(s)
@@ -1873,7 +1885,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             raise RuleError(file, rid, f"example {ex!r} should match but is longer than "
                             f"max_chars ({len(s)} > {rule.max_chars}): the rule skips it")
     for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
-        s = ex.strip()
+        s = _one_line(ex, file, rid).strip()
         hit = find(s)
         if hit and (len(s) <= rule.max_chars or rule.scope in ("prefix", "suffix")):
             raise RuleError(file, rid, f"example {ex!r} should not match but does")
@@ -1886,6 +1898,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             raise RuleError(file, rid, "trims must be a list of [input, kept] pairs")
         solo = RuleSet([rule], timeout=limit)
         for src, want in trims:
+            _one_line(src, file, rid)
             try:
                 span = solo._trim(src, 0, 1_000_000)
             except RuleTimeout:
