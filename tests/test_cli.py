@@ -337,3 +337,16 @@ def test_rules_check_runs_a_user_rule_files_examples_and_lists_its_rules(tmp_pat
     assert r.returncode == 1 and r.stdout == b""
     assert r.stderr.decode() == (f"scrubber: {bad}: rule 'mysite.promo': example 'Shop now' "
                                  "should match but does not\n")
+
+
+def test_rules_check_counts_and_names_a_file_as_it_was_given(tmp_path):
+    # the loader named it as pathlib spelled it ("a/./b" as "a/b"), so --check counted
+    # none of its rules ("0 rule(s) loaded") and errors named another spelling
+    good = f"{tmp_path}/./mysite.toml"
+    Path(good).write_text(MY_RULES)
+    r = run(["rules", "--check", good])
+    assert r.returncode == 0, r.stderr
+    assert f"{good}: 1 rule(s) loaded" in r.stdout.decode()
+    Path(good).write_text(MY_RULES.replace('match = ["Shop our store"]', 'match = ["Shop"]'))
+    r = run(["--rules", good], BODY.encode())
+    assert r.returncode == 1 and r.stderr.decode().startswith(f"scrubber: {good}: rule ")

@@ -30,6 +30,7 @@ import bisect
 import functools
 import itertools
 import operator
+import os
 import re
 import time
 import tomllib
@@ -1988,12 +1989,13 @@ def _file_key(path: str) -> tuple[str, str, int, int]:
     """``path`` as the cache knows it: as given (error messages name it so), resolved,
     and its ``st_mtime_ns`` and ``st_size`` (-1, -1 when it cannot be read: loading it
     raises the error, and errors are not cached)."""
+    given = os.fspath(path)  # (not str(Path(path)): "./a.toml" is named so, not "a.toml")
     p = Path(path)
     try:
         st = p.stat()
     except (OSError, ValueError):
-        return (str(p), str(p.absolute()), -1, -1)
-    return (str(p), str(p.resolve()), st.st_mtime_ns, st.st_size)
+        return (given, str(p.absolute()), -1, -1)
+    return (given, str(p.resolve()), st.st_mtime_ns, st.st_size)
 
 
 @functools.lru_cache(maxsize=32)
