@@ -224,11 +224,14 @@ def _paths(value: Any) -> tuple[str, ...]:
         raise TypeError(f"rule_files must be a list or tuple of paths, not {value!r}")
     if isinstance(value, tuple) and all(type(p) is str for p in value):
         return value
-    out = tuple(value)
-    for p in out:
-        if not isinstance(p, (str, os.PathLike)) or isinstance(p, bytes):
+    out = []
+    for p in value:
+        # (os.fspath, not str: a PathLike's str() need not be its path)
+        path = os.fspath(p) if isinstance(p, os.PathLike) else p
+        if not isinstance(path, str):
             raise TypeError(f"rule_files must hold paths (str or os.PathLike), not {p!r}")
-    return tuple(str(p) for p in out)
+        out.append(path)
+    return tuple(out)
 
 
 def _ids(value: Any) -> frozenset[str]:

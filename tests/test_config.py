@@ -133,6 +133,23 @@ def test_rule_files_take_path_objects():
         Config(rule_files=Path("a.toml"))  # type: ignore[arg-type]
 
 
+class _PathLike:
+    """An os.PathLike that is not a pathlib path: its str() is not its path."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __fspath__(self):
+        return self.path
+
+
+def test_rule_files_take_any_os_pathlike_by_its_path():
+    # str() of it was kept: "<...._PathLike object at 0x...>: cannot read"
+    assert Config(rule_files=[_PathLike("a.toml")]).rule_files == ("a.toml",)
+    with pytest.raises(TypeError, match="rule_files must hold paths"):
+        Config(rule_files=[_PathLike(b"a.toml")])  # (bytes: as a bytes path is refused)
+
+
 @pytest.mark.parametrize(
     ("key", "value", "error"),
     [
