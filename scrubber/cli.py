@@ -433,8 +433,11 @@ def _list_rules(check: list[str]) -> int:
             print(f"[{family}]")
         print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
     for f in check:
-        n = sum(1 for r in rules if r.origin == f)
-        print(f"{f}: {n} rule(s) loaded, their examples hold")
+        mine = [r for r in rules if r.origin == f]
+        # (a rule without examples was said to hold them too)
+        bare = [r.id for r in mine if not r.examples]
+        print(f"{f}: {len(mine)} rule(s) loaded, {sum(r.examples for r in mine)} example(s) "
+              "hold" + (f"; no examples: {', '.join(bare)}" if bare else ""))
     sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
     return 0
 

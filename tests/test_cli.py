@@ -330,7 +330,7 @@ def test_rules_check_runs_a_user_rule_files_examples_and_lists_its_rules(tmp_pat
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert "[mysite]" in out and "mysite.promo" in out and "[video]" not in out
-    assert f"{good}: 1 rule(s) loaded, their examples hold" in out
+    assert f"{good}: 1 rule(s) loaded, 2 example(s) hold\n" in out
     bad = tmp_path / "bad.toml"
     bad.write_text(MY_RULES.replace('match = ["Shop our store"]', 'match = ["Shop now"]'))
     r = run(["rules", "--check", str(good), "--check", str(bad)])
@@ -350,3 +350,14 @@ def test_rules_check_counts_and_names_a_file_as_it_was_given(tmp_path):
     Path(good).write_text(MY_RULES.replace('match = ["Shop our store"]', 'match = ["Shop"]'))
     r = run(["--rules", good], BODY.encode())
     assert r.returncode == 1 and r.stderr.decode().startswith(f"scrubber: {good}: rule ")
+
+
+def test_rules_check_says_which_rules_have_no_examples_to_run(tmp_path):
+    # it said "their examples hold" of rules that had none
+    f = tmp_path / "mysite.toml"
+    f.write_text(MY_RULES + '[[rule]]\nid = "mysite.bare"\ndescription = "No examples"\n'
+                 'scope = "line"\npatterns = ["^Bare$"]\n')
+    r = run(["rules", "--check", str(f)])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().endswith(
+        f"{f}: 2 rule(s) loaded, 2 example(s) hold; no examples: mysite.bare\n")

@@ -27,6 +27,7 @@ A rule is ``sure`` (it decides) or a ``hint`` (a feature for the classifier only
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import itertools
 import operator
@@ -117,6 +118,8 @@ class Rule:
     # the same patterns compiled by ``re`` where it compiles them (faster), else ``regex``;
     # used when no timeout is asked for (built-in rules)
     fast: tuple[Any, ...] = ()
+    # how many of its own examples (match, no_match, trims; a check's cases) held
+    examples: int = 0
 
     @property
     def sure(self) -> bool:
@@ -1821,8 +1824,9 @@ def _one_line(example: str, file: str, rid: str) -> str:
     return example
 
 
-def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
-    """Every rule's own examples must hold, or the file is rejected."""
+def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> int:
+    """Every rule's own examples must hold, or the file is rejected. Returns how many
+    there are."""
     rid = rule.id
     if rule.scope == "document":
         cases = raw.get("cases", [])
@@ -1840,7 +1844,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             got = sorted(CHECKS[rule.check or ""](lines, [-1] * len(lines), rule.params))
             if got != sorted(want):
                 raise RuleError(file, rid, f"case {lines!r}: drops {got}, expected {want}")
-        return
+        return len(cases)
     # a user's rule file is checked under the same per-call limit its rules run under,
     # so an example that backtracks catastrophically is an error, not a hung loader
     limit = None if rule.builtin else EXAMPLE_TIMEOUT
@@ -1875,7 +1879,9 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             return None
         return hit
 
-    for ex in _str_list(raw.get("match"), "match", file, rid):
+    matches = _str_list(raw.get("match"), "match", file, rid)
+    no_matches = _str_list(raw.get("no_match"), "no_match", file, rid)
+    for ex in matches:
         s = _one_line(ex, file, rid).strip()
         if not s:  # the layout step decides blank lines; no rule is asked about them
             raise RuleError(file, rid, f"example {ex!r} is blank: rules never see blank lines")
@@ -1885,7 +1891,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
         if len(s) > rule.max_chars and rule.scope in ("line", "run", "widget"):
             raise RuleError(file, rid, f"example {ex!r} should match but is longer than "
                             f"max_chars ({len(s)} > {rule.max_chars}): the rule skips it")
-    for ex in _str_list(raw.get("no_match"), "no_match", file, rid):
+    for ex in no_matches:
         s = _one_line(ex, file, rid).strip()
         hit = find(s)
         if hit and (len(s) <= rule.max_chars or rule.scope in ("prefix", "suffix")):
@@ -1908,6 +1914,7 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> None:
             got = src.strip() if span is None else src[span[0] : span[1]]
             if got.strip() != want.strip():
                 raise RuleError(file, rid, f"trim of {src!r} gives {got!r}, expected {want!r}")
+    return len(matches) + len(no_matches) + len(trims)
 
 
 def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
@@ -1939,8 +1946,7 @@ def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
         if rule.id in seen:
             raise RuleError(file, rule.id, "duplicate rule id")
         seen.add(rule.id)
-        _check_examples(rule, raw, file)
-        rules.append(rule)
+        rules.append(dataclasses.replace(rule, examples=_check_examples(rule, raw, file)))
     return rules
 
 
