@@ -588,6 +588,14 @@ def test_a_match_example_the_rule_can_never_see_says_why(example: str, extra: st
         (LINE_RULE.replace('scope = "line"', 'scope = "line"\nsource = ["a"]'),
          "source must be a string"),
         (CHECK_RULE.format(extra='strength = "hint"'), "a document check cannot be a hint"),
+        # a prefix hint fired anywhere in a line: on its own no_match example
+        ("[[rule]]\nid = 'mine.by'\ndescription = 'd'\nscope = 'prefix'\nstrength = 'hint'\n"
+         "patterns = ['By \\\\w+ \\\\| ']\nno_match = ['Story By Bob | x']\n",
+         "a hint marks the lines its patterns match, with no prefix behaviour: give it "
+         "scope = 'line'"),
+        (RUN_RULE.format(extra='strength = "hint"\nmin_anchors = 5'),
+         "with no run behaviour"),
+        (WIDGET_RULE.format(extra='strength = "hint"'), "with no widget behaviour"),
         (LINE_RULE.replace('description = "Buy-now button"', 'description = " "'),
          "description is blank: it is the reason --explain gives"),
         (LINE_RULE.replace('scope = "line"', 'scope = "line"\nlang = "en"'),

@@ -21,7 +21,8 @@ Scopes:
 ``widget``    a widget heading ("Popular Categories"); it and the short lines after it go.
 ``document``  a check implemented in Python and named by ``check``.
 
-A rule is ``sure`` (it decides) or a ``hint`` (a feature for the classifier only).
+A rule is ``sure`` (it decides) or a ``hint`` (a feature for the classifier only, of
+``line`` scope).
 """
 
 from __future__ import annotations
@@ -1684,6 +1685,12 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
         raise RuleError(file, rid, f"strength must be 'sure' or 'hint', not {strength!r}")
     if strength == "hint" and scope == "document":  # (a hint is a per-line feature)
         raise RuleError(file, rid, "a document check cannot be a hint: it is always 'sure'")
+    if strength == "hint" and scope != "line":
+        # a hint marks the lines a pattern matches anywhere in them: a prefix or suffix
+        # hint's examples were checked at the line's start or end only, though it
+        # fired on a match anywhere, and a run's or widget's parameters did nothing
+        raise RuleError(file, rid, f"a hint marks the lines its patterns match, with no "
+                        f"{scope} behaviour: give it scope = 'line'")
     max_chars = _int_param(raw.get("max_chars", 200), "max_chars", 1, file, rid)
     raw_params = raw.get("params", {})
     if not isinstance(raw_params, dict):
