@@ -478,6 +478,8 @@ check = "repeated_headline"
         (CHECK_RULE, "params = {max_chars = -1}", "max_chars must be at least 1"),
         (CHECK_RULE, "cases = [{lines = [1], drop = []}]", "each case needs"),
         (CHECK_RULE, "cases = ['x']", "each case needs"),
+        (CHECK_RULE, "cases = [{lines = ['a', 'b'], drop = [], keep = [0]}]",
+         "unknown key.s. in a case: keep"),
         (RUN_RULE, "min_anchors = 3\nparams = {min_anchors = 2}",
          "min_anchors given both as a key and in params"),
         (WIDGET_RULE, "follow_max_lines = 3\nparams = {follow_max_lines = 3}",

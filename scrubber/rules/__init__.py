@@ -1842,6 +1842,9 @@ def _check_examples(rule: Rule, raw: dict[str, Any], file: str) -> int:
         for case in cases:
             lines = case.get("lines") if isinstance(case, dict) else None
             want = case.get("drop") if isinstance(case, dict) else None
+            if isinstance(case, dict) and set(case) - {"lines", "drop"}:
+                raise RuleError(file, rid, f"unknown key(s) in a case: "
+                                f"{', '.join(sorted(set(case) - {'lines', 'drop'}))}")
             if not (isinstance(lines, list) and all(isinstance(x, str) for x in lines)
                     and isinstance(want, list) and all(map(_is_int, want))):
                 raise RuleError(file, rid, "each case needs 'lines' (strings) and 'drop' "
