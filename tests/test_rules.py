@@ -780,3 +780,16 @@ def test_a_pattern_is_tried_at_the_line_start_only_when_every_branch_starts_ther
 def test_an_example_of_more_than_one_line_is_an_error(body: str, problem: str):
     with pytest.raises(RuleError, match=re.escape(problem)):
         parse_pack(pack(body), "mine.toml")
+
+
+def test_a_rule_file_given_twice_says_so(tmp_path: Path):
+    # the error was that its first rule's id was already defined in the file itself
+    f = tmp_path / "mine.toml"
+    f.write_text(pack(LINE_RULE), encoding="utf-8")
+    with pytest.raises(RuleError) as e:
+        load_ruleset((str(f), str(f)))
+    assert str(e.value) == f"{f}: rule file given twice"
+    other = f"{tmp_path}/./mine.toml"
+    with pytest.raises(RuleError) as e:
+        load_ruleset((str(f), other))
+    assert str(e.value) == f"{other}: rule file given twice (as {f})"

@@ -2022,7 +2022,12 @@ def _load_ruleset(
 ) -> RuleSet:
     rules = list(builtin_rules())
     first = {r.id: r for r in rules}
+    loaded: dict[str, str] = {}  # resolved path -> the name it was first given as
     for given, resolved, *_ in files:
+        if resolved in loaded:  # (its first rule's id was said to be defined "again")
+            also = "" if loaded[resolved] == given else f" (as {loaded[resolved]})"
+            raise RuleError(given, None, f"rule file given twice{also}")
+        loaded[resolved] = given
         for rule in load_rule_file(resolved, name=given):
             # the error names the file that defines the id again and the first definition
             if rule.id in first:
