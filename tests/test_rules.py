@@ -793,3 +793,51 @@ def test_a_rule_file_given_twice_says_so(tmp_path: Path):
     with pytest.raises(RuleError) as e:
         load_ruleset((str(f), other))
     assert str(e.value) == f"{other}: rule file given twice (as {f})"
+
+
+@pytest.mark.parametrize("scanned", [False, True])
+def test_every_builtin_example_holds_in_the_whole_rule_set(monkeypatch, scanned: bool):
+    """Loading checks each rule's examples on the rule alone; here each example goes
+    through the rule set as clean() runs it (every pack, the combined matchers, with and
+    without the document scans): a match example is dropped (a run's, three in a row),
+    a trims example trimmed as it says (or kept whole), a check's case
+    dropped as it says, and no rule fires on its own no_match example."""
+    import scrubber.rules as rules_module
+
+    monkeypatch.setattr(rules_module, "SCAN_AFTER_LINES", 0 if scanned else 10**12)
+    rs = RuleSet(builtin_rules())
+    rid = {r.id: i for i, r in enumerate(rs.rules)}
+    n = 0
+    for raw in _pack_examples():
+        k = rid[raw["id"]]
+        for ex in raw.get("match", []):
+            n += 1
+            if raw["scope"] == "run":
+                hits = rs.apply([ex] * raw.get("min_anchors", 3))
+                assert all(d >= 0 for d in hits.drop), (raw["id"], ex)
+                continue
+            hits = rs.apply([ex])
+            if raw.get("strength") == "hint":
+                assert hits.hint[0] >= 0 or hits.drop[0] >= 0, (raw["id"], ex)
+            elif raw["scope"] in ("line", "widget"):
+                assert hits.drop[0] >= 0, (raw["id"], ex)
+            else:
+                assert hits.trim[0] is not None or hits.drop[0] >= 0, (raw["id"], ex)
+        for src, want in raw.get("trims", []):
+            n += 1
+            hits = rs.apply([src])
+            t = hits.trim[0]
+            got = src.strip() if t is None else src[t[0] : t[1]]
+            assert hits.drop[0] < 0 and got.strip() == want.strip(), (raw["id"], src)
+        for ex in raw.get("no_match", []):
+            n += 1
+            hits = rs.apply([ex])
+            assert k not in (hits.drop[0], hits.hint[0]), (raw["id"], ex)
+            assert hits.trim[0] is None or hits.trim[0][2] != k, (raw["id"], ex)
+        for case in raw.get("cases", []):
+            n += 1
+            drop = rs.apply(case["lines"]).drop
+            for i in range(len(drop)):
+                # (a line rule may have dropped a line of the case first)
+                assert (drop[i] >= 0) if i in case["drop"] else drop[i] != k, (raw["id"], i)
+    assert n >= 700
