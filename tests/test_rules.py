@@ -550,7 +550,8 @@ def test_a_rule_id_defined_again_names_the_file_and_the_first_definition(tmp_pat
         ("", "mine.toml: no 'family' (the pack's name, e.g. family = \"mysite\")"),
         ("# my rules, to do\n", "mine.toml: no 'family'"),
         ('family = "mine"\n', "mine.toml: no rules (each one is a [[rule]] table)"),
-        ('family = "My Site"\n', "mine.toml: 'family' must be a lower-case name, not 'My Site'"),
+        ('family = "My Site"\n', "mine.toml: 'family' must be a name of ASCII a-z and 0-9, "
+                                  "words joined by single hyphens, not 'My Site'"),
     ],
 )
 def test_a_rule_file_without_a_family_or_rules_says_so(tmp_path: Path, text: str,
@@ -664,9 +665,11 @@ def test_a_trim_example_matched_only_by_an_empty_piece_does_not_hold(scope: str,
         ("my-site", "my-site", "rule 'my-site': id must look like '<family>.<name>'"),
         ("mine", "mine-x", "rule 'mine-x': id must look like '<family>.<name>'"),
         # families no id can start with
-        ("-", "x.y", "'family' must be a lower-case name, not '-'"),
-        ("my-", "x.y", "'family' must be a lower-case name, not 'my-'"),
-        ("my--site", "x.y", "'family' must be a lower-case name, not 'my--site'"),
+        ("-", "x.y", "words joined by single hyphens, not '-'"),
+        ("my-", "x.y", "words joined by single hyphens, not 'my-'"),
+        ("my--site", "x.y", "words joined by single hyphens, not 'my--site'"),
+        ("мойсайт", "x.y", "'family' must be a name of ASCII a-z and 0-9"),
+        ("mine", "mine.промо", "(ASCII a-z and 0-9, words joined by single hyphens)"),
     ],
 )
 def test_a_rule_id_needs_a_name_after_its_family(family: str, rule_id: str, problem: str):

@@ -1650,7 +1650,8 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     rid = raw.get("id")
     if not isinstance(rid, str) or not regex.fullmatch(_ID, rid):
         raise RuleError(file, rid if isinstance(rid, str) else None,
-                        "id must look like '<family>.<name>' (lower-case, kebab-case)")
+                        "id must look like '<family>.<name>' (ASCII a-z and 0-9, words "
+                        "joined by single hyphens)")
     unknown = sorted(set(raw) - _RULE_KEYS)
     if unknown:
         raise RuleError(file, rid, f"unknown key(s): {', '.join(unknown)}")
@@ -1943,7 +1944,9 @@ def parse_pack(text: str, file: str, builtin: bool = False) -> list[Rule]:
     if family is None:  # (an empty file too)
         raise RuleError(file, None, "no 'family' (the pack's name, e.g. family = \"mysite\")")
     if not isinstance(family, str) or not regex.fullmatch(_NAME, family):
-        raise RuleError(file, None, f"'family' must be a lower-case name, not {family!r}")
+        # ("lower-case name" alone: 'мойсайт' is lower-case)
+        raise RuleError(file, None, f"'family' must be a name of ASCII a-z and 0-9, words "
+                        f"joined by single hyphens, not {family!r}")
     raws = data.get("rule", [])
     if not isinstance(raws, list):
         raise RuleError(file, None, "rules must be given as [[rule]] tables")
