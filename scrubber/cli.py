@@ -426,19 +426,29 @@ def _list_rules(check: list[str]) -> int:
             print(f"scrubber: {e}", file=sys.stderr)
             return 1
         rules = tuple(r for r in ruleset.rules if not r.builtin)
-    family = None
-    for r in rules:
-        if r.family != family:
-            family = r.family
-            print(f"[{family}]")
-        print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
-    for f in check:
-        mine = [r for r in rules if r.origin == f]
-        # (a rule without examples was said to hold them too)
-        bare = [r.id for r in mine if not r.examples]
-        print(f"{f}: {len(mine)} rule(s) loaded, {sum(r.examples for r in mine)} example(s) "
-              "hold" + (f"; no examples: {', '.join(bare)}" if bare else ""))
-    sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
+    if sys.stdout is None:  # started with stdout closed (>&-), as the main command says
+        print("scrubber: stdout is closed", file=sys.stderr)
+        return 1
+    try:
+        family = None
+        for r in rules:
+            if r.family != family:
+                family = r.family
+                print(f"[{family}]")
+            print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
+        for f in check:
+            mine = [r for r in rules if r.origin == f]
+            # (a rule without examples was said to hold them too)
+            bare = [r.id for r in mine if not r.examples]
+            print(f"{f}: {len(mine)} rule(s) loaded, {sum(r.examples for r in mine)} "
+                  "example(s) hold" + (f"; no examples: {', '.join(bare)}" if bare else ""))
+        sys.stdout.flush()  # (a closed pipe shows here, inside main's handler)
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a full disk: one line, as the main command's output error
+        print(f"scrubber: stdout: {e.strerror or e}", file=sys.stderr)
+        _quiet_stdout()
+        return 1
     return 0
 
 

@@ -361,3 +361,17 @@ def test_rules_check_says_which_rules_have_no_examples_to_run(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.decode().endswith(
         f"{f}: 2 rule(s) loaded, 2 example(s) hold; no examples: mysite.bare\n")
+
+
+@pytest.mark.parametrize("args", ["rules", "rules --check {f}"])
+def test_rules_with_stdout_closed_or_full_is_a_one_line_error(tmp_path: Path, args: str):
+    # a traceback each: 'NoneType' object has no attribute 'flush', and OSError ENOSPC
+    f = tmp_path / "mysite.toml"
+    f.write_text(MY_RULES)
+    cmd = f"{sys.executable} -m scrubber {args.format(f=f)}"
+    r = subprocess.run(f"{cmd} >&-", shell=True, capture_output=True, check=False)
+    assert r.returncode == 1 and r.stderr == b"scrubber: stdout is closed\n", r.stderr
+    if Path("/dev/full").exists():
+        r = subprocess.run(f"{cmd} > /dev/full", shell=True, capture_output=True, check=False)
+        assert r.returncode == 1, r.stderr
+        assert r.stderr == b"scrubber: stdout: No space left on device\n", r.stderr
