@@ -550,6 +550,8 @@ def test_a_rule_id_defined_again_names_the_file_and_the_first_definition(tmp_pat
         ("", "mine.toml: no 'family' (the pack's name, e.g. family = \"mysite\")"),
         ("# my rules, to do\n", "mine.toml: no 'family'"),
         ('family = "mine"\n', "mine.toml: no rules (each one is a [[rule]] table)"),
+        ('family = "mine"\n[[rule]]\ndescription = "d"\n',
+         "mine.toml: a [[rule]] is missing required key 'id'"),
         ('family = "My Site"\n', "mine.toml: 'family' must be a name of ASCII a-z and 0-9, "
                                   "words joined by single hyphens, not 'My Site'"),
     ],

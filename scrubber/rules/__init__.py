@@ -1648,6 +1648,8 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
     if not isinstance(raw, dict):
         raise RuleError(file, None, "each [[rule]] must be a table")
     rid = raw.get("id")
+    if rid is None:  # (said as "id must look like '<family>.<name>'")
+        raise RuleError(file, None, "a [[rule]] is missing required key 'id'")
     if not isinstance(rid, str) or not regex.fullmatch(_ID, rid):
         raise RuleError(file, rid if isinstance(rid, str) else None,
                         "id must look like '<family>.<name>' (ASCII a-z and 0-9, words "
