@@ -73,6 +73,9 @@ def test_normalise_site_accepts_hosts_and_urls() -> None:
     assert normalise_site("WWW.Example.COM") == "example.com"
     assert normalise_site("https://a.example.com/x") == "example.com"
     assert normalise_site("10.0.0.1:8080") == "10.0.0.1"
+    # a protocol-relative URL (src="//cdn.example.com/..."), as site_from_url reads it
+    for given in ("//www.Example.com/a", "//a.example.com:8080/x?y"):
+        assert normalise_site(given) == site_from_url(given) == "example.com"
 
 
 # --------------------------------------------------------------------------- counting

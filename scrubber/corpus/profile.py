@@ -197,9 +197,11 @@ def normalise_site(host: str) -> str:
         'example.com'
         >>> normalise_site("www.someone.blogspot.com")
         'someone.blogspot.com'
+        >>> normalise_site("//www.example.com/a")  # protocol-relative, as site_from_url reads it
+        'example.com'
     """
     host = host.strip().lower().rstrip(".")
-    if "://" in host:
+    if "://" in host or host.startswith("//"):
         return site_from_url(host)
     if "@" in host:
         host = host.rsplit("@", 1)[1]
