@@ -218,5 +218,7 @@ def _column(name: str, value: Any, optional: bool = True) -> None:
 
 def clean_batch(batch: Mapping[str, list[Any]], field: str = "text",
                 **options: Any) -> dict[str, list[Any]]:
-    """Functional form of :class:`BatchCleaner` (``options`` are its arguments)."""
+    """Functional form of :class:`BatchCleaner` (``options`` are its arguments). It builds
+    a new cleaner for each batch, so a ``profile`` given as a path is read again for every
+    batch: with a profile, map a :class:`BatchCleaner` (it reads the file once)."""
     return BatchCleaner(field=field, **options)(batch)
