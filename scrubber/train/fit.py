@@ -28,6 +28,7 @@ from ..config import Config
 from ..model import Model, _Net, stage_net
 from ..rules import load_ruleset
 from . import numerics
+from .render import renderer_version
 
 LICENCES = {
     "wcxb-dev": "CC-BY-4.0 (WCXB, Foley 2026)",
@@ -771,6 +772,9 @@ def train(
         "features": features.names(kind),
         "training_sets": {s: LICENCES.get(s, "?") for s in sets},
         "renderers": list(renderers),
+        # the code that rendered the training pages (a parser's other version renders
+        # some pages otherwise: the training data, and its hash, would differ)
+        "renderer_versions": {r: renderer_version(r) for r in renderers},
         "split": "by site (scrubber.train.data.site_split); train split only",
         "training_data_sha256": dataset_hash(sets, renderers, split="train"),
         "lines": len(y),

@@ -193,7 +193,8 @@ def renderer_version(name: str) -> str:
     The installed library's version; for ``blocks`` the scrubber version plus a digest of the
     ``scrubber/html.py`` this process imported (the module is imported here if need be), so
     every edit of the renderer gets its own cache files and a process that loaded an older
-    copy keeps writing under that copy's digest.
+    copy keeps writing under that copy's digest, plus the version of selectolax, which
+    parses the pages (0.4.13 and 1.0.2 render one of 730 training pages otherwise).
     """
     try:
         version = _dist_version(_DISTRIBUTIONS[name])
@@ -205,6 +206,8 @@ def renderer_version(name: str) -> str:
         digest = _LOADED_DIGEST.get("blocks", "")
         if digest:
             version = f"{version}+{digest}"
+        with contextlib.suppress(PackageNotFoundError):
+            version = f"{version}+selectolax-{_dist_version('selectolax')}"
     return version
 
 
