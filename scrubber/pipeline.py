@@ -371,7 +371,10 @@ def run_lines(
     clutter, a line that passed beside it can read differently. The path is run again on
     what the last pass kept, exactly as :func:`run` would see the output, until a pass
     changes nothing; the result is then a fixed point, so ``clean(clean(x)) ==
-    clean(x)``. A pass only ever drops or trims more."""
+    clean(x)``. A pass only ever drops or trims more. Without a model too: the rules'
+    runs, widgets and document checks and the context step read each line among the
+    others, and what a trim leaves of a line ("Posted on November 1, 2012 Comments (0)"
+    -> "Comments (0)") is read by the line rules as a line."""
     n = len(texts)
     if n == 0:
         return "", (Explained("", ()) if explain else None)
@@ -395,7 +398,9 @@ def run_lines(
     # settle passes only drop or trim, so a first pass under the share decides it: the
     # settling it would get is skipped (sparse pages are often long listings)
     share = _sparse_share(texts, keep, pieces) if retry else 1.0
-    if extra is None and model is not None and share >= SPARSE_SHARE:
+    # (without a model too: the rules' runs, widgets and document checks and the context
+    # step read each line among the others, and a trimmed line is read again as a line)
+    if extra is None and share >= SPARSE_SHARE:
         settled = _settle(texts, cfg, rs, model, keep, pieces, late, own_cache) > 1
         if retry and settled:  # (a settle pass changed what the first pass kept)
             share = _sparse_share(texts, keep, pieces)

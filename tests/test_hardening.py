@@ -250,6 +250,26 @@ def test_settled_output_is_a_fixed_point(text: str) -> None:
         assert clean(once, settle=1) == once
 
 
+@SETTINGS
+@given(PAGES | DOCS)
+def test_output_without_the_model_is_a_fixed_point(text: str) -> None:
+    """Rules and context alone (``use_model=False``, ``--no-model``) settle too: their
+    runs, widgets, document checks and context step read each line among the others."""
+    once = clean(text, use_model=False, settle=64)
+    assert clean(once, use_model=False, settle=64) == once
+
+
+def test_a_line_left_by_a_trim_is_read_again_without_the_model() -> None:
+    # the stamp trimmed off, what is left is a comment counter: the line rules saw only
+    # the whole line in the first pass; cleaning the output again dropped it
+    text = ("My Post Title\n\nPosted on November 1, 2012 Comments (0)\n\n" + BODY + "\n")
+    once = clean_and_explain(text, use_model=False)
+    assert "Comments (0)" not in once.text and BODY in once.text
+    assert clean(once.text, use_model=False) == once.text
+    (d,) = [d for d in once.decisions if "Comments" in d.text]
+    assert d.rule_id == "comments.count" and d.reason.startswith("pass 2, ")
+
+
 def _decided_sparse(text: str, **overrides: object) -> bool:
     """Was the page decided again at the sparse threshold (``Config.retry_sparse``)?"""
     return any(d.reason.startswith("page decided again at threshold")
