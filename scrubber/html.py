@@ -1774,7 +1774,7 @@ def _walk(
             # (only text that keeps its newlines holds one) an inline element that keeps
             # them, as a <span style="white-space: pre-wrap">, breaks the line there too
             # (a <br> there adds a newline, not a context: lines at least)
-            ws = max([_WS_LINES, *[c.pre for c in buf_ctxs]])
+            ws = max([_WS_LINES] + [c.pre for c in buf_ctxs])  # (Cython 3.3 refuses *[...] here)
         buf_ctxs.clear()
         lm = bctx.landmarks
         heading, list_depth, in_li, in_table, collapsed = bctx.flags
