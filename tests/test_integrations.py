@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 
@@ -558,6 +559,13 @@ def test_engines_clean_a_document_without_a_site_with_the_configs_site() -> None
     step = ScrubberFormatter(cfg)
     assert [d.text for d in step.run(iter([Document(text=page(0), id="0")]))] == [want]
     assert "no_site" not in step.stats.stats
+    # the JSONL path (clean_jsonl from Python: the CLI has no Config.site) cleans it so, and
+    # does not count it as a record without a site (it did, while using the config's)
+    from scrubber.corpus.jsonl import clean_jsonl
+
+    out = io.BytesIO()
+    stats = clean_jsonl([io.BytesIO(json.dumps({"text": page(0)}).encode() + b"\n")], out, cfg)
+    assert json.loads(out.getvalue())["text"] == want and stats.no_site == 0
     # a document's own site still wins
     other = {"url": "https://elsewhere.example/0"}
     assert BatchCleaner(config=cfg)({"text": [page(0)], **{k: [v] for k, v in other.items()}})[

@@ -316,7 +316,7 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         view = {k: v[0] for k, v in fields.items()
                 if k == opts.url_field or k == opts.site_field}
         site = site_of(view, opts.url_field, opts.site_field)
-        no_site = site is None
+        no_site = site is None and not cfg.site  # (clean_document uses the config's)
     try:
         doc = clean_document(text, cfg, site, explain=opts.stats,
                              decisions=opts.decisions is not None, html=opts.html)
