@@ -30,18 +30,32 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+def _resolved(config: Config | None, overrides: dict[str, Any]) -> Config:
+    """The call's config; a site profile without a site warns, since it does nothing
+    (the profile's lines are counted per site: ``clean(text, profile=p, site="x.com")``).
+    The corpus tools and engines pass a record's site, or say how many had none."""
+    from . import config as _config
+
+    cfg = _config.resolve(config, overrides)
+    if cfg.profile is not None and not cfg.site:
+        import warnings
+
+        warnings.warn("a site profile was given without a site, so it is not used: pass "
+                      "site= (a host name or URL)", UserWarning, stacklevel=3)
+    return cfg
+
+
 def clean(text: str, config: Config | None = None, **overrides: Any) -> str:
     """Return the article body of ``text`` (the fast path).
 
     ``config`` is a :class:`Config`; keyword ``overrides`` replace its fields
     (``clean(text, threshold=0.6)``); unknown keys raise :class:`TypeError`.
     """
-    from . import config as _config
     from . import pipeline
 
     if not isinstance(text, str):
         raise TypeError(f"clean() takes str, not {type(text).__name__}")
-    out, _ = pipeline.run(text, _config.resolve(config, overrides), explain=False)
+    out, _ = pipeline.run(text, _resolved(config, overrides), explain=False)
     return out
 
 
@@ -64,12 +78,11 @@ def prepare(config: Config | None = None, **overrides: Any) -> None:
 def clean_and_explain(text: str, config: Config | None = None, **overrides: Any) -> Explained:
     """Like :func:`clean`, plus one :class:`Decision` per input line saying what happened
     to it (kept, dropped, trimmed), which stage decided, and why."""
-    from . import config as _config
     from . import pipeline
 
     if not isinstance(text, str):
         raise TypeError(f"clean_and_explain() takes str, not {type(text).__name__}")
-    _, explained = pipeline.run(text, _config.resolve(config, overrides), explain=True)
+    _, explained = pipeline.run(text, _resolved(config, overrides), explain=True)
     assert explained is not None
     return explained
 
@@ -93,10 +106,9 @@ def clean_html(html: str | bytes, config: Config | None = None, **overrides: Any
         >>> "A paragraph of the article body" in clean_html(page, front_end="blocks")
         True
     """
-    from . import config as _config
     from . import pipeline
 
-    out, _ = pipeline.run_html(html, _config.resolve(config, overrides), explain=False)
+    out, _ = pipeline.run_html(html, _resolved(config, overrides), explain=False)
     return out
 
 
@@ -108,10 +120,9 @@ def clean_html_and_explain(
     the ``"auto"`` fallback when the blocks render under 200 characters and keep
     nothing): :attr:`Explained.front_end` is then ``"trafilatura"`` and every reason
     starts with ``"trafilatura's text (...)"``, naming why."""
-    from . import config as _config
     from . import pipeline
 
-    _, explained = pipeline.run_html(html, _config.resolve(config, overrides), explain=True)
+    _, explained = pipeline.run_html(html, _resolved(config, overrides), explain=True)
     assert explained is not None
     return explained
 

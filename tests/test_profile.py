@@ -218,8 +218,12 @@ def test_pipeline_drops_with_profile_stage_and_reason() -> None:
     assert "Serving the valley since the flood" not in got.text
     assert "council voted on topic b" in got.text
     assert len(got.text) < len(plain.text)
-    # no site, or an unknown site: same as without a profile
-    assert scrubber.clean(text, CFG, profile=prof) == plain.text
+    # no site, or an unknown site: same as without a profile (no site warns: the
+    # profile can do nothing then, which a caller is told rather than left to find out)
+    with pytest.warns(UserWarning, match="without a site, so it is not used"):
+        assert scrubber.clean(text, CFG, profile=prof) == plain.text
+    with pytest.warns(UserWarning, match="without a site"):
+        scrubber.clean_html(f"<p>{text}</p>", CFG, profile=prof)
     assert scrubber.clean(text, CFG, profile=prof, site="elsewhere.example") == plain.text
     assert scrubber.clean(text, CFG, profile=prof, site="news.example") == got.text
 
