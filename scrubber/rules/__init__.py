@@ -36,7 +36,7 @@ import os
 import re
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -479,20 +479,8 @@ def _top_level_bar(pattern: str, verbose: bool) -> bool:
     """Is there a ``|`` outside every group of ``pattern`` not followed by ``^`` (or
     cannot it be told)?"""
     depth = 0
-    i, n = 0, len(pattern)
     try:
-        while i < n:
-            c = pattern[i]
-            if c == "\\":
-                i = _escape_end(pattern, i)
-                continue
-            if c == "[":
-                i = _class_end(pattern, i)
-                continue
-            if verbose and c == "#":
-                j = pattern.find("\n", i)
-                i = n if j < 0 else j + 1
-                continue
+        for i, c in _bare_chars(pattern, 0, verbose):
             if c == "(":
                 depth += 1
             elif c == ")":
@@ -501,7 +489,6 @@ def _top_level_bar(pattern: str, verbose: bool) -> bool:
                 rest = pattern[i + 1 :]
                 if not (rest.lstrip() if verbose else rest).startswith("^"):
                     return True
-            i += 1
     except _Unsafe:
         return True
     return False
@@ -755,6 +742,20 @@ def _line_safe(pattern: str, lib: Any, flags: int) -> str:
 def _paren_end(p: str, i: int, verbose: bool) -> int:
     """Index just after the group opened at ``p[i]``."""
     depth = 0
+    for j, c in _bare_chars(p, i, verbose):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    raise _Unsafe
+
+
+def _bare_chars(p: str, i: int, verbose: bool) -> Iterator[tuple[int, str]]:
+    """The characters of ``p`` from ``i`` on, with their indices, that stand for
+    themselves in its syntax: not inside an escape, a character class or (``verbose``) a
+    ``#`` comment. Raises :class:`_Unsafe` where an escape or a class cannot be told."""
     n = len(p)
     while i < n:
         c = p[i]
@@ -768,14 +769,8 @@ def _paren_end(p: str, i: int, verbose: bool) -> int:
             j = p.find("\n", i)
             i = n if j < 0 else j + 1
             continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        yield i, c
         i += 1
-    raise _Unsafe
 
 
 def _required_literals(pattern: str, flags: int) -> frozenset[str] | None:
