@@ -43,6 +43,17 @@ class CleanedDoc:
     decisions: list[dict[str, Any]] | None = None
 
 
+def check_name(owner: str, what: str, name: str, value: Any, optional: bool = True) -> None:
+    """An engine argument ``name`` that names ``what`` (a column, a metadata key) of a
+    record: a non-empty ``str`` (or ``None`` when ``optional``), else a :class:`TypeError`
+    naming ``owner`` (the step), checked where it is given."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{owner}: {name} names {what} (a non-empty str"
+                        f"{' or None' if optional else ''}), not {value!r}")
+
+
 def site_of(
     record: Mapping[str, Any], url_field: str | None = "url", site_field: str | None = None
 ) -> str | None:

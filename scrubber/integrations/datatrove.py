@@ -44,7 +44,7 @@ from datatrove.utils.typeshelper import StatHints
 
 from ..config import Config
 from ..corpus import profile as _profile
-from ..corpus.records import clean_document, site_of
+from ..corpus.records import check_name, clean_document, site_of
 
 __all__ = ["ProfileCounter", "ProfileMerger", "ScrubberFormatter", "load_profile"]
 
@@ -80,13 +80,6 @@ def _opened(folder: DataFolder, files: list[str]) -> Iterator[IO[bytes]]:
     for f in files:
         with folder.open(f, "rb") as fh:
             yield fh
-
-
-def _key(owner: str, name: str, key: Any) -> None:
-    """A metadata key argument is a non-empty ``str`` or ``None``."""
-    if key is not None and (not isinstance(key, str) or not key):
-        raise TypeError(f"{owner}: {name} names a metadata key (a non-empty str or None), "
-                        f"not {key!r}")
 
 
 class ScrubberFormatter(BaseFormatter):
@@ -145,7 +138,7 @@ class ScrubberFormatter(BaseFormatter):
                 raise TypeError(f"ScrubberFormatter: {name} must be True or False, got {flag!r}")
         for name, key in (("metadata_key", metadata_key), ("keep_original_key", keep_original_key),
                           ("url_key", url_key), ("site_key", site_key)):
-            _key("ScrubberFormatter", name, key)
+            check_name("ScrubberFormatter", "a metadata key", name, key)
         if keep_original_key is not None and keep_original_key == metadata_key:
             # (the summary was written over the original text kept under the same key)
             raise ValueError(f"ScrubberFormatter: keep_original_key and metadata_key are both "
@@ -246,8 +239,8 @@ class ProfileCounter(PipelineStep):
                  site_key: str | None = None) -> None:
         super().__init__()
         # (url_key=3 found no site in any document: every page went uncounted, no_site)
-        _key("ProfileCounter", "url_key", url_key)
-        _key("ProfileCounter", "site_key", site_key)
+        check_name("ProfileCounter", "a metadata key", "url_key", url_key)
+        check_name("ProfileCounter", "a metadata key", "site_key", site_key)
         self.output_folder = get_datafolder(output_folder)
         self.url_key = url_key
         self.site_key = site_key

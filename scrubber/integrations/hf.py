@@ -41,7 +41,7 @@ from typing import Any
 
 from ..config import Config
 from ..corpus.profile import SiteProfile, engine_min_pages
-from ..corpus.records import clean_document, site_of
+from ..corpus.records import check_name, clean_document, site_of
 
 __all__ = ["DECISION_FIELDS", "BatchCleaner", "clean_batch"]
 
@@ -94,11 +94,11 @@ class BatchCleaner:
 
         # (decisions=True, the datatrove step's flag, wrote a column named True, which
         # datasets refused with pyarrow's "expected bytes, bool found")
-        _column("field", field, optional=False)
+        check_name("BatchCleaner", "a column", "field", field, optional=False)
         for name, value in (("output_field", output_field), ("keep_original", keep_original),
                             ("decisions", decisions), ("url_field", url_field),
                             ("site_field", site_field)):
-            _column(name, value)
+            check_name("BatchCleaner", "a column", name, value)
         written = [x for x in (output_field or field, keep_original, decisions) if x]
         if len(set(written)) != len(written) or (decisions is not None and decisions == field):
             # (one column would overwrite another: keep_original=field put the original
@@ -206,14 +206,6 @@ class BatchCleaner:
         if self.decisions:
             out[self.decisions] = decisions
         return out
-
-
-def _column(name: str, value: Any, optional: bool = True) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"BatchCleaner: {name} names a column (a non-empty str"
-                        f"{' or None' if optional else ''}), not {value!r}")
 
 
 def clean_batch(batch: Mapping[str, list[Any]], field: str = "text",
