@@ -39,10 +39,48 @@ def pack(body: str, family: str = "mine") -> str:
 
 
 def test_builtin_packs_load_and_their_examples_hold():
-    # parse_pack checks every match / no_match / trims / cases example while loading
+    # builtin_rules() counts the packs' examples without running them (startup time);
+    # parse_pack as a user's file is read runs every match / no_match / trims / cases one
+    from importlib import resources
+
     rules = builtin_rules()
     assert len(rules) >= 60
     assert len({r.id for r in rules}) == len(rules)
+    checked = []
+    for entry in sorted((resources.files("scrubber.rules") / "packs").iterdir(),
+                        key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            checked += parse_pack(entry.read_text("utf-8"), entry.name, True, check=True)
+    assert [(r.id, r.examples) for r in checked] == [(r.id, r.examples) for r in rules]
+    assert sum(r.examples for r in rules) >= 700
+
+
+def test_builtin_patterns_compile_on_first_use_and_read_as_compiled():
+    """Loading the built-in packs compiles none of their patterns (a CLI call on a short
+    page used none of most); each one's ``pattern`` and ``flags`` are what compiling it
+    gives (its ``(?x)`` included), and it compiles, and pickles, as the rule wrote it."""
+    import pickle
+
+    import regex
+
+    from scrubber.rules import LazyPattern, _fast, compiled
+
+    for rule in builtin_rules.__wrapped__():  # (a fresh load: none used yet)
+        for p in (*rule.patterns, *rule.fast):
+            assert isinstance(p, LazyPattern) and "_compiled" not in p.__dict__, rule.id
+        for p, f in zip(rule.patterns, rule.fast, strict=True):
+            pattern, flags = p.pattern, p.flags
+            want = regex.compile(pattern, p.flags & regex.IGNORECASE)
+            assert (flags, pattern) == (want.flags, want.pattern), rule.id
+            got, fast, want_fast = compiled(p), compiled(f), _fast(want)
+            assert (got.pattern, got.flags) == (want.pattern, want.flags), rule.id
+            assert type(fast) is type(want_fast), rule.id
+            assert (fast.pattern, fast.flags) == (want_fast.pattern, want_fast.flags), rule.id
+            # from now on the compiled pattern's own methods, not a proxy's
+            assert p.search.__self__ is got and f.match.__self__ is fast
+            assert (p.pattern, p.flags) == (pattern, flags)
+            back = pickle.loads(pickle.dumps(p))
+            assert (back.pattern, back.flags) == (pattern, flags)
 
 
 def test_every_required_family_has_rules():
@@ -287,7 +325,7 @@ def test_inlined_define_patterns_run_on_the_standard_engine_and_agree() -> None:
     import tomllib
     from importlib import resources
 
-    from scrubber.rules import _inline_defines, builtin_rules
+    from scrubber.rules import _inline_defines, builtin_rules, compiled
 
     assert _inline_defines(r"^(?&d)-(?&d)$(?(DEFINE)(?<d>\d{2}(?&x)?)(?<x>[a)]))") == (
         r"^(?:\d{2}(?:[a)])?)-(?:\d{2}(?:[a)])?)$")
@@ -300,7 +338,7 @@ def test_inlined_define_patterns_run_on_the_standard_engine_and_agree() -> None:
                 examples[raw["id"]] = [*raw.get("match", []), *raw.get("no_match", [])]
     inlined = 0
     for rule in builtin_rules():
-        for pat, fast in zip(rule.patterns, rule.fast, strict=True):
+        for pat, fast in zip(rule.patterns, map(compiled, rule.fast), strict=True):
             if "(?(DEFINE)" not in pat.pattern:
                 continue
             if isinstance(fast, re.Pattern):

@@ -31,6 +31,7 @@ from scrubber.rules import (
     _trie,
     _Unsafe,
     builtin_rules,
+    compiled,
     load_ruleset,
     parse_pack,
 )
@@ -302,7 +303,7 @@ def test_required_literals_are_required() -> None:
     assert _required_literals(r"(?i:read more)$", 0) is None
     assert _required_literals(r"a?b*", 0) is None
     for rule in builtin_rules():
-        for fast in rule.fast:
+        for fast in map(compiled, rule.fast):
             if not isinstance(fast, re.Pattern):
                 continue
             lits = _required_literals(fast.pattern, fast.flags & re.I)
