@@ -27,6 +27,7 @@ def no_corpus_load(monkeypatch: pytest.MonkeyPatch) -> None:
     (["--jobs", "1,0"], "--jobs: must be at least 1, got 0"),
     (["--rss-sizes", "x"], "--rss-sizes: not a whole number: 'x'"),
     (["--rss-sizes", "-5"], "--rss-sizes: must be at least 1, got -5"),
+    (["--starts", "-1"], "--starts: must be at least 0, got -1"),
     (["--sets", "nosuch"], "unknown set: nosuch (known: wcxb-dev,"),
     (["--renderers", "html_text,nosuch"], "unknown renderer: nosuch (known: trafilatura,"),
 ])
@@ -52,10 +53,13 @@ def test_throughput_says_the_documents_came_from_the_render_cache(
     text = "A paragraph of prose that is long enough to count as body text, with commas.\n"
     monkeypatch.setattr(throughput, "load_documents", lambda renderers, sets: [
         {"id": "s/html_text/1", "url": "", "text": text}])
-    argv = ["--docs", "2", "--no-c4", "--jobs", "", "--rss-sizes", ""]
+    argv = ["--docs", "2", "--no-c4", "--jobs", "", "--rss-sizes", "", "--starts", "1"]
     assert throughput.main(argv) == 0
     out = capsys.readouterr().out
     header = out.splitlines()[0]
     assert f"from the render cache {tmp_path / 'cache' / 'renders'}" in header
     assert "no data root" in header
     assert "| scrubber clean() text mode | 2 |" in out
+    # one process for the page, start-up included
+    assert "| scrubber < page, a process per page | 1 |" in out
+    assert f"the median document ({len(text)} chars)" in out

@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Row", "load_documents", "main", "measure_cli", "measure_inprocess", "write_corpus"]
+__all__ = ["Row", "load_documents", "main", "measure_cli", "measure_inprocess", "measure_starts",
+           "write_corpus"]
 
 WHOLE_PAGE = ("html_text", "inscriptis")
 """Renderers whose output is the whole page as text (not an extractor's article guess)."""
@@ -189,6 +190,30 @@ def measure_cli(name: str, corpus: Path, docs: int, args: Sequence[str], note: s
     return Row(name, docs, wall, cpu, corpus.stat().st_size / 1e6, peak[0] / 1024, note)
 
 
+def measure_starts(text: str, n: int, workdir: str | None = None) -> Row:
+    """``python -m scrubber < page`` ``n`` times, one process each (the way a shell loop
+    over files runs it): the start-up cost (imports, rules, model) is in every document."""
+    data = text.encode("utf-8")
+    cmd = [sys.executable, "-m", "scrubber"]
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        page = Path(tmp) / "page.txt"
+        page.write_bytes(data)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        w0 = time.perf_counter()
+        for _ in range(n):
+            with page.open("rb") as f:
+                proc = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, check=False)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{shlex.join(cmd)} < page failed ({proc.returncode}): "
+                                   f"{proc.stderr.decode()[-2000:]}")
+        wall = time.perf_counter() - w0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Row("scrubber < page, a process per page", n, wall, cpu, len(data) * n / 1e6,
+               note=f"start-up included; the median document ({len(text):,} chars)")
+
+
 def _c4_rows(texts: Sequence[str]) -> list[Row]:
     try:
         from datatrove.data import Document
@@ -261,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="RSS rows with --no-model and every rule family disabled: the streaming "
                         "layer alone, fast enough for 100k documents")
     p.add_argument("--cli-args", default="", help="extra scrubber arguments for every CLI row")
+    p.add_argument("--starts", type=at_least(0), default=5,
+                   help="processes for the a-process-per-page row (0 to skip)")
     p.add_argument("--no-c4", action="store_true", help="skip the datatrove rows")
     p.add_argument("--workdir", default=None, help="where the JSONL corpora go (default: tmp)")
     args = p.parse_args(argv)
@@ -288,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_c4:
         rows += _c4_rows(texts)
         print("\n".join(format_table(rows).splitlines()[-2:]), file=sys.stderr)
+    if args.starts:
+        median = sorted(texts, key=len)[len(texts) // 2]
+        rows.append(measure_starts(median, args.starts, args.workdir))
+        print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr)
     extra = shlex.split(args.cli_args)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         corpus = Path(tmp) / f"corpus-{args.docs}.jsonl"
