@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not decide a page again at a lower threshold when the model "
                         "would keep under a tenth of its words (listings, teaser grids; "
                         "README, 'Pages the model would empty')")
+    p.add_argument("--no-markdown", dest="markdown", action="store_false",
+                   help="read markdown links, headings and emphasis as written, URLs "
+                        "included (default: decide on '[Home](/)' as 'Home'; the output "
+                        "keeps the lines as written either way)")
     p.add_argument("--settle", type=int, default=None, metavar="N",
                    help="at most N passes of the decision path over text (default 16: "
                         "until a pass changes nothing, so cleaning the output again changes "
@@ -133,6 +137,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "comments": args.comments,
         "extracted": args.extracted,
         "retry_sparse": args.retry_sparse,
+        "markdown": args.markdown,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold

@@ -93,6 +93,14 @@ class Config:
             before one that would leave under a tenth), so cleaning the output again
             changes nothing. Only with ``threshold=None`` and not with ``extracted``;
             text input only (not HTML blocks). ``False`` turns it off.
+        markdown: read markdown markup as the text it marks up when deciding (text
+            input): an inline link ``[Home](/)`` as "Home", a heading without its
+            ``#``, text without ``**``/``__`` (:func:`scrubber.lines.markup_view`).
+            Scrapers that write markdown (html2text, markdownify, Jina Reader,
+            Firecrawl) put a URL in every menu item, which the rules and the model,
+            made on plain text, would otherwise read as part of the line. The output is
+            unchanged by it: the lines as written, or pieces of them. Lines without such
+            markup read the same either way. ``False`` reads every line as written.
 
     Every field is checked when a config is made: flags are ``bool`` (not merely
     truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one
@@ -114,6 +122,7 @@ class Config:
     comments: bool = True
     extracted: bool = False
     retry_sparse: bool = True
+    markdown: bool = True
 
     if TYPE_CHECKING:
         # What the dataclass's __init__ takes, for type checkers: the lists, sets and
@@ -136,6 +145,7 @@ class Config:
             comments: bool = True,
             extracted: bool = False,
             retry_sparse: bool = True,
+            markdown: bool = True,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -145,7 +155,7 @@ class Config:
         # Every field is checked here, so a wrong value fails where it is given, in one
         # line naming the field, not obscurely inside clean(). Flags are bool, not truthy
         # ("False" is truthy).
-        for name in ("use_model", "comments", "extracted", "retry_sparse"):
+        for name in ("use_model", "comments", "extracted", "retry_sparse", "markdown"):
             _flag(name, getattr(self, name))
         if self.context is not None:
             _flag("context", self.context, " or None")

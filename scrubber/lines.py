@@ -52,6 +52,112 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     return texts, endings
 
 
+# Markdown that scrapers write (html2text, markdownify, Jina Reader, Firecrawl, crawl4ai):
+# an inline link "[text](url)" or '[text](url "title")' (not an image: "![alt](url)" is
+# left to the media rules, which name it), a heading's "#"s, "**strong**" and
+# "__strong__" (a pair around text: plain text's "*****" or a form's "_____" is not
+# emphasis). The link's URL may hold one level of parentheses (Wikipedia's "Foo_(bar)").
+# Bounded pieces: linear on any line.
+_LINK = (r"(?<!!)\[(?P<text>[^\[\]\n]{1,500})\]"
+         r"\((?:[^()\s]{0,2000}(?:\([^()\s]{0,500}\)[^()\s]{0,2000})?)"
+         r"(?:[ \t]+\"[^\"\n]{0,500}\")?\)")
+# links first, then headings and emphasis in what is left ("**By [Jane](/j)**")
+_MARKUP = (
+    regex.compile(_LINK),
+    regex.compile(
+        r"^[ ]{0,3}\#{1,6}[ \t]+"
+        r"|(?<![*\w])\*\*(?P<text>[^*\s](?:[^*\n]{0,500}[^*\s])?)\*\*(?![*\w])"
+        r"|(?<![_\w])__(?P<text>[^_\s](?:[^_\n]{0,500}[^_\s])?)__(?![_\w])"
+    ),
+)
+
+
+def _unwrap(pattern: regex.Pattern[str], s: str) -> tuple[str, list[int]] | None:
+    """``s`` with each match of ``pattern`` replaced by its ``text`` group (or nothing),
+    and the index in ``s`` of each character of the result; ``None``: no match."""
+    pieces: list[str] = []
+    omap: list[int] = []
+    pos = 0
+    for m in pattern.finditer(s):
+        pieces.append(s[pos : m.start()])
+        omap.extend(range(pos, m.start()))
+        if m.group("text") is not None:
+            a, b = m.span("text")
+            pieces.append(s[a:b])
+            omap.extend(range(a, b))
+        pos = m.end()
+    if not pos:
+        return None
+    pieces.append(s[pos:])
+    omap.extend(range(pos, len(s)))
+    return "".join(pieces), omap
+
+
+class MarkupView:
+    """What the decision path reads of lines that carry markdown markup: the link texts
+    without their URLs, headings without their ``#``, text without ``**``/``__``. The
+    rules, features and model decide on these views (a menu of ``[Home](/)`` links reads
+    as the plain-text renderers' "Home"); what is written is always the input line, or
+    a piece of it (:meth:`original`): markup is never rewritten.
+
+        >>> v = markup_view(["* [Home](/) | [News](/news)", "Plain prose."])
+        >>> v.texts
+        ['* Home | News', 'Plain prose.']
+        >>> v.original(0, "Home | News")   # a trimmed piece of the view
+        '[Home](/) | [News](/news)'
+        >>> v.original(0, v.texts[0]), v.original(1, "Plain prose.")
+        ('* [Home](/) | [News](/news)', 'Plain prose.')
+    """
+
+    __slots__ = ("_maps", "originals", "texts")
+
+    def __init__(self, originals: Sequence[str], texts: list[str],
+                 maps: dict[int, list[int]]) -> None:
+        self.originals, self.texts, self._maps = originals, texts, maps
+
+    def original(self, i: int, piece: str) -> str:
+        """The part of input line ``i`` that ``piece`` (the view of it, or a piece of
+        that view, at its leftmost place) stands for: the input from its first character
+        to its last, with the markup the view left out around them (a link's ``[`` and
+        ``](url)``, ``**``), so the whole view is the whole line."""
+        view = self.texts[i]
+        if i not in self._maps:
+            return piece
+        a = view.find(piece)
+        if a < 0 or not piece:  # (not a piece of the view: nothing to map)
+            return piece
+        omap, b = self._maps[i], a + len(piece)
+        start = omap[a - 1] + 1 if a else 0
+        end = omap[b] if b < len(view) else len(self.originals[i])
+        return self.originals[i][start:end]
+
+
+def markup_view(texts: Sequence[str]) -> MarkupView | None:
+    """The :class:`MarkupView` of ``texts``, or ``None`` when no line carries markup (the
+    lines are then read as they are). Each line's view depends on that line alone, so
+    the output's lines read as they did in the input (``clean`` stays a fixed point)."""
+    out: list[str] | None = None
+    maps: dict[int, list[int]] = {}
+    for i, s in enumerate(texts):
+        if "](" not in s and "**" not in s and "__" not in s and "#" not in s[:4]:
+            continue
+        view, omap = s, list(range(len(s)))
+        for pattern in _MARKUP:
+            done = _unwrap(pattern, view)
+            if done is not None:
+                view, inner = done
+                omap = [omap[j] for j in inner]
+        if view == s:
+            continue
+        if not view.strip():  # (markup alone, "**": read as written, not as blank)
+            continue
+        if out is None:
+            out = list(texts)
+        out[i] = view
+        maps[i] = omap
+    return None if out is None else MarkupView(texts, out, maps)
+
+
 def is_blank(line: str) -> bool:
     """A line with nothing but whitespace (including zero-width and control spacing)."""
     return not line.strip()

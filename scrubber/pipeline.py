@@ -378,6 +378,12 @@ def run_lines(
     n = len(texts)
     if n == 0:
         return "", (Explained("", ()) if explain else None)
+    # markdown (Config.markdown): the path reads link texts without their URLs; what is
+    # written is the input line, or the piece of it a trimmed view stands for
+    originals = texts
+    view = lines.markup_view(texts) if extra is None and cfg.markdown else None
+    if view is not None:
+        texts = view.texts
     rs = ruleset_for(cfg)
     if isinstance(model, str):
         model = model_for(cfg, kind)
@@ -424,8 +430,10 @@ def run_lines(
         restored, removed_share = _guard_extracted(first, late, keep, pieces)
 
     outputs: list[str | None] = [pieces[i] if keep[i] else None for i in range(n)]
+    if view is not None:
+        outputs = [o if o is None else view.original(i, o) for i, o in enumerate(outputs)]
     written: list[int] | None = [] if explain else None
-    out = lines.join_lines(texts, endings, outputs, written)
+    out = lines.join_lines(originals, endings, outputs, written)
     if not explain or late is None:
         return out, None
     decisions = _explain(texts, first.pieces, first.hits, rs.rules, first.scores, first.keep,
@@ -457,6 +465,11 @@ def run_lines(
             f"{EXTRACTED_MAX_REMOVED:.0%}), so only the rules' drops apply; "
             f"had it not been: {d.reason}", None, d.score, pieces[i],
         )
+    if view is not None:  # (decided on the view; the line and its output as written)
+        decisions = [d if d.text == originals[d.index] else dataclasses.replace(
+            d, text=originals[d.index],
+            output=None if d.output is None else view.original(d.index, d.output))
+            for d in decisions]
     return out, Explained(out, tuple(decisions))
 
 

@@ -18,6 +18,11 @@ PIECES = st.sampled_from([
     " date 2024-03-23 The body of the article starts here and goes on.",
     "A paragraph of prose that is long enough to count as body text, with commas.",
     "Short heading", "“Quoted heading”", "Posted on March 3, 2021 by Jane Doe",
+    # markdown, as scrapers write it (read through scrubber.lines.markup_view)
+    "* [Home](/)", "[Share on X](https://x.com/share?u=a_(b))", "## Related stories",
+    "**By [Jane Doe](/a/jane)** | March 3, 2024", "Posted on March 3, 2021 by [Jane](/j)",
+    "A paragraph with [a link](https://example.com/a) inside, long enough to be body text.",
+    "![photo](/i.png)", "[![logo](/l.png)](/)", "**Strong** prose __that__ goes on at length.",
 ])
 DOCS = st.one_of(
     st.text(LINE_ALPHABET, max_size=400),

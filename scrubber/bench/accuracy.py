@@ -658,7 +658,7 @@ def run_benchmark(
     t0 = time.perf_counter()
     report = Report(list(sets), list(renderers), list(systems), limit)
     present = set(available_sets())
-    runnable = set(available_renderers())
+    runnable = set(available_renderers(optional=True))
     text_systems = [s for s in systems if s in TEXT_SYSTEMS]
     pool = None
     if jobs > 1:

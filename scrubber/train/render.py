@@ -12,6 +12,9 @@ users' scrapers differ. :data:`RENDERERS` maps a name to a guarded ``html -> tex
 * ``"html_text"``: ``html_text.extract_text(html, guess_layout=True)``.
 * ``"blocks"``: scrubber's own selectolax block renderer, ``scrubber.html.html_to_text``,
   imported lazily; raises :class:`RendererUnavailable` while that module does not exist.
+* ``"markdown"``: ``markdownify.markdownify(html, heading_style="ATX", bullets="*")``, the
+  markdown that scrapers built for LLM pipelines write (links as ``[text](url)``, one
+  list item a line). Benchmark only: the text model is not trained on it.
 
     >>> from scrubber.train.render import RENDERERS, STATS
     >>> RENDERERS["html_text"]("<p>Hello <b>world</b></p>")
@@ -40,6 +43,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "OPTIONAL",
     "RENDERERS",
     "STATS",
     "RenderStats",
@@ -142,6 +146,12 @@ def _html_text(html: str) -> str:
     return html_text.extract_text(html, guess_layout=True) or ""
 
 
+def _markdown(html: str) -> str:
+    import markdownify
+
+    return markdownify.markdownify(html, heading_style="ATX", bullets="*") or ""
+
+
 _LOADED_DIGEST: dict[str, str] = {}
 
 
@@ -177,6 +187,7 @@ _RAW: dict[str, Callable[[str], str]] = {
     "inscriptis": _inscriptis,
     "html_text": _html_text,
     "blocks": _blocks,
+    "markdown": _markdown,
 }
 
 _DISTRIBUTIONS = {
@@ -184,6 +195,7 @@ _DISTRIBUTIONS = {
     "inscriptis": "inscriptis",
     "html_text": "html-text",
     "blocks": "scrubber",
+    "markdown": "markdownify",
 }
 
 
@@ -211,10 +223,19 @@ def renderer_version(name: str) -> str:
     return version
 
 
-def available_renderers() -> list[str]:
-    """Names of the renderers that can run now (``blocks`` only once scrubber.html exists)."""
+OPTIONAL: frozenset[str] = frozenset({"markdown"})
+"""Renderers built and scored only when named (``--renderers markdown``): the default
+dataset build, training and benchmark leave them out (markdownify takes about 0.1 s a
+page)."""
+
+
+def available_renderers(optional: bool = False) -> list[str]:
+    """Names of the renderers that can run now (``blocks`` only once scrubber.html exists);
+    the :data:`OPTIONAL` ones too with ``optional``."""
     names = []
     for name in _RAW:
+        if name in OPTIONAL and not optional:
+            continue
         if name == "blocks":
             try:
                 module = _blocks_module()
@@ -268,4 +289,5 @@ def guarded(name: str, timeout: float | None = DEFAULT_TIMEOUT) -> Callable[[str
 
 
 RENDERERS: dict[str, Callable[[str], str]] = {name: guarded(name) for name in _RAW}
-"""Guarded renderers by name: ``trafilatura``, ``inscriptis``, ``html_text``, ``blocks``."""
+"""Guarded renderers by name: ``trafilatura``, ``inscriptis``, ``html_text``, ``blocks``,
+``markdown``."""

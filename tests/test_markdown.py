@@ -1,0 +1,91 @@
+"""Markdown as scrapers write it (html2text, markdownify, Jina Reader, Firecrawl): the
+decision path reads links, headings and emphasis as their text
+(:func:`scrubber.lines.markup_view`); the output keeps the lines as written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import scrubber
+from scrubber import Action
+from scrubber.lines import markup_view, split_lines
+
+PAGE = """\
+* [Home](/)
+* [News](/news)
+* [Sport](/sport)
+
+# The council approves the new budget
+
+**By [Jane Doe](/authors/jane)** | March 3, 2024
+
+The city council approved a new budget on Tuesday, raising spending on schools and \
+roads by ten percent after a long debate.
+
+Critics said the plan relies on [optimistic revenue forecasts](https://example.com/f) \
+that may not hold if the economy slows.
+
+## Related stories
+
+* [Budget talks stall](/a)
+* [Schools get new funding](/b)
+"""
+
+
+def test_links_headings_and_strong_text_are_read_as_their_text() -> None:
+    view = markup_view(["* [Home](/) | [News](/news \"News\")", "## Related stories",
+                        "**By [Jane Doe](/a/jane)** | March 3", "Wiki [Foo](/w/Foo_(bar)) x"])
+    assert view is not None
+    assert view.texts == ["* Home | News", "Related stories", "By Jane Doe | March 3",
+                          "Wiki Foo x"]
+
+
+def test_plain_text_asterisks_underscores_and_images_read_as_written() -> None:
+    lines = ["***** Spoiler alert *****", "Name ____________", "![photo](/p.png)",
+             "2 ** 10 is 1024", "snake_case and __ alone", "A [bracket] (aside)"]
+    assert markup_view(lines) is None
+
+
+def test_a_piece_of_a_view_is_written_as_that_piece_of_the_line_with_its_markup() -> None:
+    view = markup_view(["Share: [Home](/) | [News](/news)", "## Heading **bold** tail"])
+    assert view is not None
+    assert view.original(0, "Home | News") == "[Home](/) | [News](/news)"
+    assert view.original(0, view.texts[0]) == "Share: [Home](/) | [News](/news)"
+    assert view.original(1, "Heading") == "## Heading"
+    assert view.original(1, "bold") == "**bold**"
+
+
+def test_menu_byline_and_related_links_go_and_the_article_stays() -> None:
+    out = scrubber.clean(PAGE)
+    inputs = split_lines(PAGE)[0]
+    assert all(line in inputs for line in split_lines(out)[0])  # lines as written
+    assert "The city council approved" in out and "[optimistic revenue forecasts]" in out
+    for clutter in ("[Home](/)", "Jane Doe", "Related stories",
+                    "[Budget talks stall](/a)"):
+        assert clutter not in out, clutter
+    # read as written, the URLs hide the byline and the related-links widget
+    plain = scrubber.clean(PAGE, markdown=False)
+    assert "Jane Doe" in plain and "Related stories" in plain
+
+
+def test_explanations_show_the_lines_as_written_and_cleaning_again_changes_nothing() -> None:
+    explained = scrubber.clean_and_explain(PAGE)
+    inputs = split_lines(PAGE)[0]
+    assert [d.text for d in explained.decisions] == inputs
+    for d in explained.decisions:
+        if d.action is Action.KEEP:
+            assert d.output == d.text
+        elif d.action is Action.TRIM:
+            assert d.output is not None and d.output in d.text
+    out = scrubber.clean(PAGE)
+    assert scrubber.clean(out) == out
+
+
+def test_the_cli_reads_markdown_as_written_with_no_markdown() -> None:
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "scrubber", "--text", *args],
+                              input=PAGE, capture_output=True, text=True, check=True).stdout
+
+    assert run() == scrubber.clean(PAGE)
+    assert run("--no-markdown") == scrubber.clean(PAGE, markdown=False) != run()
