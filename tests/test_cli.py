@@ -182,6 +182,50 @@ def test_looks_like_html():
     assert not looks_like_html(b"Plain text with a < sign and <b> once.")
 
 
+README_MD = b"""<div align="center">
+  <img src="logo.png" width="200">
+  <p>A tiny library for weather data.</p>
+  <a href="https://ci.example.org"><img src="ci.svg"></a><br>
+  <a href="https://pypi.org/x"><img src="pypi.svg"></a><br>
+</div>
+
+# Weather notes
+
+""" + BODY.encode() + b"""
+## Rainfall
+
+""" + BODY.replace("A paragraph", "Another paragraph").encode()
+
+
+@pytest.mark.parametrize("data", [
+    README_MD,
+    b"<!-- generated from docs/index.md: edit that -->\n# Weather notes\n\n" + BODY.encode(),
+    b"<!-- x -->\n<div>\n\n```sh\npip install weather\n```\n\n" + BODY.encode(),
+], ids=["div-and-badges", "comment", "comment-div-fence"])
+def test_markdown_that_opens_with_html_is_cleaned_as_text(data: bytes):
+    # a README opening with a comment or a centred <div> of badges was taken for HTML:
+    # its lines were rendered into one paragraph ("# Weather notes A paragraph ...")
+    from scrubber.cli import looks_like_html
+
+    assert not looks_like_html(data)
+    r = run(["--no-model", "--no-context"], data)
+    assert r.returncode == 0
+    assert r.stdout == run(["--text", "--no-model", "--no-context"], data).stdout
+    assert b"# Weather notes\n" in r.stdout or b"```" in r.stdout
+
+
+@pytest.mark.parametrize("data", [
+    b"<!-- saved from url=(0014)about:internet -->\n" + PAGE,
+    b"<!--section:sports--->\n<script>var a = 1;</script><div><p>" + BODY.encode(),
+    b"<!-- CMS 6.0\n## not a heading: inside the comment -->\n\n" + BODY.encode(),
+    b"<div><p>x</p><p>y</p><span>z</span><br><p># not a heading: in a paragraph</p></div>",
+])
+def test_html_opening_with_a_comment_or_tags_is_still_html(data: bytes):
+    from scrubber.cli import looks_like_html
+
+    assert looks_like_html(data)
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf16_and_utf32_html_with_a_bom_is_detected_as_html(codec: str, tmp_path: Path):
     from scrubber.cli import looks_like_html
