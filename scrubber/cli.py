@@ -3,7 +3,8 @@
 Reads bytes and writes bytes: input that is not valid UTF-8 is decoded with
 ``surrogateescape`` so such bytes pass through kept lines unchanged, and a leading BOM
 is written back when anything is written. Text after a UTF-16/32 BOM is read in that
-encoding and written back in it (BOM included), so kept lines stay byte for byte.
+encoding and written back in it (BOM included), so kept lines stay byte for byte; so is
+UTF-16 without a BOM when its NULs tell it (:func:`utf16_text`), written back without one.
 Exit status: 0 ok, 1 error, 2 usage; stopped by SIGTERM or SIGHUP, 128 + the signal's
 number (143, 129), by Ctrl-C 130.
 """
@@ -169,6 +170,23 @@ def decode(data: bytes) -> tuple[str, str | None]:
     if text.startswith(BOM):
         return text[1:], "utf-8"
     return text, None
+
+
+def utf16_text(data: bytes) -> tuple[str, str] | None:
+    """BOM-less UTF-16 text, as :func:`scrubber.html.utf16_without_bom` tells it (a NUL
+    beside every ASCII character, on one side), decoded: ``(text, codec)``; ``None`` when
+    the bytes do not read so from start to end (they are then read as UTF-8 is)."""
+    if b"\x00" not in data[:4096] or _wide_bom(data):
+        return None
+    from .html import utf16_without_bom
+
+    codec = utf16_without_bom(data)
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec), codec
+    except UnicodeDecodeError:
+        return None
 
 
 def encode(text: str, bom: str | None) -> bytes:
@@ -386,6 +404,9 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
                 status = 1
                 continue
         text, bom = decode(data)
+        wide = None if is_html or bom else utf16_text(data)
+        if wide:  # (written back in it, without a BOM, as it came)
+            text = wide[0]
         try:
             if is_html:
                 bom = None  # (clean_html's text is UTF-8)
@@ -415,6 +436,8 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             header = f"# {path}\n" if len(args.files) > 1 else ""
             body = explained.format()  # ("" for an empty input: nothing to explain)
             _write(out, encode(header + (body + "\n" if body else ""), None))
+        elif wide:
+            _write(out, cleaned.encode(wide[1]))
         else:
             _write(out, encode(cleaned, bom))
     if args.stats:

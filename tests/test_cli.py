@@ -263,6 +263,20 @@ def test_utf16_and_utf32_text_with_a_bom_is_cleaned_and_written_back_in_its_enco
     assert "comments.leave-a-comment" in explained and "A paragraph of body" in explained
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_bom_is_cleaned_and_written_back_in_its_encoding(codec: str):
+    # it was read as UTF-8: every line held NULs, no rule matched, the comment-form
+    # heading stayed (auto mode let it through as text, as HTML in it is read decoded)
+    text = "Leave a Comment\r\n" + BODY.replace("\n", "\r\n")
+    r = run(["--no-model", "--no-context"], text.encode(codec))
+    assert r.returncode == 0 and r.stdout == BODY.replace("\n", "\r\n").encode(codec)
+    explained = run(["--explain", "--no-model"], text.encode(codec)).stdout.decode()
+    assert "comments.leave-a-comment" in explained and "A paragraph of body" in explained
+    # UTF-8 with a few NULs is not UTF-16: it passes through as bytes
+    data = b"A\x00B " + BODY.encode()
+    assert run(["--no-model", "--no-context"], data).stdout == data
+
+
 def test_utf16_bytes_not_well_formed_after_a_bom_pass_through_as_bytes():
     data = b"\xff\xfe" + "Leave a Comment\n".encode("utf-16-le") + b"A"  # an odd byte
     from scrubber.cli import decode
