@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -433,3 +434,22 @@ def test_rules_with_stdout_closed_or_full_is_a_one_line_error(tmp_path: Path, ar
         r = subprocess.run(f"{cmd} > /dev/full", shell=True, capture_output=True, check=False)
         assert r.returncode == 1, r.stderr
         assert r.stderr == b"scrubber: stdout: No space left on device\n", r.stderr
+
+
+def test_output_file_is_not_replaced_when_an_input_fails(tmp_path: Path):
+    # `scrubber page.txt -o body.txt` with a mistyped page emptied body.txt (exit 1);
+    # --jsonl keeps the file when it stops, and now text mode does too
+    good = tmp_path / "good.txt"
+    good.write_text("Leave a Comment\n" + BODY, encoding="utf-8")
+    out = tmp_path / "body.txt"
+    out.write_bytes(b"the last good run\n")
+    for inputs in (["nope.txt"], [str(good), "nope.txt"], [str(good), str(tmp_path)]):
+        r = run(["--no-model", "-o", str(out), *inputs], cwd=tmp_path)
+        assert r.returncode == 1 and b"body.txt not written" in r.stderr, inputs
+        assert out.read_bytes() == b"the last good run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body.txt", "good.txt"]
+    r = run(["--no-model", "-o", str(out), str(good)])
+    assert r.returncode == 0 and out.read_text(encoding="utf-8") == BODY
+    # a device is written as it goes: nothing to keep, nothing said
+    r = run(["--no-model", "-o", os.devnull, str(good), "nope.txt"], cwd=tmp_path)
+    assert r.returncode == 1 and b"not written" not in r.stderr
