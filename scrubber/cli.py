@@ -332,6 +332,8 @@ def _main(argv: list[str]) -> int:
         return _list_rules(rp.parse_args(argv[1:]).check)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.output == "-":  # (stdout, as an input "-" is stdin: not a file named "-")
+        args.output = None
     if not args.jsonl:
         given = [flag for flag, on in (
             ("--field", args.field != "text"), ("--keep-original", args.keep_original),

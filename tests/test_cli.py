@@ -453,3 +453,15 @@ def test_output_file_is_not_replaced_when_an_input_fails(tmp_path: Path):
     # a device is written as it goes: nothing to keep, nothing said
     r = run(["--no-model", "-o", os.devnull, str(good), "nope.txt"], cwd=tmp_path)
     assert r.returncode == 1 and b"not written" not in r.stderr
+
+
+@pytest.mark.parametrize("mode", [[], ["--jsonl"]])
+def test_output_dash_is_stdout_not_a_file_named_dash(mode: list[str], tmp_path: Path):
+    # as an input "-" is stdin; -o - wrote a file named "-" in the working folder
+    data = ("Leave a Comment\n" + BODY).encode()
+    if mode:
+        data = b'{"text": "Leave a Comment\\n' + BODY.strip().encode() + b'"}\n'
+    r = run([*mode, "--no-model", "-o", "-"], data, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == run([*mode, "--no-model"], data).stdout
+    assert BODY.split()[-1].encode() in r.stdout and b"Leave a Comment" not in r.stdout
+    assert list(tmp_path.iterdir()) == []

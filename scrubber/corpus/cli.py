@@ -51,7 +51,8 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE atomically (temp file + rename; .gz compresses; a "
                         "symlink's target is written; a FIFO or device directly) instead "
-                        "of stdout; a run that fails (exit 1) leaves FILE as it was")
+                        "of stdout (-o -: stdout); a run that fails (exit 1) leaves FILE "
+                        "as it was")
     g.add_argument("--profile", default=None, metavar="FILE",
                    help="site profile from `scrubber profile build`: lines repeated on many "
                         "pages of a record's site are dropped as boilerplate")
