@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scrubber",
         description="Keep the article body of scraped text; drop platform clutter.",
+        # (no prefixes: `--url http://x` was taken as --url-field, which in --jsonl mode
+        # quietly named a field "http://x"; `--thr` would break when a --threads came)
+        allow_abbrev=False,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -465,3 +465,18 @@ def test_output_dash_is_stdout_not_a_file_named_dash(mode: list[str], tmp_path: 
     assert r.returncode == 0 and r.stdout == run([*mode, "--no-model"], data).stdout
     assert BODY.split()[-1].encode() in r.stdout and b"Leave a Comment" not in r.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["--url", "http://a.example/x"], ["--jsonl", "--url", "u"],
+                                  ["--thr", "0.5"], ["--no-comm"]])
+def test_option_prefixes_are_not_taken_for_options(argv: list[str]):
+    # `--url http://a.example/x` was read as --url-field (in --jsonl mode: quietly a field
+    # named "http://a.example/x"); a prefix is now an unknown option, exit 2
+    from scrubber.cli import build_parser
+
+    with pytest.raises(SystemExit) as e:
+        build_parser().parse_args(argv)
+    assert e.value.code == 2
+    flag = next(a for a in argv if a.startswith("--") and a != "--jsonl")
+    r = run(argv, b"")
+    assert r.returncode == 2 and f"unrecognized arguments: {flag}".encode() in r.stderr
