@@ -304,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     of its commands quietly, exit status 0; Ctrl-C exits 130, SIGTERM and SIGHUP
     128 + the signal number with a line on stderr (a temporary ``-o`` file is removed,
     ``-j`` workers are ended)."""
+    if sys.stderr is None:
+        # started with stderr closed (2>&-): print(file=None) writes to stdout, so the
+        # messages and --stats went into the cleaned output, and --jsonl failed; they
+        # now go nowhere, as the shell asked
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the rest of the process)
     try:
         with _stop_signals():
             return _main(list(sys.argv[1:] if argv is None else argv))

@@ -480,3 +480,19 @@ def test_option_prefixes_are_not_taken_for_options(argv: list[str]):
     flag = next(a for a in argv if a.startswith("--") and a != "--jsonl")
     r = run(argv, b"")
     assert r.returncode == 2 and f"unrecognized arguments: {flag}".encode() in r.stderr
+
+
+@pytest.mark.parametrize("argv", [["--stats"], ["--stats", "nope.txt", "-"], ["--jsonl"]])
+def test_closed_stderr_keeps_messages_out_of_the_output(argv: list[str], tmp_path: Path):
+    # with stderr closed (2>&-) print(file=None) wrote --stats and error lines into the
+    # cleaned output on stdout, and --jsonl failed with exit 1 and wrote nothing
+    data = ("Leave a Comment\n" + BODY).encode()
+    if "--jsonl" in argv:
+        data = b'{"text": "' + BODY.strip().encode() + b'"}\n'
+    r = run(["--no-model", *argv], data, cwd=tmp_path)
+    closed = subprocess.run([sys.executable, "-m", "scrubber", "--no-model", *argv],
+                            input=data, stdout=subprocess.PIPE, cwd=tmp_path,
+                            preexec_fn=lambda: os.close(2))
+    assert closed.returncode == r.returncode and closed.stdout == r.stdout
+    assert b"lines in" not in closed.stdout and b"nope.txt" not in closed.stdout
+    assert BODY.split()[-1].encode() in closed.stdout
