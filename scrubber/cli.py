@@ -392,15 +392,15 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
     totals: Counter[str] = Counter()
     status = 0
     for path in args.files or ["-"]:
+        name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         try:
             data = _read(path)
         except (OSError, EOFError, zlib.error) as e:  # EOFError, zlib: a broken .gz
             from .corpus.jsonl import _input_error
 
-            print(f"scrubber: {_input_error(path, e)}", file=sys.stderr)
+            print(f"scrubber: {_input_error(name, e)}", file=sys.stderr)
             status = 1
             continue
-        name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         is_html = args.html or (not args.text and looks_like_html(data))
         if not is_html and not args.text:
             # (auto mode: a PDF, an image or an executable piped in by mistake is an

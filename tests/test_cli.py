@@ -496,3 +496,13 @@ def test_closed_stderr_keeps_messages_out_of_the_output(argv: list[str], tmp_pat
     assert closed.returncode == r.returncode and closed.stdout == r.stdout
     assert b"lines in" not in closed.stdout and b"nope.txt" not in closed.stdout
     assert BODY.split()[-1].encode() in closed.stdout
+
+
+def test_broken_gzip_on_stdin_is_named_stdin_as_in_every_other_message():
+    import gzip
+
+    # text mode said "scrubber: -: truncated gzip input", --jsonl "<stdin>"
+    for args in ([], ["--html"], ["--jsonl"]):
+        r = run(args, gzip.compress(BODY.encode() * 5)[:30])
+        assert r.returncode == 1
+        assert r.stderr.startswith(b"scrubber: <stdin>: truncated gzip input"), r.stderr
