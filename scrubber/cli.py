@@ -205,6 +205,8 @@ def encode(text: str, bom: str | None) -> bytes:
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 _HTML_TAGS = (b"<div", b"<p>", b"<p ", b"<meta", b"<script", b"<a href", b"<span", b"<table",
               b"<br", b"<li", b"<title")
+# an element of a page's head first (pages saved without their <html> and <head>)
+_HEAD_ELEMENT = re.compile(rb"<(?:title|meta|link|script|style|base)[\s>/]")
 # a Markdown block no HTML page writes as text: an ATX heading ("## Usage") or a code
 # fence, at the start of a line (up to three spaces in, as CommonMark allows)
 _MARKDOWN_BLOCK = re.compile(rb"(?m)^ {0,3}(?:#{1,6}[ \t]+\S|```|~~~)")
@@ -212,10 +214,12 @@ _MARKDOWN_BLOCK = re.compile(rb"(?m)^ {0,3}(?:#{1,6}[ \t]+\S|```|~~~)")
 
 def looks_like_html(data: bytes) -> bool:
     """Auto-detection: the input starts (after a BOM and whitespace) with a doctype,
-    ``<html>``, ``<head>``, ``<body>`` or an XML declaration; or with a comment, or its
-    first 4 KB hold at least five common tags, and those 4 KB (after the leading comments)
-    have no Markdown heading or code fence at the start of a line: Markdown that opens
-    with ``<!-- a comment -->`` or ``<div align="center">`` and its badges is text.
+    ``<html>``, ``<head>``, ``<body>`` or an XML declaration; or with a comment or an
+    element of a page's head (``<title>``, ``<meta>``, ``<link>``, ``<script>``,
+    ``<style>``, ``<base>``), or its first 4 KB hold at least five common tags, and those
+    4 KB (after the leading comments) have no Markdown heading or code fence at the start
+    of a line: Markdown that opens with ``<!-- a comment -->`` or ``<div align="center">``
+    and its badges is text.
     UTF-16/32 input with a BOM, and UTF-16 without one
     (:func:`scrubber.html.utf16_without_bom`), is looked at decoded.
     ``--text`` and ``--html`` override it."""
@@ -231,11 +235,12 @@ def looks_like_html(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(_HTML_START):
         return True
-    if not head.startswith(b"<!--") and sum(head.count(t) for t in _HTML_TAGS) < 5:
+    if (not head.startswith(b"<!--") and not _HEAD_ELEMENT.match(head)
+            and sum(head.count(t) for t in _HTML_TAGS) < 5):
         return False
-    # a comment first (scraped pages open with one before their doctype or a script) or
-    # five tags: HTML, unless it is Markdown that writes some (after its first comments:
-    # a page's comment can hold anything)
+    # a comment first (scraped pages open with one before their doctype or a script), a
+    # head element (<title>, <script>, ...) or five tags: HTML, unless it is Markdown that
+    # writes some (after its first comments: a page's comment can hold anything)
     rest = head
     while rest.startswith(b"<!--"):
         end = rest.find(b"-->", 4)

@@ -506,3 +506,21 @@ def test_broken_gzip_on_stdin_is_named_stdin_as_in_every_other_message():
         r = run(args, gzip.compress(BODY.encode() * 5)[:30])
         assert r.returncode == 1
         assert r.stderr.startswith(b"scrubber: <stdin>: truncated gzip input"), r.stderr
+
+
+@pytest.mark.parametrize("first", [
+    b'\n<script LANGUAGE="JavaScript">\n\tvar bandwidth = "broad";\n</script>\n',
+    b"\n<title>TRYING TO EAT WHILE A DOG GROAKS YOU</title>\r\n",
+    b'<meta charset="utf-8">\n', b'<link rel="stylesheet" href="a.css">\n',
+    b"<style>p { margin: 0 }</style>\n",
+])
+def test_html_saved_without_html_and_head_is_detected_by_its_first_head_element(first: bytes):
+    # pages of the evaluation sets that open with their <script> or <title> (no <html>,
+    # no <head>, under five common tags) were cleaned as text: the markup came out
+    data = first + b"<center><h1>A Headline</h1></center>\n<p>" + BODY.encode()
+    r = run(["--no-model"], data)
+    assert r.returncode == 0 and r.stdout == run(["--html", "--no-model"], data).stdout
+    assert b"<" not in r.stdout and BODY.split()[-1].encode() in r.stdout
+    # (Markdown that opens with one is still Markdown)
+    md = first + b"\n# A Heading\n\n" + BODY.encode()
+    assert run(["--no-model"], md).stdout == run(["--text", "--no-model"], md).stdout
