@@ -524,3 +524,18 @@ def test_html_saved_without_html_and_head_is_detected_by_its_first_head_element(
     # (Markdown that opens with one is still Markdown)
     md = first + b"\n# A Heading\n\n" + BODY.encode()
     assert run(["--no-model"], md).stdout == run(["--text", "--no-model"], md).stdout
+
+
+@pytest.mark.parametrize("mode", [[], ["--jsonl"]])
+def test_output_path_ending_with_a_slash_is_a_folder_not_a_file(mode: list[str],
+                                                                 tmp_path: Path):
+    # the slash was dropped: "-o new/" wrote a file "new", "-o body.txt/" replaced body.txt
+    body = tmp_path / "body.txt"
+    body.write_bytes(b"the last good run\n")
+    data = b'{"text": "x"}\n' if mode else BODY.encode()
+    for given, why in (("new/", b"Is a directory"), ("body.txt/", b"Not a directory")):
+        r = run([*mode, "--no-model", "-o", given], data, cwd=tmp_path)
+        assert r.returncode == 1 and f"scrubber: {given}: ".encode() + why in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body.txt"]
+    assert body.read_bytes() == b"the last good run\n"
+
