@@ -347,6 +347,8 @@ def _main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.output == "-":  # (stdout, as an input "-" is stdin: not a file named "-")
         args.output = None
+    elif args.output == "":  # (-o "$OUT" with OUT unset wrote to stdout, exit 0)
+        parser.error("argument -o/--output: an empty file name")
     if not args.jsonl:
         given = [flag for flag, on in (
             ("--field", args.field != "text"), ("--keep-original", args.keep_original),

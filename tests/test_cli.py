@@ -539,3 +539,8 @@ def test_output_path_ending_with_a_slash_is_a_folder_not_a_file(mode: list[str],
     assert sorted(p.name for p in tmp_path.iterdir()) == ["body.txt"]
     assert body.read_bytes() == b"the last good run\n"
 
+
+def test_empty_output_name_is_a_usage_error_not_stdout():
+    # -o "$OUT" with OUT unset wrote the output to stdout, exit 0
+    r = run(["--no-model", "-o", ""], BODY.encode())
+    assert r.returncode == 2 and r.stdout == b"" and b"empty file name" in r.stderr
