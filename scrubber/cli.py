@@ -3,7 +3,8 @@
 Reads bytes and writes bytes: input that is not valid UTF-8 is decoded with
 ``surrogateescape`` so such bytes pass through kept lines unchanged, and a leading BOM
 is written back when anything is written. Text after a UTF-16/32 BOM is read in that
-encoding and written back in it (BOM included), so kept lines stay byte for byte.
+encoding and written back in it (BOM included), so kept lines stay byte for byte; so is
+UTF-16 without a BOM when its NULs tell it (:func:`utf16_text`), written back without one.
 Exit status: 0 ok, 1 error, 2 usage; stopped by SIGTERM or SIGHUP, 128 + the signal's
 number (143, 129), by Ctrl-C 130.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import zlib
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scrubber",
         description="Keep the article body of scraped text; drop platform clutter.",
+        # (no prefixes: `--url http://x` was taken as --url-field, which in --jsonl mode
+        # quietly named a field "http://x"; `--thr` would break when a --threads came)
+        allow_abbrev=False,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -175,6 +180,23 @@ def decode(data: bytes) -> tuple[str, str | None]:
     return text, None
 
 
+def utf16_text(data: bytes) -> tuple[str, str] | None:
+    """BOM-less UTF-16 text, as :func:`scrubber.html.utf16_without_bom` tells it (a NUL
+    beside every ASCII character, on one side), decoded: ``(text, codec)``; ``None`` when
+    the bytes do not read so from start to end (they are then read as UTF-8 is)."""
+    if b"\x00" not in data[:4096] or _wide_bom(data):
+        return None
+    from .html import utf16_without_bom
+
+    codec = utf16_without_bom(data)
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec), codec
+    except UnicodeDecodeError:
+        return None
+
+
 def encode(text: str, bom: str | None) -> bytes:
     """Text -> bytes in the encoding :func:`decode` found, its BOM written back when
     anything is written; UTF-8 (surrogates back to their bytes) without a BOM."""
@@ -185,16 +207,26 @@ def encode(text: str, bom: str | None) -> bytes:
     return (BOM + text).encode(bom, "surrogateescape")
 
 
-_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--")
+_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 _HTML_TAGS = (b"<div", b"<p>", b"<p ", b"<meta", b"<script", b"<a href", b"<span", b"<table",
               b"<br", b"<li", b"<title")
+# an element of a page's head first (pages saved without their <html> and <head>)
+_HEAD_ELEMENT = re.compile(rb"<(?:title|meta|link|script|style|base)[\s>/]")
+# a Markdown block no HTML page writes as text: an ATX heading ("## Usage") or a code
+# fence, at the start of a line (up to three spaces in, as CommonMark allows)
+_MARKDOWN_BLOCK = re.compile(rb"(?m)^ {0,3}(?:#{1,6}[ \t]+\S|```|~~~)")
 
 
 def looks_like_html(data: bytes) -> bool:
     """Auto-detection: the input starts (after a BOM and whitespace) with a doctype,
-    ``<html>``, ``<head>``, ``<body>``, an XML declaration or a comment, or its first
-    4 KB hold at least five common tags. UTF-16/32 input with a BOM, and UTF-16 without
-    one (:func:`scrubber.html.utf16_without_bom`), is looked at decoded.
+    ``<html>``, ``<head>``, ``<body>`` or an XML declaration; or with a comment or an
+    element of a page's head (``<title>``, ``<meta>``, ``<link>``, ``<script>``,
+    ``<style>``, ``<base>``), or its first 4 KB hold at least five common tags, and those
+    4 KB (after the leading comments) have no Markdown heading or code fence at the start
+    of a line: Markdown that opens with ``<!-- a comment -->`` or ``<div align="center">``
+    and its badges is text.
+    UTF-16/32 input with a BOM, and UTF-16 without one
+    (:func:`scrubber.html.utf16_without_bom`), is looked at decoded.
     ``--text`` and ``--html`` override it."""
     wide = _wide_bom(data)
     if wide is None and b"\x00" in data[:2]:  # (ASCII in UTF-16: a NUL in the first two)
@@ -208,7 +240,17 @@ def looks_like_html(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(_HTML_START):
         return True
-    return sum(head.count(t) for t in _HTML_TAGS) >= 5
+    if (not head.startswith(b"<!--") and not _HEAD_ELEMENT.match(head)
+            and sum(head.count(t) for t in _HTML_TAGS) < 5):
+        return False
+    # a comment first (scraped pages open with one before their doctype or a script), a
+    # head element (<title>, <script>, ...) or five tags: HTML, unless it is Markdown that
+    # writes some (after its first comments: a page's comment can hold anything)
+    rest = head
+    while rest.startswith(b"<!--"):
+        end = rest.find(b"-->", 4)
+        rest = rest[end + 3:].lstrip(b" \t\r\n") if end >= 0 else b""
+    return rest.startswith(_HTML_START) or not _MARKDOWN_BLOCK.search(rest)
 
 
 def _read(path: str) -> bytes:
@@ -272,6 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     of its commands quietly, exit status 0; Ctrl-C exits 130, SIGTERM and SIGHUP
     128 + the signal number with a line on stderr (a temporary ``-o`` file is removed,
     ``-j`` workers are ended)."""
+    if sys.stderr is None:
+        # started with stderr closed (2>&-): print(file=None) writes to stdout, so the
+        # messages and --stats went into the cleaned output, and --jsonl failed; they
+        # now go nowhere, as the shell asked
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the rest of the process)
     try:
         with _stop_signals():
             return _main(list(sys.argv[1:] if argv is None else argv))
@@ -303,6 +350,10 @@ def _main(argv: list[str]) -> int:
         return _list_rules(rp.parse_args(argv[1:]).check)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.output == "-":  # (stdout, as an input "-" is stdin: not a file named "-")
+        args.output = None
+    elif args.output == "":  # (-o "$OUT" with OUT unset wrote to stdout, exit 0)
+        parser.error("argument -o/--output: an empty file name")
     if not args.jsonl:
         given = [flag for flag, on in (
             ("--field", args.field != "text"), ("--keep-original", args.keep_original),
@@ -353,15 +404,15 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
     totals: Counter[str] = Counter()
     status = 0
     for path in args.files or ["-"]:
+        name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         try:
             data = _read(path)
         except (OSError, EOFError, zlib.error) as e:  # EOFError, zlib: a broken .gz
             from .corpus.jsonl import _input_error
 
-            print(f"scrubber: {_input_error(path, e)}", file=sys.stderr)
+            print(f"scrubber: {_input_error(name, e)}", file=sys.stderr)
             status = 1
             continue
-        name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         is_html = args.html or (not args.text and looks_like_html(data))
         if not is_html and not args.text:
             # (auto mode: a PDF, an image or an executable piped in by mistake is an
@@ -375,6 +426,9 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
                 status = 1
                 continue
         text, bom = decode(data)
+        wide = None if is_html or bom else utf16_text(data)
+        if wide:  # (written back in it, without a BOM, as it came)
+            text = wide[0]
         try:
             if is_html:
                 bom = None  # (clean_html's text is UTF-8)
@@ -404,6 +458,8 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             header = f"# {path}\n" if len(args.files) > 1 else ""
             body = explained.format()  # ("" for an empty input: nothing to explain)
             _write(out, encode(header + (body + "\n" if body else ""), None))
+        elif wide:
+            _write(out, cleaned.encode(wide[1]))
         else:
             _write(out, encode(cleaned, bom))
     if args.stats:

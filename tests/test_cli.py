@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -182,6 +183,50 @@ def test_looks_like_html():
     assert not looks_like_html(b"Plain text with a < sign and <b> once.")
 
 
+README_MD = b"""<div align="center">
+  <img src="logo.png" width="200">
+  <p>A tiny library for weather data.</p>
+  <a href="https://ci.example.org"><img src="ci.svg"></a><br>
+  <a href="https://pypi.org/x"><img src="pypi.svg"></a><br>
+</div>
+
+# Weather notes
+
+""" + BODY.encode() + b"""
+## Rainfall
+
+""" + BODY.replace("A paragraph", "Another paragraph").encode()
+
+
+@pytest.mark.parametrize("data", [
+    README_MD,
+    b"<!-- generated from docs/index.md: edit that -->\n# Weather notes\n\n" + BODY.encode(),
+    b"<!-- x -->\n<div>\n\n```sh\npip install weather\n```\n\n" + BODY.encode(),
+], ids=["div-and-badges", "comment", "comment-div-fence"])
+def test_markdown_that_opens_with_html_is_cleaned_as_text(data: bytes):
+    # a README opening with a comment or a centred <div> of badges was taken for HTML:
+    # its lines were rendered into one paragraph ("# Weather notes A paragraph ...")
+    from scrubber.cli import looks_like_html
+
+    assert not looks_like_html(data)
+    r = run(["--no-model", "--no-context"], data)
+    assert r.returncode == 0
+    assert r.stdout == run(["--text", "--no-model", "--no-context"], data).stdout
+    assert b"# Weather notes\n" in r.stdout or b"```" in r.stdout
+
+
+@pytest.mark.parametrize("data", [
+    b"<!-- saved from url=(0014)about:internet -->\n" + PAGE,
+    b"<!--section:sports--->\n<script>var a = 1;</script><div><p>" + BODY.encode(),
+    b"<!-- CMS 6.0\n## not a heading: inside the comment -->\n\n" + BODY.encode(),
+    b"<div><p>x</p><p>y</p><span>z</span><br><p># not a heading: in a paragraph</p></div>",
+])
+def test_html_opening_with_a_comment_or_tags_is_still_html(data: bytes):
+    from scrubber.cli import looks_like_html
+
+    assert looks_like_html(data)
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_utf16_and_utf32_html_with_a_bom_is_detected_as_html(codec: str, tmp_path: Path):
     from scrubber.cli import looks_like_html
@@ -217,6 +262,20 @@ def test_utf16_and_utf32_text_with_a_bom_is_cleaned_and_written_back_in_its_enco
     assert r.returncode == 0 and r.stdout == ("\ufeff" + BODY).encode(codec)
     explained = run(["--explain"], ("\ufeff" + text).encode(codec)).stdout.decode()
     assert "comments.leave-a-comment" in explained and "A paragraph of body" in explained
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_bom_is_cleaned_and_written_back_in_its_encoding(codec: str):
+    # it was read as UTF-8: every line held NULs, no rule matched, the comment-form
+    # heading stayed (auto mode let it through as text, as HTML in it is read decoded)
+    text = "Leave a Comment\r\n" + BODY.replace("\n", "\r\n")
+    r = run(["--no-model", "--no-context"], text.encode(codec))
+    assert r.returncode == 0 and r.stdout == BODY.replace("\n", "\r\n").encode(codec)
+    explained = run(["--explain", "--no-model"], text.encode(codec)).stdout.decode()
+    assert "comments.leave-a-comment" in explained and "A paragraph of body" in explained
+    # UTF-8 with a few NULs is not UTF-16: it passes through as bytes
+    data = b"A\x00B " + BODY.encode()
+    assert run(["--no-model", "--no-context"], data).stdout == data
 
 
 def test_utf16_bytes_not_well_formed_after_a_bom_pass_through_as_bytes():
@@ -375,3 +434,113 @@ def test_rules_with_stdout_closed_or_full_is_a_one_line_error(tmp_path: Path, ar
         r = subprocess.run(f"{cmd} > /dev/full", shell=True, capture_output=True, check=False)
         assert r.returncode == 1, r.stderr
         assert r.stderr == b"scrubber: stdout: No space left on device\n", r.stderr
+
+
+def test_output_file_is_not_replaced_when_an_input_fails(tmp_path: Path):
+    # `scrubber page.txt -o body.txt` with a mistyped page emptied body.txt (exit 1);
+    # --jsonl keeps the file when it stops, and now text mode does too
+    good = tmp_path / "good.txt"
+    good.write_text("Leave a Comment\n" + BODY, encoding="utf-8")
+    out = tmp_path / "body.txt"
+    out.write_bytes(b"the last good run\n")
+    for inputs in (["nope.txt"], [str(good), "nope.txt"], [str(good), str(tmp_path)]):
+        r = run(["--no-model", "-o", str(out), *inputs], cwd=tmp_path)
+        assert r.returncode == 1 and b"body.txt not written" in r.stderr, inputs
+        assert out.read_bytes() == b"the last good run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body.txt", "good.txt"]
+    r = run(["--no-model", "-o", str(out), str(good)])
+    assert r.returncode == 0 and out.read_text(encoding="utf-8") == BODY
+    # a device is written as it goes: nothing to keep, nothing said
+    r = run(["--no-model", "-o", os.devnull, str(good), "nope.txt"], cwd=tmp_path)
+    assert r.returncode == 1 and b"not written" not in r.stderr
+
+
+@pytest.mark.parametrize("mode", [[], ["--jsonl"]])
+def test_output_dash_is_stdout_not_a_file_named_dash(mode: list[str], tmp_path: Path):
+    # as an input "-" is stdin; -o - wrote a file named "-" in the working folder
+    data = ("Leave a Comment\n" + BODY).encode()
+    if mode:
+        data = b'{"text": "Leave a Comment\\n' + BODY.strip().encode() + b'"}\n'
+    r = run([*mode, "--no-model", "-o", "-"], data, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == run([*mode, "--no-model"], data).stdout
+    assert BODY.split()[-1].encode() in r.stdout and b"Leave a Comment" not in r.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["--url", "http://a.example/x"], ["--jsonl", "--url", "u"],
+                                  ["--thr", "0.5"], ["--no-comm"]])
+def test_option_prefixes_are_not_taken_for_options(argv: list[str]):
+    # `--url http://a.example/x` was read as --url-field (in --jsonl mode: quietly a field
+    # named "http://a.example/x"); a prefix is now an unknown option, exit 2
+    from scrubber.cli import build_parser
+
+    with pytest.raises(SystemExit) as e:
+        build_parser().parse_args(argv)
+    assert e.value.code == 2
+    flag = next(a for a in argv if a.startswith("--") and a != "--jsonl")
+    r = run(argv, b"")
+    assert r.returncode == 2 and f"unrecognized arguments: {flag}".encode() in r.stderr
+
+
+@pytest.mark.parametrize("argv", [["--stats"], ["--stats", "nope.txt", "-"], ["--jsonl"]])
+def test_closed_stderr_keeps_messages_out_of_the_output(argv: list[str], tmp_path: Path):
+    # with stderr closed (2>&-) print(file=None) wrote --stats and error lines into the
+    # cleaned output on stdout, and --jsonl failed with exit 1 and wrote nothing
+    data = ("Leave a Comment\n" + BODY).encode()
+    if "--jsonl" in argv:
+        data = b'{"text": "' + BODY.strip().encode() + b'"}\n'
+    r = run(["--no-model", *argv], data, cwd=tmp_path)
+    closed = subprocess.run([sys.executable, "-m", "scrubber", "--no-model", *argv],
+                            input=data, stdout=subprocess.PIPE, cwd=tmp_path,
+                            preexec_fn=lambda: os.close(2))
+    assert closed.returncode == r.returncode and closed.stdout == r.stdout
+    assert b"lines in" not in closed.stdout and b"nope.txt" not in closed.stdout
+    assert BODY.split()[-1].encode() in closed.stdout
+
+
+def test_broken_gzip_on_stdin_is_named_stdin_as_in_every_other_message():
+    import gzip
+
+    # text mode said "scrubber: -: truncated gzip input", --jsonl "<stdin>"
+    for args in ([], ["--html"], ["--jsonl"]):
+        r = run(args, gzip.compress(BODY.encode() * 5)[:30])
+        assert r.returncode == 1
+        assert r.stderr.startswith(b"scrubber: <stdin>: truncated gzip input"), r.stderr
+
+
+@pytest.mark.parametrize("first", [
+    b'\n<script LANGUAGE="JavaScript">\n\tvar bandwidth = "broad";\n</script>\n',
+    b"\n<title>TRYING TO EAT WHILE A DOG GROAKS YOU</title>\r\n",
+    b'<meta charset="utf-8">\n', b'<link rel="stylesheet" href="a.css">\n',
+    b"<style>p { margin: 0 }</style>\n",
+])
+def test_html_saved_without_html_and_head_is_detected_by_its_first_head_element(first: bytes):
+    # pages of the evaluation sets that open with their <script> or <title> (no <html>,
+    # no <head>, under five common tags) were cleaned as text: the markup came out
+    data = first + b"<center><h1>A Headline</h1></center>\n<p>" + BODY.encode()
+    r = run(["--no-model"], data)
+    assert r.returncode == 0 and r.stdout == run(["--html", "--no-model"], data).stdout
+    assert b"<" not in r.stdout and BODY.split()[-1].encode() in r.stdout
+    # (Markdown that opens with one is still Markdown)
+    md = first + b"\n# A Heading\n\n" + BODY.encode()
+    assert run(["--no-model"], md).stdout == run(["--text", "--no-model"], md).stdout
+
+
+@pytest.mark.parametrize("mode", [[], ["--jsonl"]])
+def test_output_path_ending_with_a_slash_is_a_folder_not_a_file(mode: list[str],
+                                                                 tmp_path: Path):
+    # the slash was dropped: "-o new/" wrote a file "new", "-o body.txt/" replaced body.txt
+    body = tmp_path / "body.txt"
+    body.write_bytes(b"the last good run\n")
+    data = b'{"text": "x"}\n' if mode else BODY.encode()
+    for given, why in (("new/", b"Is a directory"), ("body.txt/", b"Not a directory")):
+        r = run([*mode, "--no-model", "-o", given], data, cwd=tmp_path)
+        assert r.returncode == 1 and f"scrubber: {given}: ".encode() + why in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body.txt"]
+    assert body.read_bytes() == b"the last good run\n"
+
+
+def test_empty_output_name_is_a_usage_error_not_stdout():
+    # -o "$OUT" with OUT unset wrote the output to stdout, exit 0
+    r = run(["--no-model", "-o", ""], BODY.encode())
+    assert r.returncode == 2 and r.stdout == b"" and b"empty file name" in r.stderr

@@ -79,6 +79,20 @@ def test_only_the_field_changes_other_bytes_untouched() -> None:
     assert stats.lines_in == 2 and stats.lines_out == 1
 
 
+def test_stats_text_kept_whole_is_100_percent_not_more() -> None:
+    # the output ends with a line ending: a text without one, kept whole, came out a byte
+    # (CRLF: two) longer, and --stats said "kept 100.9% of text bytes"
+    more = "A second paragraph of the same article, which says a little more about it."
+    texts = [BODY, f"{BODY}\r\n{more}", f"{BODY}\n"]
+    out, stats = run([json.dumps({"text": t}) for t in texts],
+                     options=JsonlOptions(stats=True))
+    got = [json.loads(x)["text"] for x in out.decode().splitlines()]
+    assert got == [f"{BODY}\n", f"{BODY}\r\n{more}\r\n", f"{BODY}\n"]
+    assert stats.bytes_out == sum(len(g.encode()) for g in got)
+    assert stats.bytes_in == stats.bytes_out
+    assert "kept 100.0% of text bytes" in stats.format_table()
+
+
 def test_keep_original_and_decisions_append_or_replace() -> None:
     rec = {"id": 1, "text": PAGE, "why": "old"}
     opts = JsonlOptions(keep_original="raw", decisions="why", stats=True)

@@ -51,7 +51,8 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE atomically (temp file + rename; .gz compresses; a "
                         "symlink's target is written; a FIFO or device directly) instead "
-                        "of stdout")
+                        "of stdout (-o -: stdout); a run that fails (exit 1) leaves FILE "
+                        "as it was")
     g.add_argument("--profile", default=None, metavar="FILE",
                    help="site profile from `scrubber profile build`: lines repeated on many "
                         "pages of a record's site are dropped as boilerplate")
@@ -196,8 +197,8 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
 def run_corpus(args: argparse.Namespace, cfg: Config, run_text: Any) -> int:
     """Dispatch from :func:`scrubber.cli.main`: ``--jsonl`` runs :func:`run_jsonl`; text
     mode with ``-o FILE`` runs the text filter ``run_text(args, cfg, out)`` into an atomic
-    output file."""
-    from .jsonl import atomic_output
+    output file, which replaces ``FILE`` only when every input was cleaned (exit 0)."""
+    from .jsonl import atomic_output, check_output
 
     if args.jsonl:
         return run_jsonl(args, cfg)
@@ -209,10 +210,22 @@ def run_corpus(args: argparse.Namespace, cfg: Config, run_text: Any) -> int:
     try:
         with atomic_output(args.output) as out:
             status = int(run_text(args, cfg, out))
+            if status:
+                # (an input that could not be read or cleaned: the file keeps what it
+                # held, as --jsonl keeps it when it stops; `scrubber page.txt -o out`
+                # with a mistyped page emptied out)
+                raise _NotWritten
+    except _NotWritten:
+        if not check_output(args.output)[1]:  # (a FIFO or device was written directly)
+            _say(f"scrubber: {args.output} not written (an input failed)")
     except OSError as e:
         print(f"scrubber: {args.output}: {e.strerror or e}", file=sys.stderr)
         return 1
     return status
+
+
+class _NotWritten(Exception):
+    """Text mode with ``-o``: an input failed, so the output file is not replaced."""
 
 
 # --------------------------------------------------------------------------- profile

@@ -505,8 +505,8 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     ``(target, direct)``. A symlink's target is written (atomically, beside it); an
     existing file that is not a regular file (a FIFO, a character device such as
     ``/dev/null``) is written directly (``direct``: not atomic, no temporary file).
-    Raises :class:`OSError` naming ``path`` when it is a directory or its folder is
-    missing or not writable."""
+    Raises :class:`OSError` naming ``path`` when it is a directory (or ends with a slash)
+    or its folder is missing or not writable."""
     given = os.fspath(path)
     target = Path(os.path.realpath(given))
     try:
@@ -514,6 +514,12 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     except FileNotFoundError:
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "Is a directory", given)
+    if given.endswith(("/", os.sep)):
+        # a folder's name, as open() reads it (realpath drops the slash: "out/" wrote a
+        # file "out", and "body.txt/" replaced body.txt)
+        if st is not None:
+            raise NotADirectoryError(20, "Not a directory", given)
         raise IsADirectoryError(21, "Is a directory", given)
     if st is not None and not stat.S_ISREG(st.st_mode):
         if not os.access(target, os.W_OK):

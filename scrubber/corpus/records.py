@@ -29,9 +29,11 @@ class CleanedDoc:
     """The result of :func:`clean_document`.
 
     ``lines_in`` / ``lines_out`` count input lines and output lines, ``bytes_in`` /
-    ``bytes_out`` the UTF-8 size of the text, ``reasons`` dropped/trimmed lines per reason
-    key (only when explained), ``decisions`` one JSON-able dict per input line (only when
-    asked for).
+    ``bytes_out`` the UTF-8 size of the text (an HTML page: its size as given; a text
+    whose last line has no line ending: with the ending its output gives that line, so a
+    document kept whole is 100% of its bytes, not more), ``reasons`` dropped/trimmed lines
+    per reason key (only when explained), ``decisions`` one JSON-able dict per input line
+    (only when asked for).
     """
 
     text: str
@@ -128,12 +130,16 @@ def clean_document(
         out, explained = pipeline.run_html(text, base, explain=explain or decisions,
                                            lines_read=read)
         n_in = read[0]
+        added = 0
     else:
         assert isinstance(text, str)
         texts, endings = lines.split_lines(text)
         out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
         n_in = len(texts)
-    size = len(text) if isinstance(text, bytes) else _utf8_len(text)
+        # (the output ends with a line ending: an unterminated last line, when kept, gets
+        # the document's usual one, so a text kept whole was counted as over 100% kept)
+        added = len(lines.default_ending(endings)) if endings and not endings[-1] else 0
+    size = len(text) if isinstance(text, bytes) else _utf8_len(text) + added
     doc = CleanedDoc(out, n_in, 0, size, _utf8_len(out))
     if explained is not None:
         doc.lines_out = sum(1 for d in explained.decisions if d.action is not Action.DROP)
