@@ -216,7 +216,17 @@ def test_decode_html() -> None:
 
 
 def test_registry_names() -> None:
-    assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks"}
+    assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks",
+                                     "markdown"}
+    # the markdown renderer is built and scored only when named
+    assert "markdown" not in render.available_renderers()
+    assert "markdown" in render.available_renderers(optional=True)
+
+
+def test_markdown_renderer_writes_links_and_headings_as_markdown() -> None:
+    pytest.importorskip("markdownify")
+    text = render.RENDERERS["markdown"]('<h1>News</h1><ul><li><a href="/a">Home</a></li></ul>')
+    assert "# News" in text and "* [Home](/a)" in text
 
 
 @pytest.mark.parametrize("name", ["trafilatura", "inscriptis", "html_text"])

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import features
 from ..config import Config
+from ..lines import markup_view
 from ..model import Model, _Net, stage_net
 from ..rules import load_ruleset
 from . import numerics
@@ -83,8 +84,10 @@ def tune_thresholds(
     share = np.zeros(len(docs))
     for j, d in enumerate(docs):
         cached = caches[id(doc_models[j] if doc_models else model)]
-        hits = rs.apply(d.lines)
-        pieces = [d.lines[i][t[0]:t[1]] if t else d.lines[i] for i, t in enumerate(hits.trim)]
+        view = markup_view(d.lines) if d.extra is None else None  # (as run_lines reads)
+        texts = d.lines if view is None else view.texts
+        hits = rs.apply(texts)
+        pieces = [texts[i][t[0]:t[1]] if t else texts[i] for i, t in enumerate(hits.trim)]
         share[j] = prose_share(pieces, [x >= 0 for x in hits.drop])
         for c, ctx in enumerate(choices):
             for k, thr in enumerate(THRESHOLDS):
@@ -215,11 +218,14 @@ def _doc_lines(d: Doc, rs: Any, kind: str
     the sure rules trimmed them), its labels, the mask of the lines to train on (labelled,
     not blank, not dropped by a sure rule), their weights, the pieces and the sure-drop
     mask."""
-    hits = rs.apply(d.lines)
-    pieces = list(d.lines)
+    # (text: the lines as the decision path reads them, markdown's markup read as text)
+    view = markup_view(d.lines) if d.extra is None else None
+    texts = d.lines if view is None else view.texts
+    hits = rs.apply(texts)
+    pieces = list(texts)
     for i, t in enumerate(hits.trim):
         if t is not None:
-            pieces[i] = d.lines[i][t[0] : t[1]]
+            pieces[i] = texts[i][t[0] : t[1]]
     x = features.extract(pieces, hits, rs, d.extra, kind=kind)
     lab = np.asarray(d.labels)
     bad = np.asarray(hits.drop) >= 0
