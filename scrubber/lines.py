@@ -18,7 +18,7 @@ had none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import regex
 
@@ -72,6 +72,12 @@ _MARKUP = (
 )
 
 
+#: Lines with an inline link that make a text markdown (:attr:`MarkupView.markdown`): the
+#: markdown model reads it (when one is shipped). Plain-text renders of the 4,368 pages of
+#: ../shared/data have no such line; a scraper's markdown has one a menu item.
+MARKDOWN_LINK_LINES = 3
+
+
 def _unwrap(pattern: regex.Pattern[str], s: str) -> tuple[str, list[int]] | None:
     """``s`` with each match of ``pattern`` replaced by its ``text`` group (or nothing),
     and the index in ``s`` of each character of the result; ``None``: no match."""
@@ -109,11 +115,24 @@ class MarkupView:
         ('* [Home](/) | [News](/news)', 'Plain prose.')
     """
 
-    __slots__ = ("_maps", "originals", "texts")
+    __slots__ = ("_maps", "link_lines", "originals", "texts")
 
     def __init__(self, originals: Sequence[str], texts: list[str],
-                 maps: dict[int, list[int]]) -> None:
+                 maps: dict[int, list[int]], link_lines: frozenset[int] = frozenset()) -> None:
         self.originals, self.texts, self._maps = originals, texts, maps
+        #: the lines that hold an inline link (:data:`MARKDOWN_LINK_LINES`)
+        self.link_lines = link_lines
+
+    @property
+    def markdown(self) -> bool:
+        """Whether the lines are a scraper's markdown (at least
+        :data:`MARKDOWN_LINK_LINES` of them hold a link), not plain text with a
+        ``**`` or a ``# comment``."""
+        return len(self.link_lines) >= MARKDOWN_LINK_LINES
+
+    def markdown_among(self, lines: Iterable[int]) -> bool:
+        """:attr:`markdown` of the text those of the lines would make."""
+        return sum(i in self.link_lines for i in lines) >= MARKDOWN_LINK_LINES
 
     def original(self, i: int, piece: str) -> str:
         """The part of input line ``i`` that ``piece`` (the view of it, or a piece of
@@ -138,15 +157,18 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
     the output's lines read as they did in the input (``clean`` stays a fixed point)."""
     out: list[str] | None = None
     maps: dict[int, list[int]] = {}
+    links: list[int] = []
     for i, s in enumerate(texts):
         if "](" not in s and "**" not in s and "__" not in s and "#" not in s[:4]:
             continue
         view, omap = s, list(range(len(s)))
-        for pattern in _MARKUP:
+        for k, pattern in enumerate(_MARKUP):
             done = _unwrap(pattern, view)
             if done is not None:
                 view, inner = done
                 omap = [omap[j] for j in inner]
+                if k == 0:
+                    links.append(i)
         if view == s:
             continue
         if not view.strip():  # (markup alone, "**": read as written, not as blank)
@@ -155,7 +177,7 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
             out = list(texts)
         out[i] = view
         maps[i] = omap
-    return None if out is None else MarkupView(texts, out, maps)
+    return None if out is None else MarkupView(texts, out, maps, frozenset(links))
 
 
 def is_blank(line: str) -> bool:

@@ -283,7 +283,9 @@ def _one_blas_thread() -> Any:
 
 
 def get_model(kind: str = "text") -> Model | None:
-    """The model for ``kind`` (``"text"`` or ``"html"``), or ``None``: the shipped weights,
+    """The model for ``kind`` (``"text"``, ``"html"`` or ``"markdown"``: the text model of
+    a scraper's markdown, :attr:`scrubber.lines.MarkupView.markdown`), or ``None``: the
+    shipped weights,
     or those in the directory ``$SCRUBBER_WEIGHTS`` names (what ``python -m scrubber.train
     --out DIR`` wrote; a kind missing there falls back to the shipped weights)."""
     return _load_model(kind, os.environ.get("SCRUBBER_WEIGHTS", ""))

@@ -37,7 +37,7 @@ def prepare(cfg: Config) -> None:
     from .features import _tables
 
     ruleset_for(cfg).prepare()
-    for kind in ("text", "html"):
+    for kind in ("text", "html", "markdown"):
         model_for(cfg, kind)
     _tables()
 
@@ -385,8 +385,18 @@ def run_lines(
     if view is not None:
         texts = view.texts
     rs = ruleset_for(cfg)
+    # a scraper's markdown: the model trained on it, when one is shipped; each settle
+    # pass picks again by the lines it reads (a page's links were mostly its menus, and
+    # cleaning an output without three links again would read it with the text model)
+    choose = None
     if isinstance(model, str):
-        model = model_for(cfg, kind)
+        text_model = model_for(cfg, kind)
+        md_model = (model_for(cfg, "markdown") if view is not None and kind == "text"
+                    else None)
+        model = md_model if md_model is not None and view.markdown else text_model
+        if md_model is not None:
+            def choose(idx: Sequence[int]) -> Any:
+                return md_model if view.markdown_among(idx) else text_model
     # the settle passes re-read lines the first pass read: their own feature rows are
     # kept (see features.extract) for the shipped model
     settles = extra is None and model is not None and cfg.settle > 1
@@ -407,7 +417,8 @@ def run_lines(
     # (without a model too: the rules' runs, widgets and document checks and the context
     # step read each line among the others, and a trimmed line is read again as a line)
     if extra is None and share >= SPARSE_SHARE:
-        settled = _settle(texts, cfg, rs, model, keep, pieces, late, own_cache) > 1
+        settled = _settle(texts, cfg, rs, model, keep, pieces, late, own_cache,
+                          choose=choose) > 1
         if retry and settled:  # (a settle pass changed what the first pass kept)
             share = _sparse_share(texts, keep, pieces)
 
@@ -421,8 +432,9 @@ def run_lines(
         first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
         keep, pieces = list(first.keep), list(first.pieces)
         late = None if late is None else {}
-        last = _settle(texts, low, rs, model, keep, pieces, late, own_cache)
-        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1, sparse=low)
+        last = _settle(texts, low, rs, model, keep, pieces, late, own_cache, choose=choose)
+        _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1, sparse=low,
+                choose=choose)
 
     restored: list[int] = []
     removed_share = 0.0
@@ -531,6 +543,7 @@ def _settle(
     texts: Sequence[str], cfg: Config, rs: RuleSet, model: Any, keep: list[bool],
     pieces: list[str], late: dict[int, tuple[int, _Pass, int, str]] | None,
     own_cache: dict[str, Any] | None, start: int = 2, sparse: Config | None = None,
+    choose: Any = None,
 ) -> int:
     """Settle passes (``Config.settle``) over what ``keep`` / ``pieces`` hold, in place,
     numbered from ``start``; each line a pass removes or trims goes into ``late`` (when
@@ -540,8 +553,9 @@ def _settle(
     applied: cleaning the output again would decide it again with ``sparse``, so a pass
     with ``sparse`` is applied instead (it stopped there once, but that pass can drop
     more: a last short line the first decision kept as sure, 0.82, scored 0.73 alone,
-    and the output cleaned again came out empty). Returns the number of the last pass
-    that changed something (``start - 1``: none)."""
+    and the output cleaned again came out empty). ``choose``: the model for a pass, from
+    the indices of the lines it reads (markdown: :attr:`MarkupView.markdown_among`).
+    Returns the number of the last pass that changed something (``start - 1``: none)."""
     n = len(texts)
     last = start - 1
     # (which input lines are blank does not change from pass to pass)
@@ -551,9 +565,10 @@ def _settle(
         sub = [texts[i] if blank[i] else pieces[i] for i in idx]
         if pass_no == 2 and len(sub) == n and sub == list(texts):
             break  # the first pass changed nothing: this one would decide the same
-        p = _one_pass(sub, cfg, rs, model, None, -1, own_cache)
+        m = model if choose is None else choose(idx)
+        p = _one_pass(sub, cfg, rs, m, None, -1, own_cache)
         if sparse is not None and _sparse_share(sub, p.keep, p.pieces) < SPARSE_SHARE:
-            p = _one_pass(sub, sparse, rs, model, None, -1, own_cache)
+            p = _one_pass(sub, sparse, rs, m, None, -1, own_cache)
         changed = False
         for j, i in enumerate(idx):
             if blank[i]:  # (a line _written writes is blank exactly when its input is)

@@ -89,3 +89,44 @@ def test_the_cli_reads_markdown_as_written_with_no_markdown() -> None:
 
     assert run() == scrubber.clean(PAGE)
     assert run("--no-markdown") == scrubber.clean(PAGE, markdown=False) != run()
+
+
+def test_a_scrapers_markdown_is_scored_by_the_markdown_model(monkeypatch) -> None:
+    """Each pass picks its model by the lines it reads: the markdown model while they
+    hold three lines with a link, the text model once they do not (as cleaning the
+    output again would read it, so the output stays a fixed point)."""
+    from scrubber import pipeline
+    from scrubber.lines import MARKDOWN_LINK_LINES
+
+    used: list[str] = []
+    real = pipeline._one_pass
+
+    def record(texts, cfg, rs, model, *args, **kw):
+        used.append(model.card["kind"] if model is not None else "none")
+        return real(texts, cfg, rs, model, *args, **kw)
+
+    monkeypatch.setattr(pipeline, "_one_pass", record)
+    out = scrubber.clean(PAGE)  # (seven lines with a link; two of them kept)
+    assert used[0] == "markdown" and set(used) == {"markdown", "text"}, used
+    used.clear()
+    assert scrubber.clean(out) == out and set(used) == {"text"}
+    for text, kw in ((PAGE, {"markdown": False}),
+                     ("A paragraph of prose, long enough to be body text, with commas.\n"
+                      "# posted by Chris\n**Note** the end.\n", {}),
+                     ("\n".join(["* [a](/a) b"] * (MARKDOWN_LINK_LINES - 1)
+                                + ["Plain prose line, long enough to be read as body text."]),
+                      {})):
+        used.clear()
+        scrubber.clean(text, **kw)
+        assert set(used) == {"text"}, (text[:40], used)
+
+
+def test_a_text_is_markdown_from_its_third_line_with_a_link() -> None:
+    from scrubber.lines import MARKDOWN_LINK_LINES
+
+    lines = ["* [a](/a)", "**b**", "# c", "[d](/d) and [e](/e)"]
+    view = markup_view(lines)
+    assert view is not None and view.link_lines == {0, 3} and not view.markdown
+    view = markup_view([*lines, "x [f](/f)"])
+    assert view is not None and len(view.link_lines) == MARKDOWN_LINK_LINES == 3 and view.markdown
+    assert view.markdown_among([0, 3, 4]) and not view.markdown_among([0, 1, 2, 3])

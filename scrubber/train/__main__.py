@@ -18,6 +18,8 @@ from .options import ALL_RENDERERS, renderer_names, set_names
 # The text model's training renderers: the three the shipped weights were trained on (the
 # blocks renderer trains the HTML model; `--renderers` adds it to the text model too).
 TEXT_RENDERERS = ("trafilatura", "inscriptis", "html_text")
+# the markdown model's renderer (scrapers' markdown: scrubber.lines.MarkupView.markdown)
+MARKDOWN_RENDERER = "markdown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,10 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument(
         "--kind",
-        choices=("text", "html", "both"),
-        default="both",
-        help="text: the model for scraped text (all renderers); html: the model for "
-        "clean_html (the blocks renderer plus DOM features); both (default)",
+        choices=("text", "html", "markdown", "both", "all"),
+        default="all",
+        help="text: the model for scraped text (plain-text renderers); html: the model for "
+        "clean_html (the blocks renderer plus DOM features); markdown: the text model of "
+        "scrapers' markdown (the markdown renderer); both: text and html; all (default): "
+        "the three shipped models",
     )
     p.add_argument(
         "--members", type=int, default=None,
@@ -99,9 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if why is not None:
             print(f"scrubber train: not pinning the BLAS kernels ({why}): the weights may "
                   "differ from the shipped ones", file=sys.stderr)
-    renderers = list(args.renderers)
-    if args.kind in ("html", "both") and "blocks" not in renderers:
+    renderers = list(args.renderers) if args.kind != "markdown" else []
+    if args.kind in ("html", "both", "all") and "blocks" not in renderers:
         renderers.append("blocks")
+    if args.kind in ("markdown", "all"):
+        renderers.append(MARKDOWN_RENDERER)
     if not args.no_build:
         from .cache import build
 
@@ -112,11 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(s, file=sys.stderr, flush=True)
 
     with recipe(seed=args.seed, teachers=args.members, distil=False if args.no_distil else None):
-        if args.kind in ("text", "both"):
+        if args.kind in ("text", "both", "all"):
             train(args.sets, args.renderers, args.out, compare=args.compare, kind="text",
                   log=log)
-        if args.kind in ("html", "both"):
+        if args.kind in ("html", "both", "all"):
             train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log)
+        if args.kind in ("markdown", "all"):
+            train(args.sets, [MARKDOWN_RENDERER], args.out, compare=args.compare,
+                  kind="markdown", log=log)
     return 0
 
 

@@ -314,7 +314,7 @@ _MLP = {"hidden_layer_sizes": (48, 24), "alpha": 1e-4, "batch_size": 512,
 # the teachers' probability alone as the target, 0.004, but +0.002 and the gate refused).
 TEACHERS = 5
 DISTIL = True
-DISTIL_KINDS = frozenset({"text"})
+DISTIL_KINDS = frozenset({"text", "markdown"})
 DISTIL_ALPHA = 0.5
 DISTIL_SAMPLE = 500_000
 
