@@ -72,6 +72,10 @@ _MARKUP = (
 )
 
 
+# what a text with markup holds, one of them at least (the lines joined after a "\n")
+_CANDIDATES = ("](", "**", "__")
+_HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
+
 #: Lines with an inline link that make a text markdown (:attr:`MarkupView.markdown`): the
 #: markdown model reads it (when one is shipped). Plain-text renders of the 4,368 pages of
 #: ../shared/data have no such line; a scraper's markdown has one a menu item.
@@ -155,21 +159,26 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
     """The :class:`MarkupView` of ``texts``, or ``None`` when no line carries markup (the
     lines are then read as they are). Each line's view depends on that line alone, so
     the output's lines read as they did in the input (``clean`` stays a fixed point)."""
+    joined = "\n" + "\n".join(texts)  # (most texts hold none: a few C-level scans)
+    if not any(m in joined for m in _CANDIDATES) and (
+            "#" not in joined or not any(m in joined for m in _HEADINGS)):
+        return None
+    del joined
     out: list[str] | None = None
     maps: dict[int, list[int]] = {}
     links: list[int] = []
     for i, s in enumerate(texts):
         if "](" not in s and "**" not in s and "__" not in s and "#" not in s[:4]:
-            continue
-        view, omap = s, list(range(len(s)))
+            continue  # (no markup on this line)
+        view, omap = s, None
         for k, pattern in enumerate(_MARKUP):
             done = _unwrap(pattern, view)
             if done is not None:
                 view, inner = done
-                omap = [omap[j] for j in inner]
+                omap = inner if omap is None else [omap[j] for j in inner]
                 if k == 0:
                     links.append(i)
-        if view == s:
+        if omap is None or view == s:
             continue
         if not view.strip():  # (markup alone, "**": read as written, not as blank)
             continue
