@@ -163,7 +163,6 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
     if not any(m in joined for m in _CANDIDATES) and (
             "#" not in joined or not any(m in joined for m in _HEADINGS)):
         return None
-    del joined
     out: list[str] | None = None
     maps: dict[int, list[int]] = {}
     links: list[int] = []
