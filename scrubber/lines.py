@@ -77,8 +77,9 @@ _CANDIDATES = ("](", "**", "__")
 _HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
 
 #: Lines with an inline link that make a text markdown (:attr:`MarkupView.markdown`): the
-#: markdown model reads it (when one is shipped). Plain-text renders of the 4,368 pages of
-#: ../shared/data have no such line; a scraper's markdown has one a menu item.
+#: markdown model reads it (when one is shipped). A scraper's markdown has one a menu
+#: item; of the plain-text renders of the 4,368 pages of ../shared/data, one or two a
+#: renderer have three (pages that show markdown source).
 MARKDOWN_LINK_LINES = 3
 
 
