@@ -93,17 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the input is an extractor's output (trafilatura, Readability, ...): "
                         "the model and the context step may remove at most half of the "
                         "words the rules leave; when they would remove more, only the "
-                        "rules' drops apply (README, 'Text an extractor already cleaned')")
+                        "rules' drops apply (README, 'Text an extractor already cleaned'); "
+                        "text input only: HTML's blocks are decided as usual")
     p.add_argument("--no-retry-sparse", dest="retry_sparse", action="store_false",
                    help="do not decide a page again at a lower threshold when the model "
                         "would keep under a tenth of its words (listings, teaser grids; "
-                        "README, 'Pages the model would empty')")
+                        "README, 'Pages the model would empty'); text input only")
     p.add_argument("--no-markdown", dest="markdown", action="store_false",
                    help="read markdown links, headings and emphasis as written, URLs "
                         "included (default: decide on '[Home](/)' as 'Home'; the output "
                         "keeps the lines as written either way)")
     p.add_argument("--settle", type=int, default=None, metavar="N",
-                   help="at most N passes of the decision path over text (default 16: "
+                   help="at most N passes of the decision path over text, not HTML's "
+                        "blocks (default 16: "
                         "until a pass changes nothing, so cleaning the output again changes "
                         "nothing); 1: one pass, about 1.5x the documents a second, word F1 "
                         "-0.002 on average (README)")
