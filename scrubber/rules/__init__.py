@@ -207,17 +207,18 @@ class LazyPattern:
         self._args = (pattern, ignore_case, fast)
         if not fast:
             self.pattern = pattern
-            base = regex.IGNORECASE if ignore_case else 0
-            self.flags = _base_flags("".join(_INLINE_FLAGS.findall(pattern)), base)
+            self.flags = _declared_flags(pattern, ignore_case)
 
     def compiled(self) -> Any:
         """The compiled pattern (``regex``'s, or for ``fast`` possibly ``re``'s)."""
         c = self.__dict__.get("_compiled")
         if c is None:
             pattern, ic, fast = self._args
-            c = regex.compile(pattern, regex.IGNORECASE if ic else 0)
-            if fast:
-                c = _fast(c)
+            # (fast: ``re`` first; ``regex``, the slower to compile, only if it refuses)
+            c = (_standard(pattern, bool(_declared_flags(pattern, ic) & regex.IGNORECASE))
+                 if fast else None)
+            if c is None:
+                c = regex.compile(pattern, regex.IGNORECASE if ic else 0)
             # the compiled pattern's own methods and fields from now on (the instance's
             # attributes: no __getattr__ call again)
             self.__dict__.update(
@@ -236,6 +237,13 @@ class LazyPattern:
 
     def __repr__(self) -> str:
         return f"LazyPattern({self._args[0]!r}, {self._args[1]!r}, fast={self._args[2]!r})"
+
+
+def _declared_flags(pattern: str, ignore_case: bool) -> int:
+    """``flags`` of ``pattern`` compiled by ``regex`` (``ignore_case`` and its global
+    inline flag groups), without compiling it."""
+    return _base_flags("".join(_INLINE_FLAGS.findall(pattern)),
+                       regex.IGNORECASE if ignore_case else 0)
 
 
 @functools.cache
@@ -1809,12 +1817,11 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
             raise RuleError(file, rid, f"ignore_case must be true or false, not {ic!r}")
         if builtin:  # (compiled on first use, see LazyPattern)
             patterns = tuple(LazyPattern(p, ic) for p in pats)
-        else:
-            patterns = tuple(_compile(p, ic, file, rid) for p in pats)
-        if builtin:
             for p in pats:
                 if _NESTED_QUANTIFIER.search(p):
                     raise RuleError(file, rid, f"nested quantifier in {p!r} (backtracking risk)")
+        else:
+            patterns = tuple(_compile(p, ic, file, rid) for p in pats)
     return Rule(
         id=rid, family=family, description=description, scope=scope,
         patterns=patterns, strength=strength, max_chars=max_chars,
@@ -1826,15 +1833,22 @@ def _parse_rule(raw: Any, family: str, file: str, builtin: bool) -> Rule:
 def _fast(p: regex.Pattern[str]) -> Any:
     """``p`` compiled by the standard library when it accepts the pattern (after inlining
     its ``(?(DEFINE)...)`` subpatterns, see :func:`_inline_defines`), else ``p``."""
-    flags = re.IGNORECASE if p.flags & regex.IGNORECASE else 0
-    for text in (p.pattern, _inline_defines(p.pattern)):
+    std = _standard(p.pattern, bool(p.flags & regex.IGNORECASE))
+    return p if std is None else std
+
+
+def _standard(pattern: str, ignore_case: bool) -> re.Pattern[str] | None:
+    """:func:`_fast`'s ``re`` compilation of ``pattern``, or ``None`` when ``re`` refuses
+    it (also after inlining its subpatterns)."""
+    flags = re.IGNORECASE if ignore_case else 0
+    for text in (pattern, _inline_defines(pattern)):
         if text is None:
             continue
         try:
             return re.compile(text, flags)
         except re.error:
             continue
-    return p
+    return None
 
 
 def _group_end(s: str, i: int) -> int:

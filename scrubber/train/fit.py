@@ -86,10 +86,7 @@ def tune_thresholds(
     share = np.zeros(len(docs))
     for j, d in enumerate(docs):
         cached = caches[id(doc_models[j] if doc_models else model)]
-        view = markup_view(d.lines) if kind in VIEW_KINDS else None  # (see _doc_lines)
-        texts = d.lines if view is None else view.texts
-        hits = rs.apply(texts)
-        pieces = [texts[i][t[0]:t[1]] if t else texts[i] for i, t in enumerate(hits.trim)]
+        hits, pieces = _read(d, rs, kind)
         share[j] = prose_share(pieces, [x >= 0 for x in hits.drop])
         for c, ctx in enumerate(choices):
             for k, thr in enumerate(THRESHOLDS):
@@ -214,24 +211,29 @@ def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndar
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
 
 
+def _read(d: Doc, rs: Any, kind: str) -> tuple[Any, list[str]]:
+    """The rules' hits on one document's lines and its pieces (the lines as the sure rules
+    trimmed them), as the model of ``kind`` reads them.
+
+    (markdown: the lines as the decision path reads them, the markup read as text; the
+    text model reads its plain renders as written: their views differ on one line of
+    907,923, and reading that one as the path does trains another net (weights apart by
+    up to 1.6, held-out line AUC 0.9207 against 0.9211), which the benchmarks and the
+    gate would have to measure again for nothing)"""
+    view = markup_view(d.lines) if kind in VIEW_KINDS else None
+    texts = d.lines if view is None else view.texts
+    hits = rs.apply(texts)
+    pieces = [texts[i][t[0] : t[1]] if t else texts[i] for i, t in enumerate(hits.trim)]
+    return hits, pieces
+
+
 def _doc_lines(d: Doc, rs: Any, kind: str
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray]:
     """One document as the model sees it: the feature matrix of its pieces (the lines as
     the sure rules trimmed them), its labels, the mask of the lines to train on (labelled,
     not blank, not dropped by a sure rule), their weights, the pieces and the sure-drop
     mask."""
-    # (markdown: the lines as the decision path reads them, the markup read as text; the
-    # text model reads its plain renders as written: their views differ on one line of
-    # 907,923, and reading that one as the path does trains another net (weights apart by
-    # up to 1.6, held-out line AUC 0.9207 against 0.9211), which the benchmarks and the
-    # gate would have to measure again for nothing)
-    view = markup_view(d.lines) if kind in VIEW_KINDS else None
-    texts = d.lines if view is None else view.texts
-    hits = rs.apply(texts)
-    pieces = list(texts)
-    for i, t in enumerate(hits.trim):
-        if t is not None:
-            pieces[i] = texts[i][t[0] : t[1]]
+    hits, pieces = _read(d, rs, kind)
     x = features.extract(pieces, hits, rs, d.extra, kind=kind)
     lab = np.asarray(d.labels)
     bad = np.asarray(hits.drop) >= 0
