@@ -79,11 +79,21 @@ CONTEXT = [
     "log_short_run", "chars_rel_max", "doc_log_lines", "doc_prose_frac", "doc_log_chars",
     "doc_drop_frac",
 ]
+# markdown (kind "markdown"): what the markup says of a line, as the view read it
+# (scrubber.lines.MarkupView.links): the share of its characters that are link text
+# (menus, tag clouds, related lists are links; body text seldom is), its number of
+# links, whether it was written as a heading, the link share of its neighbours and of
+# the windows around it, and of the whole document (characters)
+MARKDOWN = [
+    "md_link_frac", "md_log_links", "md_heading", "md_link_prev", "md_link_next",
+    "md_link_win3", "md_link_win10", "md_doc_link_frac",
+]
 
 
 @functools.cache
 def names(kind: str = "text") -> list[str]:
-    """The feature names, in column order, for ``kind`` (``text`` or ``html``)."""
+    """The feature names, in column order, for ``kind`` (``text``, ``html`` or
+    ``markdown``)."""
     cols = list(OWN) + [f"hint_{f}" for f in FAMILIES] + [f"drop_{f}" for f in FAMILIES]
     for off in (-2, -1, 1, 2):
         cols += [f"n{off:+d}_{c}" for c in NEIGH]
@@ -92,6 +102,8 @@ def names(kind: str = "text") -> list[str]:
         from .html import DOM_FEATURES
 
         cols += list(DOM_FEATURES)
+    elif kind == "markdown":
+        cols += MARKDOWN
     return cols
 
 
@@ -597,7 +609,9 @@ def extract(
     ``pieces`` are the lines after rule trims; ``hits`` the :class:`RuleHits` for them;
     ``rs`` the :class:`RuleSet`; ``extra`` the front end's per-line extra features (an
     array with one row per line, or a :class:`scrubber.html.DomFeatures`) for
-    ``kind == "html"``.
+    ``kind == "html"``; for ``kind == "markdown"``, one row per line of its link
+    characters, its number of links and 1 for a heading (:func:`markdown_rows`; ``None``:
+    no markup).
     """
     parts = extract_parts(pieces, hits, rs, extra, kind, own_cache)
     return parts.rows(0, parts.n)
@@ -729,7 +743,47 @@ def extract_parts(
     if kind == "html":
         ex = np.asarray(getattr(extra, "matrix", extra), dtype=np.float64)
         blocks.append(ex[nb])
+    elif kind == "markdown":
+        blocks.append(_markdown_block(extra, nb, full_len[nb].astype(np.float64)))
     return Parts(n, nb, blocks, _width(kind))
+
+
+def markdown_rows(view: Any, idx: Sequence[int], pieces: Sequence[str]) -> np.ndarray | None:
+    """The ``extra`` of :func:`extract` for ``kind == "markdown"``: ``pieces[j]`` is line
+    ``idx[j]`` of ``view`` (a :class:`scrubber.lines.MarkupView`, or ``None``), or a piece
+    of it."""
+    if view is None:
+        return None
+    out = np.zeros((len(pieces), 3))
+    heads = view.headings
+    for j, (i, piece) in enumerate(zip(idx, pieces, strict=True)):
+        if i in view.link_lines:
+            out[j, :2] = view.links(i, piece)
+        if i in heads:
+            out[j, 2] = 1.0
+    return out
+
+
+def _markdown_block(extra: Any, nb: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    """The :data:`MARKDOWN` columns of the non-blank lines ``nb`` (``chars``: their
+    lengths, stripped)."""
+    m = len(nb)
+    out = np.zeros((m, len(MARKDOWN)))
+    if extra is None:
+        return out
+    ex = np.asarray(extra, dtype=np.float64)[nb]
+    link = ex[:, 0]
+    frac = np.minimum(link / np.maximum(chars, 1.0), 1.0)
+    out[:, 0] = frac
+    out[:, 1] = np.log1p(ex[:, 1])
+    out[:, 2] = ex[:, 2]
+    out[1:, 3] = frac[:-1]
+    out[:-1, 4] = frac[1:]
+    w3, w10 = _window_means(frac, (3, 10))
+    out[:, 5] = w3
+    out[:, 6] = w10
+    out[:, 7] = link.sum() / max(chars.sum(), 1.0)
+    return out
 
 
 # ------------------------------------------------------------ second stage (HTML model)

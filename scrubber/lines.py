@@ -72,6 +72,8 @@ _MARKUP = (
 )
 
 
+_HEADING = regex.compile(r"[ ]{0,3}\#{1,6}[ \t]+\S")
+
 # what a text with markup holds, one of them at least (the lines joined after a "\n")
 _CANDIDATES = ("](", "**", "__")
 _HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
@@ -83,9 +85,11 @@ _HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
 MARKDOWN_LINK_LINES = 3
 
 
-def _unwrap(pattern: regex.Pattern[str], s: str) -> tuple[str, list[int]] | None:
+def _unwrap(pattern: regex.Pattern[str], s: str, spans: list[tuple[int, int]] | None = None
+            ) -> tuple[str, list[int]] | None:
     """``s`` with each match of ``pattern`` replaced by its ``text`` group (or nothing),
-    and the index in ``s`` of each character of the result; ``None``: no match."""
+    and the index in ``s`` of each character of the result; ``None``: no match.
+    ``spans``: appended with each ``text`` group's ``(start, end)`` in the result."""
     pieces: list[str] = []
     omap: list[int] = []
     pos = 0
@@ -95,6 +99,8 @@ def _unwrap(pattern: regex.Pattern[str], s: str) -> tuple[str, list[int]] | None
         if m.group("text") is not None:
             a, b = m.span("text")
             pieces.append(s[a:b])
+            if spans is not None:
+                spans.append((len(omap), len(omap) + b - a))
             omap.extend(range(a, b))
         pos = m.end()
     if not pos:
@@ -120,13 +126,43 @@ class MarkupView:
         ('* [Home](/) | [News](/news)', 'Plain prose.')
     """
 
-    __slots__ = ("_maps", "link_lines", "originals", "texts")
+    __slots__ = ("_links", "_maps", "headings", "link_lines", "originals", "texts")
 
     def __init__(self, originals: Sequence[str], texts: list[str],
-                 maps: dict[int, list[int]], link_lines: frozenset[int] = frozenset()) -> None:
+                 maps: dict[int, list[int]], link_lines: frozenset[int] = frozenset(),
+                 links: dict[int, list[tuple[int, int]]] | None = None,
+                 headings: frozenset[int] = frozenset()) -> None:
         self.originals, self.texts, self._maps = originals, texts, maps
         #: the lines that hold an inline link (:data:`MARKDOWN_LINK_LINES`)
         self.link_lines = link_lines
+        #: the lines written as a heading (``# ...``)
+        self.headings = headings
+        # a link line's link texts: (start, end) in its view, in order
+        self._links = links or {}
+
+    def links(self, i: int, piece: str) -> tuple[int, int]:
+        """How many characters of ``piece`` (line ``i``'s view, or a piece of it at its
+        leftmost place, as in :meth:`original`) are the text of a link, and how many
+        links it holds (a link counts when its text is in the piece, whole or cut).
+
+            >>> v = markup_view(["* [Home](/) | [News](/news)", "Plain prose."])
+            >>> v.links(0, v.texts[0]), v.links(0, "News"), v.links(1, "Plain prose.")
+            ((8, 2), (4, 1), (0, 0))
+        """
+        spans = self._links.get(i)
+        if not spans or not piece:
+            return 0, 0
+        a = self.texts[i].find(piece)
+        if a < 0:
+            return 0, 0
+        b = a + len(piece)
+        chars = count = 0
+        for s, e in spans:
+            lo, hi = max(s, a), min(e, b)
+            if lo < hi:
+                chars += hi - lo
+                count += 1
+        return chars, count
 
     @property
     def markdown(self) -> bool:
@@ -167,17 +203,24 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
     out: list[str] | None = None
     maps: dict[int, list[int]] = {}
     links: list[int] = []
+    spans: dict[int, list[tuple[int, int]]] = {}
+    headings: list[int] = []
     for i, s in enumerate(texts):
         if "](" not in s and "**" not in s and "__" not in s and "#" not in s[:4]:
             continue  # (no markup on this line)
         view, omap = s, None
+        inside: list[tuple[int, int]] = []  # the link texts, in the current view
         for k, pattern in enumerate(_MARKUP):
-            done = _unwrap(pattern, view)
+            done = _unwrap(pattern, view, inside if k == 0 else None)
             if done is not None:
                 view, inner = done
-                omap = inner if omap is None else [omap[j] for j in inner]
                 if k == 0:
                     links.append(i)
+                elif inside:  # (the link texts, where the second step left them)
+                    at = {j: v for v, j in enumerate(inner)}
+                    inside = [(at[x], at[y - 1] + 1) for x, y in inside
+                              if x in at and y - 1 in at]
+                omap = inner if omap is None else [omap[j] for j in inner]
         if omap is None or view == s:
             continue
         if not view.strip():  # (markup alone, "**": read as written, not as blank)
@@ -186,7 +229,12 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
             out = list(texts)
         out[i] = view
         maps[i] = omap
-    return None if out is None else MarkupView(texts, out, maps, frozenset(links))
+        if inside:
+            spans[i] = inside
+        if _HEADING.match(s):
+            headings.append(i)
+    return None if out is None else MarkupView(texts, out, maps, frozenset(links), spans,
+                                               frozenset(headings))
 
 
 def is_blank(line: str) -> bool:

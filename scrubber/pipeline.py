@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from . import context, lines
+from . import context, features, lines
 from .config import Config
 from .decisions import Action, Decision, Explained, Stage
 from .model import Model, get_model
@@ -268,7 +268,12 @@ def _one_pass(
     headline: int,
     own_cache: dict[str, Any] | None = None,
     dom_drop: Sequence[bool] | None = None,
+    view: lines.MarkupView | None = None,
+    idx: Sequence[int] | None = None,
 ) -> _Pass:
+    """One pass over ``texts``. ``view``: the markdown view the lines come from, and
+    ``idx`` the index in it of each line (default: all, in order), for a markdown
+    model's link features."""
     n = len(texts)
     hits = rs.apply(texts, cfg.max_line_chars)
     rules = rs.rules
@@ -288,8 +293,11 @@ def _one_pass(
     # features + classifier, for the lines no sure rule decided
     scores: Sequence[float] | None = None
     if model is not None:
-        scores = (model.score(pieces, hits, rs, extra) if own_cache is None
-                  else model.score(pieces, hits, rs, extra, own_cache=own_cache))
+        feed = extra
+        if extra is None and (getattr(model, "card", None) or {}).get("kind") == "markdown":
+            feed = features.markdown_rows(view, range(n) if idx is None else idx, pieces)
+        scores = (model.score(pieces, hits, rs, feed) if own_cache is None
+                  else model.score(pieces, hits, rs, feed, own_cache=own_cache))
 
     # site profile (scrubber.corpus.profile): lines repeated across the site's pages
     seen: list[int] | None = None
@@ -401,7 +409,7 @@ def run_lines(
     # kept (see features.extract) for the shipped model
     settles = extra is None and model is not None and cfg.settle > 1
     own_cache: dict[str, Any] | None = {} if settles and isinstance(model, Model) else None
-    first = _one_pass(texts, cfg, rs, model, extra, headline, own_cache, dom_drop)
+    first = _one_pass(texts, cfg, rs, model, extra, headline, own_cache, dom_drop, view)
     keep = list(first.keep)
     pieces = list(first.pieces)
     # line -> (pass number, that pass, the line's index in it, the line as it saw it)
@@ -418,7 +426,7 @@ def run_lines(
     # step read each line among the others, and a trimmed line is read again as a line)
     if extra is None and share >= SPARSE_SHARE:
         settled = _settle(texts, cfg, rs, model, keep, pieces, late, own_cache,
-                          choose=choose) > 1
+                          choose=choose, view=view) > 1
         if retry and settled:  # (a settle pass changed what the first pass kept)
             share = _sparse_share(texts, keep, pieces)
 
@@ -429,12 +437,13 @@ def run_lines(
         sparse_share = share
         low = cfg.replace(threshold=SPARSE_THRESHOLD)
         del first  # (its lists are not kept alive through the new pass)
-        first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop)
+        first = _one_pass(texts, low, rs, model, extra, headline, own_cache, dom_drop, view)
         keep, pieces = list(first.keep), list(first.pieces)
         late = None if late is None else {}
-        last = _settle(texts, low, rs, model, keep, pieces, late, own_cache, choose=choose)
+        last = _settle(texts, low, rs, model, keep, pieces, late, own_cache, choose=choose,
+                       view=view)
         _settle(texts, cfg, rs, model, keep, pieces, late, own_cache, last + 1, sparse=low,
-                choose=choose)
+                choose=choose, view=view)
 
     restored: list[int] = []
     removed_share = 0.0
@@ -543,7 +552,7 @@ def _settle(
     texts: Sequence[str], cfg: Config, rs: RuleSet, model: Any, keep: list[bool],
     pieces: list[str], late: dict[int, tuple[int, _Pass, int, str]] | None,
     own_cache: dict[str, Any] | None, start: int = 2, sparse: Config | None = None,
-    choose: Any = None,
+    choose: Any = None, view: lines.MarkupView | None = None,
 ) -> int:
     """Settle passes (``Config.settle``) over what ``keep`` / ``pieces`` hold, in place,
     numbered from ``start``; each line a pass removes or trims goes into ``late`` (when
@@ -554,7 +563,8 @@ def _settle(
     with ``sparse`` is applied instead (it stopped there once, but that pass can drop
     more: a last short line the first decision kept as sure, 0.82, scored 0.73 alone,
     and the output cleaned again came out empty). ``choose``: the model for a pass, from
-    the indices of the lines it reads (markdown: :attr:`MarkupView.markdown_among`).
+    the indices of the lines it reads (markdown: :attr:`MarkupView.markdown_among`);
+    ``view``: the markdown view ``texts`` are (the markdown model's link features).
     Returns the number of the last pass that changed something (``start - 1``: none)."""
     n = len(texts)
     last = start - 1
@@ -566,9 +576,9 @@ def _settle(
         if pass_no == 2 and len(sub) == n and sub == list(texts):
             break  # the first pass changed nothing: this one would decide the same
         m = model if choose is None else choose(idx)
-        p = _one_pass(sub, cfg, rs, m, None, -1, own_cache)
+        p = _one_pass(sub, cfg, rs, m, None, -1, own_cache, view=view, idx=idx)
         if sparse is not None and _sparse_share(sub, p.keep, p.pieces) < SPARSE_SHARE:
-            p = _one_pass(sub, sparse, rs, m, None, -1, own_cache)
+            p = _one_pass(sub, sparse, rs, m, None, -1, own_cache, view=view, idx=idx)
         changed = False
         for j, i in enumerate(idx):
             if blank[i]:  # (a line _written writes is blank exactly when its input is)

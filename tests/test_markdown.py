@@ -130,3 +130,51 @@ def test_a_text_is_markdown_from_its_third_line_with_a_link() -> None:
     view = markup_view([*lines, "x [f](/f)"])
     assert view is not None and len(view.link_lines) == MARKDOWN_LINK_LINES == 3 and view.markdown
     assert view.markdown_among([0, 3, 4]) and not view.markdown_among([0, 1, 2, 3])
+
+
+def test_the_view_counts_link_text_and_links_of_a_line_and_of_a_piece_of_it() -> None:
+    view = markup_view(["* [Home](/) | [News](/news)", "## **[Big](/x) news** today",
+                        "Plain prose with a [link](/l) in it.", "No markup here"])
+    assert view is not None
+    assert view.texts[:3] == ["* Home | News", "Big news today", "Plain prose with a link in it."]
+    assert view.links(0, view.texts[0]) == (8, 2)
+    assert view.links(0, "Home") == (4, 1) and view.links(0, "me | Ne") == (4, 2)
+    assert view.links(1, view.texts[1]) == (3, 1)  # (the link, where **...** left it)
+    assert view.links(2, view.texts[2]) == (4, 1)
+    assert view.links(3, "No markup here") == (0, 0)
+    assert view.headings == {1}
+
+
+def test_the_markdown_model_reads_link_shares_a_line_and_its_neighbours() -> None:
+    import numpy as np
+
+    from scrubber import features
+    from scrubber.pipeline import ruleset_for
+
+    names = features.names("markdown")
+    assert names[-len(features.MARKDOWN):] == features.MARKDOWN
+    assert names[: len(features.names("text"))] == features.names("text")
+    texts, _ = split_lines(PAGE)
+    view = markup_view(texts)
+    assert view is not None
+    rs = ruleset_for(scrubber.Config())
+    hits = rs.apply(view.texts)
+    extra = features.markdown_rows(view, range(len(texts)), view.texts)
+    x = features.extract(view.texts, hits, rs, extra, kind="markdown")
+    col = {c: x[:, names.index(c)] for c in features.MARKDOWN}
+    home, title = texts.index("* [Home](/)"), texts.index("# The council approves the new budget")
+    prose = next(i for i, t in enumerate(texts) if t.startswith("The city council"))
+    critics = next(i for i, t in enumerate(texts) if t.startswith("Critics"))
+    assert col["md_link_frac"][home] > 0.6 and col["md_link_frac"][prose] == 0.0
+    assert 0.0 < col["md_link_frac"][critics] < 0.3
+    assert col["md_heading"][title] == 1.0 and col["md_heading"][prose] == 0.0
+    news = texts.index("* [News](/news)")
+    assert col["md_link_prev"][news] == col["md_link_frac"][home]
+    assert col["md_link_win3"][news] > col["md_link_win3"][prose]
+    filled = [i for i, t in enumerate(texts) if t.strip()]  # (blank lines' rows: zeros)
+    assert len(set(col["md_doc_link_frac"][filled].tolist())) == 1
+    # without markup (extra None) the columns are zeros, the text columns unchanged
+    plain = features.extract(view.texts, hits, rs, None, kind="markdown")
+    assert not plain[:, -len(features.MARKDOWN):].any()
+    np.testing.assert_array_equal(plain[:, : -len(features.MARKDOWN)],
+                                  features.extract(view.texts, hits, rs, None, kind="text"))

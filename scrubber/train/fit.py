@@ -86,7 +86,7 @@ def tune_thresholds(
     share = np.zeros(len(docs))
     for j, d in enumerate(docs):
         cached = caches[id(doc_models[j] if doc_models else model)]
-        hits, pieces = _read(d, rs, kind)
+        hits, pieces, _ = _read(d, rs, kind)
         share[j] = prose_share(pieces, [x >= 0 for x in hits.drop])
         for c, ctx in enumerate(choices):
             for k, thr in enumerate(THRESHOLDS):
@@ -211,9 +211,10 @@ def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndar
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
 
 
-def _read(d: Doc, rs: Any, kind: str) -> tuple[Any, list[str]]:
-    """The rules' hits on one document's lines and its pieces (the lines as the sure rules
-    trimmed them), as the model of ``kind`` reads them.
+def _read(d: Doc, rs: Any, kind: str) -> tuple[Any, list[str], Any]:
+    """The rules' hits on one document's lines, its pieces (the lines as the sure rules
+    trimmed them) and the model's ``extra`` (:func:`features.extract`), as the model of
+    ``kind`` reads them.
 
     (markdown: the lines as the decision path reads them, the markup read as text; the
     text model reads its plain renders as written: their views differ on one line of
@@ -224,7 +225,10 @@ def _read(d: Doc, rs: Any, kind: str) -> tuple[Any, list[str]]:
     texts = d.lines if view is None else view.texts
     hits = rs.apply(texts)
     pieces = [texts[i][t[0] : t[1]] if t else texts[i] for i, t in enumerate(hits.trim)]
-    return hits, pieces
+    extra = d.extra
+    if kind == "markdown":
+        extra = features.markdown_rows(view, range(len(pieces)), pieces)
+    return hits, pieces, extra
 
 
 def _doc_lines(d: Doc, rs: Any, kind: str
@@ -233,8 +237,8 @@ def _doc_lines(d: Doc, rs: Any, kind: str
     the sure rules trimmed them), its labels, the mask of the lines to train on (labelled,
     not blank, not dropped by a sure rule), their weights, the pieces and the sure-drop
     mask."""
-    hits, pieces = _read(d, rs, kind)
-    x = features.extract(pieces, hits, rs, d.extra, kind=kind)
+    hits, pieces, extra = _read(d, rs, kind)
+    x = features.extract(pieces, hits, rs, extra, kind=kind)
     lab = np.asarray(d.labels)
     bad = np.asarray(hits.drop) >= 0
     keep = (lab >= 0) & ~bad & np.array([bool(p.strip()) for p in pieces], dtype=bool)
@@ -598,7 +602,7 @@ class _SklearnScorer:
 
     def __init__(self, est: Any, kind: str) -> None:
         self.est, self.kind = est, kind
-        self.card: dict[str, Any] = {}
+        self.card: dict[str, Any] = {"kind": kind}
 
     def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None) -> list[float]:
         x = features.extract(pieces, hits, rs, extra, kind=self.kind)
