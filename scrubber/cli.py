@@ -453,7 +453,9 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
                 status = 1
             continue
         if explained is not None:
-            totals.update(explained.counts())
+            # (blank lines dropped too, as drop:layout: the drop rows left them out, so
+            # they did not add up to lines in - lines out)
+            totals.update(explained.counts(blank=True))
             totals["lines in"] += len(explained.decisions)
             totals["lines out"] += sum(1 for d in explained.decisions if d.kept)
         if args.explain and explained is not None:
@@ -474,7 +476,10 @@ def _print_stats(totals: Counter[str]) -> None:
     print(f"lines in: {totals.pop('lines in', 0)}  lines out: {totals.pop('lines out', 0)}",
           file=err)
     for key, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])):
-        print(f"{n:8d}  {key}", file=err)
+        print(f"{n:8d}  {key}{_BLANK_NOTE if key == 'drop:layout' else ''}", file=err)
+
+
+_BLANK_NOTE = " (blank lines)"  # what --stats says of drop:layout
 
 
 def _list_rules(check: list[str]) -> int:

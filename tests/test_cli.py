@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,32 @@ def test_stats_go_to_stderr():
     r = run(["--stats"], b"Leave a Comment\n" + BODY.encode())
     assert r.stdout.decode() == BODY
     assert b"comments." in r.stderr and b"lines in: 2" in r.stderr
+
+
+def test_stats_drop_rows_add_up_to_lines_in_minus_out(tmp_path: Path) -> None:
+    # the per-reason rows left out the blank lines dropped ("lines in: 12  lines out: 3"
+    # over two rows of 1): they are a drop:layout row now, and the drop rows add up
+    body = BODY.strip()
+    text = ("\n\nLeave a Comment\n\n" + body + "\n\n\n\n" + body.replace("body", "main")
+            + "\n\nPublished on: February 14, 2025 A later paragraph, which says something "
+            "else at some length.\n \t\nShare on Facebook\n\n")
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(text, encoding="utf-8")
+    b.write_bytes(text.replace("\n", "\r\n").encode())
+    r = run(["--stats", "--no-model", str(a), str(b)])
+    assert r.returncode == 0, r.stderr
+    head, *rows = r.stderr.decode().splitlines()
+    got = re.fullmatch(r"lines in: (\d+)  lines out: (\d+)", head)
+    assert got, head
+    n_in, n_out = map(int, got.groups())
+    counts = {}
+    for row in rows:
+        n, key = row.split(None, 1)
+        counts[key] = int(n)
+    drops = {k: n for k, n in counts.items() if k.startswith("drop:")}
+    assert drops["drop:layout (blank lines)"] == 2 * 7
+    assert sum(drops.values()) == n_in - n_out > 0
+    assert counts["trim:rule:metadata.stamp"] == 2  # (trimmed lines are kept: not drops)
 
 
 def test_bad_rule_file_stops_with_file_and_problem(tmp_path: Path):
