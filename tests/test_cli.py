@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -160,6 +161,42 @@ def test_html_on_stdin_is_detected_and_cleaned_as_html():
     r = run([], PAGE)
     assert r.returncode == 0
     assert b"<p>" not in r.stdout and b"A paragraph of body text" in r.stdout
+
+
+def test_text_only_options_on_html_warn_once_per_run(tmp_path: Path) -> None:
+    # --extracted, --no-retry-sparse and --settle do nothing on HTML (its blocks); they
+    # were taken without a word. One warning line on stderr a run, the output unchanged
+    page, txt = tmp_path / "page.html", tmp_path / "page.txt"
+    page.write_bytes(PAGE)
+    txt.write_text(BODY, encoding="utf-8")
+    files = [str(page), str(txt), str(page)]
+    plain = run(files)
+    assert plain.returncode == 0 and plain.stderr == b""
+    r = run(["--settle", "2", *files])
+    assert r.returncode == 0 and r.stdout == plain.stdout
+    assert r.stderr.decode().splitlines() == [
+        f"scrubber: warning: --settle applies to text input only: {page} is HTML, whose "
+        "blocks are decided without it"]
+    r = run(["--extracted", "--no-retry-sparse"], PAGE)
+    assert r.stdout == run([], PAGE).stdout
+    assert r.stderr.decode().splitlines() == [
+        "scrubber: warning: --extracted, --no-retry-sparse apply to text input only: "
+        "<stdin> is HTML, whose blocks are decided without them"]
+    # text input: they apply, no warning (nor with --text on HTML bytes)
+    assert run(["--extracted", "--settle", "1", str(txt)]).stderr == b""
+    assert run(["--text", "--no-model", "--settle", "1"], PAGE).stderr == b""
+    # --jsonl --html: once a run, not once a record (-j 2: not once a worker)
+    recs = tmp_path / "pages.jsonl"
+    recs.write_text("".join(json.dumps({"text": PAGE.decode()}) + "\n" for _ in range(5)),
+                    encoding="utf-8")
+    base = run(["--jsonl", "--html", str(recs)])
+    r = run(["--jsonl", "--html", "-j", "2", "--settle", "1", "--stats", str(recs)])
+    assert r.returncode == 0 and r.stdout == base.stdout and len(r.stdout.splitlines()) == 5
+    warnings = [x for x in r.stderr.decode().splitlines() if "warning" in x]
+    assert warnings == ["scrubber: warning: --settle applies to text input only: the 'text' "
+                        "field (--html) is HTML, whose blocks are decided without it"]
+    # --jsonl without --html: the field is text, they apply
+    assert b"warning" not in run(["--jsonl", "--settle", "1", str(recs)]).stderr
 
 
 def test_text_flag_overrides_html_detection():
