@@ -155,6 +155,21 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config(**kw)  # type: ignore[arg-type]
 
 
+def text_only_warning(args: argparse.Namespace, html: str) -> str | None:
+    """The warning line for ``--extracted``, ``--no-retry-sparse`` and ``--settle`` given
+    with HTML input (``html`` names it), which they do not change: its blocks are decided
+    without them. ``None`` when none of them was given."""
+    given = [flag for flag, on in (("--extracted", args.extracted),
+                                   ("--no-retry-sparse", not args.retry_sparse),
+                                   ("--settle", args.settle is not None)) if on]
+    if not given:
+        return None
+    one = len(given) == 1
+    return (f"scrubber: warning: {', '.join(given)} {'applies' if one else 'apply'} to text "
+            f"input only: {html} is HTML, whose blocks are decided without "
+            f"{'it' if one else 'them'}")
+
+
 def _wide_bom(data: bytes) -> tuple[str, int] | None:
     """The codec and length of a leading UTF-16/32 byte-order mark (scrubber.html's
     table), else ``None``."""
@@ -405,6 +420,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
 
     totals: Counter[str] = Counter()
     status = 0
+    warned = False  # (text_only_warning: once a run, at the first HTML input)
     for path in args.files or ["-"]:
         name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         try:
@@ -427,6 +443,12 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
                       "(--text cleans it anyway)", file=sys.stderr)
                 status = 1
                 continue
+        if is_html and not warned:
+            # (they did nothing on HTML, silently)
+            warning = text_only_warning(args, name)
+            if warning:
+                print(warning, file=sys.stderr)
+            warned = True
         text, bom = decode(data)
         wide = None if is_html or bom else utf16_text(data)
         if wide:  # (written back in it, without a BOM, as it came)
@@ -453,7 +475,9 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
                 status = 1
             continue
         if explained is not None:
-            totals.update(explained.counts())
+            # (blank lines dropped too, as drop:layout: the drop rows left them out, so
+            # they did not add up to lines in - lines out)
+            totals.update(explained.counts(blank=True))
             totals["lines in"] += len(explained.decisions)
             totals["lines out"] += sum(1 for d in explained.decisions if d.kept)
         if args.explain and explained is not None:
@@ -474,7 +498,10 @@ def _print_stats(totals: Counter[str]) -> None:
     print(f"lines in: {totals.pop('lines in', 0)}  lines out: {totals.pop('lines out', 0)}",
           file=err)
     for key, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])):
-        print(f"{n:8d}  {key}", file=err)
+        print(f"{n:8d}  {key}{_BLANK_NOTE if key == 'drop:layout' else ''}", file=err)
+
+
+_BLANK_NOTE = " (blank lines)"  # what --stats says of drop:layout
 
 
 def _list_rules(check: list[str]) -> int:

@@ -84,11 +84,13 @@ class Explained:
     decisions: tuple[Decision, ...]
     front_end: str | None = None
 
-    def counts(self) -> Counter[str]:
-        """Dropped and trimmed lines counted per reason key (datatrove-style stats)."""
+    def counts(self, blank: bool = False) -> Counter[str]:
+        """Dropped and trimmed lines counted per reason key (datatrove-style stats).
+        Blank lines are not counted, unless ``blank``: then a dropped one counts under
+        ``drop:layout``, so the ``drop:`` counts add up to the lines dropped."""
         c: Counter[str] = Counter()
         for d in self.decisions:
-            if d.action is not Action.KEEP and d.text.strip():
+            if d.action is not Action.KEEP and (blank or d.text.strip()):
                 c[f"{d.action.value}:{d.reason_key()}"] += 1
         return c
 

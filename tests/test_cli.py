@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +80,32 @@ def test_stats_go_to_stderr():
     assert b"comments." in r.stderr and b"lines in: 2" in r.stderr
 
 
+def test_stats_drop_rows_add_up_to_lines_in_minus_out(tmp_path: Path) -> None:
+    # the per-reason rows left out the blank lines dropped ("lines in: 12  lines out: 3"
+    # over two rows of 1): they are a drop:layout row now, and the drop rows add up
+    body = BODY.strip()
+    text = ("\n\nLeave a Comment\n\n" + body + "\n\n\n\n" + body.replace("body", "main")
+            + "\n\nPublished on: February 14, 2025 A later paragraph, which says something "
+            "else at some length.\n \t\nShare on Facebook\n\n")
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(text, encoding="utf-8")
+    b.write_bytes(text.replace("\n", "\r\n").encode())
+    r = run(["--stats", "--no-model", str(a), str(b)])
+    assert r.returncode == 0, r.stderr
+    head, *rows = r.stderr.decode().splitlines()
+    got = re.fullmatch(r"lines in: (\d+)  lines out: (\d+)", head)
+    assert got, head
+    n_in, n_out = map(int, got.groups())
+    counts = {}
+    for row in rows:
+        n, key = row.split(None, 1)
+        counts[key] = int(n)
+    drops = {k: n for k, n in counts.items() if k.startswith("drop:")}
+    assert drops["drop:layout (blank lines)"] == 2 * 7
+    assert sum(drops.values()) == n_in - n_out > 0
+    assert counts["trim:rule:metadata.stamp"] == 2  # (trimmed lines are kept: not drops)
+
+
 def test_bad_rule_file_stops_with_file_and_problem(tmp_path: Path):
     f = tmp_path / "bad.toml"
     f.write_text('family = "bad"\n[[rule]]\nid = "bad.x"\ndescription = "d"\n'
@@ -133,6 +161,42 @@ def test_html_on_stdin_is_detected_and_cleaned_as_html():
     r = run([], PAGE)
     assert r.returncode == 0
     assert b"<p>" not in r.stdout and b"A paragraph of body text" in r.stdout
+
+
+def test_text_only_options_on_html_warn_once_per_run(tmp_path: Path) -> None:
+    # --extracted, --no-retry-sparse and --settle do nothing on HTML (its blocks); they
+    # were taken without a word. One warning line on stderr a run, the output unchanged
+    page, txt = tmp_path / "page.html", tmp_path / "page.txt"
+    page.write_bytes(PAGE)
+    txt.write_text(BODY, encoding="utf-8")
+    files = [str(page), str(txt), str(page)]
+    plain = run(files)
+    assert plain.returncode == 0 and plain.stderr == b""
+    r = run(["--settle", "2", *files])
+    assert r.returncode == 0 and r.stdout == plain.stdout
+    assert r.stderr.decode().splitlines() == [
+        f"scrubber: warning: --settle applies to text input only: {page} is HTML, whose "
+        "blocks are decided without it"]
+    r = run(["--extracted", "--no-retry-sparse"], PAGE)
+    assert r.stdout == run([], PAGE).stdout
+    assert r.stderr.decode().splitlines() == [
+        "scrubber: warning: --extracted, --no-retry-sparse apply to text input only: "
+        "<stdin> is HTML, whose blocks are decided without them"]
+    # text input: they apply, no warning (nor with --text on HTML bytes)
+    assert run(["--extracted", "--settle", "1", str(txt)]).stderr == b""
+    assert run(["--text", "--no-model", "--settle", "1"], PAGE).stderr == b""
+    # --jsonl --html: once a run, not once a record (-j 2: not once a worker)
+    recs = tmp_path / "pages.jsonl"
+    recs.write_text("".join(json.dumps({"text": PAGE.decode()}) + "\n" for _ in range(5)),
+                    encoding="utf-8")
+    base = run(["--jsonl", "--html", str(recs)])
+    r = run(["--jsonl", "--html", "-j", "2", "--settle", "1", "--stats", str(recs)])
+    assert r.returncode == 0 and r.stdout == base.stdout and len(r.stdout.splitlines()) == 5
+    warnings = [x for x in r.stderr.decode().splitlines() if "warning" in x]
+    assert warnings == ["scrubber: warning: --settle applies to text input only: the 'text' "
+                        "field (--html) is HTML, whose blocks are decided without it"]
+    # --jsonl without --html: the field is text, they apply
+    assert b"warning" not in run(["--jsonl", "--settle", "1", str(recs)]).stderr
 
 
 def test_text_flag_overrides_html_detection():

@@ -93,6 +93,26 @@ def test_stats_text_kept_whole_is_100_percent_not_more() -> None:
     assert "kept 100.0% of text bytes" in stats.format_table()
 
 
+def test_stats_dropped_lines_per_stage_add_up_to_lines_in_minus_out() -> None:
+    # the per-stage (per-reason) counts left out the blank lines dropped, so the table did
+    # not add up: 12 lines in, 3 out, 2 dropped per stage; blank ones are "layout" now
+    text = ("\n\nLeave a Comment\n\n" + BODY + "\n\n\n\n" + BODY + " Again.\n\n"
+            "Published on: February 14, 2025 A later paragraph, which says something else "
+            "at some length.\n \t\nShare on Facebook\n\n")
+    recs = [json.dumps({"text": t}) for t in (text, PAGE, "\n\n", text.replace("\n", "\r\n"))]
+    _, stats = run(recs, options=JsonlOptions(stats=True))
+    explained = [scrubber.clean_and_explain(json.loads(r)["text"], CFG) for r in recs]
+    blank = sum(1 for e in explained for d in e.decisions
+                if not d.kept and not d.text.strip())
+    assert blank == 2 * 7 + 2
+    stages = stats.dropped_by_stage()
+    assert stages["layout"] == blank
+    assert sum(stages.values()) == stats.lines_in - stats.lines_out > 0
+    assert stats.per_rule("trim") == {"metadata.stamp": 2}  # (kept lines: not drops)
+    table = stats.format_table()
+    assert f"{blank:>12,}  layout (blank lines)" in table
+
+
 def test_keep_original_and_decisions_append_or_replace() -> None:
     rec = {"id": 1, "text": PAGE, "why": "old"}
     opts = JsonlOptions(keep_original="raw", decisions="why", stats=True)

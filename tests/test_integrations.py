@@ -359,6 +359,42 @@ def test_datatrove_formatter_refuses_the_original_under_its_own_metadata_key() -
     ScrubberFormatter(use_model=False, keep_original_key="scrubber", metadata_key=None)
 
 
+def test_datatrove_formatter_never_writes_over_metadata_a_document_holds() -> None:
+    """A document already holding ``metadata_key`` (a second scrubber step, the user's own
+    field) had it replaced by the summary; ``keep_original_key`` likewise. Now the step
+    stops with a ValueError naming the document and the key, the metadata untouched."""
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    mine = {"scrubber": {"reviewed": True}, "raw": "kept by me"}
+    doc = Document(text=page(0), id="d0", metadata=dict(mine))
+    with pytest.raises(ValueError, match=r"'d0' already has metadata\['scrubber'\].*"
+                                         r"metadata_key"):
+        list(ScrubberFormatter(use_model=False).run(iter([doc])))
+    with pytest.raises(ValueError, match=r"'d0' already has metadata\['raw'\].*"
+                                         r"keep_original_key"):
+        list(ScrubberFormatter(use_model=False, metadata_key="s2",
+                               keep_original_key="raw").run(iter([doc])))
+    assert doc.metadata == mine and doc.text == page(0)
+    # two steps in a row: the second needs its own key, and both summaries stay
+    first = ScrubberFormatter(use_model=False)
+    docs = [Document(text=page(i), id=str(i), metadata={}) for i in range(2)]
+    with pytest.raises(ValueError, match="already has"):
+        list(ScrubberFormatter(use_model=False).run(first.run(iter(docs))))
+    docs = [Document(text=page(i), id=str(i), metadata={}) for i in range(2)]
+    second = ScrubberFormatter(use_model=False, metadata_key="scrubber_2")
+    out = list(second.run(ScrubberFormatter(use_model=False).run(iter(docs))))
+    assert [sorted(d.metadata) for d in out] == [["scrubber", "scrubber_2"]] * 2
+    assert out[0].metadata["scrubber"]["counts"] == {"drop:rule:comments.leave-a-comment": 1}
+    assert out[0].metadata["scrubber_2"]["counts"] == {}
+    # no metadata written: nothing to refuse
+    plain = Document(text=page(0), id="p", metadata=dict(mine))
+    assert list(ScrubberFormatter(use_model=False, metadata_key=None).run(iter([plain])))
+    assert plain.metadata == mine
+
+
 def test_datatrove_formatter_takes_a_profile_file_as_a_path(tmp_path: Path) -> None:
     pytest.importorskip("datatrove")
     from datatrove.data import Document

@@ -193,6 +193,56 @@ def test_prefix_rule_trims_and_keeps_the_rest():
     assert "  STAMP 7 The paragraph."[start:end] == "The paragraph."
 
 
+def test_user_prefix_rule_is_matched_once_per_line(tmp_path: Path) -> None:
+    """A user prefix rule was matched twice on every line it trims: once to find the rule
+    (``_Combined.first``), once more for the match's end in ``RuleSet._trim``; each paid
+    the regex timeout. Once now, with the same trims."""
+    import dataclasses
+
+    f = tmp_path / "mine.toml"
+    f.write_text(pack("""
+    [[rule]]
+    id = "mine.dateline"
+    description = "Dateline"
+    scope = "prefix"
+    patterns = ['^DATELINE \\d+ -- ', '^WIRE \\d+ -- ']
+    trims = [["DATELINE 12 -- Body text", "Body text"], ["WIRE 3 -- Body", "Body"]]
+    no_match = ["A DATELINE 12 -- inside"]
+    """), encoding="utf-8")
+    plain = load_ruleset((str(f),), timeout=1.0)
+    calls: list[tuple[str, bool]] = []
+
+    class Counted:  # a pattern that counts its calls (and whether a timeout was given)
+        def __init__(self, p: object) -> None:
+            self.p = p
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.p, name)
+
+        def match(self, line: str, *a: object, **kw: object) -> object:
+            calls.append((line, "timeout" in kw))
+            return self.p.match(line, *a, **kw)  # type: ignore[attr-defined]
+
+        def search(self, line: str, *a: object, **kw: object) -> object:
+            calls.append((line, "timeout" in kw))
+            return self.p.search(line, *a, **kw)  # type: ignore[attr-defined]
+
+    rules = [r if r.builtin else dataclasses.replace(
+        r, patterns=tuple(Counted(p) for p in r.patterns)) for r in plain.rules]
+    counted = RuleSet(rules, plain.timeout)
+    lines = ["  DATELINE 12 -- The body of the story goes on here.",
+             "WIRE 3 -- Another story, from the wire.",
+             "A line without a dateline, long enough to be a paragraph."]
+    hits = counted.apply(lines)
+    assert hits.trim == plain.apply(lines).trim
+    assert [lines[i][t[0]:t[1]] if t else None for i, t in enumerate(hits.trim)] == [
+        "The body of the story goes on here.", "Another story, from the wire.", None]
+    # per line: each pattern tried once, up to the one that matched (under the timeout)
+    stripped = [s.strip() for s in lines]
+    assert calls == [(stripped[0], True), (stripped[1], True), (stripped[1], True),
+                     (stripped[2], True), (stripped[2], True)]
+
+
 def test_run_rule_drops_gap_lines_between_anchors():
     body = """
     [[rule]]

@@ -141,6 +141,12 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     elif args.min_pages is not None:
         _say("scrubber: --min-pages needs --profile", err)
         return 2
+    if args.html:  # (once a run, not once a record)
+        from ..cli import text_only_warning
+
+        warning = text_only_warning(args, f"the {args.field!r} field (--html)")
+        if warning:
+            _say(warning, err)
     inputs = list(args.files or ["-"])
     if args.output:
         try:  # a directory or a missing folder is an error now, not after the whole corpus

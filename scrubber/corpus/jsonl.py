@@ -348,8 +348,10 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         line = build(False).encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (from \\ud800-style escapes): keep them escaped
         line = build(True).encode("utf-8")
-    info = (doc.lines_in, doc.lines_out, doc.bytes_in, doc.bytes_out,
-            dict(doc.reasons) if doc.reasons else None, no_site)
+    reasons = dict(doc.reasons)
+    if doc.blank_dropped:  # (--stats: the dropped lines per stage add up to in - out)
+        reasons["drop:layout"] = doc.blank_dropped
+    info = (doc.lines_in, doc.lines_out, doc.bytes_in, doc.bytes_out, reasons or None, no_site)
     return "ok", line, info
 
 

@@ -32,7 +32,9 @@ class CleanedDoc:
     ``bytes_out`` the UTF-8 size of the text (an HTML page: its size as given; a text
     whose last line has no line ending: with the ending its output gives that line, so a
     document kept whole is 100% of its bytes, not more), ``reasons`` dropped/trimmed lines
-    per reason key (only when explained), ``decisions`` one JSON-able dict per input line
+    per reason key (only when explained; blank lines are not in them), ``blank_dropped`` the
+    blank lines dropped (only when explained: with it, the ``drop:`` counts of ``reasons``
+    add up to ``lines_in - lines_out``), ``decisions`` one JSON-able dict per input line
     (only when asked for).
     """
 
@@ -43,6 +45,7 @@ class CleanedDoc:
     bytes_out: int
     reasons: Counter[str] = field(default_factory=Counter)
     decisions: list[dict[str, Any]] | None = None
+    blank_dropped: int = 0
 
 
 def check_name(owner: str, what: str, name: str, value: Any, optional: bool = True) -> None:
@@ -145,6 +148,8 @@ def clean_document(
         doc.lines_out = sum(1 for d in explained.decisions if d.action is not Action.DROP)
         if explain or decisions:
             doc.reasons = explained.counts()
+            doc.blank_dropped = sum(1 for d in explained.decisions
+                                    if d.action is Action.DROP and not d.text.strip())
         if decisions:
             doc.decisions = decision_records(explained)
     else:

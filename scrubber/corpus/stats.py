@@ -26,7 +26,8 @@ BAD_KINDS = ("malformed JSON", "not an object", "missing field", "not a string",
 class CorpusStats:
     """Everything a corpus run counts. ``reasons`` holds dropped/trimmed lines per reason
     key (``drop:rule:<id>``, ``drop:model``, ``drop:context``, ``drop:profile``,
-    ``trim:rule:<id>``); ``bad`` bad records per kind and ``bad_action`` per action taken
+    ``drop:layout`` for blank lines, ``trim:rule:<id>``): the ``drop:`` counts add up to
+    ``lines_in - lines_out``; ``bad`` bad records per kind and ``bad_action`` per action taken
     (``fail``, ``skip``, ``keep``)."""
 
     docs_in: int = 0
@@ -135,7 +136,7 @@ class CorpusStats:
         if stages:
             rows.append("lines dropped per stage:")
             for k, n in sorted(stages.items(), key=lambda kv: (-kv[1], kv[0])):
-                rows.append(f"  {n:>12,}  {k}")
+                rows.append(f"  {n:>12,}  {k}{' (blank lines)' if k == 'layout' else ''}")
         for action, title in (("drop", "lines dropped per rule"),
                               ("trim", "lines trimmed per rule")):
             per = self.per_rule(action)

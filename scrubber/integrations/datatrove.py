@@ -24,9 +24,11 @@ two) and pass the merged file as ``profile=``. The same pipelines run unchanged 
 
 :class:`ScrubberFormatter` writes ``doc.metadata["scrubber"]``: ``lines_in``, ``lines_out``,
 ``counts`` (dropped/trimmed lines per reason key) and, with ``decisions=True``, one dict per
-input line (:func:`scrubber.corpus.records.decision_records`). The per-reason counts also go
-to datatrove's stats (``drop:rule:<id>``, ``drop:model``, ``drop:context``, ``drop:profile``),
-so ``stats.json`` of the run says which rule removed how much.
+input line (:func:`scrubber.corpus.records.decision_records`). It never writes over a key a
+document already holds (a :class:`ValueError` naming the document and the key instead).
+The per-reason counts also go to datatrove's stats (``drop:rule:<id>``, ``drop:model``,
+``drop:context``, ``drop:profile``), so ``stats.json`` of the run says which rule removed
+how much.
 """
 
 from __future__ import annotations
@@ -98,6 +100,13 @@ class ScrubberFormatter(BaseFormatter):
         decisions: also store one dict per input line (bigger output).
         keep_original_key: also keep the original text in ``doc.metadata[key]`` (not
             ``metadata_key``'s: :class:`ValueError`).
+
+    The step writes only keys a document does not hold yet: a document whose metadata
+    already has ``metadata_key`` or ``keep_original_key`` (a second scrubber step with the
+    same keys, or a field of the user's own) is a :class:`ValueError`
+    naming the document and the key, raised before the document is cleaned, so the task
+    stops rather than lose that value. Give the step other keys (``metadata_key=
+    "scrubber_2"``, or ``None``), or remove the field before it.
         drop_empty: drop documents whose cleaned text is empty (counted ``dropped_empty``).
         stats: count the lines dropped per reason in the step's stats (``drop:rule:<id>``...),
             whatever ``metadata_key`` is. The counts take the explaining path of the
@@ -155,6 +164,11 @@ class ScrubberFormatter(BaseFormatter):
         self.keep_original_key = keep_original_key
         self.drop_empty = drop_empty
         self.count_reasons = stats  # (PipelineStep.stats is datatrove's own)
+        # the keys run() writes, and the argument naming each
+        self._written = tuple((key, name) for key, name in ((metadata_key, "metadata_key"),
+                                                             (keep_original_key,
+                                                              "keep_original_key"))
+                              if key is not None)
         self._cfg: Config | None = None
 
     def _resolved(self) -> Config:
@@ -190,6 +204,14 @@ class ScrubberFormatter(BaseFormatter):
                     warned = True
                 yield doc
                 continue
+            for key, name in self._written:
+                # (the summary was written over the key: a second scrubber step's, or the
+                # user's own field, lost without a word)
+                if key in doc.metadata:
+                    raise ValueError(
+                        f"ScrubberFormatter: document {doc.id!r} already has "
+                        f"metadata[{key!r}], which this step's {name} would overwrite; give "
+                        f"the step another {name} (or None), or remove that field before it")
             site = None
             if cfg.profile is not None:
                 site = site_of(doc.metadata, self.url_key, self.site_key)

@@ -500,8 +500,11 @@ class _Combined:
         pat = self._alone[i] = _library(part).compile(part)
         return pat
 
-    def first(self, s: str, n: int, timeout_for: Any, line_index: int) -> int:
-        """The first rule (in pack order) that fires on the stripped line ``s``."""
+    def first(self, s: str, n: int, timeout_for: Any, line_index: int,
+              found: list[Any] | None = None) -> int:
+        """The first rule (in pack order) that fires on the stripped line ``s``.
+        ``found``: a list that gets the match object when that rule ran on its own (a
+        user rule, matched under its timeout), so the caller need not match it again."""
         best = -1
         for pat in self._bucket(s):
             m = pat.match(s) if self.anchored else pat.search(s)
@@ -526,6 +529,8 @@ class _Combined:
             except TimeoutError:
                 raise RuleTimeout(r.id, line_index) from None
             if hit:
+                if found is not None:
+                    found.append(hit)
                 return k
         return best
 
@@ -1561,13 +1566,19 @@ class RuleSet:
         start, end = lead, len(line.rstrip())
         view = line[start : min(end, start + max_line_chars)]
         fired = -1
-        k = self._prefix_m.first(view, 0, self._timeout_for, i)
+        # (a rule that ran on its own, as every user rule does, gives its match here: it
+        # was matched twice, paying its regex timeout twice on a line it trims)
+        got: list[Any] = []
+        k = self._prefix_m.first(view, 0, self._timeout_for, i, got)
         if k >= 0:
             rule = self.rules[k]
-            try:
-                m = rule.match_start(view, self._timeout_for(rule))
-            except TimeoutError:
-                raise RuleTimeout(rule.id, i) from None
+            if got:
+                m = got[0]
+            else:  # a built-in rule found through its pack's alternation: its own match
+                try:
+                    m = rule.match_start(view, self._timeout_for(rule))
+                except TimeoutError:
+                    raise RuleTimeout(rule.id, i) from None
             if m and m.end() > 0:
                 start += m.end()
                 fired = k
