@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read markdown links, headings and emphasis as written, URLs "
                         "included (default: decide on '[Home](/)' as 'Home'; the output "
                         "keeps the lines as written either way)")
+    p.add_argument("--no-unwrap", dest="unwrap", action="store_false",
+                   help="read each line of hard-wrapped text by itself (default: lynx/w3m "
+                        "dumps and html2text's 78 columns are decided a paragraph at a "
+                        "time; the output keeps the lines as written either way); text "
+                        "input only")
     p.add_argument("--settle", type=int, default=None, metavar="N",
                    help="at most N passes of the decision path over text, not HTML's "
                         "blocks (default 16: "
@@ -145,6 +150,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "extracted": args.extracted,
         "retry_sparse": args.retry_sparse,
         "markdown": args.markdown,
+        "unwrap": args.unwrap,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold
@@ -156,11 +162,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def text_only_warning(args: argparse.Namespace, html: str) -> str | None:
-    """The warning line for ``--extracted``, ``--no-retry-sparse`` and ``--settle`` given
-    with HTML input (``html`` names it), which they do not change: its blocks are decided
-    without them. ``None`` when none of them was given."""
+    """The warning line for ``--extracted``, ``--no-retry-sparse``, ``--no-unwrap`` and
+    ``--settle`` given with HTML input (``html`` names it), which they do not change: its
+    blocks are decided without them. ``None`` when none of them was given."""
     given = [flag for flag, on in (("--extracted", args.extracted),
                                    ("--no-retry-sparse", not args.retry_sparse),
+                                   ("--no-unwrap", not args.unwrap),
                                    ("--settle", args.settle is not None)) if on]
     if not given:
         return None

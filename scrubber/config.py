@@ -101,6 +101,13 @@ class Config:
             made on plain text, would otherwise read as part of the line. The output is
             unchanged by it: the lines as written, or pieces of them. Lines without such
             markup read the same either way. ``False`` reads every line as written.
+        unwrap: read hard-wrapped text (lynx and w3m dumps, html2text's default 78
+            columns, mail archives: every line of a paragraph filled up to one width)
+            a paragraph at a time when deciding (:func:`scrubber.lines.unwrap_view`):
+            each of its lines would otherwise be read as a short line by itself. The
+            output is the lines as written (all of a kept paragraph's, or the part of
+            them a trim keeps). Text that is not wrapped reads the same either way.
+            ``False`` reads every line by itself.
 
     Every field is checked when a config is made: flags are ``bool`` (not merely
     truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one
@@ -123,6 +130,7 @@ class Config:
     extracted: bool = False
     retry_sparse: bool = True
     markdown: bool = True
+    unwrap: bool = True
 
     if TYPE_CHECKING:
         # What the dataclass's __init__ takes, for type checkers: the lists, sets and
@@ -146,6 +154,7 @@ class Config:
             extracted: bool = False,
             retry_sparse: bool = True,
             markdown: bool = True,
+            unwrap: bool = True,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -155,7 +164,8 @@ class Config:
         # Every field is checked here, so a wrong value fails where it is given, in one
         # line naming the field, not obscurely inside clean(). Flags are bool, not truthy
         # ("False" is truthy).
-        for name in ("use_model", "comments", "extracted", "retry_sparse", "markdown"):
+        for name in ("use_model", "comments", "extracted", "retry_sparse", "markdown",
+                     "unwrap"):
             _flag(name, getattr(self, name))
         if self.context is not None:
             _flag("context", self.context, " or None")

@@ -237,6 +237,187 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
                                                frozenset(headings))
 
 
+# Hard-wrapped text: lynx / w3m dumps, html2text's default (78 columns), mail archives,
+# `fmt` / `fold`. A wrapper fills each line of a paragraph up to a width W and starts a
+# new line with the word that would not fit, so the lines of one paragraph are each read
+# as a short line by themselves (and its last line as a fragment). The text is wrapped
+# when no line of several words is longer than some W (40 to 200 columns; a line holding
+# a word of over 30 characters, a URL, or a table row is left out: wrappers do not break
+# those) and the lines near W (within 15 columns) are at least 4 and 40% of the lines
+# longer than W / 2 (body text, left to its natural lengths, seldom crowds at its
+# maximum). Line i then continues into line i + 1 when the first word of i + 1 would not
+# have fitted after it: len(i) + 1 + len(word) > W (and i + 1 does not open a list item
+# or a heading); at least two paragraphs must then run over three lines or more, and at
+# most half of the lines continued may end a sentence.
+WRAP_MIN, WRAP_MAX = 40, 200
+_WRAP_NEAR = 15  # columns under W that count as a full line
+_WRAP_MIN_FULL = 4  # full lines a wrapped text holds at least
+_WRAP_FULL_SHARE = 0.4  # ... and this share of its lines longer than W / 2
+_WRAP_LONG_WORD = 30  # a word longer than this is not broken by wrappers
+_WRAP_MIN_LONG = 2  # paragraphs of three lines or more a wrapped text holds at least
+_WRAP_MAX_ENDS = 0.5  # the largest share of continued lines that end a sentence
+_WRAP_OPENER = regex.compile(r"(?:[-*+•·–—►▸▶✓✔#>|]|\d{1,3}[.)]|\(?[a-zA-Z\d]{1,2}\))$")
+
+
+def wrap_width(texts: Sequence[str]) -> int | None:
+    """The width ``texts`` were hard-wrapped at (as far as they show it: their longest
+    line of several words), or ``None`` when they were not (see above).
+
+        >>> import textwrap
+        >>> para = "word " * 60
+        >>> wrap_width(textwrap.wrap(para, 50) + ["Home", "About us"] + textwrap.wrap(para, 50))
+        49
+        >>> wrap_width([para, "Home", "Short line here.", para]) is None
+        True
+    """
+    # (first the lines longer than any width: text left to its natural lengths has one
+    # of several words, a paragraph, which settles it at once, for about 10 us a page)
+    for t in [t for t in texts if len(t) > WRAP_MAX]:
+        s = t.rstrip()
+        words = s.split()
+        if len(s) > WRAP_MAX and len(words) >= 2 and s.count("|") < 2:
+            longest = max(map(len, words))
+            if longest <= _WRAP_LONG_WORD or len(s) - longest > WRAP_MAX:
+                return None
+    lens: list[int] = []
+    rest = 0  # the longest a line with a long word is without it
+    for t in texts:
+        s = t.rstrip()
+        words = s.split()
+        if len(words) < 2 or s.count("|") >= 2:
+            continue
+        longest = max(map(len, words))
+        if longest > _WRAP_LONG_WORD:
+            rest = max(rest, len(s) - longest)
+        else:
+            lens.append(len(s))
+    if len(lens) < _WRAP_MIN_FULL:
+        return None
+    w = max(lens)
+    if not WRAP_MIN <= w <= WRAP_MAX or rest > w:
+        return None
+    full = sum(x >= w - _WRAP_NEAR for x in lens)
+    half = sum(x > w // 2 for x in lens)
+    if full < _WRAP_MIN_FULL or full < _WRAP_FULL_SHARE * half:
+        return None
+    return w
+
+
+class WrapView:
+    """Hard-wrapped lines read as their paragraphs: :attr:`texts` holds one line per
+    paragraph (its lines joined by a space) and one per blank line; :attr:`groups` the
+    input lines each stands for. :meth:`pieces` maps what is kept of a paragraph back to
+    its lines, as written.
+
+        >>> para = ["The first line of a paragraph that", "goes on over the next line of this",
+        ...         "and ends here."]
+        >>> v = unwrap_view([*para, "", "Home", *para], width=36)
+        >>> v.groups[:3]
+        [[0, 1, 2], [3], [4]]
+        >>> v.texts[0][:50]
+        'The first line of a paragraph that goes on over th'
+        >>> v.pieces(0, "paragraph that goes on")
+        [(0, 'paragraph that'), (1, 'goes on')]
+    """
+
+    __slots__ = ("_spans", "groups", "originals", "texts", "width")
+
+    def __init__(self, originals: Sequence[str], groups: list[list[int]], width: int) -> None:
+        self.originals, self.groups, self.width = originals, groups, width
+        self.texts: list[str] = []
+        # per group: each line's (start, end) in the joined text and its offset in the line
+        self._spans: list[list[tuple[int, int, int]]] = []
+        for g in groups:
+            if len(g) == 1:
+                self.texts.append(originals[g[0]])
+                self._spans.append([(0, len(originals[g[0]]), 0)])
+                continue
+            parts: list[str] = []
+            spans: list[tuple[int, int, int]] = []
+            pos = 0
+            for k, i in enumerate(g):
+                line = originals[i]
+                a = 0 if k == 0 else len(line) - len(line.lstrip())
+                b = len(line.rstrip())
+                if k:
+                    parts.append(" ")
+                    pos += 1
+                parts.append(line[a:b])
+                spans.append((pos, pos + b - a, a))
+                pos += b - a
+            self.texts.append("".join(parts))
+            self._spans.append(spans)
+
+    def pieces(self, g: int, piece: str) -> list[tuple[int, str]]:
+        """The input lines of paragraph ``g`` that ``piece`` (its text, or a piece of it
+        at its leftmost place) covers, each with what of it is covered: the whole line as
+        written when all of its text is."""
+        text = self.texts[g]
+        if len(self.groups[g]) == 1 or piece == text:
+            return [(i, self.originals[i]) for i in self.groups[g]]
+        a = text.find(piece)
+        if a < 0 or not piece:
+            return []
+        b = a + len(piece)
+        out = []
+        for i, (s, e, off) in zip(self.groups[g], self._spans[g], strict=True):
+            lo, hi = max(a, s), min(b, e)
+            if lo >= hi:
+                continue
+            line = self.originals[i]
+            whole = lo == s and hi == e
+            out.append((i, line if whole else line[off + lo - s : off + hi - s]))
+        return out
+
+
+def _fits(line: str, width: int) -> bool:
+    """Could ``line`` be a line of text wrapped at ``width``: no longer than that, but
+    for one word too long to break (a URL)?"""
+    s = line.rstrip()
+    if len(s) <= width:
+        return True
+    longest = max(map(len, s.split()))
+    return longest > _WRAP_LONG_WORD and len(s) - longest <= width
+
+
+def unwrap_view(texts: Sequence[str], width: int | None = None) -> WrapView | None:
+    """The :class:`WrapView` of hard-wrapped ``texts`` (at ``width``, default
+    :func:`wrap_width`), or ``None``: not wrapped, or no line continues another."""
+    w = wrap_width(texts) if width is None else width
+    if w is None:
+        return None
+    groups: list[list[int]] = []
+    prev = -1  # the last non-blank line, when the next one may continue it
+    joined = False
+    for i, t in enumerate(texts):
+        words = t.split(maxsplit=1)
+        if not words:
+            groups.append([i])
+            prev = -1
+            continue
+        if (prev >= 0 and len(texts[prev].rstrip()) + 1 + len(words[0]) > w
+                and not _WRAP_OPENER.match(words[0]) and _fits(texts[prev], w)
+                and _fits(t, w)):
+            groups[-1].append(i)
+            joined = True
+        else:
+            groups.append([i])
+        prev = i
+    # a paragraph wraps over three lines or more now and then; lines of one width
+    # followed by one short line each are something else: teasers cut at N characters
+    # ("... a com- petitive starting salary, and good workin" / "View this ad"), ads of
+    # a line of text and a line with the advertiser's address
+    if sum(len(g) >= 3 for g in groups) < _WRAP_MIN_LONG:
+        return None
+    # a wrapper breaks a line at whichever word reaches the width, so a line it
+    # continues seldom ends a sentence; lines of one length that each end one are a list
+    # (teasers, entries of a menu), not a paragraph
+    inner = [texts[i] for g in groups for i in g[:-1]]
+    if sum(t.rstrip().endswith((".", "!", "?")) for t in inner) > _WRAP_MAX_ENDS * len(inner):
+        return None
+    return WrapView(texts, groups, w) if joined else None
+
+
 def is_blank(line: str) -> bool:
     """A line with nothing but whitespace (including zero-width and control spacing)."""
     return not line.strip()

@@ -367,6 +367,8 @@ def run_lines(
     model: Any = "default",
     headline: int = -1,
     dom_drop: Sequence[bool] | None = None,
+    sink: list[str | None] | None = None,
+    resettle: bool = True,
 ) -> tuple[str, Explained | None]:
     """The decision path over already-split lines. ``extra`` carries front-end features
     (the HTML path's DOM features) to the model; ``headline`` is the index of a line the
@@ -382,10 +384,22 @@ def run_lines(
     clean(x)``. A pass only ever drops or trims more. Without a model too: the rules'
     runs, widgets and document checks and the context step read each line among the
     others, and what a trim leaves of a line ("Posted on November 1, 2012 Comments (0)"
-    -> "Comments (0)") is read by the line rules as a line."""
+    -> "Comments (0)") is read by the line rules as a line.
+
+    Hard-wrapped text (``Config.unwrap``): the path reads each paragraph as one line
+    (:func:`lines.unwrap_view`) and writes its lines as they were. ``sink``: gets what
+    each line contributes to the output (``None``: dropped), in order. ``resettle``:
+    settle the output of wrapped text (``False``: one round, for the settling itself)."""
     n = len(texts)
     if n == 0:
         return "", (Explained("", ()) if explain else None)
+    unwrap = extra is None and dom_drop is None and cfg.unwrap and kind == "text"
+    if unwrap:
+        wrap = lines.unwrap_view(texts)
+        if wrap is not None:
+            return _run_unwrapped(wrap, endings, cfg, explain, model, headline, sink,
+                                  resettle)
+    model_arg = model
     # markdown (Config.markdown): the path reads link texts without their URLs; what is
     # written is the input line, or the piece of it a trimmed view stands for
     originals = texts
@@ -453,6 +467,13 @@ def run_lines(
     outputs: list[str | None] = [pieces[i] if keep[i] else None for i in range(n)]
     if view is not None:
         outputs = [o if o is None else view.original(i, o) for i, o in enumerate(outputs)]
+    # text that was not read as wrapped can be once its clutter is gone (a menu line
+    # longer than the width): read again as clean() would read the output
+    rewrapped: dict[int, Decision] = {}
+    if unwrap and resettle:
+        rewrapped = _settle_wrapped(originals, outputs, cfg, explain, model_arg, True)
+    if sink is not None:
+        sink.extend(outputs)
     written: list[int] | None = [] if explain else None
     out = lines.join_lines(originals, endings, outputs, written)
     if not explain or late is None:
@@ -491,7 +512,86 @@ def run_lines(
             d, text=originals[d.index],
             output=None if d.output is None else view.original(d.index, d.output))
             for d in decisions]
+    if rewrapped:
+        decisions = [rewrapped.get(d.index, d) for d in decisions]
     return out, Explained(out, tuple(decisions))
+
+
+def _run_unwrapped(
+    wrap: lines.WrapView, endings: Sequence[str], cfg: Config, explain: bool, model: Any,
+    headline: int, sink: list[str | None] | None, resettle: bool = True,
+) -> tuple[str, Explained | None]:
+    """:func:`run_lines` over hard-wrapped lines: the path decides on the paragraphs
+    (``wrap.texts``), and each line is written as it was when its paragraph is kept (or
+    the part of it a trimmed paragraph keeps)."""
+    texts = wrap.originals
+    inner: list[str | None] = []
+    _, ex = run_lines(wrap.texts, ["\n"] * len(wrap.texts), cfg.replace(unwrap=False),
+                      explain, model=model, headline=headline, sink=inner)
+    outputs: list[str | None] = [None] * len(texts)
+    for g, piece in enumerate(inner):
+        if piece is not None:
+            for i, p in wrap.pieces(g, piece):
+                outputs[i] = p
+    late = _settle_wrapped(texts, outputs, cfg, explain, model, False) if resettle else {}
+    if sink is not None:
+        sink.extend(outputs)
+    out = lines.join_lines(texts, endings, outputs)
+    if ex is None:
+        return out, None
+    decisions: list[Decision] = []
+    for g, d in enumerate(ex.decisions):
+        members = wrap.groups[g]
+        if len(members) == 1:  # (a line read as itself: its decision as it is)
+            decisions.append(dataclasses.replace(d, index=members[0]))
+            continue
+        why = (f"read as one paragraph with lines {members[0] + 1}-{members[-1] + 1} "
+               f"(text hard-wrapped at {wrap.width} columns): {d.reason}")
+        for i in members:
+            o = outputs[i]
+            action = (Action.DROP if o is None else Action.KEEP if o == texts[i]
+                      else Action.TRIM)
+            decisions.append(Decision(i, texts[i], action, d.stage, why, d.rule_id, d.score, o))
+    decisions = [late.get(d.index, d) for d in decisions]
+    return out, Explained(out, tuple(decisions))
+
+
+def _settle_wrapped(
+    texts: Sequence[str], outputs: list[str | None], cfg: Config, explain: bool, model: Any,
+    check: bool,
+) -> dict[int, Decision]:
+    """Settle what ``outputs`` keeps of ``texts`` (in place) as the text path settles its
+    passes: the output is read again as clean() would read it (what is left of wrapped
+    text may be wrapped at another width, or not read as wrapped at all once its menus
+    are gone; text not read as wrapped may be once they are), until that changes
+    nothing; each round only drops or trims. ``check``: first see whether the output
+    reads as wrapped text at all (nothing to settle otherwise). Returns the decisions of
+    the lines a round changed (with ``explain``)."""
+    late: dict[int, Decision] = {}
+    blank = [not t.strip() for t in texts]
+    for round_no in range(cfg.settle - 1):
+        idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
+        sub = [texts[i] if blank[i] else outputs[i] or "" for i in idx]
+        if round_no == 0 and check and lines.unwrap_view(sub) is None:
+            break
+        again: list[str | None] = []
+        _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again,
+                              resettle=False)
+        changed = False
+        for j, i in enumerate(idx):
+            if blank[i] or again[j] == sub[j]:
+                continue
+            outputs[i] = again[j] if again[j] is None else (
+                texts[i] if again[j] == texts[i] else again[j])
+            changed = True
+            if sub_ex is not None:
+                d = sub_ex.decisions[j]
+                late[i] = dataclasses.replace(
+                    d, index=i, text=texts[i], output=outputs[i],
+                    reason=f"once the lines dropped before were gone: {d.reason}")
+        if not changed:
+            break
+    return late
 
 
 #: ``Config.retry_sparse``: a text page whose kept words are under this share of its words

@@ -15,6 +15,10 @@ users' scrapers differ. :data:`RENDERERS` maps a name to a guarded ``html -> tex
 * ``"markdown"``: ``markdownify.markdownify(html, heading_style="ATX", bullets="*")``, the
   markdown that scrapers built for LLM pipelines write (links as ``[text](url)``, one
   list item a line). Benchmark only: the text model is not trained on it.
+* ``"wrapped"``: the ``html_text`` render hard-wrapped at :data:`WRAP_COLUMNS` columns
+  (``textwrap``, long words and hyphens left whole), as console browsers dump pages
+  (``lynx -dump``, ``w3m -dump``), html2text writes them by default (78 columns) and
+  mail archives hold them: every line of a paragraph filled to one width. Benchmark only.
 
     >>> from scrubber.train.render import RENDERERS, STATS
     >>> RENDERERS["html_text"]("<p>Hello <b>world</b></p>")
@@ -152,6 +156,20 @@ def _markdown(html: str) -> str:
     return markdownify.markdownify(html, heading_style="ATX", bullets="*") or ""
 
 
+WRAP_COLUMNS = 76
+"""The width of the ``wrapped`` renderer (lynx's dumps: 76 columns of text by default)."""
+
+
+def _wrapped(html: str) -> str:
+    import textwrap
+
+    out = []
+    for line in _html_text(html).split("\n"):
+        out.extend(textwrap.wrap(line, WRAP_COLUMNS, break_long_words=False,
+                                 break_on_hyphens=False) or [""])
+    return "\n".join(out)
+
+
 _LOADED_DIGEST: dict[str, str] = {}
 
 
@@ -188,6 +206,7 @@ _RAW: dict[str, Callable[[str], str]] = {
     "html_text": _html_text,
     "blocks": _blocks,
     "markdown": _markdown,
+    "wrapped": _wrapped,
 }
 
 _DISTRIBUTIONS = {
@@ -196,6 +215,7 @@ _DISTRIBUTIONS = {
     "html_text": "html-text",
     "blocks": "scrubber",
     "markdown": "markdownify",
+    "wrapped": "html-text",
 }
 
 
@@ -212,6 +232,8 @@ def renderer_version(name: str) -> str:
         version = _dist_version(_DISTRIBUTIONS[name])
     except (PackageNotFoundError, KeyError):
         version = "unknown"
+    if name == "wrapped":
+        version = f"{version}+wrap{WRAP_COLUMNS}"
     if name == "blocks":
         with contextlib.suppress(RendererUnavailable):
             _blocks_module()
@@ -223,10 +245,10 @@ def renderer_version(name: str) -> str:
     return version
 
 
-OPTIONAL: frozenset[str] = frozenset({"markdown"})
-"""Renderers built and scored only when named (``--renderers markdown``): the default
-dataset build, training and benchmark leave them out (markdownify takes about 0.1 s a
-page)."""
+OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped"})
+"""Renderers built and scored only when named (``--renderers markdown wrapped``): the
+default dataset build, training and benchmark leave them out (markdownify takes about
+0.1 s a page; ``wrapped`` is ``html_text`` again, wrapped)."""
 
 
 def available_renderers(optional: bool = False) -> list[str]:
