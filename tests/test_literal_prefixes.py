@@ -3,22 +3,32 @@ its walks (``_reference`` below, kept verbatim but for its name): the same prefi
 for every pattern a built-in rule gives it (its patterns, their fast forms and their
 inlined DEFINEs, with and without ``lstripped``) and for generated patterns with nested
 alternations, optional groups and repeats. A faster walk that gave another set would
-change which rules a line is tried with: outputs would differ."""
+change which rules a line is tried with: outputs would differ. And the table of the
+built-in patterns' answers shipped in the package (``_PREFIX_TABLE``): exactly those
+patterns, each with what the code computes."""
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import scrubber.rules
 from scrubber.rules import (
     _PREFIX_CAP,
     _PREFIX_LEN,
+    _PYTHON,
+    _computed_prefixes,
     _fold,
     _inline_defines,
     _literal_prefixes,
+    _prefix_table,
+    _read_prefix_table,
     builtin_rules,
     compiled,
 )
@@ -153,9 +163,45 @@ def test_the_same_prefixes_as_the_reference_for_every_built_in_pattern() -> None
     for text in texts:
         for lstripped in (False, True):
             want = _reference(text, lstripped)
+            assert _computed_prefixes(text, lstripped) == want, (text, lstripped)
             assert _literal_prefixes(text, lstripped) == want, (text, lstripped)
             found += want is not None
     assert found > 200  # (most patterns have prefixes: the comparison is not all None)
+
+
+_REWRITE = ('the table is stale: python -c "import scrubber.rules as r; '
+            'r._write_prefix_table()" writes it again')
+
+
+def test_the_shipped_table_holds_what_the_code_computes_for_every_built_in_pattern() -> None:
+    raw = json.loads((resources.files("scrubber.rules") / "prefixes.json").read_text("utf-8"))
+    if raw["python"] != _PYTHON:
+        pytest.skip(f"the table was written under Python {raw['python']}: not read here")
+    assert (raw["prefix_len"], raw["prefix_cap"]) == (_PREFIX_LEN, _PREFIX_CAP), _REWRITE
+    plain, lstripped = _prefix_table()
+    texts = _builtin_texts()
+    # exactly the built-in texts: none missing (computed at start-up), none left over
+    assert sorted(plain) == texts, _REWRITE
+    assert sorted(lstripped) == texts, _REWRITE
+    for text in texts:
+        for table, ls in ((plain, False), (lstripped, True)):
+            got = _computed_prefixes(text, ls)
+            assert table[text] == (None if got is None else sorted(got)), (_REWRITE, text)
+    assert texts == scrubber.rules._prefix_table_texts()  # (what the writer enumerates)
+
+
+def test_the_table_answers_only_the_exact_text_and_only_its_own_python(tmp_path: Any) -> None:
+    text = next(t for t in _builtin_texts() if _computed_prefixes(t) is not None)
+    changed = text + "|zz"  # (a pattern edited in a pack: not in the table, computed)
+    assert changed not in _prefix_table()[0]
+    assert _literal_prefixes(changed) == _reference(changed) != _literal_prefixes(text)
+    table = {"python": _PYTHON, "prefix_len": _PREFIX_LEN, "prefix_cap": _PREFIX_CAP,
+             "plain": {text: ["x"]}, "lstripped": {}}
+    assert _read_prefix_table(json.dumps(table))[0] == {text: ["x"]}
+    for key, other in (("python", "2.7"), ("prefix_len", _PREFIX_LEN + 1),
+                       ("prefix_cap", _PREFIX_CAP - 1)):
+        assert _read_prefix_table(json.dumps({**table, key: other})) == ({}, {})
+    assert _read_prefix_table("not json") == ({}, {})
 
 
 # small patterns with the shapes the walk remembers answers across: alternations whose

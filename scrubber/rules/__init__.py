@@ -31,9 +31,11 @@ import bisect
 import dataclasses
 import functools
 import itertools
+import json
 import operator
 import os
 import re
+import sys
 import time
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -304,6 +306,79 @@ _PASS_MARK = "\U0010ffff"
 _PASS_END_SEQ = ((_PASS_END, None), None)  # (the linked sequence of _PASS_END alone)
 
 
+# What _computed_prefixes gives every pattern text a built-in rule hands it, written
+# ahead into the package: re's parser and the walk over the built-in patterns were about
+# 50 ms of each process's start-up, reading the answers takes about 2. An answer is
+# looked up by the exact pattern text (a pattern not in the table, or changed, is
+# computed), and the table is read only under the Python (major.minor: re's parser is
+# version-specific) and the _PREFIX_LEN and _PREFIX_CAP it was written with.
+# tests/test_literal_prefixes.py checks that it holds exactly the built-in patterns'
+# texts, each with what the code computes now; after a change to the packs or to the
+# walk, write it again with ``python -c "import scrubber.rules as r;
+# r._write_prefix_table()"``.
+_PREFIX_TABLE = "prefixes.json"
+_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+_PrefixAnswers = dict[str, Any]  # pattern text -> sorted prefixes, or None
+
+
+@functools.cache
+def _prefix_table() -> tuple[_PrefixAnswers, _PrefixAnswers]:
+    """The package's table (:func:`_read_prefix_table`), read once."""
+    try:
+        text = (resources.files("scrubber.rules") / _PREFIX_TABLE).read_text("utf-8")
+    except OSError:
+        return {}, {}
+    return _read_prefix_table(text)
+
+
+def _read_prefix_table(text: str) -> tuple[_PrefixAnswers, _PrefixAnswers]:
+    """A table's answers for patterns as written and for ``lstripped`` lines, or two
+    empty ones when it is no table or was written for another Python or other limits."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}, {}
+    if not isinstance(data, dict) or (
+            data.get("python"), data.get("prefix_len"), data.get("prefix_cap")) != (
+            _PYTHON, _PREFIX_LEN, _PREFIX_CAP):
+        return {}, {}
+    return data["plain"], data["lstripped"]
+
+
+def _prefix_table_texts() -> list[str]:
+    """Every pattern text a built-in rule hands :func:`_literal_prefixes`: ``_Combined``
+    its patterns, ``_Scan.units`` also their fast forms and DEFINE-inlined texts."""
+    texts: set[str] = set()
+    for r in builtin_rules():
+        for p in (*r.patterns, *map(compiled, r.fast)):
+            texts.add(p.pattern)
+            if "(?(DEFINE)" in p.pattern:
+                texts.add(_inline_defines(p.pattern) or p.pattern)
+    return sorted(texts)
+
+
+def _write_prefix_table(path: str | None = None) -> None:
+    """Write the table (by default into the package) from the code's answers now."""
+    if path is None:
+        path = str(Path(__file__).with_name(_PREFIX_TABLE))
+    texts = _prefix_table_texts()
+    lines = ["{",
+             f'"about": {json.dumps("see _PREFIX_TABLE in scrubber/rules/__init__.py")},',
+             f'"python": {json.dumps(_PYTHON)},',
+             f'"prefix_len": {_PREFIX_LEN},',
+             f'"prefix_cap": {_PREFIX_CAP},']
+    for name, lstripped in (("plain", False), ("lstripped", True)):
+        lines.append(f'"{name}": {{')
+        for i, text in enumerate(texts):
+            got = _computed_prefixes(text, lstripped)
+            answer = None if got is None else sorted(got)
+            comma = "," if i < len(texts) - 1 else ""
+            lines.append(f"{json.dumps(text)}: {json.dumps(answer)}{comma}")
+        lines.append("}," if name == "plain" else "}")
+    lines.append("}")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] | None:
     """Lower-cased literal strings one of which every match of ``pattern`` (at the start
     of a line) begins with, or ``None`` when there is no such finite set. A line whose
@@ -311,7 +386,19 @@ def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] |
 
     ``lstripped``: the lines are known to start with no white space (``str.strip``), so
     an optional run of white space before any character is read matches nothing and is
-    passed over (``^[\\[(]?\\s*Read more`` gets ``[``, ``(`` and ``read more``)."""
+    passed over (``^[\\[(]?\\s*Read more`` gets ``[``, ``(`` and ``read more``).
+
+    A built-in pattern's answer is read from the package's table (``_PREFIX_TABLE``),
+    any other is computed (:func:`_computed_prefixes`)."""
+    table = _prefix_table()[1 if lstripped else 0]
+    if pattern in table:
+        got = table[pattern]
+        return None if got is None else frozenset(got)
+    return _computed_prefixes(pattern, lstripped)
+
+
+def _computed_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] | None:
+    """:func:`_literal_prefixes` worked out from ``pattern`` itself."""
     # ``regex``-only Unicode properties, for this analysis only, become ``\w``: an open
     # class, which ends a prefix where it stands (and is skipped inside a lookahead), so
     # the prefixes found can only be fewer letters long, never wrong
