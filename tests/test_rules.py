@@ -853,6 +853,39 @@ def test_a_pattern_is_tried_at_the_line_start_only_when_every_branch_starts_ther
     assert _starts_anchored(pattern) is anchored
 
 
+def test_top_level_bar_passing_over_plain_runs_answers_as_reading_every_character() -> None:
+    """_top_level_bar skips runs of characters it ignores (_BAR_PLAIN); the answers are
+    those of the loop over every character (the reference below), for every built-in
+    pattern and for the patterns of up to four of the characters the skipping stops at."""
+    import itertools
+
+    from scrubber.rules import _bare_chars, _top_level_bar, _Unsafe, builtin_rules
+
+    def reference(pattern: str, verbose: bool) -> bool:
+        depth = 0
+        try:
+            for i, c in _bare_chars(pattern, 0, verbose):
+                if c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                elif c == "|" and depth == 0:
+                    rest = pattern[i + 1 :]
+                    if not (rest.lstrip() if verbose else rest).startswith("^"):
+                        return True
+        except _Unsafe:
+            return True
+        return False
+
+    texts = {p.pattern for r in builtin_rules() for p in r.patterns}
+    texts |= {"".join(t) for n in range(1, 5)
+              for t in itertools.product(["a", "(", ")", "|", "^", "\\", "[", "]", "#",
+                                          "\n", " "], repeat=n)}
+    for text in texts:
+        for verbose in (False, True):
+            assert _top_level_bar(text, verbose) is reference(text, verbose), (text, verbose)
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [

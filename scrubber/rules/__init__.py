@@ -31,9 +31,11 @@ import bisect
 import dataclasses
 import functools
 import itertools
+import json
 import operator
 import os
 import re
+import sys
 import time
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -301,6 +303,80 @@ _UNI_PROPERTY = re.compile(r"\\[pP]\{[A-Za-z_]{1,40}\}")
 # that marks a prefix read up to it
 _PASS_END = object()
 _PASS_MARK = "\U0010ffff"
+_PASS_END_SEQ = ((_PASS_END, None), None)  # (the linked sequence of _PASS_END alone)
+
+
+# What _computed_prefixes gives every pattern text a built-in rule hands it, written
+# ahead into the package: re's parser and the walk over the built-in patterns were about
+# 50 ms of each process's start-up, reading the answers takes about 2. An answer is
+# looked up by the exact pattern text (a pattern not in the table, or changed, is
+# computed), and the table is read only under the Python (major.minor: re's parser is
+# version-specific) and the _PREFIX_LEN and _PREFIX_CAP it was written with.
+# tests/test_literal_prefixes.py checks that it holds exactly the built-in patterns'
+# texts, each with what the code computes now; after a change to the packs or to the
+# walk, write it again with ``python -c "import scrubber.rules as r;
+# r._write_prefix_table()"``.
+_PREFIX_TABLE = "prefixes.json"
+_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+_PrefixAnswers = dict[str, Any]  # pattern text -> sorted prefixes, or None
+
+
+@functools.cache
+def _prefix_table() -> tuple[_PrefixAnswers, _PrefixAnswers]:
+    """The package's table (:func:`_read_prefix_table`), read once."""
+    try:
+        text = (resources.files("scrubber.rules") / _PREFIX_TABLE).read_text("utf-8")
+    except OSError:
+        return {}, {}
+    return _read_prefix_table(text)
+
+
+def _read_prefix_table(text: str) -> tuple[_PrefixAnswers, _PrefixAnswers]:
+    """A table's answers for patterns as written and for ``lstripped`` lines, or two
+    empty ones when it is no table or was written for another Python or other limits."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}, {}
+    if not isinstance(data, dict) or (
+            data.get("python"), data.get("prefix_len"), data.get("prefix_cap")) != (
+            _PYTHON, _PREFIX_LEN, _PREFIX_CAP):
+        return {}, {}
+    return data["plain"], data["lstripped"]
+
+
+def _prefix_table_texts() -> list[str]:
+    """Every pattern text a built-in rule hands :func:`_literal_prefixes`: ``_Combined``
+    its patterns, ``_Scan.units`` also their fast forms and DEFINE-inlined texts."""
+    texts: set[str] = set()
+    for r in builtin_rules():
+        for p in (*r.patterns, *map(compiled, r.fast)):
+            texts.add(p.pattern)
+            if "(?(DEFINE)" in p.pattern:
+                texts.add(_inline_defines(p.pattern) or p.pattern)
+    return sorted(texts)
+
+
+def _write_prefix_table(path: str | None = None) -> None:
+    """Write the table (by default into the package) from the code's answers now."""
+    if path is None:
+        path = str(Path(__file__).with_name(_PREFIX_TABLE))
+    texts = _prefix_table_texts()
+    lines = ["{",
+             f'"about": {json.dumps("see _PREFIX_TABLE in scrubber/rules/__init__.py")},',
+             f'"python": {json.dumps(_PYTHON)},',
+             f'"prefix_len": {_PREFIX_LEN},',
+             f'"prefix_cap": {_PREFIX_CAP},']
+    for name, lstripped in (("plain", False), ("lstripped", True)):
+        lines.append(f'"{name}": {{')
+        for i, text in enumerate(texts):
+            got = _computed_prefixes(text, lstripped)
+            answer = None if got is None else sorted(got)
+            comma = "," if i < len(texts) - 1 else ""
+            lines.append(f"{json.dumps(text)}: {json.dumps(answer)}{comma}")
+        lines.append("}," if name == "plain" else "}")
+    lines.append("}")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] | None:
@@ -310,7 +386,19 @@ def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] |
 
     ``lstripped``: the lines are known to start with no white space (``str.strip``), so
     an optional run of white space before any character is read matches nothing and is
-    passed over (``^[\\[(]?\\s*Read more`` gets ``[``, ``(`` and ``read more``)."""
+    passed over (``^[\\[(]?\\s*Read more`` gets ``[``, ``(`` and ``read more``).
+
+    A built-in pattern's answer is read from the package's table (``_PREFIX_TABLE``),
+    any other is computed (:func:`_computed_prefixes`)."""
+    table = _prefix_table()[1 if lstripped else 0]
+    if pattern in table:
+        got = table[pattern]
+        return None if got is None else frozenset(got)
+    return _computed_prefixes(pattern, lstripped)
+
+
+def _computed_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] | None:
+    """:func:`_literal_prefixes` worked out from ``pattern`` itself."""
     # ``regex``-only Unicode properties, for this analysis only, become ``\w``: an open
     # class, which ends a prefix where it stands (and is skipped inside a lookahead), so
     # the prefixes found can only be fewer letters long, never wrong
@@ -337,58 +425,116 @@ def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] |
         return all((iop is C.CATEGORY and iav in spaces)
                    or (iop is C.LITERAL and chr(iav).isspace()) for iop, iav in klass)
 
-    def pre(items: list[Any], depth: int = 0) -> set[str]:
-        if not items or depth >= _PREFIX_LEN:
-            return {""}
-        op, av = items[0]
-        rest = items[1:]
-        if op is C.AT or op in (C.ASSERT, C.ASSERT_NOT):
-            return pre(rest, depth)
-        if op is C.LITERAL:
-            return {_fold(chr(av)) + t for t in pre(rest, depth + 1)}
-        if op is C.IN:
-            chars = set()
-            for iop, iav in av:
-                if iop is C.LITERAL:
-                    chars.add(_fold(chr(iav)))
-                elif iop is C.RANGE and iav[1] - iav[0] < 16:
-                    chars |= {_fold(chr(c)) for c in range(iav[0], iav[1] + 1)}
-                elif iop is C.CATEGORY and iav in (C.CATEGORY_DIGIT, C.CATEGORY_UNI_DIGIT):
-                    chars.add("0")
-                else:
-                    return {""}  # an open class: the prefix ends here
-            tails = pre(rest, depth + 1)
-            out = {c + t for c in chars for t in tails}
-        elif op is C.BRANCH:
-            out = set()
-            for branch in av[1]:
-                out |= pre(list(branch) + rest, depth)
-        elif op is C.SUBPATTERN:
-            out = pre(list(av[3]) + rest, depth)
-        elif op is _PASS_END:
-            return {_PASS_MARK}
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, hi, sub = av
-            if lstripped and depth == 0 and lo == 0 and _white_only(list(sub)):
-                return pre(rest, depth)  # nothing read yet: no white space to match
-            if hi == 1:  # optional: with it, or straight on
-                out = pre(list(sub) + rest, depth)
-            else:
-                # one pass through the repeat, then stop extending; a pass that matched
-                # nothing (it reached the marked end having read no character) is
-                # followed by another pass or by what comes after the repeat
-                out = set()
-                for t in pre([*sub, (_PASS_END, None)], depth):
-                    if t == _PASS_MARK:
-                        out |= pre(rest, depth)
-                    else:
-                        out.add(t.removesuffix(_PASS_MARK))
-            if lo == 0:
-                out |= pre(rest, depth)
+    # ``pre`` reads a sequence of parsed items as a linked list, (item, rest) down to
+    # ``None``: a group's branches and a repeat's pass go on into the very same ``rest``
+    # object instead of copies of it (``items[1:]`` and ``list(branch) + rest`` copied the
+    # rest of the pattern at every item read), which lets ``pre`` remember its answer
+    # for a (sequence, depth) by the sequence's identity: an answer depends on nothing
+    # else, so a remembered one is the one a new walk gives. A run of literals is read
+    # at once, each folded as before (one character at a time: ``str.lower`` of a run
+    # may differ, a final sigma), its prefixes built once instead of a character at a
+    # time. (Measured over the built-in patterns, as at start-up: the walks took 45 ms,
+    # now 25; twelve chained optional groups, ``(?:a|bb|c|dd)?`` each, 78 s, now 11 ms.)
+    memo: dict[tuple[int, int], tuple[Any, set[str]]] = {}
+    links: dict[tuple[int, int], Any] = {}
+    folds: dict[int, str] = {}
+
+    def link(items: Any, rest: Any) -> Any:
+        """``items`` followed by the linked sequence ``rest``: the same object each time
+        for the same two, so that answers for it are remembered across paths."""
+        key = (id(items), id(rest))
+        got = links.get(key)
+        if got is None:
+            seq = rest
+            # (a SubPattern's list: iterating the SubPattern is a Python call an item)
+            for item in reversed(getattr(items, "data", items)):
+                seq = (item, seq)
+            # (the entry keeps ``items`` and ``rest`` alive: their ids stay theirs)
+            got = links[key] = (seq, items, rest)
+        return got[0]
+
+    def fold(c: int) -> str:
+        got = folds.get(c)
+        if got is None:
+            got = folds[c] = _fold(chr(c))
+        return got
+
+    def pre(seq: Any, depth: int = 0) -> set[str]:
+        """The prefixes of the linked sequence ``seq`` when ``depth`` characters have
+        been read. (The answer may be remembered and shared: never changed in place.)"""
+        key = (id(seq), depth)
+        got = memo.get(key)
+        if got is not None:
+            return got[1]
+        out: Any
+        if seq is None or depth >= _PREFIX_LEN:
+            out = {""}
         else:
-            return {""}  # anything else: the prefix ends here
-        if len(out) > _PREFIX_CAP:
-            return _shorter(out)
+            (op, av), rest = seq
+            if op is C.AT or op in (C.ASSERT, C.ASSERT_NOT):
+                out = pre(rest, depth)
+            elif op is C.LITERAL:
+                head = fold(av)
+                n = depth + 1
+                while rest is not None and n < _PREFIX_LEN and rest[0][0] is C.LITERAL:
+                    head += fold(rest[0][1])
+                    rest = rest[1]
+                    n += 1
+                out = {head + t for t in pre(rest, n)}
+            elif op is C.IN:
+                chars = set()
+                open_class = False
+                for iop, iav in av:
+                    if iop is C.LITERAL:
+                        chars.add(fold(iav))
+                    elif iop is C.RANGE and iav[1] - iav[0] < 16:
+                        chars |= {fold(c) for c in range(iav[0], iav[1] + 1)}
+                    elif iop is C.CATEGORY and iav in (C.CATEGORY_DIGIT,
+                                                        C.CATEGORY_UNI_DIGIT):
+                        chars.add("0")
+                    else:
+                        open_class = True
+                        break
+                if open_class:
+                    out = {""}  # an open class: the prefix ends here
+                else:
+                    tails = pre(rest, depth + 1)
+                    out = {c + t for c in chars for t in tails}
+            elif op is C.BRANCH:
+                out = set()
+                for branch in av[1]:
+                    out |= pre(link(branch, rest), depth)
+            elif op is C.SUBPATTERN:
+                out = pre(link(av[3], rest), depth)
+            elif op is _PASS_END:
+                out = {_PASS_MARK}
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                lo, hi, sub = av
+                if lstripped and depth == 0 and lo == 0 and _white_only(list(sub)):
+                    out = pre(rest, depth)  # nothing read yet: no white space to match
+                else:
+                    if hi == 1:  # optional: with it, or straight on
+                        out = set(pre(link(sub, rest), depth))
+                    else:
+                        # one pass through the repeat, then stop extending; a pass that
+                        # matched nothing (it reached the marked end having read no
+                        # character) is followed by another pass or by what comes
+                        # after the repeat
+                        out = set()
+                        for t in pre(link(sub, _PASS_END_SEQ), depth):
+                            if t == _PASS_MARK:
+                                out |= pre(rest, depth)
+                            else:
+                                out.add(t.removesuffix(_PASS_MARK))
+                    if lo == 0:
+                        out |= pre(rest, depth)
+            else:
+                out = {""}  # anything else: the prefix ends here
+            # (no answer has more than _PREFIX_CAP prefixes, so this cuts only what a
+            # class, a group or a repeat put together, as it did)
+            if len(out) > _PREFIX_CAP:
+                out = _shorter(out)
+        memo[key] = (seq, out)  # (keeps ``seq`` alive: its id stays its own)
         return out
 
     def _shorter(out: set[str]) -> set[str]:
@@ -401,9 +547,15 @@ def _literal_prefixes(pattern: str, lstripped: bool = False) -> frozenset[str] |
         return {""}
 
     try:
-        out = pre(list(tree.data if hasattr(tree, "data") else tree))
+        out = pre(link(tree.data if hasattr(tree, "data") else tree, None))
     except RecursionError:
         return None
+    finally:
+        # (``pre`` is in a reference cycle with itself, which only the garbage collector
+        # frees: emptied here, what it remembered goes now, not at the next collection,
+        # whose every pass meanwhile walked it: measured 30% slower parses after)
+        memo.clear()
+        links.clear()
     if not out or "" in out:
         return None
     return frozenset(out)
@@ -556,6 +708,10 @@ def _library(part: str) -> Any:
 _VERBOSE_ANCHOR = re.compile(r"\(\?([aiLmsux]+)\)\s*\^")
 
 
+# (remembered: _Matcher asks about each pattern twice, for its two halves, and the
+# scans ask again; reading the text each time was 14 ms of start-up, once 7, and
+# passing over plain runs (_BAR_PLAIN) 3.5)
+@functools.lru_cache(maxsize=4096)
 def _starts_anchored(pattern: str) -> bool:
     """Does every match of ``pattern`` start at the start of the line? True when it begins
     with ``^``, or with an inline ``(?x)`` flag group and white space then ``^`` (such
@@ -578,7 +734,7 @@ def _top_level_bar(pattern: str, verbose: bool) -> bool:
     cannot it be told)?"""
     depth = 0
     try:
-        for i, c in _bare_chars(pattern, 0, verbose):
+        for i, c in _bare_chars(pattern, 0, verbose, _BAR_PLAIN):
             if c == "(":
                 depth += 1
             elif c == ")":
@@ -850,12 +1006,26 @@ def _paren_end(p: str, i: int, verbose: bool) -> int:
     raise _Unsafe
 
 
-def _bare_chars(p: str, i: int, verbose: bool) -> Iterator[tuple[int, str]]:
+# a run of characters none of which is a group's parenthesis, a bar or what starts an
+# escape, a class or a comment: _top_level_bar looks at none of them
+_BAR_PLAIN = re.compile(r"[^()|\\\[#]+")
+
+
+def _bare_chars(p: str, i: int, verbose: bool,
+                plain: re.Pattern[str] | None = None) -> Iterator[tuple[int, str]]:
     """The characters of ``p`` from ``i`` on, with their indices, that stand for
     themselves in its syntax: not inside an escape, a character class or (``verbose``) a
-    ``#`` comment. Raises :class:`_Unsafe` where an escape or a class cannot be told."""
+    ``#`` comment. Raises :class:`_Unsafe` where an escape or a class cannot be told.
+    ``plain``: runs of characters the caller ignores, passed over unseen (a run holds no
+    escape, class or comment, so what follows it reads as it did; a generator step a
+    character was half of what _starts_anchored cost at start-up)."""
     n = len(p)
     while i < n:
+        if plain is not None:
+            m = plain.match(p, i)
+            if m is not None:
+                i = m.end()
+                continue
         c = p[i]
         if c == "\\":
             i = _escape_end(p, i)
