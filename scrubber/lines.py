@@ -241,14 +241,15 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
 # `fmt` / `fold`. A wrapper fills each line of a paragraph up to a width W and starts a
 # new line with the word that would not fit, so the lines of one paragraph are each read
 # as a short line by themselves (and its last line as a fragment). The text is wrapped
-# when no line of several words is longer than some W (40 to 200 columns; a line holding
-# a word of over 30 characters, a URL, or a table row is left out: wrappers do not break
-# those) and the lines near W (within 15 columns) are at least 4 and 40% of the lines
-# longer than W / 2 (body text, left to its natural lengths, seldom crowds at its
-# maximum). Line i then continues into line i + 1 when the first word of i + 1 would not
-# have fitted after it: len(i) + 1 + len(word) > W (and i + 1 does not open a list item
-# or a heading); at least two paragraphs must then run over three lines or more, and at
-# most half of the lines continued may end a sentence.
+# when no line of several words is longer than some W (40 to 200 columns; words of over
+# 30 characters, URLs, are not counted, and table rows and list items are left out:
+# wrappers do not break the first, html2text does not wrap the others) and the lines
+# near W (within 15 columns) are at least 4 and 40% of the lines longer than W / 2
+# (body text, left to its natural lengths, seldom crowds at its maximum). Line i then
+# continues into line i + 1 when the first word of i + 1 would not have fitted after it:
+# len(i) + 1 + len(word) > W (and i + 1 does not open a list item or a heading); at
+# least two paragraphs must then run over three lines or more, and at most half of the
+# lines continued may end a sentence.
 WRAP_MIN, WRAP_MAX = 40, 200
 _WRAP_NEAR = 15  # columns under W that count as a full line
 _WRAP_MIN_FULL = 4  # full lines a wrapped text holds at least
@@ -257,6 +258,19 @@ _WRAP_LONG_WORD = 30  # a word longer than this is not broken by wrappers
 _WRAP_MIN_LONG = 2  # paragraphs of three lines or more a wrapped text holds at least
 _WRAP_MAX_ENDS = 0.5  # the largest share of continued lines that end a sentence
 _WRAP_OPENER = regex.compile(r"(?:[-*+•·–—►▸▶✓✔#>|]|\d{1,3}[.)]|\(?[a-zA-Z\d]{1,2}\))$")
+
+
+def _wrap_length(line: str) -> tuple[int, bool] | None:
+    """How long ``line`` is as a wrapper filled it, and whether words too long to break
+    (URLs, a markdown link's ``text](url)``) were left out of that length; ``None`` for a
+    line that says nothing of a width: one word, a table row, a list item (html2text
+    leaves list items as they are)."""
+    s = line.rstrip()
+    words = s.split()
+    if len(words) < 2 or s.count("|") >= 2 or _WRAP_OPENER.match(words[0]):
+        return None
+    long = [len(w) + 1 for w in words if len(w) > _WRAP_LONG_WORD]
+    return len(s) - sum(long), bool(long)
 
 
 def wrap_width(texts: Sequence[str]) -> int | None:
@@ -273,24 +287,19 @@ def wrap_width(texts: Sequence[str]) -> int | None:
     # (first the lines longer than any width: text left to its natural lengths has one
     # of several words, a paragraph, which settles it at once, for about 10 us a page)
     for t in [t for t in texts if len(t) > WRAP_MAX]:
-        s = t.rstrip()
-        words = s.split()
-        if len(s) > WRAP_MAX and len(words) >= 2 and s.count("|") < 2:
-            longest = max(map(len, words))
-            if longest <= _WRAP_LONG_WORD or len(s) - longest > WRAP_MAX:
-                return None
+        m = _wrap_length(t)
+        if m is not None and m[0] > WRAP_MAX:
+            return None
     lens: list[int] = []
-    rest = 0  # the longest a line with a long word is without it
+    rest = 0  # the longest a line with a long word is without them
     for t in texts:
-        s = t.rstrip()
-        words = s.split()
-        if len(words) < 2 or s.count("|") >= 2:
+        m = _wrap_length(t)
+        if m is None:
             continue
-        longest = max(map(len, words))
-        if longest > _WRAP_LONG_WORD:
-            rest = max(rest, len(s) - longest)
+        if m[1]:
+            rest = max(rest, m[0])
         else:
-            lens.append(len(s))
+            lens.append(m[0])
     if len(lens) < _WRAP_MIN_FULL:
         return None
     w = max(lens)
@@ -372,12 +381,12 @@ class WrapView:
 
 def _fits(line: str, width: int) -> bool:
     """Could ``line`` be a line of text wrapped at ``width``: no longer than that, but
-    for one word too long to break (a URL)?"""
+    for words too long to break (URLs)?"""
     s = line.rstrip()
     if len(s) <= width:
         return True
-    longest = max(map(len, s.split()))
-    return longest > _WRAP_LONG_WORD and len(s) - longest <= width
+    long = [len(w) + 1 for w in s.split() if len(w) > _WRAP_LONG_WORD]
+    return bool(long) and len(s) - sum(long) <= width
 
 
 def unwrap_view(texts: Sequence[str], width: int | None = None) -> WrapView | None:

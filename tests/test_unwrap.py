@@ -123,3 +123,21 @@ def test_the_cli_reads_each_line_alone_with_no_unwrap() -> None:
     assert on == scrubber.clean(page.decode()) and off == scrubber.clean(page.decode(),
                                                                          unwrap=False)
     assert on != off
+
+
+def test_html2texts_wrapped_markdown_is_read_a_paragraph_at_a_time() -> None:
+    """html2text wraps paragraphs at 78 columns but leaves list items whole and never
+    breaks a link's ``text](url)``: neither says the text is not wrapped."""
+    link = "[forecasts](https://example.com/news/2024/03/council-budget-forecasts-explained)"
+    paras = [f"{PARAS[0]} {PARAS[2]}", PARAS[1].replace("forecasts", f"revenue {link}"),
+             f"{PARAS[2]} {PARAS[0]}"]
+    body: list[str] = []
+    for p in paras:
+        body += [*textwrap.wrap(p, 78, break_long_words=False, break_on_hyphens=False), ""]
+    items = ["  * " + "A list item html2text leaves on one line however long it is, " * 2]
+    texts = ["# Council approves budget", "", *body, *items]
+    assert wrap_width(texts) is not None
+    view = unwrap_view(texts)
+    assert view is not None
+    assert paras[0] in view.texts and paras[2] in view.texts
+    assert [texts.index(items[0])] in view.groups
