@@ -217,10 +217,24 @@ def test_decode_html() -> None:
 
 def test_registry_names() -> None:
     assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks",
-                                     "markdown"}
-    # the markdown renderer is built and scored only when named
-    assert "markdown" not in render.available_renderers()
-    assert "markdown" in render.available_renderers(optional=True)
+                                     "markdown", "wrapped"}
+    # the markdown and wrapped renderers are built and scored only when named
+    for name in ("markdown", "wrapped"):
+        assert name not in render.available_renderers()
+        assert name in render.available_renderers(optional=True)
+
+
+def test_wrapped_renderer_fills_lines_to_its_width_and_leaves_long_words_whole() -> None:
+    pytest.importorskip("html_text")
+    url = "https://example.com/" + "a" * 90
+    words = "The long sentence of a paragraph goes on and on " * 6
+    text = render.RENDERERS["wrapped"](f"<p>{words}</p><p>See {url} for more.</p>")
+    lines = text.split("\n")
+    assert max(len(x) for x in lines if url not in x) <= render.WRAP_COLUMNS
+    assert len(lines) > 4 and any(url in x for x in lines)  # (the URL on a line, whole)
+    assert " ".join(text.split()) == " ".join(render.RENDERERS["html_text"](
+        f"<p>{words}</p><p>See {url} for more.</p>").split())
+    assert render.renderer_version("wrapped").endswith(f"+wrap{render.WRAP_COLUMNS}")
 
 
 def test_markdown_renderer_writes_links_and_headings_as_markdown() -> None:
