@@ -244,7 +244,7 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
 # when no line of several words is longer than some W (40 to 200 columns; words of over
 # 30 characters, URLs, are not counted, and table rows and list items are left out:
 # wrappers do not break the first, html2text does not wrap the others) and the lines
-# near W (within 15 columns) are at least 4 and 40% of the lines longer than W / 2
+# near W (within 15 columns) are at least 4 and a quarter of the lines longer than W / 2
 # (body text, left to its natural lengths, seldom crowds at its maximum). Line i then
 # continues into line i + 1 when the first word of i + 1 would not have fitted after it:
 # len(i) + 1 + len(word) > W (and i + 1 does not open a list item or a heading); at
@@ -253,7 +253,7 @@ def markup_view(texts: Sequence[str]) -> MarkupView | None:
 WRAP_MIN, WRAP_MAX = 40, 200
 _WRAP_NEAR = 15  # columns under W that count as a full line
 _WRAP_MIN_FULL = 4  # full lines a wrapped text holds at least
-_WRAP_FULL_SHARE = 0.4  # ... and this share of its lines longer than W / 2
+_WRAP_FULL_SHARE = 0.25  # ... and this share of its lines longer than W / 2
 _WRAP_LONG_WORD = 30  # a word longer than this is not broken by wrappers
 _WRAP_MIN_LONG = 2  # paragraphs of three lines or more a wrapped text holds at least
 _WRAP_MAX_ENDS = 0.5  # the largest share of continued lines that end a sentence
