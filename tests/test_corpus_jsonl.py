@@ -134,6 +134,25 @@ def test_options_must_name_distinct_fields() -> None:
         JsonlOptions(on_error="ignore")
 
 
+@pytest.mark.parametrize("name", ["field", "keep_original", "decisions"])
+def test_options_refuse_an_empty_field_name(name: str) -> None:
+    # (--keep-original "$RAW" with RAW unset wrote a field named "" into every record)
+    with pytest.raises(ValueError, match=name.replace("_", "-")):
+        JsonlOptions(**{name: ""})
+
+
+def test_cli_empty_field_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    out = tmp_path / "out.jsonl"
+    for flag in ("--keep-original", "--decisions", "--field"):
+        assert main(["--jsonl", "--no-model", flag, "", "-o", str(out), str(src)]) == 2
+        assert "an empty name" in capsys.readouterr().err
+        assert not out.exists()
+
+
 def test_lone_surrogate_escapes_survive() -> None:
     line = '{"text": "Leave a Comment\\nA body paragraph with a lone \\ud800 surrogate in it."}'
     out, _ = run([line])

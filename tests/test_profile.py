@@ -303,6 +303,18 @@ def test_cli_profile_build_bad_record(tmp_path: Path, capsys: pytest.CaptureFixt
     capsys.readouterr()
 
 
+def test_cli_profile_build_empty_field_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (--field "$F" with F unset: every record a "missing field", exit 1 at the first)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"url": "http://a.example", "text": "x"}\n', encoding="utf-8")
+    assert main(["profile", "build", "--field", "", str(corpus), "-o",
+                 str(tmp_path / "p.npz")]) == 2
+    assert "--field: an empty name" in capsys.readouterr().err
+    assert not (tmp_path / "p.npz").exists()
+
+
 class _ClosedPipe(io.StringIO):
     """A stream whose reader has gone away (``... | head -c 10``)."""
 

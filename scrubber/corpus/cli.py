@@ -280,6 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (SiteProfile refuses it, but only once the corpus has been counted or merged)
         _say(f"scrubber profile: --min-pages must be at least {MIN_K}, got {args.min_pages}")
         return 2
+    if args.cmd == "build" and not args.field:
+        # (--field "$F" with F unset failed on the first record as a missing field)
+        _say("scrubber profile: --field: an empty name (give a field name)")
+        return 2
     try:
         if args.cmd == "build":
             return _build(args)

@@ -107,6 +107,12 @@ class JsonlOptions:
         if self.on_error not in ON_ERROR:
             raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, "
                              f"got {self.on_error!r}")
+        for opt in ("field", "keep_original", "decisions"):
+            # (--keep-original "$RAW" with RAW unset wrote a field named "" into every
+            # record; --field "" failed on every record as a missing field)
+            if getattr(self, opt) == "":
+                raise ValueError(f"--{opt.replace('_', '-')}: an empty name (give a field "
+                                 "name)")
         names = [x for x in (self.field, self.keep_original, self.decisions) if x is not None]
         if len(set(names)) != len(names):
             raise ValueError("--field, --keep-original and --decisions must name different "
