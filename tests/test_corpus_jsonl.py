@@ -153,6 +153,17 @@ def test_cli_empty_field_name_is_a_usage_error(
         assert not out.exists()
 
 
+def test_clean_jsonl_takes_a_single_input_as_one(tmp_path: Path) -> None:
+    # (clean_jsonl("in.jsonl", ...) read each character as an input: "i: No such file")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    want = (json.dumps({"text": f"{BODY}\n"}) + "\n").encode()
+    for single in (str(src), src, io.BytesIO(src.read_bytes())):
+        out = io.BytesIO()
+        stats = clean_jsonl(single, out, CFG)  # type: ignore[arg-type]
+        assert out.getvalue() == want and stats.docs_in == 1
+
+
 def test_lone_surrogate_escapes_survive() -> None:
     line = '{"text": "Leave a Comment\\nA body paragraph with a lone \\ud800 surrogate in it."}'
     out, _ = run([line])

@@ -659,7 +659,7 @@ def _progress_bar(inputs: Sequence[Any]) -> Any:
 
 
 def clean_jsonl(
-    inputs: Sequence[str | os.PathLike[str] | BinaryIO],
+    inputs: Sequence[str | os.PathLike[str] | BinaryIO] | str | os.PathLike[str] | BinaryIO,
     out: IO[bytes] | str | os.PathLike[str],
     cfg: Config | None = None,
     options: JsonlOptions | None = None,
@@ -673,7 +673,7 @@ def clean_jsonl(
     """Clean every record of ``inputs`` (paths, ``-`` or binary streams) into ``out``.
 
     Args:
-        inputs: JSONL sources, read in order.
+        inputs: JSONL sources, read in order (a single path or stream is one source).
         out: binary output (records in input order), or a path, written as ``scrubber
             --jsonl -o`` writes it (:func:`atomic_output`: only when the run ends without an
             exception, ``.gz`` compressed).
@@ -697,6 +697,9 @@ def clean_jsonl(
     """
     from ..config import DEFAULT
 
+    if isinstance(inputs, str | os.PathLike) or hasattr(inputs, "read"):
+        # (one path given bare was read a character at a time: "i: No such file")
+        inputs = [inputs]  # type: ignore[list-item]
     if isinstance(out, str | os.PathLike):
         with atomic_output(out) as fh:
             return clean_jsonl(inputs, fh, cfg, options, jobs=jobs, progress=progress,
