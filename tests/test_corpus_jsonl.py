@@ -113,18 +113,39 @@ def test_stats_dropped_lines_per_stage_add_up_to_lines_in_minus_out() -> None:
     assert f"{blank:>12,}  layout (blank lines)" in table
 
 
-def test_keep_original_and_decisions_append_or_replace() -> None:
-    rec = {"id": 1, "text": PAGE, "why": "old"}
+def test_keep_original_and_decisions_are_appended() -> None:
+    rec = {"id": 1, "text": PAGE}
     opts = JsonlOptions(keep_original="raw", decisions="why", stats=True)
     out, stats = run([json.dumps(rec)], options=opts)
     got = json.loads(out)
-    assert list(got) == ["id", "text", "why", "raw"]  # existing field replaced in place
+    assert list(got) == ["id", "text", "raw", "why"]
     assert got["raw"] == PAGE
     assert [d["action"] for d in got["why"]] == ["drop", "keep"]
     assert got["why"][0]["rule_id"] == "comments.leave-a-comment"
     assert set(got["why"][0]) == {"line", "action", "stage", "rule_id", "score", "reason"}
     assert stats.reasons["drop:rule:comments.leave-a-comment"] == 1
     assert stats.per_rule()["comments.leave-a-comment"] == 1
+
+
+@pytest.mark.parametrize("option", ["keep_original", "decisions"])
+def test_a_field_the_record_already_has_is_never_written_over(option: str) -> None:
+    # (a second run over the first one's output with the same --keep-original replaced
+    # the original text kept by the first run with the once-cleaned text, without a word;
+    # the datatrove step refuses the same clash)
+    first = json.dumps({"id": 1, "text": PAGE, "raw": "THE ORIGINAL"})
+    second = json.dumps({"id": 2, "text": PAGE, "why": [1, 2]})
+    line = first if option == "keep_original" else second
+    key = "raw" if option == "keep_original" else "why"
+    flag = "--" + option.replace("_", "-")
+    with pytest.raises(RecordError) as exc:
+        run([json.dumps({"text": PAGE}), line], options=JsonlOptions(**{option: key}))
+    assert exc.value.lineno == 2 and exc.value.kind == "field exists"
+    assert repr(key) in exc.value.message and flag in exc.value.message
+    out, stats = run([line], options=JsonlOptions(on_error="keep", **{option: key}))
+    assert out == line.encode() + b"\n"  # written unchanged: the field is still there
+    assert stats.bad == {"field exists": 1}
+    out, stats = run([line], options=JsonlOptions(on_error="skip", **{option: key}))
+    assert out == b"" and "field exists 1" in stats.format_table()
 
 
 def test_options_must_name_distinct_fields() -> None:

@@ -37,10 +37,11 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--field", default="text", metavar="NAME",
                    help="the string field to clean (default: text)")
     g.add_argument("--keep-original", default=None, metavar="FIELD",
-                   help="also store the original text in FIELD")
+                   help="also store the original text in FIELD (a record that has FIELD "
+                        "already is a bad record: never written over)")
     g.add_argument("--decisions", default=None, metavar="FIELD",
                    help="store the per-line decisions (action, stage, rule, score, reason) in "
-                        "FIELD")
+                        "FIELD (as --keep-original, never over a field the record has)")
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="worker processes (default: 1); memory stays bounded")
     g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",

@@ -18,8 +18,8 @@ or from Python::
 Every record is written back with only its text field replaced: the other fields are copied
 *byte for byte* from the input (key order, spacing, number formats and escapes included; a
 byte-order mark in front of a record is not written);
-``--keep-original F`` and ``--decisions F`` replace field ``F`` where the record has it and
-are appended at the end of the object otherwise.
+``--keep-original F`` and ``--decisions F`` are appended at the end of the object; a record
+that has field ``F`` already is a bad record (``field exists``), never written over.
 
 **Streaming and workers.** Records are read one line at a time and sent to the workers in
 chunks of a few dozen records; at most ``2 * jobs`` chunks are in flight, and results are
@@ -27,7 +27,8 @@ written in input order as they complete, so memory stays flat whatever the corpu
 (a single record is held whole). With ``jobs == 1`` everything runs in-process.
 
 **Bad records** (malformed JSON or UTF-8, not an object, missing field, field not a string,
-a rule timeout) are reported with ``path:line`` and handled by ``on_error``: ``"fail"`` stops
+the ``keep_original`` or ``decisions`` field there already, a rule timeout) are reported
+with ``path:line`` and handled by ``on_error``: ``"fail"`` stops
 (:class:`RecordError`), ``"skip"`` drops the record, ``"keep"`` writes the input line unchanged.
 All are counted in :class:`~scrubber.corpus.stats.CorpusStats`. Blank input lines are not
 records: they are counted (``blank_lines``) and not written.
@@ -316,6 +317,12 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
     text, start, end = got
     if not isinstance(text, str):
         raise _Bad("not a string", f"field {opts.field!r} is a {_type_name(text)}, not a string")
+    for flag, key in (("--keep-original", opts.keep_original), ("--decisions", opts.decisions)):
+        # (a second run over a first run's output with the same --keep-original put the
+        # once-cleaned text over the original the first run kept, without a word)
+        if key is not None and key in fields:
+            raise _Bad("field exists", f"the record has a field {key!r} already, which "
+                                       f"{flag} would write over (give it another name)")
     site = None
     no_site = False
     if cfg.profile is not None:
@@ -330,20 +337,16 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         raise _Bad("error", f"{type(e).__name__}: {e}") from None
 
     def build(ascii_only: bool) -> str:
-        edits: list[tuple[int, int, str]] = [(start, end, _dumps(doc.text, ascii_only))]
+        # (the fields --keep-original and --decisions name are not in the record: above)
         extra: list[tuple[str, str]] = []
         if opts.keep_original is not None:
-            _place(opts.keep_original, s[start:end], fields, edits, extra)
+            extra.append((opts.keep_original, s[start:end]))
         if opts.decisions is not None:
-            _place(opts.decisions, _dumps(doc.decisions, ascii_only), fields, edits, extra)
-        parts: list[str] = []
+            extra.append((opts.decisions, _dumps(doc.decisions, ascii_only)))
         # a BOM marks a file, not a record: copied, the second of several inputs (or a
         # `cat` of files) would put one mid-output, where json.loads fails on that line
         pos = 1 if s.startswith("\ufeff") else 0
-        for a, b, rep in sorted(edits):
-            parts += (s[pos:a], rep)
-            pos = b
-        parts.append(s[pos:close])
+        parts = [s[pos:start], _dumps(doc.text, ascii_only), s[end:close]]
         for key, val in extra:
             parts.append(f", {_dumps(key, ascii_only)}: {val}")
         parts.append(s[close:])
@@ -359,15 +362,6 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         reasons["drop:layout"] = doc.blank_dropped
     info = (doc.lines_in, doc.lines_out, doc.bytes_in, doc.bytes_out, reasons or None, no_site)
     return "ok", line, info
-
-
-def _place(key: str, value: str, fields: dict[str, tuple[Any, int, int]],
-           edits: list[tuple[int, int, str]], extra: list[tuple[str, str]]) -> None:
-    if key in fields:
-        _, a, b = fields[key]
-        edits.append((a, b, value))
-    else:
-        extra.append((key, value))
 
 
 def _process_chunk(raws: Sequence[bytes], cfg: Config, opts: JsonlOptions) -> list[Outcome]:
