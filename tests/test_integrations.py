@@ -341,6 +341,26 @@ def test_hf_batch_cleaner_refuses_columns_that_would_overwrite_each_other() -> N
     assert got == {"clean": [scrubber.clean(page(0), CFG)], "raw": [page(0)]}
 
 
+def test_hf_batch_cleaner_never_writes_over_a_column_the_batch_has(tmp_path: Path) -> None:
+    # (keep_original="raw" over a dataset with a "raw" column of its own, or over the output
+    # of a first map with the same cleaner, replaced it without a word; the datatrove step
+    # and --jsonl refuse the same clash)
+    from scrubber.integrations.hf import BatchCleaner
+
+    batch = {"text": [page(0)], "raw": ["THE ORIGINAL"], "why": [None], "clean": ["x"]}
+    for kw, col in (({"keep_original": "raw"}, "raw"), ({"decisions": "why"}, "why"),
+                    ({"output_field": "clean"}, "clean")):
+        with pytest.raises(ValueError, match=rf"already has a column {col!r}.*{next(iter(kw))}"):
+            BatchCleaner(use_model=False, **kw)(batch)  # type: ignore[arg-type]
+    # the text column itself is cleaned in place, as before
+    assert BatchCleaner(use_model=False)(batch) == {"text": [scrubber.clean(page(0), CFG)]}
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_list(records(2))
+    once = ds.map(BatchCleaner(use_model=False, keep_original="raw"), batched=True)
+    with pytest.raises(ValueError, match="already has a column 'raw'"):
+        once.map(BatchCleaner(use_model=False, keep_original="raw"), batched=True)
+
+
 def test_hf_batch_cleaner_names_a_missing_column_and_the_batchs_columns() -> None:
     from scrubber.integrations.hf import BatchCleaner
 
