@@ -196,8 +196,16 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     if stats is not None:
         if args.stats:
             _say(stats.format_table(), err)
-        elif stats.bad_total and status == 0:
-            _say(f"scrubber: {stats.bad_summary()}", err)
+        else:
+            if stats.bad_total and status == 0:
+                _say(f"scrubber: {stats.bad_summary()}", err)
+            if stats.no_site:
+                # (a --url-field the records lack: the profile was used on no record, and
+                # only --stats said so)
+                names = " or ".join(repr(n) for n in (opts.site_field, opts.url_field) if n)
+                _say(f"scrubber: {stats.no_site:,} of {stats.cleaned:,} records had no site "
+                     f"({f'no {names} field' if names else 'no --url-field'}): cleaned "
+                     "without the profile", err)
     return status
 
 
