@@ -67,6 +67,27 @@ def test_datatrove_formatter_on_documents() -> None:
     assert empty.stats["dropped_empty"].total == 1
 
 
+def test_datatrove_formatter_drop_counts_add_up_to_lines_in_minus_out() -> None:
+    # (the blank lines dropped were left out of the step's drop: stats and of
+    # metadata["scrubber"]["counts"], as --jsonl --stats left them out before 2026-12-07)
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    body = page(0).splitlines()[-1]
+    text = f"\n\nLeave a Comment\n\n\n{body}\n\n\n{body} Again.\n\n"
+    step = ScrubberFormatter(use_model=False)
+    (doc,) = step.run(iter([Document(text=text, id="b", metadata={})]))
+    meta = doc.metadata["scrubber"]
+    assert meta["counts"]["drop:layout"] > 0
+    drops = sum(n for k, n in meta["counts"].items() if k.startswith("drop:"))
+    assert drops == meta["lines_in"] - meta["lines_out"] > 0
+    stats = {k: v.total for k, v in step.stats.stats.items()}
+    assert sum(n for k, n in stats.items() if k.startswith("drop:")) == \
+        stats["lines_in"] - stats["lines_out"]
+
+
 def test_datatrove_formatter_counts_reasons_in_stats_without_metadata() -> None:
     pytest.importorskip("datatrove")
     from datatrove.data import Document
