@@ -88,6 +88,40 @@ def test_datatrove_formatter_drop_counts_add_up_to_lines_in_minus_out() -> None:
         stats["lines_in"] - stats["lines_out"]
 
 
+SLOW_RULE = """family = "mine"
+
+[[rule]]
+id = "mine.slow"
+description = "Catastrophic"
+scope = "line"
+max_chars = 100000
+patterns = ['^(a|aa)+$']
+"""
+
+
+def test_engines_name_the_document_a_cleaning_error_came_from(tmp_path: Path) -> None:
+    # (a user rule's timeout stopped a datatrove task with "rule 'mine.slow' timed out on
+    # line 1": line 1 of which of the task's documents, it did not say; --jsonl names the
+    # file and line of the record)
+    slow = tmp_path / "slow.toml"
+    slow.write_text(SLOW_RULE, encoding="utf-8")
+    kw = {"rule_files": (str(slow),), "regex_timeout": 0.05, "use_model": False}
+    bad = "a" * 40 + "b\n"
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+    from scrubber.integrations.hf import BatchCleaner
+
+    docs = [Document(text=page(0), id="fine"), Document(text=bad, id="doc-42")]
+    with pytest.raises(scrubber.RuleTimeout) as info:
+        list(ScrubberFormatter(**kw).run(iter(docs)))  # type: ignore[arg-type]
+    assert any("'doc-42'" in n for n in getattr(info.value, "__notes__", []))
+    with pytest.raises(scrubber.RuleTimeout) as info:
+        BatchCleaner(**kw)({"text": [page(0), bad]})  # type: ignore[arg-type]
+    assert any("row 1 of the batch" in n for n in getattr(info.value, "__notes__", []))
+
+
 def test_datatrove_formatter_counts_reasons_in_stats_without_metadata() -> None:
     pytest.importorskip("datatrove")
     from datatrove.data import Document

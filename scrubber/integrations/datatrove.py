@@ -218,9 +218,15 @@ class ScrubberFormatter(BaseFormatter):
                 site = site_of(doc.metadata, self.url_key, self.site_key)
                 if site is None and cfg.site is None:
                     self.stat_update("no_site")
-            with self.track_time():
-                res = clean_document(doc.text, cfg, site, explain=explain,
-                                     decisions=self.metadata_key is not None and self.decisions)
+            try:
+                with self.track_time():
+                    res = clean_document(doc.text, cfg, site, explain=explain,
+                                         decisions=self.metadata_key is not None
+                                         and self.decisions)
+            except Exception as e:
+                # (a user rule's timeout said "line 1", not of which of the task's documents)
+                e.add_note(f"while ScrubberFormatter cleaned document {doc.id!r}")
+                raise
             self.stat_update("lines_in", value=res.lines_in)
             self.stat_update("lines_out", value=res.lines_out)
             self.stat_update("bytes_in", value=res.bytes_in)

@@ -209,7 +209,13 @@ class BatchCleaner:
                 row = {k: batch[k][i] for k in (self.url_field, self.site_field)
                        if k is not None and k in batch}
                 site = site_of(row, self.url_field, self.site_field)
-            res = clean_document(text, cfg, site, decisions=self.decisions is not None)
+            try:
+                res = clean_document(text, cfg, site, decisions=self.decisions is not None)
+            except Exception as e:
+                # (a user rule's timeout said "line 1", not of which row)
+                e.add_note(f"while BatchCleaner cleaned row {i} of the batch (column "
+                           f"{self.field!r})")
+                raise
             cleaned.append(res.text)
             decisions.append(res.decisions)
         out: dict[str, list[Any]] = {self.output_field: cleaned}
