@@ -568,6 +568,42 @@ def test_broken_gzip_input_is_a_one_line_error(
         assert ("gzip" in err.lower()) and "Traceback" not in err
 
 
+def test_bz2_xz_and_unsuffixed_gzip_inputs_are_decompressed_zstd_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a .jsonl.xz shard was read as text: under --on-error skip every "line" of it was a
+    # malformed record, skipped, and the run wrote nothing and exited 0)
+    import bz2
+    import lzma
+
+    lines = [json.dumps({"i": i, "text": page(i)}) for i in range(5)]
+    data = ("\n".join(lines) + "\n").encode()
+    want, _ = run(lines)
+    for name, packed in (("a.jsonl.bz2", bz2.compress(data)), ("a.jsonl.xz", lzma.compress(data)),
+                         ("a.jsonl.gzip", gzip.compress(data))):
+        src = tmp_path / name
+        src.write_bytes(packed)
+        out = tmp_path / "out.jsonl"
+        rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", "-o", str(out), str(src)],
+                      capsys)
+        assert rc == 0 and err == "" and out.read_bytes() == want, name
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(packed))))
+        got = io.BytesIO()
+        clean_jsonl(["-"], got, CFG)
+        assert got.getvalue() == want, name
+    for name, packed, what in (("b.jsonl.xz", lzma.compress(data)[:-20] + b"x" * 20, "corrupt"),
+                               ("c.jsonl.xz", lzma.compress(data)[:-20], "truncated"),
+                               ("d.jsonl.bz2", bz2.compress(data)[:-20], "truncated")):
+        broken = tmp_path / name
+        broken.write_bytes(packed)
+        rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", str(broken)], capsys)
+        assert rc == 1 and f"{broken}: {what} " in err and "Traceback" not in err, err
+    zst = tmp_path / "a.jsonl.zst"
+    zst.write_bytes(b"\x28\xb5\x2f\xfd" + b"\x00" * 40 + b"\n" + b"\x01" * 10)
+    rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", str(zst)], capsys)
+    assert rc == 1 and f"{zst}: zstd-compressed input" in err and "bad record" not in err
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_input_error_writes_every_record_read_before_it(jobs: str, tmp_path: Path) -> None:
     src = small_corpus(tmp_path, 200)

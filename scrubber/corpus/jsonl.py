@@ -436,40 +436,91 @@ def _work(raws: Sequence[bytes]) -> list[Outcome]:
 def open_input(
     src: str | os.PathLike[str] | BinaryIO,
 ) -> contextlib.AbstractContextManager[BinaryIO]:
-    """A binary reader for a path (``-`` is stdin; ``.gz`` is decompressed, and so is
-    stdin when it starts with the gzip magic bytes) or a stream."""
+    """A binary reader for a path (``-`` is stdin) or a stream. A path named ``.gz`` is
+    gzip-decompressed; any other path, and stdin, is decompressed when it starts with the
+    magic bytes of gzip, bzip2 or xz; zstd is an :class:`OSError` saying so (no reader in
+    the standard library): decompressed by no one, each "line" of such a file was a
+    malformed record."""
     if not isinstance(src, str | os.PathLike):
         return contextlib.nullcontext(src)
     if str(src) == "-":
         if sys.stdin is None:  # started with stdin closed (<&-)
             raise OSError(9, "stdin is closed", "<stdin>")
         stdin = sys.stdin.buffer
-        if _starts_gzipped(stdin):
-            # (``scrubber < page.html.gz``: stdin has no name to tell; closing the
-            # GzipFile leaves stdin open)
-            return gzip.GzipFile(fileobj=stdin, mode="rb")  # type: ignore[return-value]
-        return contextlib.nullcontext(stdin)
+        # (``scrubber < page.html.gz``: stdin has no name to tell; closing the
+        # decompressing reader leaves stdin open)
+        return _decompressed(contextlib.nullcontext(stdin), _compression(stdin), "<stdin>")
     path = Path(src)
     if path.suffix == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb", buffering=1 << 20)
+    fh = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 (closed by _decompressed)
+    try:
+        kind = _compression(fh)
+    except BaseException:
+        fh.close()
+        raise
+    return _decompressed(fh, kind, str(src))
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _starts_gzipped(stream: BinaryIO) -> bool:
-    """Whether ``stream`` starts with the gzip magic bytes, read without consuming them:
-    peeked from a buffered stream (stdin, pipes included), else read and sought back."""
+def _compression(stream: BinaryIO) -> str | None:
+    """``"gzip"``, ``"bzip2"``, ``"xz"``, ``"zstd"`` or ``None``: what ``stream`` starts
+    with, read without consuming it: peeked from a buffered stream (stdin, pipes included),
+    else read and sought back."""
     peek = getattr(stream, "peek", None)
     if peek is not None:
-        return bytes(peek(2)[:2]) == _GZIP_MAGIC
-    if stream.seekable():
+        head = bytes(peek(10)[:10])
+    elif stream.seekable():
         at = stream.tell()
-        head = stream.read(2)
+        head = stream.read(10)
         stream.seek(at)
-        return head == _GZIP_MAGIC
-    return False
+    else:
+        return None
+    if head[:2] == _GZIP_MAGIC:
+        return "gzip"
+    # (bzip2: "BZh", the block size, then a block's magic or the end-of-stream one)
+    if head[:3] == b"BZh" and head[3:4].isdigit() and head[4:10] in (b"1AY&SY",
+                                                                       b"\x17rE8P\x90"):
+        return "bzip2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    return None
+
+
+@contextlib.contextmanager
+def _decompressed(
+    opened: contextlib.AbstractContextManager[BinaryIO], kind: str | None, name: str
+) -> Iterator[BinaryIO]:
+    """``opened``'s stream, read through the decompressor of ``kind``; a corrupt or
+    truncated stream is an :class:`OSError` or :class:`EOFError` (as a broken ``.gz``)."""
+    import bz2
+    import lzma
+
+    with opened as raw:
+        if kind is None:
+            yield raw
+            return
+        if kind == "zstd":
+            raise OSError(f"zstd-compressed input: decompress it first (zstd -dc {name} | "
+                          "scrubber ...)")
+        reader: Any = (gzip.GzipFile(fileobj=raw, mode="rb") if kind == "gzip" else
+                       bz2.BZ2File(raw, "rb") if kind == "bzip2" else
+                       lzma.LZMAFile(raw, "rb"))  # noqa: SIM115 (closed just below)
+        with reader:
+            try:
+                yield reader
+            except EOFError as e:
+                raise OSError(f"truncated {kind} input ({e})") from None
+            except (lzma.LZMAError, zlib.error) as e:  # (an LZMAError was a traceback)
+                raise OSError(f"corrupt {kind} input ({e})") from None
+            except OSError as e:
+                if e.errno is not None:  # (a read error, not the data's)
+                    raise
+                raise OSError(f"corrupt {kind} input ({e})") from None
 
 
 def _name(src: Any) -> str:
