@@ -604,6 +604,26 @@ def test_bz2_xz_and_unsuffixed_gzip_inputs_are_decompressed_zstd_is_an_input_err
     assert rc == 1 and f"{zst}: zstd-compressed input" in err and "bad record" not in err
 
 
+def test_progress_bar_counts_records_of_a_compressed_file_not_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (an .xz file's size was the bar's total while the decompressed bytes read went past it)
+    import lzma
+
+    pytest.importorskip("tqdm")
+    from scrubber.corpus.jsonl import _progress_bar
+
+    plain = tmp_path / "a.jsonl"
+    plain.write_text(json.dumps({"text": PAGE}) + "\n")
+    packed = tmp_path / "a.jsonl.xz"
+    packed.write_bytes(lzma.compress(plain.read_bytes()))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    for inputs, by_bytes in (([plain], True), ([plain, packed], False)):
+        bar, got = _progress_bar(inputs)
+        bar.close()
+        assert got is by_bytes
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_input_error_writes_every_record_read_before_it(jobs: str, tmp_path: Path) -> None:
     src = small_corpus(tmp_path, 200)

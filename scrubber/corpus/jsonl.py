@@ -679,6 +679,16 @@ def _chunks(
         yield meta, raws
 
 
+def _compressed_file(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` starts as compressed data (its size is not the bytes
+    read from it); ``False`` when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return _compression(fh) is not None
+    except OSError:
+        return False
+
+
 def _progress_bar(inputs: Sequence[Any]) -> Any:
     """A tqdm bar on stderr when it is a terminal and tqdm is installed, else ``None``."""
     if not sys.stderr.isatty():
@@ -689,7 +699,8 @@ def _progress_bar(inputs: Sequence[Any]) -> Any:
         return None
     total = 0
     for src in inputs:
-        if not isinstance(src, str | os.PathLike) or str(src) == "-" or str(src).endswith(".gz"):
+        if not isinstance(src, str | os.PathLike) or str(src) == "-" or \
+                str(src).endswith(".gz") or _compressed_file(src):
             return tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True, leave=False,
                         smoothing=0.05), False
         try:
