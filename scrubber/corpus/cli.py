@@ -204,8 +204,8 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
                 # only --stats said so)
                 names = " or ".join(repr(n) for n in (opts.site_field, opts.url_field) if n)
                 _say(f"scrubber: {stats.no_site:,} of {stats.cleaned:,} records had no site "
-                     f"({f'no {names} field' if names else 'no --url-field'}): cleaned "
-                     "without the profile", err)
+                     f"({f'no {names} field, or an empty one' if names else 'no --url-field'}): "
+                     "cleaned without the profile", err)
     return status
 
 
