@@ -148,6 +148,16 @@ def test_a_field_the_record_already_has_is_never_written_over(option: str) -> No
     assert out == b"" and "field exists 1" in stats.format_table()
 
 
+def test_a_dotted_field_name_says_nested_fields_are_not_read() -> None:
+    # (--field meta.body on {"meta": {"body": ...}} said only "no field 'meta.body'")
+    line = json.dumps({"meta": {"body": PAGE}})
+    status, _, (kind, message) = process_line(line.encode(), CFG, JsonlOptions(field="meta.body"))
+    assert status == "bad" and kind == "missing field"
+    assert "nested" in message and "'meta'" in message
+    _, _, (_, message) = process_line(b'{"a": 1}', CFG, JsonlOptions(field="meta.body"))
+    assert message == "no field 'meta.body'"
+
+
 def test_options_must_name_distinct_fields() -> None:
     with pytest.raises(ValueError):
         JsonlOptions(field="text", keep_original="text")

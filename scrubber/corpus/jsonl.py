@@ -313,7 +313,11 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
     s, fields, close = _parse_record(raw)
     got = fields.get(opts.field)
     if got is None:
-        raise _Bad("missing field", f"no field {opts.field!r}")
+        head = opts.field.split(".", 1)[0]
+        hint = (f" (the record has a field {head!r}, but nested fields are not read: "
+                "--field names a top-level field)" if head != opts.field and head in fields
+                else "")
+        raise _Bad("missing field", f"no field {opts.field!r}{hint}")
     text, start, end = got
     if not isinstance(text, str):
         raise _Bad("not a string", f"field {opts.field!r} is a {_type_name(text)}, not a string")
