@@ -321,6 +321,25 @@ def test_atomic_output_leaves_target_untouched_on_error(tmp_path: Path) -> None:
         assert fh.read() == b"zipped\n"
 
 
+def test_bz2_and_xz_outputs_are_compressed_zst_is_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (-o out.jsonl.xz wrote plain JSON Lines under an .xz name: `xz -d` refused it)
+    import bz2
+    import lzma
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    want = (json.dumps({"text": f"{BODY}\n"}) + "\n").encode()
+    for name, unpack in (("o.jsonl.bz2", bz2.decompress), ("o.jsonl.xz", lzma.decompress)):
+        out = tmp_path / name
+        assert main(["--jsonl", "--no-model", "-o", str(out), str(src)]) == 0
+        assert unpack(out.read_bytes()) == want
+    out = tmp_path / "o.jsonl.zst"
+    rc, err = cli(["--jsonl", "--no-model", "-o", str(out), str(tmp_path / "missing")], capsys)
+    assert rc == 1 and "zstd" in err and "missing" not in err and not out.exists()
+
+
 def write_corpus(path: Path, lines: list[str]) -> None:
     path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
 

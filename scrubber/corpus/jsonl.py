@@ -37,6 +37,7 @@ records: they are counted (``blank_lines``) and not written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import json
 import os
@@ -565,6 +566,10 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     Raises :class:`OSError` naming ``path`` when it is a directory (or ends with a slash)
     or its folder is missing or not writable."""
     given = os.fspath(path)
+    if Path(given).suffix == ".zst":
+        # (written plain under a .zst name, `zstd -d` would refuse it)
+        raise OSError(errno.EINVAL, "zstd output is not written (no zstd in the standard "
+                      "library): use .gz, .bz2 or .xz, or pipe stdout through zstd", given)
     target = Path(os.path.realpath(given))
     try:
         st = os.stat(target)
@@ -590,12 +595,18 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     return target, False
 
 
+_OUT_COMPRESSION = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+"""The output compressed by the ``-o`` file's suffix (``.zst`` is refused)."""
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
                   ) -> Iterator[BinaryIO]:
     """Write ``path`` atomically: into a temporary file beside it, renamed over ``path``
     only when the block ends without an exception (then the temporary file is removed and
-    ``path`` is untouched). ``.gz`` paths are gzip-compressed (``compress`` overrides).
+    ``path`` is untouched). ``.gz`` paths are gzip-compressed, ``.bz2`` and ``.xz`` ones
+    likewise (``compress``: gzip or not, whatever the suffix); a ``.zst`` path is an
+    :class:`OSError` (no zstd writer in the standard library).
 
     An existing file keeps its permission bits. A symlink is followed: its target is
     replaced, the link stays. A FIFO or a character device (``/dev/stdout``, ``/dev/null``)
@@ -606,13 +617,23 @@ def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
         >>> with atomic_output("out.jsonl") as fh:            # doctest: +SKIP
         ...     fh.write(b"...")
     """
+    import bz2
+    import lzma
+
     given = os.fspath(path)
     target, direct = check_output(given)
-    gz = Path(given).suffix == ".gz" if compress is None else compress
+    kind = (_OUT_COMPRESSION.get(Path(given).suffix) if compress is None
+            else "gzip" if compress else None)
 
     def body(raw: BinaryIO) -> Iterator[BinaryIO]:
-        if gz:
+        if kind == "gzip":
             with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as z:
+                yield z  # type: ignore[misc]
+        elif kind == "bzip2":
+            with bz2.BZ2File(raw, "wb") as z:
+                yield z  # type: ignore[misc]
+        elif kind == "xz":
+            with lzma.LZMAFile(raw, "wb") as z:
                 yield z  # type: ignore[misc]
         else:
             yield raw
