@@ -280,15 +280,24 @@ Outcome = tuple[str, bytes | None, tuple[Any, ...]]
 ``("bad", line_or_None, (kind, message))``."""
 
 
+_BOM = "\ufeff".encode()
+
+
 def process_line(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
     """Clean one input line (a trailing ``\\n`` is ignored); see :data:`Outcome`. Under
-    ``on_error="keep"`` a bad record's line comes back unchanged."""
+    ``on_error="keep"`` a bad record's line comes back unchanged (but a byte-order mark in
+    front of it)."""
     if raw.endswith(b"\n"):
         raw = raw[:-1]
     try:
         return _process(raw, cfg, opts)
     except _Bad as e:
-        return "bad", (raw + b"\n" if opts.on_error == "keep" else None), (e.kind, str(e))
+        kept = None
+        if opts.on_error == "keep":
+            # (a BOM marks a file, not a record: kept, it was mid-output, where json.loads
+            # fails on the line, as it is not written in front of a cleaned record)
+            kept = (raw[len(_BOM):] if raw.startswith(_BOM) else raw) + b"\n"
+        return "bad", kept, (e.kind, str(e))
 
 
 def _parse_record(raw: bytes) -> tuple[str, dict[str, tuple[Any, int, int]], int]:
