@@ -279,8 +279,8 @@ def looks_like_html(data: bytes) -> bool:
 
 def _read(path: str) -> bytes:
     """The bytes of an input, opened as ``--jsonl`` opens its inputs
-    (:func:`scrubber.corpus.jsonl.open_input`: ``-`` is stdin, a ``.gz`` file is
-    decompressed, a closed stdin is an :class:`OSError`)."""
+    (:func:`scrubber.corpus.jsonl.open_input`: ``-`` is stdin, a ``.gz`` file and gzip,
+    bzip2 or xz data are decompressed, a closed stdin is an :class:`OSError`)."""
     from .corpus.jsonl import open_input
 
     with open_input(path) as fh:

@@ -113,12 +113,12 @@ def test_stats_dropped_lines_per_stage_add_up_to_lines_in_minus_out() -> None:
     assert f"{blank:>12,}  layout (blank lines)" in table
 
 
-def test_keep_original_and_decisions_append_or_replace() -> None:
-    rec = {"id": 1, "text": PAGE, "why": "old"}
+def test_keep_original_and_decisions_are_appended() -> None:
+    rec = {"id": 1, "text": PAGE}
     opts = JsonlOptions(keep_original="raw", decisions="why", stats=True)
     out, stats = run([json.dumps(rec)], options=opts)
     got = json.loads(out)
-    assert list(got) == ["id", "text", "why", "raw"]  # existing field replaced in place
+    assert list(got) == ["id", "text", "raw", "why"]
     assert got["raw"] == PAGE
     assert [d["action"] for d in got["why"]] == ["drop", "keep"]
     assert got["why"][0]["rule_id"] == "comments.leave-a-comment"
@@ -127,11 +127,83 @@ def test_keep_original_and_decisions_append_or_replace() -> None:
     assert stats.per_rule()["comments.leave-a-comment"] == 1
 
 
+@pytest.mark.parametrize("option", ["keep_original", "decisions"])
+def test_a_field_the_record_already_has_is_never_written_over(option: str) -> None:
+    # (a second run over the first one's output with the same --keep-original replaced
+    # the original text kept by the first run with the once-cleaned text, without a word;
+    # the datatrove step refuses the same clash)
+    first = json.dumps({"id": 1, "text": PAGE, "raw": "THE ORIGINAL"})
+    second = json.dumps({"id": 2, "text": PAGE, "why": [1, 2]})
+    line = first if option == "keep_original" else second
+    key = "raw" if option == "keep_original" else "why"
+    flag = "--" + option.replace("_", "-")
+    with pytest.raises(RecordError) as exc:
+        run([json.dumps({"text": PAGE}), line], options=JsonlOptions(**{option: key}))
+    assert exc.value.lineno == 2 and exc.value.kind == "field exists"
+    assert repr(key) in exc.value.message and flag in exc.value.message
+    out, stats = run([line], options=JsonlOptions(on_error="keep", **{option: key}))
+    assert out == line.encode() + b"\n"  # written unchanged: the field is still there
+    assert stats.bad == {"field exists": 1}
+    out, stats = run([line], options=JsonlOptions(on_error="skip", **{option: key}))
+    assert out == b"" and "field exists 1" in stats.format_table()
+
+
+def test_a_dotted_field_name_says_nested_fields_are_not_read() -> None:
+    # (--field meta.body on {"meta": {"body": ...}} said only "no field 'meta.body'")
+    line = json.dumps({"meta": {"body": PAGE}})
+    status, _, (kind, message) = process_line(line.encode(), CFG, JsonlOptions(field="meta.body"))
+    assert status == "bad" and kind == "missing field"
+    assert "nested" in message and "'meta'" in message
+    _, _, (_, message) = process_line(b'{"a": 1}', CFG, JsonlOptions(field="meta.body"))
+    assert message == "no field 'meta.body'"
+
+
+def test_a_record_kept_unchanged_loses_its_byte_order_mark() -> None:
+    # (under --on-error keep a record without the field, in a file saved with a BOM, was
+    # written with it: mid-output, json.loads fails on that line; cleaned records drop it)
+    bom = "\ufeff".encode()
+    for line in (bom + b'{"id": 1}', bom + b'{"text": null}'):
+        out, stats = run([json.dumps({"text": PAGE}), line],
+                         options=JsonlOptions(on_error="keep"))
+        assert out.splitlines()[1] == line[len(bom):] and stats.bad_total == 1
+        assert [json.loads(x) for x in out.splitlines()]
+
+
 def test_options_must_name_distinct_fields() -> None:
     with pytest.raises(ValueError):
         JsonlOptions(field="text", keep_original="text")
     with pytest.raises(ValueError):
         JsonlOptions(on_error="ignore")
+
+
+@pytest.mark.parametrize("name", ["field", "keep_original", "decisions"])
+def test_options_refuse_an_empty_field_name(name: str) -> None:
+    # (--keep-original "$RAW" with RAW unset wrote a field named "" into every record)
+    with pytest.raises(ValueError, match=name.replace("_", "-")):
+        JsonlOptions(**{name: ""})
+
+
+def test_cli_empty_field_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    out = tmp_path / "out.jsonl"
+    for flag in ("--keep-original", "--decisions", "--field"):
+        assert main(["--jsonl", "--no-model", flag, "", "-o", str(out), str(src)]) == 2
+        assert "an empty name" in capsys.readouterr().err
+        assert not out.exists()
+
+
+def test_clean_jsonl_takes_a_single_input_as_one(tmp_path: Path) -> None:
+    # (clean_jsonl("in.jsonl", ...) read each character as an input: "i: No such file")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    want = (json.dumps({"text": f"{BODY}\n"}) + "\n").encode()
+    for single in (str(src), src, io.BytesIO(src.read_bytes())):
+        out = io.BytesIO()
+        stats = clean_jsonl(single, out, CFG)  # type: ignore[arg-type]
+        assert out.getvalue() == want and stats.docs_in == 1
 
 
 def test_lone_surrogate_escapes_survive() -> None:
@@ -258,6 +330,25 @@ def test_atomic_output_leaves_target_untouched_on_error(tmp_path: Path) -> None:
         fh.write(b"zipped\n")
     with gzip.open(tmp_path / "o.jsonl.gz") as fh:
         assert fh.read() == b"zipped\n"
+
+
+def test_bz2_and_xz_outputs_are_compressed_zst_is_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (-o out.jsonl.xz wrote plain JSON Lines under an .xz name: `xz -d` refused it)
+    import bz2
+    import lzma
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    want = (json.dumps({"text": f"{BODY}\n"}) + "\n").encode()
+    for name, unpack in (("o.jsonl.bz2", bz2.decompress), ("o.jsonl.xz", lzma.decompress)):
+        out = tmp_path / name
+        assert main(["--jsonl", "--no-model", "-o", str(out), str(src)]) == 0
+        assert unpack(out.read_bytes()) == want
+    out = tmp_path / "o.jsonl.zst"
+    rc, err = cli(["--jsonl", "--no-model", "-o", str(out), str(tmp_path / "missing")], capsys)
+    assert rc == 1 and "zstd" in err and "missing" not in err and not out.exists()
 
 
 def write_corpus(path: Path, lines: list[str]) -> None:
@@ -515,6 +606,62 @@ def test_broken_gzip_input_is_a_one_line_error(
         assert rc == 1, (kind, err)
         assert f"scrubber{' profile' if argv[0] == 'profile' else ''}: {path}: " in err, err
         assert ("gzip" in err.lower()) and "Traceback" not in err
+
+
+def test_bz2_xz_and_unsuffixed_gzip_inputs_are_decompressed_zstd_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a .jsonl.xz shard was read as text: under --on-error skip every "line" of it was a
+    # malformed record, skipped, and the run wrote nothing and exited 0)
+    import bz2
+    import lzma
+
+    lines = [json.dumps({"i": i, "text": page(i)}) for i in range(5)]
+    data = ("\n".join(lines) + "\n").encode()
+    want, _ = run(lines)
+    for name, packed in (("a.jsonl.bz2", bz2.compress(data)), ("a.jsonl.xz", lzma.compress(data)),
+                         ("a.jsonl.gzip", gzip.compress(data))):
+        src = tmp_path / name
+        src.write_bytes(packed)
+        out = tmp_path / "out.jsonl"
+        rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", "-o", str(out), str(src)],
+                      capsys)
+        assert rc == 0 and err == "" and out.read_bytes() == want, name
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(packed))))
+        got = io.BytesIO()
+        clean_jsonl(["-"], got, CFG)
+        assert got.getvalue() == want, name
+    for name, packed, what in (("b.jsonl.xz", lzma.compress(data)[:-20] + b"x" * 20, "corrupt"),
+                               ("c.jsonl.xz", lzma.compress(data)[:-20], "truncated"),
+                               ("d.jsonl.bz2", bz2.compress(data)[:-20], "truncated")):
+        broken = tmp_path / name
+        broken.write_bytes(packed)
+        rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", str(broken)], capsys)
+        assert rc == 1 and f"{broken}: {what} " in err and "Traceback" not in err, err
+    zst = tmp_path / "a.jsonl.zst"
+    zst.write_bytes(b"\x28\xb5\x2f\xfd" + b"\x00" * 40 + b"\n" + b"\x01" * 10)
+    rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", str(zst)], capsys)
+    assert rc == 1 and f"{zst}: zstd-compressed input" in err and "bad record" not in err
+
+
+def test_progress_bar_counts_records_of_a_compressed_file_not_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (an .xz file's size was the bar's total while the decompressed bytes read went past it)
+    import lzma
+
+    pytest.importorskip("tqdm")
+    from scrubber.corpus.jsonl import _progress_bar
+
+    plain = tmp_path / "a.jsonl"
+    plain.write_text(json.dumps({"text": PAGE}) + "\n")
+    packed = tmp_path / "a.jsonl.xz"
+    packed.write_bytes(lzma.compress(plain.read_bytes()))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    for inputs, by_bytes in (([plain], True), ([plain, packed], False)):
+        bar, got = _progress_bar(inputs)
+        bar.close()
+        assert got is by_bytes
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -67,6 +67,61 @@ def test_datatrove_formatter_on_documents() -> None:
     assert empty.stats["dropped_empty"].total == 1
 
 
+def test_datatrove_formatter_drop_counts_add_up_to_lines_in_minus_out() -> None:
+    # (the blank lines dropped were left out of the step's drop: stats and of
+    # metadata["scrubber"]["counts"], as --jsonl --stats left them out before 2026-12-07)
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    body = page(0).splitlines()[-1]
+    text = f"\n\nLeave a Comment\n\n\n{body}\n\n\n{body} Again.\n\n"
+    step = ScrubberFormatter(use_model=False)
+    (doc,) = step.run(iter([Document(text=text, id="b", metadata={})]))
+    meta = doc.metadata["scrubber"]
+    assert meta["counts"]["drop:layout"] > 0
+    drops = sum(n for k, n in meta["counts"].items() if k.startswith("drop:"))
+    assert drops == meta["lines_in"] - meta["lines_out"] > 0
+    stats = {k: v.total for k, v in step.stats.stats.items()}
+    assert sum(n for k, n in stats.items() if k.startswith("drop:")) == \
+        stats["lines_in"] - stats["lines_out"]
+
+
+SLOW_RULE = """family = "mine"
+
+[[rule]]
+id = "mine.slow"
+description = "Catastrophic"
+scope = "line"
+max_chars = 100000
+patterns = ['^(a|aa)+$']
+"""
+
+
+def test_engines_name_the_document_a_cleaning_error_came_from(tmp_path: Path) -> None:
+    # (a user rule's timeout stopped a datatrove task with "rule 'mine.slow' timed out on
+    # line 1": line 1 of which of the task's documents, it did not say; --jsonl names the
+    # file and line of the record)
+    slow = tmp_path / "slow.toml"
+    slow.write_text(SLOW_RULE, encoding="utf-8")
+    kw = {"rule_files": (str(slow),), "regex_timeout": 0.05, "use_model": False}
+    bad = "a" * 40 + "b\n"
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.integrations.datatrove import ScrubberFormatter
+    from scrubber.integrations.hf import BatchCleaner
+
+    docs = [Document(text=page(0), id="fine"), Document(text=bad, id="doc-42")]
+    with pytest.raises(scrubber.RuleTimeout) as info:
+        list(ScrubberFormatter(**kw).run(iter(docs)))  # type: ignore[arg-type]
+    assert any("'doc-42'" in n for n in getattr(info.value, "__notes__", []))
+    with pytest.raises(scrubber.RuleTimeout) as info:
+        BatchCleaner(**kw)({"text": [page(0), bad]})  # type: ignore[arg-type]
+    assert any("row 1 of the batch" in n for n in getattr(info.value, "__notes__", []))
+
+
 def test_datatrove_formatter_counts_reasons_in_stats_without_metadata() -> None:
     pytest.importorskip("datatrove")
     from datatrove.data import Document
@@ -339,6 +394,26 @@ def test_hf_batch_cleaner_refuses_columns_that_would_overwrite_each_other() -> N
     fn = BatchCleaner(output_field="clean", keep_original="raw", use_model=False)
     got = fn({"text": [page(0)]})
     assert got == {"clean": [scrubber.clean(page(0), CFG)], "raw": [page(0)]}
+
+
+def test_hf_batch_cleaner_never_writes_over_a_column_the_batch_has(tmp_path: Path) -> None:
+    # (keep_original="raw" over a dataset with a "raw" column of its own, or over the output
+    # of a first map with the same cleaner, replaced it without a word; the datatrove step
+    # and --jsonl refuse the same clash)
+    from scrubber.integrations.hf import BatchCleaner
+
+    batch = {"text": [page(0)], "raw": ["THE ORIGINAL"], "why": [None], "clean": ["x"]}
+    for kw, col in (({"keep_original": "raw"}, "raw"), ({"decisions": "why"}, "why"),
+                    ({"output_field": "clean"}, "clean")):
+        with pytest.raises(ValueError, match=rf"already has a column {col!r}.*{next(iter(kw))}"):
+            BatchCleaner(use_model=False, **kw)(batch)  # type: ignore[arg-type]
+    # the text column itself is cleaned in place, as before
+    assert BatchCleaner(use_model=False)(batch) == {"text": [scrubber.clean(page(0), CFG)]}
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_list(records(2))
+    once = ds.map(BatchCleaner(use_model=False, keep_original="raw"), batched=True)
+    with pytest.raises(ValueError, match="already has a column 'raw'"):
+        once.map(BatchCleaner(use_model=False, keep_original="raw"), batched=True)
 
 
 def test_hf_batch_cleaner_names_a_missing_column_and_the_batchs_columns() -> None:

@@ -292,6 +292,27 @@ def test_cli_profile_build_show_merge_and_clean(
     capsys.readouterr()
 
 
+def test_cli_jsonl_profile_says_how_many_records_had_no_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (--url-field naming a field the records lack: the profile was used on no record,
+    # exit 0 and not a word unless --stats was given)
+    corpus = tmp_path / "c.jsonl"
+    recs = [{"link": f"https://www.news.example/{i}", "text": site_page(i)} for i in range(5)]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", "--url-field", "link", str(corpus), "-o", str(prof)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "o.jsonl"
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "-o", str(out),
+                 str(corpus)]) == 0
+    err = capsys.readouterr().err
+    assert "5 of 5 records had no site" in err and "'url'" in err and "without the profile" in err
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "--url-field", "link",
+                 "-o", str(out), str(corpus)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_cli_profile_build_bad_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"url": "http://a.example", "text": "x"}\n{broken\n', encoding="utf-8")
@@ -301,6 +322,18 @@ def test_cli_profile_build_bad_record(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["profile", "build", "--on-error", "skip", str(corpus), "-o",
                  str(tmp_path / "p.npz")]) == 0
     capsys.readouterr()
+
+
+def test_cli_profile_build_empty_field_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (--field "$F" with F unset: every record a "missing field", exit 1 at the first)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"url": "http://a.example", "text": "x"}\n', encoding="utf-8")
+    assert main(["profile", "build", "--field", "", str(corpus), "-o",
+                 str(tmp_path / "p.npz")]) == 2
+    assert "--field: an empty name" in capsys.readouterr().err
+    assert not (tmp_path / "p.npz").exists()
 
 
 class _ClosedPipe(io.StringIO):

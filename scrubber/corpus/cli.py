@@ -37,10 +37,11 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--field", default="text", metavar="NAME",
                    help="the string field to clean (default: text)")
     g.add_argument("--keep-original", default=None, metavar="FIELD",
-                   help="also store the original text in FIELD")
+                   help="also store the original text in FIELD (a record that has FIELD "
+                        "already is a bad record: never written over)")
     g.add_argument("--decisions", default=None, metavar="FIELD",
                    help="store the per-line decisions (action, stage, rule, score, reason) in "
-                        "FIELD")
+                        "FIELD (as --keep-original, never over a field the record has)")
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="worker processes (default: 1); memory stays bounded")
     g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",
@@ -195,8 +196,16 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     if stats is not None:
         if args.stats:
             _say(stats.format_table(), err)
-        elif stats.bad_total and status == 0:
-            _say(f"scrubber: {stats.bad_summary()}", err)
+        else:
+            if stats.bad_total and status == 0:
+                _say(f"scrubber: {stats.bad_summary()}", err)
+            if stats.no_site:
+                # (a --url-field the records lack: the profile was used on no record, and
+                # only --stats said so)
+                names = " or ".join(repr(n) for n in (opts.site_field, opts.url_field) if n)
+                _say(f"scrubber: {stats.no_site:,} of {stats.cleaned:,} records had no site "
+                     f"({f'no {names} field, or an empty one' if names else 'no --url-field'}): "
+                     "cleaned without the profile", err)
     return status
 
 
@@ -279,6 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd in ("build", "merge") and args.min_pages < MIN_K:
         # (SiteProfile refuses it, but only once the corpus has been counted or merged)
         _say(f"scrubber profile: --min-pages must be at least {MIN_K}, got {args.min_pages}")
+        return 2
+    if args.cmd == "build" and not args.field:
+        # (--field "$F" with F unset failed on the first record as a missing field)
+        _say("scrubber profile: --field: an empty name (give a field name)")
         return 2
     try:
         if args.cmd == "build":

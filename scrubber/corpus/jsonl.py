@@ -18,8 +18,8 @@ or from Python::
 Every record is written back with only its text field replaced: the other fields are copied
 *byte for byte* from the input (key order, spacing, number formats and escapes included; a
 byte-order mark in front of a record is not written);
-``--keep-original F`` and ``--decisions F`` replace field ``F`` where the record has it and
-are appended at the end of the object otherwise.
+``--keep-original F`` and ``--decisions F`` are appended at the end of the object; a record
+that has field ``F`` already is a bad record (``field exists``), never written over.
 
 **Streaming and workers.** Records are read one line at a time and sent to the workers in
 chunks of a few dozen records; at most ``2 * jobs`` chunks are in flight, and results are
@@ -27,7 +27,8 @@ written in input order as they complete, so memory stays flat whatever the corpu
 (a single record is held whole). With ``jobs == 1`` everything runs in-process.
 
 **Bad records** (malformed JSON or UTF-8, not an object, missing field, field not a string,
-a rule timeout) are reported with ``path:line`` and handled by ``on_error``: ``"fail"`` stops
+the ``keep_original`` or ``decisions`` field there already, a rule timeout) are reported
+with ``path:line`` and handled by ``on_error``: ``"fail"`` stops
 (:class:`RecordError`), ``"skip"`` drops the record, ``"keep"`` writes the input line unchanged.
 All are counted in :class:`~scrubber.corpus.stats.CorpusStats`. Blank input lines are not
 records: they are counted (``blank_lines``) and not written.
@@ -36,6 +37,7 @@ records: they are counted (``blank_lines``) and not written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import json
 import os
@@ -107,6 +109,12 @@ class JsonlOptions:
         if self.on_error not in ON_ERROR:
             raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, "
                              f"got {self.on_error!r}")
+        for opt in ("field", "keep_original", "decisions"):
+            # (--keep-original "$RAW" with RAW unset wrote a field named "" into every
+            # record; --field "" failed on every record as a missing field)
+            if getattr(self, opt) == "":
+                raise ValueError(f"--{opt.replace('_', '-')}: an empty name (give a field "
+                                 "name)")
         names = [x for x in (self.field, self.keep_original, self.decisions) if x is not None]
         if len(set(names)) != len(names):
             raise ValueError("--field, --keep-original and --decisions must name different "
@@ -272,15 +280,24 @@ Outcome = tuple[str, bytes | None, tuple[Any, ...]]
 ``("bad", line_or_None, (kind, message))``."""
 
 
+_BOM = "\ufeff".encode()
+
+
 def process_line(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
     """Clean one input line (a trailing ``\\n`` is ignored); see :data:`Outcome`. Under
-    ``on_error="keep"`` a bad record's line comes back unchanged."""
+    ``on_error="keep"`` a bad record's line comes back unchanged (but a byte-order mark in
+    front of it)."""
     if raw.endswith(b"\n"):
         raw = raw[:-1]
     try:
         return _process(raw, cfg, opts)
     except _Bad as e:
-        return "bad", (raw + b"\n" if opts.on_error == "keep" else None), (e.kind, str(e))
+        kept = None
+        if opts.on_error == "keep":
+            # (a BOM marks a file, not a record: kept, it was mid-output, where json.loads
+            # fails on the line, as it is not written in front of a cleaned record)
+            kept = (raw[len(_BOM):] if raw.startswith(_BOM) else raw) + b"\n"
+        return "bad", kept, (e.kind, str(e))
 
 
 def _parse_record(raw: bytes) -> tuple[str, dict[str, tuple[Any, int, int]], int]:
@@ -306,10 +323,20 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
     s, fields, close = _parse_record(raw)
     got = fields.get(opts.field)
     if got is None:
-        raise _Bad("missing field", f"no field {opts.field!r}")
+        head = opts.field.split(".", 1)[0]
+        hint = (f" (the record has a field {head!r}, but nested fields are not read: "
+                "--field names a top-level field)" if head != opts.field and head in fields
+                else "")
+        raise _Bad("missing field", f"no field {opts.field!r}{hint}")
     text, start, end = got
     if not isinstance(text, str):
         raise _Bad("not a string", f"field {opts.field!r} is a {_type_name(text)}, not a string")
+    for flag, key in (("--keep-original", opts.keep_original), ("--decisions", opts.decisions)):
+        # (a second run over a first run's output with the same --keep-original put the
+        # once-cleaned text over the original the first run kept, without a word)
+        if key is not None and key in fields:
+            raise _Bad("field exists", f"the record has a field {key!r} already, which "
+                                       f"{flag} would write over (give it another name)")
     site = None
     no_site = False
     if cfg.profile is not None:
@@ -324,20 +351,16 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         raise _Bad("error", f"{type(e).__name__}: {e}") from None
 
     def build(ascii_only: bool) -> str:
-        edits: list[tuple[int, int, str]] = [(start, end, _dumps(doc.text, ascii_only))]
+        # (the fields --keep-original and --decisions name are not in the record: above)
         extra: list[tuple[str, str]] = []
         if opts.keep_original is not None:
-            _place(opts.keep_original, s[start:end], fields, edits, extra)
+            extra.append((opts.keep_original, s[start:end]))
         if opts.decisions is not None:
-            _place(opts.decisions, _dumps(doc.decisions, ascii_only), fields, edits, extra)
-        parts: list[str] = []
+            extra.append((opts.decisions, _dumps(doc.decisions, ascii_only)))
         # a BOM marks a file, not a record: copied, the second of several inputs (or a
         # `cat` of files) would put one mid-output, where json.loads fails on that line
         pos = 1 if s.startswith("\ufeff") else 0
-        for a, b, rep in sorted(edits):
-            parts += (s[pos:a], rep)
-            pos = b
-        parts.append(s[pos:close])
+        parts = [s[pos:start], _dumps(doc.text, ascii_only), s[end:close]]
         for key, val in extra:
             parts.append(f", {_dumps(key, ascii_only)}: {val}")
         parts.append(s[close:])
@@ -353,15 +376,6 @@ def _process(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
         reasons["drop:layout"] = doc.blank_dropped
     info = (doc.lines_in, doc.lines_out, doc.bytes_in, doc.bytes_out, reasons or None, no_site)
     return "ok", line, info
-
-
-def _place(key: str, value: str, fields: dict[str, tuple[Any, int, int]],
-           edits: list[tuple[int, int, str]], extra: list[tuple[str, str]]) -> None:
-    if key in fields:
-        _, a, b = fields[key]
-        edits.append((a, b, value))
-    else:
-        extra.append((key, value))
 
 
 def _process_chunk(raws: Sequence[bytes], cfg: Config, opts: JsonlOptions) -> list[Outcome]:
@@ -436,40 +450,91 @@ def _work(raws: Sequence[bytes]) -> list[Outcome]:
 def open_input(
     src: str | os.PathLike[str] | BinaryIO,
 ) -> contextlib.AbstractContextManager[BinaryIO]:
-    """A binary reader for a path (``-`` is stdin; ``.gz`` is decompressed, and so is
-    stdin when it starts with the gzip magic bytes) or a stream."""
+    """A binary reader for a path (``-`` is stdin) or a stream. A path named ``.gz`` is
+    gzip-decompressed; any other path, and stdin, is decompressed when it starts with the
+    magic bytes of gzip, bzip2 or xz; zstd is an :class:`OSError` saying so (no reader in
+    the standard library): decompressed by no one, each "line" of such a file was a
+    malformed record."""
     if not isinstance(src, str | os.PathLike):
         return contextlib.nullcontext(src)
     if str(src) == "-":
         if sys.stdin is None:  # started with stdin closed (<&-)
             raise OSError(9, "stdin is closed", "<stdin>")
         stdin = sys.stdin.buffer
-        if _starts_gzipped(stdin):
-            # (``scrubber < page.html.gz``: stdin has no name to tell; closing the
-            # GzipFile leaves stdin open)
-            return gzip.GzipFile(fileobj=stdin, mode="rb")  # type: ignore[return-value]
-        return contextlib.nullcontext(stdin)
+        # (``scrubber < page.html.gz``: stdin has no name to tell; closing the
+        # decompressing reader leaves stdin open)
+        return _decompressed(contextlib.nullcontext(stdin), _compression(stdin), "<stdin>")
     path = Path(src)
     if path.suffix == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb", buffering=1 << 20)
+    fh = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 (closed by _decompressed)
+    try:
+        kind = _compression(fh)
+    except BaseException:
+        fh.close()
+        raise
+    return _decompressed(fh, kind, str(src))
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _starts_gzipped(stream: BinaryIO) -> bool:
-    """Whether ``stream`` starts with the gzip magic bytes, read without consuming them:
-    peeked from a buffered stream (stdin, pipes included), else read and sought back."""
+def _compression(stream: BinaryIO) -> str | None:
+    """``"gzip"``, ``"bzip2"``, ``"xz"``, ``"zstd"`` or ``None``: what ``stream`` starts
+    with, read without consuming it: peeked from a buffered stream (stdin, pipes included),
+    else read and sought back."""
     peek = getattr(stream, "peek", None)
     if peek is not None:
-        return bytes(peek(2)[:2]) == _GZIP_MAGIC
-    if stream.seekable():
+        head = bytes(peek(10)[:10])
+    elif stream.seekable():
         at = stream.tell()
-        head = stream.read(2)
+        head = stream.read(10)
         stream.seek(at)
-        return head == _GZIP_MAGIC
-    return False
+    else:
+        return None
+    if head[:2] == _GZIP_MAGIC:
+        return "gzip"
+    # (bzip2: "BZh", the block size, then a block's magic or the end-of-stream one)
+    if head[:3] == b"BZh" and head[3:4].isdigit() and head[4:10] in (b"1AY&SY",
+                                                                       b"\x17rE8P\x90"):
+        return "bzip2"
+    if head[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    return None
+
+
+@contextlib.contextmanager
+def _decompressed(
+    opened: contextlib.AbstractContextManager[BinaryIO], kind: str | None, name: str
+) -> Iterator[BinaryIO]:
+    """``opened``'s stream, read through the decompressor of ``kind``; a corrupt or
+    truncated stream is an :class:`OSError` or :class:`EOFError` (as a broken ``.gz``)."""
+    import bz2
+    import lzma
+
+    with opened as raw:
+        if kind is None:
+            yield raw
+            return
+        if kind == "zstd":
+            raise OSError(f"zstd-compressed input: decompress it first (zstd -dc {name} | "
+                          "scrubber ...)")
+        reader: Any = (gzip.GzipFile(fileobj=raw, mode="rb") if kind == "gzip" else
+                       bz2.BZ2File(raw, "rb") if kind == "bzip2" else
+                       lzma.LZMAFile(raw, "rb"))  # noqa: SIM115 (closed just below)
+        with reader:
+            try:
+                yield reader
+            except EOFError as e:
+                raise OSError(f"truncated {kind} input ({e})") from None
+            except (lzma.LZMAError, zlib.error) as e:  # (an LZMAError was a traceback)
+                raise OSError(f"corrupt {kind} input ({e})") from None
+            except OSError as e:
+                if e.errno is not None:  # (a read error, not the data's)
+                    raise
+                raise OSError(f"corrupt {kind} input ({e})") from None
 
 
 def _name(src: Any) -> str:
@@ -510,6 +575,10 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     Raises :class:`OSError` naming ``path`` when it is a directory (or ends with a slash)
     or its folder is missing or not writable."""
     given = os.fspath(path)
+    if Path(given).suffix == ".zst":
+        # (written plain under a .zst name, `zstd -d` would refuse it)
+        raise OSError(errno.EINVAL, "zstd output is not written (no zstd in the standard "
+                      "library): use .gz, .bz2 or .xz, or pipe stdout through zstd", given)
     target = Path(os.path.realpath(given))
     try:
         st = os.stat(target)
@@ -535,12 +604,18 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     return target, False
 
 
+_OUT_COMPRESSION = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+"""The output compressed by the ``-o`` file's suffix (``.zst`` is refused)."""
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
                   ) -> Iterator[BinaryIO]:
     """Write ``path`` atomically: into a temporary file beside it, renamed over ``path``
     only when the block ends without an exception (then the temporary file is removed and
-    ``path`` is untouched). ``.gz`` paths are gzip-compressed (``compress`` overrides).
+    ``path`` is untouched). ``.gz`` paths are gzip-compressed, ``.bz2`` and ``.xz`` ones
+    likewise (``compress``: gzip or not, whatever the suffix); a ``.zst`` path is an
+    :class:`OSError` (no zstd writer in the standard library).
 
     An existing file keeps its permission bits. A symlink is followed: its target is
     replaced, the link stays. A FIFO or a character device (``/dev/stdout``, ``/dev/null``)
@@ -551,13 +626,23 @@ def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
         >>> with atomic_output("out.jsonl") as fh:            # doctest: +SKIP
         ...     fh.write(b"...")
     """
+    import bz2
+    import lzma
+
     given = os.fspath(path)
     target, direct = check_output(given)
-    gz = Path(given).suffix == ".gz" if compress is None else compress
+    kind = (_OUT_COMPRESSION.get(Path(given).suffix) if compress is None
+            else "gzip" if compress else None)
 
     def body(raw: BinaryIO) -> Iterator[BinaryIO]:
-        if gz:
+        if kind == "gzip":
             with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as z:
+                yield z  # type: ignore[misc]
+        elif kind == "bzip2":
+            with bz2.BZ2File(raw, "wb") as z:
+                yield z  # type: ignore[misc]
+        elif kind == "xz":
+            with lzma.LZMAFile(raw, "wb") as z:
                 yield z  # type: ignore[misc]
         else:
             yield raw
@@ -628,6 +713,16 @@ def _chunks(
         yield meta, raws
 
 
+def _compressed_file(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` starts as compressed data (its size is not the bytes
+    read from it); ``False`` when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return _compression(fh) is not None
+    except OSError:
+        return False
+
+
 def _progress_bar(inputs: Sequence[Any]) -> Any:
     """A tqdm bar on stderr when it is a terminal and tqdm is installed, else ``None``."""
     if not sys.stderr.isatty():
@@ -638,7 +733,8 @@ def _progress_bar(inputs: Sequence[Any]) -> Any:
         return None
     total = 0
     for src in inputs:
-        if not isinstance(src, str | os.PathLike) or str(src) == "-" or str(src).endswith(".gz"):
+        if not isinstance(src, str | os.PathLike) or str(src) == "-" or \
+                str(src).endswith(".gz") or _compressed_file(src):
             return tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True, leave=False,
                         smoothing=0.05), False
         try:
@@ -653,7 +749,7 @@ def _progress_bar(inputs: Sequence[Any]) -> Any:
 
 
 def clean_jsonl(
-    inputs: Sequence[str | os.PathLike[str] | BinaryIO],
+    inputs: Sequence[str | os.PathLike[str] | BinaryIO] | str | os.PathLike[str] | BinaryIO,
     out: IO[bytes] | str | os.PathLike[str],
     cfg: Config | None = None,
     options: JsonlOptions | None = None,
@@ -667,7 +763,7 @@ def clean_jsonl(
     """Clean every record of ``inputs`` (paths, ``-`` or binary streams) into ``out``.
 
     Args:
-        inputs: JSONL sources, read in order.
+        inputs: JSONL sources, read in order (a single path or stream is one source).
         out: binary output (records in input order), or a path, written as ``scrubber
             --jsonl -o`` writes it (:func:`atomic_output`: only when the run ends without an
             exception, ``.gz`` compressed).
@@ -691,6 +787,9 @@ def clean_jsonl(
     """
     from ..config import DEFAULT
 
+    if isinstance(inputs, str | os.PathLike) or hasattr(inputs, "read"):
+        # (one path given bare was read a character at a time: "i: No such file")
+        inputs = [inputs]  # type: ignore[list-item]
     if isinstance(out, str | os.PathLike):
         with atomic_output(out) as fh:
             return clean_jsonl(inputs, fh, cfg, options, jobs=jobs, progress=progress,

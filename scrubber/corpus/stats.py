@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 __all__ = ["BAD_KINDS", "CorpusStats"]
 
-BAD_KINDS = ("malformed JSON", "not an object", "missing field", "not a string", "error")
+BAD_KINDS = ("malformed JSON", "not an object", "missing field", "not a string", "field exists",
+             "error")
 """The kinds of bad records, in report order."""
 
 

@@ -27,7 +27,8 @@ two) and pass the merged file as ``profile=``. The same pipelines run unchanged 
 input line (:func:`scrubber.corpus.records.decision_records`). It never writes over a key a
 document already holds (a :class:`ValueError` naming the document and the key instead).
 The per-reason counts also go to datatrove's stats (``drop:rule:<id>``, ``drop:model``,
-``drop:context``, ``drop:profile``), so ``stats.json`` of the run says which rule removed
+``drop:context``, ``drop:profile``, ``drop:layout`` for blank lines: they add up to
+``lines_in - lines_out``), so ``stats.json`` of the run says which rule removed
 how much.
 """
 
@@ -217,20 +218,31 @@ class ScrubberFormatter(BaseFormatter):
                 site = site_of(doc.metadata, self.url_key, self.site_key)
                 if site is None and cfg.site is None:
                     self.stat_update("no_site")
-            with self.track_time():
-                res = clean_document(doc.text, cfg, site, explain=explain,
-                                     decisions=self.metadata_key is not None and self.decisions)
+            try:
+                with self.track_time():
+                    res = clean_document(doc.text, cfg, site, explain=explain,
+                                         decisions=self.metadata_key is not None
+                                         and self.decisions)
+            except Exception as e:
+                # (a user rule's timeout said "line 1", not of which of the task's documents)
+                e.add_note(f"while ScrubberFormatter cleaned document {doc.id!r}")
+                raise
             self.stat_update("lines_in", value=res.lines_in)
             self.stat_update("lines_out", value=res.lines_out)
             self.stat_update("bytes_in", value=res.bytes_in)
             self.stat_update("bytes_out", value=res.bytes_out)
-            for key, n in res.reasons.items():
+            counts = dict(res.reasons)
+            if res.blank_dropped:
+                # (as --jsonl --stats counts them: the drop: counts add up to lines_in -
+                # lines_out; the blank lines dropped were left out)
+                counts["drop:layout"] = res.blank_dropped
+            for key, n in counts.items():
                 self.stat_update(key, value=n)
             if self.keep_original_key:
                 doc.metadata[self.keep_original_key] = doc.text
             if self.metadata_key is not None:
                 meta: dict[str, Any] = {"lines_in": res.lines_in, "lines_out": res.lines_out,
-                                        "counts": dict(res.reasons)}
+                                        "counts": counts}
                 if res.decisions is not None:
                     meta["decisions"] = res.decisions
                 doc.metadata[self.metadata_key] = meta

@@ -72,7 +72,9 @@ class BatchCleaner:
     Column names are non-empty strings (:class:`TypeError` otherwise). Raises
     :class:`ValueError` when two of the columns it writes (``output_field``,
     ``keep_original``, ``decisions``) are the same, or ``decisions`` is ``field``; a call
-    raises :class:`KeyError` naming the batch's columns when ``field`` is not one of them,
+    raises :class:`ValueError` when the batch already has one of the columns it would write
+    (``field`` itself, cleaned in place, aside), as the datatrove step refuses such a key,
+    and :class:`KeyError` naming the batch's columns when ``field`` is not one of them,
     and :class:`TypeError` when the batch is not a dict of columns (``Dataset.map`` with
     ``input_columns``, or the ``arrow`` format).
     """
@@ -172,6 +174,16 @@ class BatchCleaner:
         if self.field not in batch:
             raise KeyError(f"BatchCleaner: no column {self.field!r} in the batch (columns: "
                            f"{', '.join(map(str, batch))}); name the text column with field=")
+        for col, name in ((self.keep_original, "keep_original"), (self.decisions, "decisions"),
+                          (self.output_field if self.output_field != self.field else None,
+                           "output_field")):
+            # (keep_original="raw" over a dataset with a "raw" column, or over the output of
+            # a first map with the same cleaner, replaced that column without a word)
+            if col is not None and col in batch:
+                raise ValueError(
+                    f"BatchCleaner: the batch already has a column {col!r}, which {name} "
+                    f"would write over; give {name} another name, or remove the column "
+                    f"first (Dataset.remove_columns; map's remove_columns= acts too late)")
         texts = batch[self.field]
         if isinstance(texts, (str, bytes, Mapping)) or not isinstance(texts, Iterable):
             # Dataset.map without batched=True hands over one row: its field is one value
@@ -197,7 +209,13 @@ class BatchCleaner:
                 row = {k: batch[k][i] for k in (self.url_field, self.site_field)
                        if k is not None and k in batch}
                 site = site_of(row, self.url_field, self.site_field)
-            res = clean_document(text, cfg, site, decisions=self.decisions is not None)
+            try:
+                res = clean_document(text, cfg, site, decisions=self.decisions is not None)
+            except Exception as e:
+                # (a user rule's timeout said "line 1", not of which row)
+                e.add_note(f"while BatchCleaner cleaned row {i} of the batch (column "
+                           f"{self.field!r})")
+                raise
             cleaned.append(res.text)
             decisions.append(res.decisions)
         out: dict[str, list[Any]] = {self.output_field: cleaned}
