@@ -568,6 +568,8 @@ def _settle_wrapped(
     reads as wrapped text at all (nothing to settle otherwise). Returns the decisions of
     the lines a round changed (with ``explain``)."""
     late: dict[int, Decision] = {}
+    if check and (cfg.settle < 2 or lines.wrap_width([o for o in outputs if o]) is None):
+        return late  # (blank lines say nothing of a width: the kept lines alone tell)
     blank = [not t.strip() for t in texts]
     for round_no in range(cfg.settle - 1):
         idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
