@@ -81,3 +81,61 @@ def test_extracted_mode_never_invents_text_and_explains_every_line(text: str):
     kept = {d.index for d in result.decisions if d.action is not Action.DROP}
     default = scrubber.clean_and_explain(text, retry_sparse=False)
     assert {d.index for d in default.decisions if d.action is not Action.DROP} <= kept
+
+
+# hard-wrapped text (read a paragraph at a time: scrubber.lines.unwrap_view): paragraphs
+# of prose and clutter words filled to a random width, between clutter lines
+WORDS = st.sampled_from([
+    "the", "council", "approved", "a", "budget", "on", "Tuesday,", "raising", "spending.",
+    "Critics", "said", "forecasts", "may", "not", "hold", "https://example.com/" + "x" * 40,
+    "[a", "link](https://example.com/a)", "**strong**", "-", "*", "1.", "#", "|", "Share",
+    "LIVE", "855", "watching", "—", "ﬁne", "naïve", "日本語の文",
+])
+PARAGRAPH = st.lists(WORDS, min_size=20, max_size=80).map(" ".join)
+SHORT_CLUTTER = st.sampled_from(["LIVE", "855 watching -", "Share this:", "", "* [Home](/)",
+                                 "Related Posts", "1:00:14", "Home | News"])
+
+
+def _wrapped(parts: tuple[list[str], int, list[str]]) -> str:
+    import textwrap
+
+    paragraphs, width, clutter = parts
+    out: list[str] = []
+    for k, p in enumerate(paragraphs):
+        out += textwrap.wrap(p, width, break_long_words=False, break_on_hyphens=False)
+        out.append(clutter[k % len(clutter)] if clutter else "")
+    return "\n".join(out)
+
+
+WRAPPED = st.tuples(st.lists(PARAGRAPH, min_size=2, max_size=8), st.integers(40, 100),
+                    st.lists(st.one_of(SHORT_CLUTTER, PIECES), max_size=5)).map(_wrapped)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(WRAPPED)
+def test_wrapped_text_never_invents_text_and_explains_every_line(text: str):
+    result = scrubber.clean_and_explain(text)
+    assert result.text == scrubber.clean(text)
+    assert is_subsequence_of_pieces(result.text, text)
+    assert [d.index for d in result.decisions] == list(range(len(split_lines(text)[0])))
+    for d in result.decisions:
+        assert d.reason
+        if d.action is Action.TRIM:
+            assert d.output is not None and d.output in d.text
+    assert is_subsequence_of_pieces(scrubber.clean(text, unwrap=False), text)
+
+
+def test_the_wrapped_strategy_mostly_makes_text_read_as_wrapped():
+    """(the property above means something only if its inputs are read as wrapped)"""
+    from scrubber.lines import unwrap_view
+
+    seen = []
+
+    @settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None,
+              database=None, derandomize=True)
+    @given(WRAPPED)
+    def sample(text: str) -> None:
+        seen.append(unwrap_view(split_lines(text)[0]) is not None)
+
+    sample()
+    assert len(seen) >= 30 and sum(seen) >= 0.5 * len(seen)
