@@ -123,6 +123,8 @@ def test_wrapped_text_never_invents_text_and_explains_every_line(text: str):
         if d.action is Action.TRIM:
             assert d.output is not None and d.output in d.text
     assert is_subsequence_of_pieces(scrubber.clean(text, unwrap=False), text)
+    # the output is settled as clean() reads it (pipeline._settle_wrapped)
+    assert scrubber.clean(result.text) == result.text
 
 
 def test_the_wrapped_strategy_mostly_makes_text_read_as_wrapped():
