@@ -362,7 +362,9 @@ class WrapView:
         at its leftmost place) covers, each with what of it is covered: the whole line as
         written when all of its text is."""
         text = self.texts[g]
-        if len(self.groups[g]) == 1 or piece == text:
+        if len(self.groups[g]) == 1:  # (a line read as itself: the piece is of it)
+            return [(self.groups[g][0], piece)] if piece else []
+        if piece == text:
             return [(i, self.originals[i]) for i in self.groups[g]]
         a = text.find(piece)
         if a < 0 or not piece:

@@ -71,6 +71,11 @@ def test_a_trimmed_paragraph_is_written_as_the_pieces_of_its_lines() -> None:
     assert view.pieces(0, view.texts[0]) == [(0, lines[0]), (1, lines[1]), (2, lines[2])]
     assert view.pieces(0, "that goes on over the next line of this and") == [
         (0, "that"), (1, lines[1]), (2, "and")]
+    # a line read as itself gives its piece as it is (a date stamp trimmed off it)
+    view = unwrap_view([*lines[:3], "", "Posted on March 3, 2021 A short note.", "",
+                        *lines[:3]], width=36)
+    assert view is not None and view.groups[2] == [4]
+    assert view.pieces(2, "A short note.") == [(4, "A short note.")]
 
 
 def test_a_wrapped_page_keeps_whole_paragraphs_as_written_and_drops_the_clutter() -> None:
@@ -141,3 +146,12 @@ def test_html2texts_wrapped_markdown_is_read_a_paragraph_at_a_time() -> None:
     assert view is not None
     assert paras[0] in view.texts and paras[2] in view.texts
     assert [texts.index(items[0])] in view.groups
+
+
+def test_a_stamp_trimmed_off_a_line_of_wrapped_text_stays_trimmed() -> None:
+    page = wrapped_page(60).replace("Council approves budget",
+                                    "date 2024-03-23 Council approves budget on Tuesday")
+    assert unwrap_view(split_lines(page)[0]) is not None
+    out = scrubber.clean(page).splitlines()
+    assert "Council approves budget on Tuesday" in out
+    assert not any(line.startswith("date 2024") for line in out)
