@@ -269,8 +269,13 @@ def _wrap_length(line: str) -> tuple[int, bool] | None:
     words = s.split()
     if len(words) < 2 or s.count("|") >= 2 or _WRAP_OPENER.match(words[0]):
         return None
-    long = [len(w) + 1 for w in words if len(w) > _WRAP_LONG_WORD]
-    return len(s) - sum(long), bool(long)
+    cut = _unbreakable(words)
+    return len(s) - cut, cut > 0
+
+
+def _unbreakable(words: Sequence[str]) -> int:
+    """The columns that words too long to break take on a line, each with its space."""
+    return sum(len(w) + 1 for w in words if len(w) > _WRAP_LONG_WORD)
 
 
 def wrap_width(texts: Sequence[str]) -> int | None:
@@ -387,8 +392,8 @@ def _fits(line: str, width: int) -> bool:
     s = line.rstrip()
     if len(s) <= width:
         return True
-    long = [len(w) + 1 for w in s.split() if len(w) > _WRAP_LONG_WORD]
-    return bool(long) and len(s) - sum(long) <= width
+    cut = _unbreakable(s.split())
+    return cut > 0 and len(s) - cut <= width
 
 
 def unwrap_view(texts: Sequence[str], width: int | None = None) -> WrapView | None:

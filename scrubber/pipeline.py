@@ -568,13 +568,17 @@ def _settle_wrapped(
     reads as wrapped text at all (nothing to settle otherwise). Returns the decisions of
     the lines a round changed (with ``explain``)."""
     late: dict[int, Decision] = {}
-    if check and (cfg.settle < 2 or lines.wrap_width([o for o in outputs if o]) is None):
-        return late  # (blank lines say nothing of a width: the kept lines alone tell)
+    width = None  # (check: the width the output reads as wrapped at)
+    if check:
+        # (blank lines say nothing of a width: the kept lines alone tell)
+        width = lines.wrap_width([o for o in outputs if o]) if cfg.settle > 1 else None
+        if width is None:
+            return late
     blank = [not t.strip() for t in texts]
     for round_no in range(cfg.settle - 1):
         idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
         sub = [texts[i] if blank[i] else outputs[i] or "" for i in idx]
-        if round_no == 0 and check and lines.unwrap_view(sub) is None:
+        if round_no == 0 and check and lines.unwrap_view(sub, width) is None:
             break
         again: list[str | None] = []
         _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again,
@@ -583,8 +587,7 @@ def _settle_wrapped(
         for j, i in enumerate(idx):
             if blank[i] or again[j] == sub[j]:
                 continue
-            outputs[i] = again[j] if again[j] is None else (
-                texts[i] if again[j] == texts[i] else again[j])
+            outputs[i] = again[j]
             changed = True
             if sub_ex is not None:
                 d = sub_ex.decisions[j]
