@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import features
+from .rules import RuleHits
 
 
 class _Net:
@@ -168,6 +169,11 @@ class Model:
                 "model weights were trained on a different feature set; "
                 "retrain with `python -m scrubber.train`"
             )
+        # the rules the model was trained with (card "rules"; absent: every rule counts)
+        known = card.get("rules")
+        self.known_rules: frozenset[str] | None = (
+            None if known is None else frozenset(map(str, known)))
+        self._unknown: tuple[Any, frozenset[int]] | None = None
         self.stages: list[_Net | _Trees] = []
         for k, stage in enumerate(card.get("stages", ()), start=2):
             if list(stage.get("features", ())) != features.SCORE_CONTEXT:
@@ -194,10 +200,38 @@ class Model:
     def _forward(self, x: np.ndarray) -> np.ndarray:
         return self.net.forward(x)
 
+    def unknown_rules(self, rs: Any) -> frozenset[int]:
+        """Indices (in ``rs.rules``) of the rules this model was not trained with: a
+        user's rules, and built-in ones added since the weights were made (the card's
+        ``rules`` lists the ids it was trained with; without the list, none)."""
+        if self.known_rules is None:
+            return frozenset()
+        memo = self._unknown
+        if memo is not None and memo[0] is rs:
+            return memo[1]
+        out = frozenset(k for k, r in enumerate(rs.rules) if r.id not in self.known_rules)
+        self._unknown = (rs, out)  # (one tuple: a thread reads the pair it took, whole)
+        return out
+
+    def model_hits(self, hits: Any, rs: Any) -> Any:
+        """``hits`` as this model reads them: a line a rule it was not trained with
+        drops reads as if that rule had not fired. The rule still decides the line; its
+        neighbours are read as the model learnt to read them (the features say which
+        neighbours the rules dropped, and a new rule's drops beside body text, such as a
+        forum's member titles between its posts, read as a run of clutter to a model that
+        never saw that rule fire). Hints are read whatever rule gave them: a hint is
+        a feature and nothing else (README, "Rules are data")."""
+        unknown = self.unknown_rules(rs)
+        if not unknown or not any(d in unknown for d in hits.drop if d >= 0):
+            return hits
+        return RuleHits([-1 if d in unknown else d for d in hits.drop], hits.trim, hits.hint)
+
     def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None,
               own_cache: dict[str, np.ndarray] | None = None) -> list[float]:
         """Body probabilities of ``pieces``. ``own_cache``: the lines' own feature rows,
-        shared by the settle passes over one document (see :func:`features.extract`)."""
+        shared by the settle passes over one document (see :func:`features.extract`).
+        Rules the model was not trained with are read as not fired (:meth:`model_hits`)."""
+        hits = self.model_hits(hits, rs)
         parts = features.extract_parts(pieces, hits, rs, extra,
                                        kind=self.card.get("kind", "text"), own_cache=own_cache)
         spans = chunks(parts.n)

@@ -258,3 +258,66 @@ def test_the_shipped_text_card_keeps_the_thresholds_training_writes() -> None:
         assert card["candidates"]["mlp"][key] == value
     assert set(card["candidates"]["mlp"]["tuned"]) >= {"threshold", "threshold_clean"}
     assert card["thresholds_note"] == kept_note("text", card["model"])
+
+
+USER_RULE = """family = "mine"
+
+[[rule]]
+id = "mine.rank"
+description = "A poster's rank on a forum of ours"
+scope = "line"
+patterns = ['^Rank: \\w+$']
+match = ["Rank: Apprentice"]
+no_match = ["Rank: a novel"]
+"""
+
+THREAD = [
+    "Re: which lens for birds?",
+    "Rank: Apprentice",
+    "I went with the 100-400 in the end, and it has been great on the marsh at dawn.",
+    "Rank: Wizard",
+    "Same here; the extra reach matters more than the stop you lose, in my experience.",
+    "Rank: Apprentice",
+    "Thanks, both of you. Ordered it this morning and will report back next week.",
+]
+
+
+@pytest.mark.parametrize("kind", shipped)
+def test_shipped_cards_list_the_rules_the_model_was_trained_with(kind):
+    model = get_model(kind)
+    assert model is not None and model.known_rules
+    builtin = {r.id for r in load_ruleset().rules}
+    # (a built-in rule missing from the list was added after the weights were trained)
+    assert len(model.known_rules & builtin) >= 90
+
+
+def test_a_rule_the_model_was_not_trained_with_leaves_its_neighbours_scores_alone(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(USER_RULE, encoding="utf-8")
+    plain = scrubber.clean_and_explain("\n".join(THREAD))
+    ruled = scrubber.clean_and_explain("\n".join(THREAD), rule_files=(str(f),))
+    for a, b in zip(plain.decisions, ruled.decisions, strict=True):
+        if a.text.startswith("Rank: "):
+            assert b.rule_id == "mine.rank" and not b.kept  # the rule decides its lines
+        else:
+            assert b.score == a.score  # the model reads the others as without the rule
+
+
+def test_without_a_rules_list_every_rule_feeds_the_model(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(USER_RULE, encoding="utf-8")
+    rs = load_ruleset((str(f),))
+    model = get_model("text")
+    assert model is not None
+    hits = rs.apply(THREAD)
+    mine = next(k for k, r in enumerate(rs.rules) if r.id == "mine.rank")
+    unknown = model.unknown_rules(rs)
+    assert mine in unknown and all(rs.rules[k].id not in model.known_rules for k in unknown)
+    assert model.model_hits(hits, rs).drop[1] == -1 and hits.drop[1] == mine
+    model.known_rules, saved = None, model.known_rules
+    try:
+        assert model.unknown_rules(rs) == frozenset()
+        assert model.model_hits(hits, rs) is hits
+    finally:
+        model.known_rules = saved
+        model._unknown = None

@@ -788,6 +788,9 @@ def train(
         "clean_cut": tuned["clean_cut"],
         "context": tuned["context"],
         "features": features.names(kind),
+        # the rules whose verdicts the features read in training; the model reads the
+        # drops of any other rule as not fired (Model.model_hits)
+        "rules": sorted(r.id for r in load_ruleset().rules),
         "training_sets": {s: LICENCES.get(s, "?") for s in sets},
         "renderers": list(renderers),
         # the code that rendered the training pages (a parser's other version renders
