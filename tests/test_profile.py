@@ -526,3 +526,26 @@ def test_profile_show_top_zero_lists_every_site_and_a_negative_top_is_a_usage_er
     with pytest.raises(SystemExit) as exc:
         main(["profile", "show", str(prof), "--top", "-1"])
     assert exc.value.code == 2 and "must be at least 0" in capsys.readouterr().err
+
+
+def test_profile_build_that_stops_says_where_and_that_nothing_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --on-error fail: the bad record's report was the last line, with no word that the
+    # build had stopped there or that -o was not written (--jsonl says both)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"url": "http://a.example", "text": "x"}\n{broken\n', encoding="utf-8")
+    out = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(out)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (f"scrubber profile: stopped at {corpus}:2; {out} not written (use "
+                       "--on-error skip to go on past bad records)")
+    assert not out.exists()
+    # an input that cannot be read stops it the same way
+    missing = tmp_path / "missing.jsonl"
+    assert main(["profile", "build", str(corpus), str(missing), "-o", str(out),
+                 "--on-error", "skip"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [f"scrubber profile: {missing}: No such file or directory",
+                        f"scrubber profile: stopped; {out} not written"]
+    assert not out.exists()

@@ -316,7 +316,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .jsonl import _Bad, _parse_record, _type_name, check_output, read_lines
+    from .jsonl import (
+        InputError,
+        _Bad,
+        _parse_record,
+        _type_name,
+        check_output,
+        read_lines,
+    )
     from .profile import ProfileCounter
     from .records import site_of
 
@@ -331,41 +338,51 @@ def _build(args: argparse.Namespace) -> int:
     report, _ = _reporter(sys.stderr)
     t0 = time.perf_counter()
     bad = no_site = 0
-    for src in args.files or ["-"]:
-        name = "<stdin>" if src == "-" else src
-        for lineno, line in read_lines(src):
-            if not line.strip():
-                continue
-            try:
-                _, fields, _ = _parse_record(line.rstrip(b"\n"))
-                got = fields.get(args.field)
-                if got is None:
-                    raise _Bad("missing field", f"no field {args.field!r}")
-                if not isinstance(got[0], str):
-                    raise _Bad("not a string",
-                               f"field {args.field!r} is a {_type_name(got[0])}")
-            except _Bad as e:
-                bad += 1
-                report(name, lineno, e.kind, str(e), args.on_error)
-                if args.on_error == "fail":
-                    counter.close()
-                    return 1
-                continue
-            view = {k: v[0] for k, v in fields.items()
-                    if k in (args.url_field, args.site_field)}
-            site = site_of(view, args.url_field, args.site_field)
-            if site is None:
-                no_site += 1
-                continue
-            counter.add(site, got[0])
-    store = args.min_pages if args.store_min is None else args.store_min
-    if args.partial:
-        counter.save_partial(args.output)
-        what = f"partial counts of {counter.pages} pages"
-    else:
-        prof = counter.finish(min_pages=args.min_pages, store_min=store)
-        prof.save(args.output)
-        what = repr(prof)
+    try:
+        for src in args.files or ["-"]:
+            name = "<stdin>" if src == "-" else src
+            for lineno, line in read_lines(src):
+                if not line.strip():
+                    continue
+                try:
+                    _, fields, _ = _parse_record(line.rstrip(b"\n"))
+                    got = fields.get(args.field)
+                    if got is None:
+                        raise _Bad("missing field", f"no field {args.field!r}")
+                    if not isinstance(got[0], str):
+                        raise _Bad("not a string",
+                                   f"field {args.field!r} is a {_type_name(got[0])}")
+                except _Bad as e:
+                    bad += 1
+                    report(name, lineno, e.kind, str(e), args.on_error)
+                    if args.on_error == "fail":
+                        # (the bad record's line was the last word: nothing said the
+                        # build had stopped there, nor that the output was not written)
+                        _say(f"scrubber profile: stopped at {name}:{lineno}; {args.output} "
+                             "not written (use --on-error skip to go on past bad records)")
+                        return 1
+                    continue
+                view = {k: v[0] for k, v in fields.items()
+                        if k in (args.url_field, args.site_field)}
+                site = site_of(view, args.url_field, args.site_field)
+                if site is None:
+                    no_site += 1
+                    continue
+                counter.add(site, got[0])
+        store = args.min_pages if args.store_min is None else args.store_min
+        if args.partial:
+            counter.save_partial(args.output)
+            what = f"partial counts of {counter.pages} pages"
+        else:
+            prof = counter.finish(min_pages=args.min_pages, store_min=store)
+            prof.save(args.output)
+            what = repr(prof)
+    except InputError as e:  # (a missing or broken input: as --jsonl says it)
+        _say(f"scrubber profile: {e.filename}: {e.strerror}")
+        _say(f"scrubber profile: stopped; {args.output} not written")
+        return 1
+    finally:
+        counter.close()
     _say(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
          f" ({no_site} records without a site, {bad} bad records skipped)")
     return 0
