@@ -549,3 +549,22 @@ def test_profile_build_that_stops_says_where_and_that_nothing_was_written(
     assert err[-2:] == [f"scrubber profile: {missing}: No such file or directory",
                         f"scrubber profile: stopped; {out} not written"]
     assert not out.exists()
+
+
+def test_profile_show_reads_a_folder_of_partials_as_profile_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a datatrove run writes a folder of per-task partial counts, which --profile reads
+    # merged; `profile show` of it said "Is a directory"
+    folder = _partials_folder(tmp_path)
+    assert main(["profile", "show", str(folder)]) == 0
+    out = capsys.readouterr().out
+    merged = load_profile(folder)
+    assert out.splitlines()[0] == (f"{folder}: a folder of 2 partial count files, merged as "
+                                   "--profile reads it")
+    assert f"{folder}: 1 sites, {merged.pages} pages, {len(merged)} stored lines" in out
+    assert repr(merged) in out and "news.example" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["profile", "show", str(empty)]) == 1
+    assert "no .npz profile files in" in capsys.readouterr().err

@@ -5,7 +5,7 @@
 
     scrubber profile build corpus/*.jsonl.gz -o site-profile.npz [--url-field url]
                            [--site-field domain] [--field text] [--min-pages 3]
-    scrubber profile show site-profile.npz [--top 20]
+    scrubber profile show site-profile.npz|partials-folder [--top 20]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..config import Config
@@ -275,8 +276,9 @@ def _profile_parser() -> argparse.ArgumentParser:
     m.add_argument("files", nargs="+", metavar="FILE")
     m.add_argument("-o", "--output", required=True, metavar="FILE")
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
-    s = sub.add_parser("show", help="summarise a profile file")
-    s.add_argument("file")
+    s = sub.add_parser("show", help="summarise a profile file (or a folder of partial counts, "
+                                    "merged as --profile reads it)")
+    s.add_argument("file", metavar="FILE|FOLDER")
     s.add_argument("--top", type=at_least(0), default=20, metavar="N",
                    help="sites listed, most pages first (default: 20; 0: every site)")
     return p
@@ -391,14 +393,26 @@ def _build(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .profile import SiteProfile, _load
+    from .profile import SiteProfile, _load, load_profile
 
-    keys, counts, site_pages, meta = _load(args.file)
+    if Path(args.file).is_dir():
+        # a folder of partial counts (a datatrove run writes one file per task): shown
+        # merged, as --profile reads it (it was "Is a directory", which --profile accepts)
+        files = sorted(Path(args.file).glob("*.npz"))
+        prof = load_profile(args.file)
+        keys, counts, site_pages = prof.keys, prof.counts, prof.site_pages
+        meta = {"partial files merged": len(files), "store_min": prof.store_min,
+                "min_pages": prof.min_pages}
+        print(f"{args.file}: a folder of {len(files)} partial count files, merged as "
+              "--profile reads it")
+    else:
+        keys, counts, site_pages, meta = _load(args.file)
+        prof = None if meta.get("partial") else SiteProfile.load(args.file)
     print(f"{args.file}: {len(site_pages)} sites, {sum(site_pages.values())} pages, "
           f"{len(keys)} stored lines (seen on >= {meta.get('store_min')} pages)")
     print(f"meta: {meta}")
-    if not meta.get("partial"):
-        print(repr(SiteProfile.load(args.file)))
+    if prof is not None:
+        print(repr(prof))
     if len(counts):
         print(f"page counts of stored lines: median {int(np.median(counts))}, "
               f"max {int(counts.max())}")
