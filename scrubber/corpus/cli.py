@@ -49,7 +49,8 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
                    help="a malformed record, a missing or non-string field (--jsonl), or a "
                         "user rule that timed out on a document: fail (default: with --jsonl "
                         "stop at once; in text mode report it, go on with the other files, "
-                        "exit 1), skip it, or keep it unchanged; all are counted")
+                        "exit 1), skip it, or keep it unchanged; all are counted (--jsonl: "
+                        "exit 1 when every record was bad)")
     g.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE atomically (temp file + rename; .gz compresses; a "
                         "symlink's target is written; a FIFO or device directly) instead "
@@ -99,8 +100,9 @@ def _reporter(err: Any) -> tuple[Any, dict[str, int]]:
 
 def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = None) -> int:
     """Run ``scrubber --jsonl`` with parsed ``args``. Exit status: 0 ok (bad records
-    skipped or kept are reported on stderr), 1 a bad record under ``--on-error fail`` or an
-    I/O error, 2 a usage error."""
+    skipped or kept are reported on stderr), 1 a bad record under ``--on-error fail``, an
+    input whose records were all bad (none cleaned, whatever ``--on-error``) or an I/O
+    error, 2 a usage error."""
     from .jsonl import (
         InputError,
         JsonlOptions,
@@ -168,6 +170,14 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
             stats = clean_jsonl(inputs, out, cfg, opts, jobs=args.jobs,
                                 progress=not args.no_progress, report=report)
             out.flush()
+            if stats.bad_total and not stats.cleaned:
+                # (a wrong --field, or an input that is not JSONL, under --on-error
+                # skip|keep: every record reported, exit 0, an empty or unchanged output)
+                raise _NothingCleaned
+    except _NothingCleaned:
+        assert stats is not None
+        _say(f"scrubber: no record was cleaned: {stats.bad_summary()}{not_written}", err)
+        status = 1
     except RecordError as e:
         stats = getattr(e, "stats", None)
         if args.output:
@@ -238,6 +248,11 @@ def run_corpus(args: argparse.Namespace, cfg: Config, run_text: Any) -> int:
         print(f"scrubber: {args.output}: {e.strerror or e}", file=sys.stderr)
         return 1
     return status
+
+
+class _NothingCleaned(Exception):
+    """``--jsonl``: every record of a non-empty input was bad (skipped or kept): exit 1,
+    and ``-o`` is not written."""
 
 
 class _NotWritten(Exception):
@@ -371,6 +386,19 @@ def _build(args: argparse.Namespace) -> int:
                     no_site += 1
                     continue
                 counter.add(site, got[0])
+        names = " or ".join(repr(n) for n in (args.site_field, args.url_field) if n)
+        lacking = f"without a site (no {names} field, or an empty one)"
+        if bad and not no_site and not counter.pages:
+            # (every record bad - a wrong --field, an input that is not JSONL - under
+            # --on-error skip wrote an empty profile, exit 0; as --jsonl, which cleans none)
+            _say(f"scrubber profile: no page counted: all {bad:,} records were bad; "
+                 f"{args.output} not written")
+            return 1
+        if no_site and not counter.pages:
+            # (a record is not bad for lacking a site: --jsonl cleans it without the
+            # profile; but an empty profile is most likely a wrong --url-field)
+            _say(f"scrubber profile: warning: no page counted: {no_site:,} records "
+                 f"{lacking}{f', {bad:,} bad' if bad else ''}; the profile is empty")
         store = args.min_pages if args.store_min is None else args.store_min
         if args.partial:
             counter.save_partial(args.output)
