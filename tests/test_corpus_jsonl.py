@@ -1010,3 +1010,35 @@ def test_a_run_whose_records_are_all_bad_exits_1_under_skip_and_keep(
     rc, err = cli(["profile", "build", "-o", str(prof), str(src)], capsys)
     assert rc == 0 and ("warning: no page counted: 3 records without a site (no 'url' field, "
                         "or an empty one); the profile is empty") in err
+
+
+def test_jobs_above_four_per_cpu_are_lowered_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # -j had no upper bound: -j 10000 forked 10,000 workers, each loading the rules and
+    # the model, for CPU-bound work on a few cores
+    import scrubber.corpus.jsonl as jsonl_mod
+
+    monkeypatch.setattr(jsonl_mod, "usable_cpus", lambda: 1)
+    assert jsonl_mod.max_jobs() == 4
+    started: list[int] = []
+    real_pool = jsonl_mod._run_pool
+
+    def spy(chunks, consume, cfg, opts, jobs, max_inflight):  # type: ignore[no-untyped-def]
+        started.append(jobs)
+        return real_pool(chunks, consume, cfg, opts, jobs, max_inflight)
+
+    monkeypatch.setattr(jsonl_mod, "_run_pool", spy)
+    src = small_corpus(tmp_path)
+    want = tmp_path / "want.jsonl"
+    assert cli(["--jsonl", "--no-model", "-o", str(want), str(src)], capsys)[0] == 0
+    out = tmp_path / "o.jsonl"
+    rc, err = cli(["--jsonl", "--no-model", "-j", "10000", "-o", str(out), str(src)], capsys)
+    assert rc == 0 and started == [4]
+    assert err == ("scrubber: warning: -j 10000 is more than 4 workers per CPU (1 CPU here): "
+                   "running 4\n")
+    assert out.read_bytes() == want.read_bytes()
+    assert cli(["--jsonl", "--no-model", "-j", "4", "-o", str(out), str(src)], capsys) == (0, "")
+    with pytest.warns(RuntimeWarning, match="jobs=9 is more than 4 per CPU: running 4"):
+        clean_jsonl([src], io.BytesIO(), CFG, jobs=9)
+    assert started == [4, 4, 4]

@@ -44,7 +44,8 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
                    help="store the per-line decisions (action, stage, rule, score, reason) in "
                         "FIELD (as --keep-original, never over a field the record has)")
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="worker processes (default: 1); memory stays bounded")
+                   help="worker processes (default: 1; at most 4 per CPU, a larger N is "
+                        "lowered with a warning); memory stays bounded")
     g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",
                    help="a malformed record, a missing or non-string field (--jsonl), or a "
                         "user rule that timed out on a document: fail (default: with --jsonl "
@@ -122,6 +123,14 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     if args.jobs < 1:
         _say(f"scrubber: -j must be >= 1, got {args.jobs}", err)
         return 2
+    from .jsonl import JOBS_PER_CPU, max_jobs, usable_cpus
+
+    if args.jobs > max_jobs():
+        # (-j 10000 forked 10,000 workers, each loading the rules and the model)
+        cpus = usable_cpus()
+        _say(f"scrubber: warning: -j {args.jobs} is more than {JOBS_PER_CPU} workers per CPU "
+             f"({cpus} CPU{'s' if cpus > 1 else ''} here): running {max_jobs()}", err)
+        args.jobs = max_jobs()
     try:
         opts = JsonlOptions(field=args.field, keep_original=args.keep_original,
                             decisions=args.decisions, url_field=args.url_field or None,
