@@ -568,3 +568,38 @@ def test_profile_show_reads_a_folder_of_partials_as_profile_does(
     empty.mkdir()
     assert main(["profile", "show", str(empty)]) == 1
     assert "no .npz profile files in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("given", "site"), [
+    # IPv6 hosts had no site (the host pattern refused the colons), and as a site value
+    # "[::1]" was "[" and "::1" nothing: every spelling of the address is one site now
+    ("http://[::1]:8080/x", "[::1]"),
+    ("https://user@[2001:DB8:0::1]/a", "[2001:db8::1]"),
+    ("[::1]:80", "[::1]"),
+    ("::1", "[::1]"),
+    ("2001:db8::1", "[2001:db8::1]"),
+    ("http://[zz::1]/", ""),
+    ("http://[::1", ""),
+    # a backslash is a slash, and the slashes after the scheme any number, as browsers read
+    # http(s) URLs: these were all the site "http" (or "https"), one site of many hosts
+    ("http:\\\\example.com\\x", "example.com"),
+    ("HTTPS:\\\\WWW.Example.COM\\a\\b", "example.com"),
+    ("http:/example.com/x", "example.com"),
+    ("https:example.com", "example.com"),
+    ("http://example.com\\@evil.com/", "example.com"),
+    ("example.com\\path", "example.com"),
+    # what already worked stays so: case, a trailing dot, ports, users, IDNs
+    ("HTTPS://WWW.Example.COM.", "example.com"),
+    ("https://example.com.:443/", "example.com"),
+    ("http://user:pw@www.example.com:8080/a", "example.com"),
+    ("http://bücher.de", "xn--bcher-kva.de"),
+    ("xn--bcher-kva.de", "xn--bcher-kva.de"),
+    ("http://Ex%41mple.com/", "example.com"),  # (a percent-encoded host was no site)
+    ("ftp.example.com:21", "example.com"),
+    ("localhost:8080", "localhost"),
+    ("http://www/", "www"),  # (an intranet host "www" was no site)
+])
+def test_sites_of_ipv6_backslash_and_odd_urls(given: str, site: str) -> None:
+    assert site_from_url(given) == site
+    assert normalise_site(given) == site
+    assert normalise_site(site) == site  # a site key is its own site

@@ -65,7 +65,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
@@ -113,6 +113,9 @@ is kept as body."""
 
 _DIGITS = re.compile(r"\d+")
 _HOST = re.compile(r"[\w.-]+")
+_WEB_SCHEME = re.compile(r"(?i)(?:https?|ftp|wss?):(?:[\\/]+|(?!\d))")
+"""A URL scheme browsers read with a host whatever slashes follow it (not a port:
+``ftp:21`` is a host and its port)."""
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 _PARTITIONS = 16
 PLATFORMS = frozenset({
@@ -187,9 +190,10 @@ def page_keys(site: str, text: str) -> np.ndarray:
 
 def normalise_site(host: str) -> str:
     """A host name (or a site value from a record) reduced to a registrable-domain-like
-    key: lower case, no port, no ``www.``, internationalised labels in punycode, the last two
-    labels (three under ``co.uk``-like second levels). A heuristic, not the Public Suffix
-    List.
+    key: lower case, no port, no user, no ``www.``, internationalised labels in punycode,
+    the last two labels (three under ``co.uk``-like second levels). A heuristic, not the
+    Public Suffix List. An IP address is its own site (an IPv6 one in brackets,
+    compressed); a URL is read as :func:`site_from_url` reads it.
 
         >>> normalise_site("News.BBC.co.uk:80")
         'bbc.co.uk'
@@ -199,17 +203,25 @@ def normalise_site(host: str) -> str:
         'someone.blogspot.com'
         >>> normalise_site("//www.example.com/a")  # protocol-relative, as site_from_url reads it
         'example.com'
+        >>> normalise_site("[0:0::1]:8080")
+        '[::1]'
     """
     host = host.strip().lower().rstrip(".")
-    if "://" in host or host.startswith("//"):
+    if "://" in host or host.startswith("//") or _WEB_SCHEME.match(host):
         return site_from_url(host)
+    host = host.replace("\\", "/").split("/", 1)[0]
     if "@" in host:
         host = host.rsplit("@", 1)[1]
-    host = host.split("/", 1)[0].split(":", 1)[0]
+    if "%" in host:  # (percent-encoded, as a URL may write a host)
+        host = unquote(host)
+    if host.startswith("[") or host.count(":") >= 2:
+        # an IPv6 address ("[::1]:8080", "::1"): split at its first colon it was "[" or ""
+        return _ipv6_site(host[1:].split("]", 1)[0] if host.startswith("[") else host)
+    host = host.split(":", 1)[0].rstrip(".")
     if not host or re.fullmatch(r"[\d.]+", host):
         return host
     labels = [x if x.isascii() else _ascii_label(x) for x in host.split(".") if x]
-    if labels and labels[0] == "www":
+    if len(labels) > 1 and labels[0] == "www":  # (an intranet host "www" stays itself)
         labels = labels[1:]
     if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS:
         return ".".join(labels[-3:])  # a blog on a hosting platform is its own site
@@ -218,6 +230,17 @@ def normalise_site(host: str) -> str:
     if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _ipv6_site(address: str) -> str:
+    """The site of an IPv6 address: ``[compressed form]``, so that every spelling of it is
+    one site; ``""`` when it is not one."""
+    import ipaddress
+
+    try:
+        return f"[{ipaddress.IPv6Address(address).compressed}]"
+    except ValueError:
+        return ""
 
 
 def _ascii_label(label: str) -> str:
@@ -233,18 +256,38 @@ def _ascii_label(label: str) -> str:
 
 
 def site_from_url(url: str) -> str:
-    """The site of a URL (``""`` when it has no host).
+    """The site of a URL (``""`` when it has no host). ``http``, ``https``, ``ftp`` and
+    ``ws(s)`` URLs are read as browsers read them (the WHATWG URL standard): a backslash is
+    a slash, and the slashes after the scheme may be any number, or none
+    (``http:\\\\example.com\\a`` is ``example.com``).
 
         >>> site_from_url("https://www.example.co.uk/a/b?c=1")
         'example.co.uk'
+        >>> site_from_url("http://[::1]:8080/x")
+        '[::1]'
     """
     raw = url.strip()
     if not raw:
         return ""
+    web = _WEB_SCHEME.match(raw)
+    if web:
+        # (urlsplit reads "http:\\\\example.com" or "http:/example.com" as a URL without a
+        # host, and the bare-host path below then made the scheme the site: "http")
+        raw = "//" + raw[web.end():].replace("\\", "/")
+    elif "//" not in raw:  # a bare host ("example.com/a")
+        raw = raw.replace("\\", "/")
+        head = raw.split("/", 1)[0].rsplit("@", 1)[-1]
+        if head.count(":") >= 2 and not head.startswith("["):
+            return _ipv6_site(head)  # ("2001:db8::1" was "2001", a host and its port)
+        raw = "//" + raw
     try:
-        host = urlsplit(raw if "//" in raw else "//" + raw).hostname or ""
-    except ValueError:
+        host = urlsplit(raw).hostname or ""
+    except ValueError:  # (an unclosed "[", an invalid IPv6 address)
         return ""
+    if "%" in host:
+        host = unquote(host)
+    if ":" in host:  # (urlsplit gives an IPv6 address without its brackets)
+        return _ipv6_site(host)
     if not host or not _HOST.fullmatch(host):
         return ""
     return normalise_site(host)
