@@ -603,3 +603,27 @@ def test_sites_of_ipv6_backslash_and_odd_urls(given: str, site: str) -> None:
     assert site_from_url(given) == site
     assert normalise_site(given) == site
     assert normalise_site(site) == site  # a site key is its own site
+
+
+def test_partials_that_name_their_task_must_be_one_whole_run(tmp_path: Path) -> None:
+    # (an engine's partial files carry rank and world_size; the CLI's --partial shards do
+    # not, and merge as before, beside them too)
+    def part(name: str, rank: int | None, size: int | None, i: int) -> Path:
+        c = ProfileCounter()
+        c.add("news.example", site_page(i))
+        c.save_partial(tmp_path / name, rank=rank, world_size=size)
+        return tmp_path / name
+
+    a, b = part("00000.npz", 0, 2, 0), part("00001.npz", 1, 2, 1)
+    cli_shard = part("shard.npz", None, None, 2)
+    assert merge_partials([a, b, cli_shard], min_pages=2).pages == 3
+    dup = part("copy-of-00001.npz", 1, 2, 1)
+    with pytest.raises(ValueError, match=r"task 1's partial counts twice \(00001.npz, "
+                                         r"copy-of-00001.npz\)"):
+        merge_partials([a, b, dup])
+    odd = part("00007.npz", 7, 2, 3)
+    with pytest.raises(ValueError, match=r"00007\.npz: a partial count file of task 7 of a run "
+                                         "of 2 tasks"):
+        merge_partials([a, b, odd])
+    with pytest.raises(ValueError, match="1 of the 2 tasks of a run: none of task 00001"):
+        merge_partials([a, cli_shard])

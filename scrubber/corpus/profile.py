@@ -459,10 +459,17 @@ class ProfileCounter:
         return SiteProfile(keys, counts, dict(self.site_pages), min_pages=min_pages,
                            store_min=max(1, store), **options)
 
-    def save_partial(self, fh: str | os.PathLike[str] | IO[bytes]) -> None:
-        """Write every count (singletons included) for a later :func:`merge_partials`."""
+    def save_partial(self, fh: str | os.PathLike[str] | IO[bytes], rank: int | None = None,
+                     world_size: int | None = None) -> None:
+        """Write every count (singletons included) for a later :func:`merge_partials`.
+        ``rank`` / ``world_size``: the task of a run of ``world_size`` tasks that wrote it
+        (an engine's); :func:`merge_partials` then checks that it merges the files of every
+        task of one run, and no file of another."""
         keys, counts = self.counts(store_min=1)
-        _save(fh, keys, counts, dict(self.site_pages), {"partial": True, "store_min": 1})
+        meta: dict[str, Any] = {"partial": True, "store_min": 1}
+        if rank is not None and world_size is not None:
+            meta.update({"rank": int(rank), "world_size": int(world_size)})
+        _save(fh, keys, counts, dict(self.site_pages), meta)
 
     def close(self) -> None:
         """Remove the spill directory, if any."""
@@ -665,9 +672,13 @@ def merge_partials(
     ``min_pages`` or an option given as ``None`` means its default (as in
     :meth:`SiteProfile.load`), so ``load_profile(folder, min_pages=None)`` works."""
     counter = ProfileCounter()
+    tasks: dict[int, list[tuple[int, str]]] = {}  # world_size -> (rank, file) of its files
     try:
         for src in sources:
             keys, counts, site_pages, meta = _load(src)
+            if "world_size" in meta:
+                tasks.setdefault(int(meta["world_size"]), []).append(
+                    (int(meta.get("rank", -1)), _source_name(src, "a partial count file")))
             store_min = int(meta.get("store_min", 1))
             if not meta.get("partial", False) and store_min > 1:
                 # it left out the lines seen on fewer pages: merged, their counts would
@@ -678,10 +689,51 @@ def merge_partials(
                     "pages were not stored), not a partial count file; merge the partial "
                     "files of the shards (scrubber profile build --partial)")
             counter.add_counts(keys, counts, site_pages)
+        _check_one_run(tasks)
         return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
                               **{k: v for k, v in options.items() if v is not None})
     finally:
         counter.close()  # (spilled counts of a refused merge too)
+
+
+def _names(files: Sequence[tuple[int, str]], most: int = 4) -> str:
+    """``00002.npz, 00003.npz`` (base names, in rank order; ``...`` past ``most``)."""
+    names = [os.path.basename(name) or name for _, name in sorted(files)]
+    return ", ".join(names[:most]) + (f" ... ({len(names)} files)" if len(names) > most else "")
+
+
+def _check_one_run(tasks: Mapping[int, list[tuple[int, str]]]) -> None:
+    """The partial files that name their task (an engine's, such as datatrove's
+    ``ProfileCounter``: ``rank`` of ``world_size``) must be those of every task of one run,
+    and of no other: a folder that also holds the files of an earlier
+    run with more tasks (``00040.npz`` of 64 beside 32 new ones), or lacks a task's file,
+    merged to wrong counts without a word. Raises :class:`ValueError` naming the files."""
+    if len(tasks) > 1:
+        runs = "; ".join(f"{len(files)} of a run of {size} tasks ({_names(files)})"
+                         for size, files in sorted(tasks.items()))
+        raise ValueError(
+            f"partial counts of more than one run: {runs}. Merged, an earlier run's files "
+            "would count their pages again: remove them (or count into an empty folder)")
+    for size, files in tasks.items():
+        ranks = [r for r, _ in files]
+        seen: set[int] = set()
+        for rank, name in sorted(files):
+            if not 0 <= rank < size:
+                raise ValueError(f"{name}: a partial count file of task {rank} of a run of "
+                                 f"{size} tasks (not a task of that run)")
+            if rank in seen:
+                twice = [f for f in files if f[0] == rank]
+                raise ValueError(f"task {rank}'s partial counts twice ({_names(twice)}): "
+                                 "merged, its pages would be counted twice")
+            seen.add(rank)
+        if len(seen) < size:
+            missing = sorted(set(range(size)) - set(ranks))
+            shown = ", ".join(f"{r:05d}" for r in missing[:8]) + (" ..." if len(missing) > 8
+                                                                  else "")
+            raise ValueError(
+                f"partial counts of {len(seen)} of the {size} tasks of a run: none of task"
+                f"{'s' if len(missing) > 1 else ''} {shown} (failed, or not run yet); merged "
+                "without them the counts would be too low")
 
 
 def _save(
