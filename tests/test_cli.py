@@ -608,3 +608,35 @@ def test_empty_output_name_is_a_usage_error_not_stdout():
     # -o "$OUT" with OUT unset wrote the output to stdout, exit 0
     r = run(["--no-model", "-o", ""], BODY.encode())
     assert r.returncode == 2 and r.stdout == b"" and b"empty file name" in r.stderr
+
+
+def test_the_command_line_loads_no_corpus_module_or_numpy_before_it_needs_them() -> None:
+    # build_parser imported scrubber.corpus for the --jsonl options, whose package imported
+    # every corpus module and numpy with the profiles (about 0.2 s of `scrubber --help` or
+    # a usage error); the text filter read its input through scrubber.corpus.jsonl, which
+    # brought them too, and multiprocessing. Cleaning needs numpy (scrubber.features), but
+    # only once the pipeline is loaded
+    code = """if True:
+        import sys
+        import scrubber.cli
+        scrubber.cli.build_parser()
+        assert "numpy" not in sys.modules, "build_parser"
+        assert not [m for m in sys.modules if m.startswith("scrubber.corpus.")
+                    and m != "scrubber.corpus.cli"], "build_parser"
+        from scrubber.corpus.jsonl import open_input
+        heavy = {"numpy", "multiprocessing", "concurrent.futures", "scrubber.corpus.profile"}
+        assert not heavy & set(sys.modules), sorted(heavy & set(sys.modules))
+        import scrubber.corpus
+        from scrubber.corpus import clean_jsonl, load_profile, site_of  # (as ever)
+        assert site_of({"url": "https://www.example.com/a"}) == "example.com"
+        assert set(scrubber.corpus.__all__) <= set(dir(scrubber.corpus))
+        assert scrubber.corpus.CorpusStats is not None
+        try:
+            scrubber.corpus.nothing
+        except AttributeError:
+            pass
+        else:
+            raise AssertionError("nothing")
+    """
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
+    assert r.returncode == 0, r.stderr.decode()

@@ -49,16 +49,17 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from json.decoder import scanstring
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from ..config import Config
 from .records import clean_document, site_of
 from .stats import CorpusStats
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "ON_ERROR",
@@ -880,6 +881,11 @@ def _run_pool(
     jobs: int,
     max_inflight: int,
 ) -> None:
+    # (imported here: multiprocessing is not needed by -j 1, nor by the text filter, which
+    # reads its inputs with open_input)
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     pending: deque[tuple[Meta, Future[list[Outcome]]]] = deque()
     ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cfg, opts))
 
