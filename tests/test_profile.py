@@ -627,3 +627,24 @@ def test_partials_that_name_their_task_must_be_one_whole_run(tmp_path: Path) -> 
         merge_partials([a, b, odd])
     with pytest.raises(ValueError, match="1 of the 2 tasks of a run: none of task 00001"):
         merge_partials([a, cli_shard])
+
+
+def test_profile_merge_takes_a_folder_of_partials_as_profile_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `profile merge FOLDER` said "Is a directory" of the folder --profile and show accept
+    folder = _partials_folder(tmp_path)
+    want = load_profile(folder)
+    out = tmp_path / "m.npz"
+    assert main(["profile", "merge", str(folder), "-o", str(out)]) == 0
+    assert np.array_equal(SiteProfile.load(out).keys, want.keys)
+    # into the folder itself: a second merge does not read its first output back (a
+    # finished profile, which merge_partials refuses)
+    inside = folder / "profile.npz"
+    for _ in range(2):
+        assert main(["profile", "merge", str(folder), "-o", str(inside)]) == 0
+        assert np.array_equal(SiteProfile.load(inside).counts, want.counts)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["profile", "merge", str(empty), "-o", str(out)]) == 1
+    assert "no .npz profile files in" in capsys.readouterr().err

@@ -297,7 +297,8 @@ def _profile_parser() -> argparse.ArgumentParser:
     b.add_argument("--on-error", choices=("fail", "skip"), default="fail",
                    help="bad records: fail (default) or skip (both reported with line numbers)")
     m = sub.add_parser("merge", help="merge partial count files into one profile")
-    m.add_argument("files", nargs="+", metavar="FILE")
+    m.add_argument("files", nargs="+", metavar="FILE|FOLDER",
+                   help="partial count files, or folders of them (their .npz files)")
     m.add_argument("-o", "--output", required=True, metavar="FILE")
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
     s = sub.add_parser("show", help="summarise a profile file (or a folder of partial counts, "
@@ -327,7 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .profile import merge_partials
 
             check_output(args.output)
-            prof = merge_partials(args.files, min_pages=args.min_pages)
+            prof = merge_partials(_merge_inputs(args.files, args.output),
+                                  min_pages=args.min_pages)
             prof.save(args.output)
             _say(f"scrubber profile: {prof!r} -> {args.output}")
             return 0
@@ -339,6 +341,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                and e.strerror else str(e))
         _say(f"scrubber profile: {msg}")
         return 1
+
+
+def _merge_inputs(given: Sequence[str], output: str) -> list[str]:
+    """``profile merge``'s inputs: a folder stands for its ``.npz`` files, as for
+    ``--profile`` (it was "Is a directory"), but the merge's own output, which a second
+    merge into the same folder would find there (a finished profile: refused)."""
+    import os
+
+    from .profile import folder_files
+
+    out = os.path.realpath(output)
+    files: list[str] = []
+    for name in given:
+        if Path(name).is_dir():
+            files += [str(f) for f in folder_files(name) if os.path.realpath(f) != out]
+        else:
+            files.append(name)
+    return files
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -656,11 +656,17 @@ def load_profile(path: str | os.PathLike[str], **options: Any) -> SiteProfile:
     """A profile from a file, or from a folder of partial count files (merged)."""
     p = Path(path)
     if p.is_dir():
-        files = sorted(p.glob("*.npz"))
-        if not files:
-            raise FileNotFoundError(f"no .npz profile files in {p}")
-        return merge_partials(files, **options)
+        return merge_partials(folder_files(p), **options)
     return SiteProfile.load(p, **options)
+
+
+def folder_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The ``.npz`` files of a folder of partial counts, sorted; none is a
+    :class:`FileNotFoundError`."""
+    files = sorted(Path(folder).glob("*.npz"))
+    if not files:
+        raise FileNotFoundError(f"no .npz profile files in {os.fspath(folder)}")
+    return files
 
 
 def merge_partials(
