@@ -648,3 +648,26 @@ def test_profile_merge_takes_a_folder_of_partials_as_profile_does(
     empty.mkdir()
     assert main(["profile", "merge", str(empty), "-o", str(out)]) == 1
     assert "no .npz profile files in" in capsys.readouterr().err
+
+
+def test_a_min_pages_below_what_the_profile_stores_says_how_to_go_lower(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "--profile p.npz: min_pages must be >= 3 for this profile, got 2" said neither why
+    # nor what to do about it
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
+                                          "text": site_page(i)}) + "\n" for i in range(4)))
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof)]) == 0
+    capsys.readouterr()
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "--min-pages", "2",
+                 str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"scrubber: --profile {prof}: min_pages must be >= 3 for this profile (it "
+                   "stores only the lines seen on at least 3 pages; one built with --store-min "
+                   "2, store_min= in Python, goes lower), got 2\n")
+    assert main(["profile", "build", str(corpus), "-o", str(prof), "--store-min", "2"]) == 0
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "--min-pages", "2",
+                 str(corpus)]) == 0
+    capsys.readouterr()

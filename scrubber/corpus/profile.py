@@ -526,9 +526,13 @@ class SiteProfile:
             raise ValueError("profile keys must be sorted and unique")
         self.site_pages = dict(site_pages)
         if min_pages < max(2, store_min):
+            # (the bare "must be >= 3 for this profile" said neither why nor what to do)
+            why = (f" (it stores only the lines seen on at least {store_min} pages; one "
+                   f"built with --store-min {max(2, int(min_pages))}, store_min= in Python, "
+                   "goes lower)" if store_min > 2 else "")
             raise ValueError(
-                f"min_pages must be >= {max(2, store_min)} for this profile, got {min_pages}"
-            )
+                f"min_pages must be >= {max(2, store_min)} for this profile{why}, got "
+                f"{min_pages}")
         if not 0.0 <= keep_score <= 1.0:
             raise ValueError(f"keep_score must be in [0, 1], got {keep_score}")
         self.min_pages = int(min_pages)
