@@ -682,13 +682,15 @@ def merge_partials(
     ``min_pages`` or an option given as ``None`` means its default (as in
     :meth:`SiteProfile.load`), so ``load_profile(folder, min_pages=None)`` works."""
     counter = ProfileCounter()
-    tasks: dict[int, list[tuple[int, str]]] = {}  # world_size -> (rank, file) of its files
+    # folder -> world_size -> (rank, file) of the files that name their task
+    tasks: dict[str, dict[int, list[tuple[int, str]]]] = {}
     try:
         for src in sources:
             keys, counts, site_pages, meta = _load(src)
             if "world_size" in meta:
-                tasks.setdefault(int(meta["world_size"]), []).append(
-                    (int(meta.get("rank", -1)), _source_name(src, "a partial count file")))
+                name = _source_name(src, "a partial count file")
+                tasks.setdefault(os.path.dirname(name), {}).setdefault(
+                    int(meta["world_size"]), []).append((int(meta.get("rank", -1)), name))
             store_min = int(meta.get("store_min", 1))
             if not meta.get("partial", False) and store_min > 1:
                 # it left out the lines seen on fewer pages: merged, their counts would
@@ -699,7 +701,8 @@ def merge_partials(
                     "pages were not stored), not a partial count file; merge the partial "
                     "files of the shards (scrubber profile build --partial)")
             counter.add_counts(keys, counts, site_pages)
-        _check_one_run(tasks)
+        for folder, runs in tasks.items():
+            _check_one_run(folder, runs)
         return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
                               **{k: v for k, v in options.items() if v is not None})
     finally:
@@ -712,20 +715,22 @@ def _names(files: Sequence[tuple[int, str]], most: int = 4) -> str:
     return ", ".join(names[:most]) + (f" ... ({len(names)} files)" if len(names) > most else "")
 
 
-def _check_one_run(tasks: Mapping[int, list[tuple[int, str]]]) -> None:
-    """The partial files that name their task (an engine's, such as datatrove's
-    ``ProfileCounter``: ``rank`` of ``world_size``) must be those of every task of one run,
-    and of no other: a folder that also holds the files of an earlier
-    run with more tasks (``00040.npz`` of 64 beside 32 new ones), or lacks a task's file,
-    merged to wrong counts without a word. Raises :class:`ValueError` naming the files."""
+def _check_one_run(folder: str, tasks: Mapping[int, list[tuple[int, str]]]) -> None:
+    """The partial files of one folder that name their task (an engine's, such as
+    datatrove's ``ProfileCounter``: ``rank`` of ``world_size``) must be those of every task
+    of one run, and of no other: a folder that also holds the files of an earlier run with
+    more tasks (``00040.npz`` of 64 beside 32 new ones), or lacks a task's file, merged to
+    wrong counts without a word. (The runs of other folders - two corpora counted apart -
+    merge together.) Raises :class:`ValueError` naming the files."""
+    where = f" in {folder}" if folder else ""
     if len(tasks) > 1:
         runs = "; ".join(f"{len(files)} of a run of {size} tasks ({_names(files)})"
                          for size, files in sorted(tasks.items()))
         raise ValueError(
-            f"partial counts of more than one run: {runs}. Merged, an earlier run's files "
-            "would count their pages again: remove them (or count into an empty folder)")
+            f"partial counts of more than one run{where}: {runs}. Merged, an earlier run's "
+            "files would count their pages again: remove them (or count into an empty "
+            "folder)")
     for size, files in tasks.items():
-        ranks = [r for r, _ in files]
         seen: set[int] = set()
         for rank, name in sorted(files):
             if not 0 <= rank < size:
@@ -733,17 +738,18 @@ def _check_one_run(tasks: Mapping[int, list[tuple[int, str]]]) -> None:
                                  f"{size} tasks (not a task of that run)")
             if rank in seen:
                 twice = [f for f in files if f[0] == rank]
-                raise ValueError(f"task {rank}'s partial counts twice ({_names(twice)}): "
-                                 "merged, its pages would be counted twice")
+                raise ValueError(f"task {rank}'s partial counts twice{where} "
+                                 f"({_names(twice)}): merged, its pages would be counted "
+                                 "twice")
             seen.add(rank)
         if len(seen) < size:
-            missing = sorted(set(range(size)) - set(ranks))
+            missing = sorted(set(range(size)) - seen)
             shown = ", ".join(f"{r:05d}" for r in missing[:8]) + (" ..." if len(missing) > 8
                                                                   else "")
             raise ValueError(
-                f"partial counts of {len(seen)} of the {size} tasks of a run: none of task"
-                f"{'s' if len(missing) > 1 else ''} {shown} (failed, or not run yet); merged "
-                "without them the counts would be too low")
+                f"partial counts of {len(seen)} of the {size} tasks of a run{where}: none of "
+                f"task{'s' if len(missing) > 1 else ''} {shown} (failed, or not run yet); "
+                "merged without them the counts would be too low")
 
 
 def _save(
