@@ -678,3 +678,36 @@ def test_a_min_pages_below_what_the_profile_stores_says_how_to_go_lower(
     assert main(["--jsonl", "--no-model", "--profile", str(prof), "--min-pages", "2",
                  str(corpus)]) == 0
     capsys.readouterr()
+
+
+def test_profile_build_and_merge_write_stdout_for_dash_as_jsonl_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `-o -` wrote a file named "-" (scrubber --jsonl -o - is stdout)
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
+                                          "text": site_page(i)}) + "\n" for i in range(4)))
+    want = tmp_path / "want.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(want)]) == 0
+    for argv in (["build", str(corpus)], ["merge", str(_partials_folder(tmp_path))]):
+        r = subprocess.run([sys.executable, "-m", "scrubber", "profile", *argv, "-o", "-"],
+                           capture_output=True, cwd=tmp_path, check=False)
+        assert r.returncode == 0, r.stderr
+        assert b"-> stdout" in r.stderr and not (tmp_path / "-").exists()
+        got = SiteProfile.load(io.BytesIO(r.stdout))
+        ref = SiteProfile.load(want) if argv[0] == "build" else load_profile(argv[1])
+        assert np.array_equal(got.keys, ref.keys) and got.site_pages == ref.site_pages
+    # not into a terminal: a usage problem before the corpus is counted
+
+    class _Tty(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", _Tty(io.BytesIO()))
+    capsys.readouterr()
+    assert main(["profile", "build", str(corpus), "-o", "-"]) == 1
+    assert capsys.readouterr().err == ("scrubber profile: stdout: a terminal, and a profile is "
+                                       "binary (give -o FILE, or pipe it)\n")

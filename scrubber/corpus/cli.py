@@ -281,7 +281,8 @@ def _profile_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="count repeated lines per site over a JSONL corpus")
     b.add_argument("files", nargs="*", metavar="FILE", help="JSONL inputs (.gz ok; default stdin)")
-    b.add_argument("-o", "--output", required=True, metavar="FILE", help="profile file (.npz)")
+    b.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="profile file (.npz; -: stdout)")
     b.add_argument("--field", default="text", metavar="NAME", help="text field (default: text)")
     b.add_argument("--url-field", default="url", metavar="NAME",
                    help="field with the page URL (default: url)")
@@ -299,7 +300,8 @@ def _profile_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("merge", help="merge partial count files into one profile")
     m.add_argument("files", nargs="+", metavar="FILE|FOLDER",
                    help="partial count files, or folders of them (their .npz files)")
-    m.add_argument("-o", "--output", required=True, metavar="FILE")
+    m.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="profile file (.npz; -: stdout)")
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
     s = sub.add_parser("show", help="summarise a profile file (or a folder of partial counts, "
                                     "merged as --profile reads it)")
@@ -324,14 +326,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "build":
             return _build(args)
         if args.cmd == "merge":
-            from .jsonl import check_output
             from .profile import merge_partials
 
-            check_output(args.output)
+            dest = _profile_output(args.output)
             prof = merge_partials(_merge_inputs(args.files, args.output),
                                   min_pages=args.min_pages)
-            prof.save(args.output)
-            _say(f"scrubber profile: {prof!r} -> {args.output}")
+            prof.save(dest)
+            _written(args.output)
+            _say(f"scrubber profile: {prof!r} -> {_shown(args.output)}")
             return 0
         return _show(args)
     except (OSError, ValueError) as e:
@@ -341,6 +343,34 @@ def main(argv: Sequence[str] | None = None) -> int:
                and e.strerror else str(e))
         _say(f"scrubber profile: {msg}")
         return 1
+
+
+def _profile_output(name: str) -> Any:
+    """Where ``profile build|merge -o`` writes: a path (checked now, before any work: see
+    :func:`~scrubber.corpus.jsonl.check_output`), or ``-``, stdout, as for ``--jsonl``
+    (it wrote a file named "-"); a terminal or a closed stdout is an :class:`OSError`."""
+    from .jsonl import check_output
+
+    if name != "-":
+        check_output(name)
+        return name
+    if sys.stdout is None:
+        raise OSError(9, "closed (give -o FILE)", "stdout")
+    if sys.stdout.isatty():
+        raise OSError(25, "a terminal, and a profile is binary (give -o FILE, or pipe it)",
+                      "stdout")
+    return sys.stdout.buffer
+
+
+def _shown(name: str) -> str:
+    return "stdout" if name == "-" else name
+
+
+def _written(name: str) -> None:
+    """A profile written to stdout is flushed now: a closed pipe shows inside
+    :func:`main`'s handler."""
+    if name == "-":
+        sys.stdout.buffer.flush()
 
 
 def _merge_inputs(given: Sequence[str], output: str) -> list[str]:
@@ -367,7 +397,6 @@ def _build(args: argparse.Namespace) -> int:
         _Bad,
         _parse_record,
         _type_name,
-        check_output,
         read_lines,
     )
     from .profile import ProfileCounter
@@ -379,7 +408,8 @@ def _build(args: argparse.Namespace) -> int:
         _say(f"scrubber profile: --store-min must be from 1 to --min-pages "
              f"({args.min_pages}), not {args.store_min}")
         return 2
-    check_output(args.output)  # before counting the corpus
+    dest = _profile_output(args.output)  # (checked before counting the corpus)
+    out_name = _shown(args.output)
     counter = ProfileCounter()
     report, _ = _reporter(sys.stderr)
     t0 = time.perf_counter()
@@ -404,7 +434,7 @@ def _build(args: argparse.Namespace) -> int:
                     if args.on_error == "fail":
                         # (the bad record's line was the last word: nothing said the
                         # build had stopped there, nor that the output was not written)
-                        _say(f"scrubber profile: stopped at {name}:{lineno}; {args.output} "
+                        _say(f"scrubber profile: stopped at {name}:{lineno}; {out_name} "
                              "not written (use --on-error skip to go on past bad records)")
                         return 1
                     continue
@@ -421,7 +451,7 @@ def _build(args: argparse.Namespace) -> int:
             # (every record bad - a wrong --field, an input that is not JSONL - under
             # --on-error skip wrote an empty profile, exit 0; as --jsonl, which cleans none)
             _say(f"scrubber profile: no page counted: all {bad:,} records were bad; "
-                 f"{args.output} not written")
+                 f"{out_name} not written")
             return 1
         if no_site and not counter.pages:
             # (a record is not bad for lacking a site: --jsonl cleans it without the
@@ -430,19 +460,20 @@ def _build(args: argparse.Namespace) -> int:
                  f"{lacking}{f', {bad:,} bad' if bad else ''}; the profile is empty")
         store = args.min_pages if args.store_min is None else args.store_min
         if args.partial:
-            counter.save_partial(args.output)
+            counter.save_partial(dest)
             what = f"partial counts of {counter.pages} pages"
         else:
             prof = counter.finish(min_pages=args.min_pages, store_min=store)
-            prof.save(args.output)
+            prof.save(dest)
             what = repr(prof)
+        _written(args.output)
     except InputError as e:  # (a missing or broken input: as --jsonl says it)
         _say(f"scrubber profile: {e.filename}: {e.strerror}")
-        _say(f"scrubber profile: stopped; {args.output} not written")
+        _say(f"scrubber profile: stopped; {out_name} not written")
         return 1
     finally:
         counter.close()
-    _say(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
+    _say(f"scrubber profile: {what} -> {out_name} in {time.perf_counter() - t0:.1f}s"
          f" ({no_site} records without a site, {bad} bad records skipped)")
     return 0
 
