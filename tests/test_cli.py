@@ -640,3 +640,25 @@ def test_the_command_line_loads_no_corpus_module_or_numpy_before_it_needs_them()
     """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
     assert r.returncode == 0, r.stderr.decode()
+
+
+def test_text_mode_that_cleaned_no_input_exits_1_under_skip_and_keep(tmp_path: Path) -> None:
+    # as --jsonl's run whose records are all bad: every input stopped by a user rule's
+    # timeout under --on-error skip|keep exited 0, with nothing (skip) or the input itself
+    # (keep) written
+    rules = tmp_path / "slow.toml"
+    rules.write_text('family = "mine"\n[[rule]]\nid = "mine.slow"\ndescription = "slow"\n'
+                     'scope = "line"\nmax_chars = 100000\npatterns = [\'^(a|aa)+$\']\n')
+    slow = tmp_path / "slow.txt"
+    slow.write_bytes(b"a" * 40 + b"b\n" + BODY.encode())
+    base = ["--text", "--no-model", "--rules", str(rules), "--regex-timeout", "0.05"]
+    for action, how in (("skip", b"skipped"), ("keep", b"kept unchanged")):
+        r = run([*base, "--on-error", action, str(slow)])
+        assert r.returncode == 1
+        last = r.stderr.splitlines()[-1]
+        assert last == b"scrubber: no input was cleaned: 1 rule timeout(s), " + how
+        assert r.stdout == (slow.read_bytes() if action == "keep" else b"")
+    good = tmp_path / "good.txt"
+    good.write_bytes(BODY.encode())
+    r = run([*base, "--on-error", "skip", str(slow), str(good)])  # one cleaned: exit 0
+    assert r.returncode == 0 and r.stdout == BODY.encode()

@@ -50,8 +50,8 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
                    help="a malformed record, a missing or non-string field (--jsonl), or a "
                         "user rule that timed out on a document: fail (default: with --jsonl "
                         "stop at once; in text mode report it, go on with the other files, "
-                        "exit 1), skip it, or keep it unchanged; all are counted (--jsonl: "
-                        "exit 1 when every record was bad)")
+                        "exit 1), skip it, or keep it unchanged; all are counted; a run in "
+                        "which every record (text mode: every input) was bad exits 1")
     g.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE atomically (temp file + rename; .gz compresses; a "
                         "symlink's target is written; a FIFO or device directly) instead "
