@@ -392,13 +392,7 @@ def _merge_inputs(given: Sequence[str], output: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .jsonl import (
-        InputError,
-        _Bad,
-        _parse_record,
-        _type_name,
-        read_lines,
-    )
+    from .jsonl import InputError, _Bad, _parse_record, _type_name, read_lines
     from .profile import ProfileCounter
     from .records import site_of
 
@@ -481,13 +475,13 @@ def _build(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .profile import SiteProfile, _load, load_profile
+    from .profile import SiteProfile, _load, folder_files, merge_partials
 
     if Path(args.file).is_dir():
         # a folder of partial counts (a datatrove run writes one file per task): shown
         # merged, as --profile reads it (it was "Is a directory", which --profile accepts)
-        files = sorted(Path(args.file).glob("*.npz"))
-        prof = load_profile(args.file)
+        files = folder_files(args.file)
+        prof = merge_partials(files)
         keys, counts, site_pages = prof.keys, prof.counts, prof.site_pages
         meta = {"partial files merged": len(files), "store_min": prof.store_min,
                 "min_pages": prof.min_pages}
