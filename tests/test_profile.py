@@ -711,3 +711,23 @@ def test_profile_build_and_merge_write_stdout_for_dash_as_jsonl_does(
     assert main(["profile", "build", str(corpus), "-o", "-"]) == 1
     assert capsys.readouterr().err == ("scrubber profile: stdout: a terminal, and a profile is "
                                        "binary (give -o FILE, or pipe it)\n")
+
+
+def test_a_finished_profile_in_a_folder_of_partials_says_to_use_it_by_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `profile merge FOLDER -o FOLDER/profile.npz` (and datatrove's ProfileMerger) put the
+    # merged profile among the partials; --profile FOLDER then said "merge the partial files
+    # of the shards", which is what had been done
+    folder = _partials_folder(tmp_path)
+    assert main(["profile", "merge", str(folder), "-o", str(folder / "profile.npz")]) == 0
+    capsys.readouterr()
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"url": "https://news.example/1", "text": site_page(1)}) + "\n")
+    assert main(["--jsonl", "--no-model", "--profile", str(folder), str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'profile.npz'}: a finished profile" in err
+    assert "use it by itself (--profile FILE, profile=FILE) and keep it out of a folder" in err
+    assert main(["--jsonl", "--no-model", "--profile", str(folder / "profile.npz"),
+                 str(corpus)]) == 0
+    capsys.readouterr()

@@ -698,8 +698,10 @@ def merge_partials(
                 name = _source_name(src, "a profile")
                 raise ValueError(
                     f"{name}: a finished profile (lines seen on fewer than {store_min} "
-                    "pages were not stored), not a partial count file; merge the partial "
-                    "files of the shards (scrubber profile build --partial)")
+                    "pages were not stored), not a partial count file: use it by itself "
+                    "(--profile FILE, profile=FILE) and keep it out of a folder of partial "
+                    "counts; merge only the partial files of the shards (scrubber profile "
+                    "build --partial, datatrove's ProfileCounter)")
             counter.add_counts(keys, counts, site_pages)
         for folder, runs in tasks.items():
             _check_one_run(folder, runs)
