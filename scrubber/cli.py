@@ -428,6 +428,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
     totals: Counter[str] = Counter()
     status = 0
     warned = False  # (text_only_warning: once a run, at the first HTML input)
+    n_cleaned = n_timed_out = 0  # (inputs; a run that cleaned none of them fails)
     for path in args.files or ["-"]:
         name = "<stdin>" if path == "-" else path  # (as --jsonl names it)
         try:
@@ -476,11 +477,13 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             # nothing for this document; keep writes it unchanged (byte for byte)
             how = {"skip": " (skipped)", "keep": " (kept unchanged)"}.get(args.on_error, "")
             print(f"scrubber: {name}: {e}{how}", file=sys.stderr)
+            n_timed_out += 1
             if args.on_error == "keep" and not args.explain:
                 _write(out, data)
             elif args.on_error == "fail":
                 status = 1
             continue
+        n_cleaned += 1
         if explained is not None:
             # (blank lines dropped too, as drop:layout: the drop rows left them out, so
             # they did not add up to lines in - lines out)
@@ -495,6 +498,13 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             _write(out, cleaned.encode(wide[1]))
         else:
             _write(out, encode(cleaned, bom))
+    if n_timed_out and not n_cleaned and args.on_error != "fail":
+        # (under --on-error skip|keep every input timing out exited 0, with nothing or the
+        # input itself written: a run that cleaned nothing fails, as --jsonl's does)
+        how = "skipped" if args.on_error == "skip" else "kept unchanged"
+        print(f"scrubber: no input was cleaned: {n_timed_out} rule timeout(s), {how}",
+              file=sys.stderr)
+        status = 1
     if args.stats:
         _print_stats(totals)
     return status

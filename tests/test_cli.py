@@ -608,3 +608,57 @@ def test_empty_output_name_is_a_usage_error_not_stdout():
     # -o "$OUT" with OUT unset wrote the output to stdout, exit 0
     r = run(["--no-model", "-o", ""], BODY.encode())
     assert r.returncode == 2 and r.stdout == b"" and b"empty file name" in r.stderr
+
+
+def test_the_command_line_loads_no_corpus_module_or_numpy_before_it_needs_them() -> None:
+    # build_parser imported scrubber.corpus for the --jsonl options, whose package imported
+    # every corpus module and numpy with the profiles (about 0.2 s of `scrubber --help` or
+    # a usage error); the text filter read its input through scrubber.corpus.jsonl, which
+    # brought them too, and multiprocessing. Cleaning needs numpy (scrubber.features), but
+    # only once the pipeline is loaded
+    code = """if True:
+        import sys
+        import scrubber.cli
+        scrubber.cli.build_parser()
+        assert "numpy" not in sys.modules, "build_parser"
+        assert not [m for m in sys.modules if m.startswith("scrubber.corpus.")
+                    and m != "scrubber.corpus.cli"], "build_parser"
+        from scrubber.corpus.jsonl import open_input
+        heavy = {"numpy", "multiprocessing", "concurrent.futures", "scrubber.corpus.profile"}
+        assert not heavy & set(sys.modules), sorted(heavy & set(sys.modules))
+        import scrubber.corpus
+        from scrubber.corpus import clean_jsonl, load_profile, site_of  # (as ever)
+        assert site_of({"url": "https://www.example.com/a"}) == "example.com"
+        assert set(scrubber.corpus.__all__) <= set(dir(scrubber.corpus))
+        assert scrubber.corpus.CorpusStats is not None
+        try:
+            scrubber.corpus.nothing
+        except AttributeError:
+            pass
+        else:
+            raise AssertionError("nothing")
+    """
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
+    assert r.returncode == 0, r.stderr.decode()
+
+
+def test_text_mode_that_cleaned_no_input_exits_1_under_skip_and_keep(tmp_path: Path) -> None:
+    # as --jsonl's run whose records are all bad: every input stopped by a user rule's
+    # timeout under --on-error skip|keep exited 0, with nothing (skip) or the input itself
+    # (keep) written
+    rules = tmp_path / "slow.toml"
+    rules.write_text('family = "mine"\n[[rule]]\nid = "mine.slow"\ndescription = "slow"\n'
+                     'scope = "line"\nmax_chars = 100000\npatterns = [\'^(a|aa)+$\']\n')
+    slow = tmp_path / "slow.txt"
+    slow.write_bytes(b"a" * 40 + b"b\n" + BODY.encode())
+    base = ["--text", "--no-model", "--rules", str(rules), "--regex-timeout", "0.05"]
+    for action, how in (("skip", b"skipped"), ("keep", b"kept unchanged")):
+        r = run([*base, "--on-error", action, str(slow)])
+        assert r.returncode == 1
+        last = r.stderr.splitlines()[-1]
+        assert last == b"scrubber: no input was cleaned: 1 rule timeout(s), " + how
+        assert r.stdout == (slow.read_bytes() if action == "keep" else b"")
+    good = tmp_path / "good.txt"
+    good.write_bytes(BODY.encode())
+    r = run([*base, "--on-error", "skip", str(slow), str(good)])  # one cleaned: exit 0
+    assert r.returncode == 0 and r.stdout == BODY.encode()

@@ -969,3 +969,76 @@ def test_clean_document_checks_its_text_and_config_as_clean_does() -> None:
     assert doc.text == scrubber.clean_html(html, CFG) and doc.bytes_in == len(html)
     with pytest.raises(TypeError, match=r"clean_document\(\) takes str or bytes"):
         clean_document(None, CFG, html=True)  # type: ignore[arg-type]
+
+
+def test_a_run_whose_records_are_all_bad_exits_1_under_skip_and_keep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a wrong --field (or an input that is not JSONL) under --on-error skip|keep reported
+    # every record and exited 0 with an empty (skip) or unchanged (keep) output
+    src = small_corpus(tmp_path)
+    out = tmp_path / "o.jsonl"
+    out.write_text("old\n")
+    for action, done in (("skip", "skipped 3"), ("keep", "kept unchanged 3")):
+        rc, err = cli(["--jsonl", "--no-model", "--field", "body", "--on-error", action,
+                       "-o", str(out), str(src)], capsys)
+        assert rc == 1
+        assert err.splitlines()[-1] == ("scrubber: no record was cleaned: 3 bad record(s) "
+                                        f"(missing field 3): {done}; {out} not written")
+        assert out.read_text() == "old\n"  # exit 1: -o left as it was
+    # on stdout the kept records are there, and the status still says so
+    rc, err = cli(["--jsonl", "--no-model", "--field", "body", "--on-error", "keep", str(src)],
+                  capsys)
+    assert rc == 1 and "no record was cleaned" in err
+    # one good record is enough; an input without records is no failure
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(src.read_text() + '{"id": 9}\n', encoding="utf-8")
+    rc, err = cli(["--jsonl", "--no-model", "--on-error", "skip", "-o", str(out), str(mixed)],
+                  capsys)
+    assert rc == 0 and "1 bad record(s) (missing field 1): skipped 1" in err
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    assert cli(["--jsonl", "--on-error", "skip", "-o", str(out), str(empty)], capsys)[0] == 0
+    # profile build: every record bad is the same failure; records without a site are not
+    # bad records, but an empty profile gets a warning
+    prof = tmp_path / "p.npz"
+    rc, err = cli(["profile", "build", "--field", "body", "--on-error", "skip", "-o", str(prof),
+                   str(src)], capsys)
+    assert rc == 1 and not prof.exists()
+    assert err.splitlines()[-1] == (f"scrubber profile: no page counted: all 3 records were "
+                                    f"bad; {prof} not written")
+    rc, err = cli(["profile", "build", "-o", str(prof), str(src)], capsys)
+    assert rc == 0 and ("warning: no page counted: 3 records without a site (no 'url' field, "
+                        "or an empty one); the profile is empty") in err
+
+
+def test_jobs_above_four_per_cpu_are_lowered_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # -j had no upper bound: -j 10000 forked 10,000 workers, each loading the rules and
+    # the model, for CPU-bound work on a few cores
+    import scrubber.corpus.jsonl as jsonl_mod
+
+    monkeypatch.setattr(jsonl_mod, "usable_cpus", lambda: 1)
+    assert jsonl_mod.max_jobs() == 4
+    started: list[int] = []
+    real_pool = jsonl_mod._run_pool
+
+    def spy(chunks, consume, cfg, opts, jobs, max_inflight):  # type: ignore[no-untyped-def]
+        started.append(jobs)
+        return real_pool(chunks, consume, cfg, opts, jobs, max_inflight)
+
+    monkeypatch.setattr(jsonl_mod, "_run_pool", spy)
+    src = small_corpus(tmp_path)
+    want = tmp_path / "want.jsonl"
+    assert cli(["--jsonl", "--no-model", "-o", str(want), str(src)], capsys)[0] == 0
+    out = tmp_path / "o.jsonl"
+    rc, err = cli(["--jsonl", "--no-model", "-j", "10000", "-o", str(out), str(src)], capsys)
+    assert rc == 0 and started == [4]
+    assert err == ("scrubber: warning: -j 10000 is more than 4 workers per CPU (1 CPU here): "
+                   "running 4\n")
+    assert out.read_bytes() == want.read_bytes()
+    assert cli(["--jsonl", "--no-model", "-j", "4", "-o", str(out), str(src)], capsys) == (0, "")
+    with pytest.warns(RuntimeWarning, match="jobs=9 is more than 4 per CPU: running 4"):
+        clean_jsonl([src], io.BytesIO(), CFG, jobs=9)
+    assert started == [4, 4, 4]

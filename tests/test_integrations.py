@@ -694,3 +694,62 @@ def test_datatrove_profile_counter_refuses_a_key_that_is_not_a_string(tmp_path: 
         with pytest.raises(TypeError, match=rf"ProfileCounter: {next(iter(kw))} .*key"):
             ProfileCounter(str(tmp_path / "counts"), **kw)  # type: ignore[arg-type]
     ProfileCounter(str(tmp_path / "counts"), url_key=None, site_key="domain")
+
+
+def test_datatrove_profile_counts_of_an_earlier_run_with_more_tasks_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ProfileCounter writes <rank>.npz: a second run with fewer tasks into the same folder
+    # left the first run's higher ranks there, and loading the folder merged them too (their
+    # pages counted twice). Each file now names its task and run size, and a folder that
+    # is not one whole run is refused by every reader of it
+    pytest.importorskip("datatrove")
+    pytest.importorskip("orjson")
+    import numpy as np
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+
+    from scrubber.cli import main
+    from scrubber.integrations.datatrove import (
+        ProfileCounter,
+        ProfileMerger,
+        ScrubberFormatter,
+        load_profile,
+    )
+
+    write_shards(tmp_path / "raw", records(16))
+    counts = tmp_path / "counts"
+
+    def count(tasks: int) -> None:
+        LocalPipelineExecutor(
+            pipeline=[JsonlReader(str(tmp_path / "raw")), ProfileCounter(str(counts))],
+            tasks=tasks, workers=1, logging_dir=str(tmp_path / f"logs-{tasks}"),
+        ).run()
+
+    count(4)
+    whole = load_profile(str(counts))
+    assert whole.pages == 16
+    count(2)
+    assert sorted(f.name for f in counts.glob("*.npz")) == [f"0000{i}.npz" for i in range(4)]
+    want = (f"partial counts of more than one run in {counts}: 2 of a run of 2 tasks "
+            "(00000.npz, 00001.npz); 2 of a run of 4 tasks (00002.npz, 00003.npz)")
+    with pytest.raises(ValueError) as e:
+        load_profile(str(counts))
+    assert str(e.value).startswith(want)
+    with pytest.raises(ValueError, match="more than one run"):
+        ScrubberFormatter(profile=str(counts), use_model=False)._resolved()
+    with pytest.raises(ValueError, match="more than one run"):
+        list(ProfileMerger(str(counts), str(tmp_path / "merged")).run(None))
+    assert main(["profile", "show", str(counts)]) == 1
+    assert want in capsys.readouterr().err
+    # the stale files removed, the run's own files merge to its 16 pages
+    for stale in ("00002.npz", "00003.npz"):
+        (counts / stale).unlink()
+    prof = load_profile(str(counts))
+    assert prof.pages == 16
+    assert np.array_equal(prof.keys, whole.keys) and np.array_equal(prof.counts, whole.counts)
+    # a task's file missing (a task failed, or has not run yet) is refused too
+    (counts / "00001.npz").unlink()
+    with pytest.raises(ValueError, match=r"partial counts of 1 of the 2 tasks of a run in "
+                                         r".*: none of task 00001"):
+        load_profile(str(counts))

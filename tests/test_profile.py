@@ -526,3 +526,208 @@ def test_profile_show_top_zero_lists_every_site_and_a_negative_top_is_a_usage_er
     with pytest.raises(SystemExit) as exc:
         main(["profile", "show", str(prof), "--top", "-1"])
     assert exc.value.code == 2 and "must be at least 0" in capsys.readouterr().err
+
+
+def test_profile_build_that_stops_says_where_and_that_nothing_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --on-error fail: the bad record's report was the last line, with no word that the
+    # build had stopped there or that -o was not written (--jsonl says both)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"url": "http://a.example", "text": "x"}\n{broken\n', encoding="utf-8")
+    out = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(out)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (f"scrubber profile: stopped at {corpus}:2; {out} not written (use "
+                       "--on-error skip to go on past bad records)")
+    assert not out.exists()
+    # an input that cannot be read stops it the same way
+    missing = tmp_path / "missing.jsonl"
+    assert main(["profile", "build", str(corpus), str(missing), "-o", str(out),
+                 "--on-error", "skip"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [f"scrubber profile: {missing}: No such file or directory",
+                        f"scrubber profile: stopped; {out} not written"]
+    assert not out.exists()
+
+
+def test_profile_show_reads_a_folder_of_partials_as_profile_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a datatrove run writes a folder of per-task partial counts, which --profile reads
+    # merged; `profile show` of it said "Is a directory"
+    folder = _partials_folder(tmp_path)
+    assert main(["profile", "show", str(folder)]) == 0
+    out = capsys.readouterr().out
+    merged = load_profile(folder)
+    assert out.splitlines()[0] == (f"{folder}: a folder of 2 partial count files, merged as "
+                                   "--profile reads it")
+    assert f"{folder}: 1 sites, {merged.pages} pages, {len(merged)} stored lines" in out
+    assert repr(merged) in out and "news.example" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["profile", "show", str(empty)]) == 1
+    assert "no .npz profile files in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("given", "site"), [
+    # IPv6 hosts had no site (the host pattern refused the colons), and as a site value
+    # "[::1]" was "[" and "::1" nothing: every spelling of the address is one site now
+    ("http://[::1]:8080/x", "[::1]"),
+    ("https://user@[2001:DB8:0::1]/a", "[2001:db8::1]"),
+    ("[::1]:80", "[::1]"),
+    ("::1", "[::1]"),
+    ("2001:db8::1", "[2001:db8::1]"),
+    ("http://[zz::1]/", ""),
+    ("http://[::1", ""),
+    # a backslash is a slash, and the slashes after the scheme any number, as browsers read
+    # http(s) URLs: these were all the site "http" (or "https"), one site of many hosts
+    ("http:\\\\example.com\\x", "example.com"),
+    ("HTTPS:\\\\WWW.Example.COM\\a\\b", "example.com"),
+    ("http:/example.com/x", "example.com"),
+    ("https:example.com", "example.com"),
+    ("http://example.com\\@evil.com/", "example.com"),
+    ("example.com\\path", "example.com"),
+    # what already worked stays so: case, a trailing dot, ports, users, IDNs
+    ("HTTPS://WWW.Example.COM.", "example.com"),
+    ("https://example.com.:443/", "example.com"),
+    ("http://user:pw@www.example.com:8080/a", "example.com"),
+    ("http://bücher.de", "xn--bcher-kva.de"),
+    ("xn--bcher-kva.de", "xn--bcher-kva.de"),
+    ("http://Ex%41mple.com/", "example.com"),  # (a percent-encoded host was no site)
+    ("ftp.example.com:21", "example.com"),
+    ("localhost:8080", "localhost"),
+    ("http://www/", "www"),  # (an intranet host "www" was no site)
+])
+def test_sites_of_ipv6_backslash_and_odd_urls(given: str, site: str) -> None:
+    assert site_from_url(given) == site
+    assert normalise_site(given) == site
+    assert normalise_site(site) == site  # a site key is its own site
+
+
+def test_partials_that_name_their_task_must_be_one_whole_run(tmp_path: Path) -> None:
+    # (an engine's partial files carry rank and world_size; the CLI's --partial shards do
+    # not, and merge as before, beside them too)
+    def part(name: str, rank: int | None, size: int | None, i: int) -> Path:
+        c = ProfileCounter()
+        c.add("news.example", site_page(i))
+        c.save_partial(tmp_path / name, rank=rank, world_size=size)
+        return tmp_path / name
+
+    a, b = part("00000.npz", 0, 2, 0), part("00001.npz", 1, 2, 1)
+    cli_shard = part("shard.npz", None, None, 2)
+    assert merge_partials([a, b, cli_shard], min_pages=2).pages == 3
+    dup = part("copy-of-00001.npz", 1, 2, 1)
+    with pytest.raises(ValueError, match=r"task 1's partial counts twice in .* \(00001.npz, "
+                                         r"copy-of-00001.npz\)"):
+        merge_partials([a, b, dup])
+    odd = part("00007.npz", 7, 2, 3)
+    with pytest.raises(ValueError, match=r"00007\.npz: a partial count file of task 7 of a run "
+                                         "of 2 tasks"):
+        merge_partials([a, b, odd])
+    with pytest.raises(ValueError, match=r"1 of the 2 tasks of a run in .*: none of task 00001"):
+        merge_partials([a, cli_shard])
+    # the whole runs of two folders (two corpora counted apart) merge together
+    other = tmp_path / "other"
+    other.mkdir()
+    c = ProfileCounter()
+    c.add("news.example", site_page(5))
+    c.save_partial(other / "00000.npz", rank=0, world_size=1)
+    assert merge_partials([a, b, other / "00000.npz"], min_pages=2).pages == 3
+
+
+def test_profile_merge_takes_a_folder_of_partials_as_profile_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `profile merge FOLDER` said "Is a directory" of the folder --profile and show accept
+    folder = _partials_folder(tmp_path)
+    want = load_profile(folder)
+    out = tmp_path / "m.npz"
+    assert main(["profile", "merge", str(folder), "-o", str(out)]) == 0
+    assert np.array_equal(SiteProfile.load(out).keys, want.keys)
+    # into the folder itself: a second merge does not read its first output back (a
+    # finished profile, which merge_partials refuses)
+    inside = folder / "profile.npz"
+    for _ in range(2):
+        assert main(["profile", "merge", str(folder), "-o", str(inside)]) == 0
+        assert np.array_equal(SiteProfile.load(inside).counts, want.counts)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["profile", "merge", str(empty), "-o", str(out)]) == 1
+    assert "no .npz profile files in" in capsys.readouterr().err
+
+
+def test_a_min_pages_below_what_the_profile_stores_says_how_to_go_lower(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "--profile p.npz: min_pages must be >= 3 for this profile, got 2" said neither why
+    # nor what to do about it
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
+                                          "text": site_page(i)}) + "\n" for i in range(4)))
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof)]) == 0
+    capsys.readouterr()
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "--min-pages", "2",
+                 str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"scrubber: --profile {prof}: min_pages must be >= 3 for this profile (it "
+                   "stores only the lines seen on at least 3 pages; one built with --store-min "
+                   "2, store_min= in Python, goes lower), got 2\n")
+    assert main(["profile", "build", str(corpus), "-o", str(prof), "--store-min", "2"]) == 0
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), "--min-pages", "2",
+                 str(corpus)]) == 0
+    capsys.readouterr()
+
+
+def test_profile_build_and_merge_write_stdout_for_dash_as_jsonl_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `-o -` wrote a file named "-" (scrubber --jsonl -o - is stdout)
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
+                                          "text": site_page(i)}) + "\n" for i in range(4)))
+    want = tmp_path / "want.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(want)]) == 0
+    for argv in (["build", str(corpus)], ["merge", str(_partials_folder(tmp_path))]):
+        r = subprocess.run([sys.executable, "-m", "scrubber", "profile", *argv, "-o", "-"],
+                           capture_output=True, cwd=tmp_path, check=False)
+        assert r.returncode == 0, r.stderr
+        assert b"-> stdout" in r.stderr and not (tmp_path / "-").exists()
+        got = SiteProfile.load(io.BytesIO(r.stdout))
+        ref = SiteProfile.load(want) if argv[0] == "build" else load_profile(argv[1])
+        assert np.array_equal(got.keys, ref.keys) and got.site_pages == ref.site_pages
+    # not into a terminal: a usage problem before the corpus is counted
+
+    class _Tty(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", _Tty(io.BytesIO()))
+    capsys.readouterr()
+    assert main(["profile", "build", str(corpus), "-o", "-"]) == 1
+    assert capsys.readouterr().err == ("scrubber profile: stdout: a terminal, and a profile is "
+                                       "binary (give -o FILE, or pipe it)\n")
+
+
+def test_a_finished_profile_in_a_folder_of_partials_says_to_use_it_by_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `profile merge FOLDER -o FOLDER/profile.npz` (and datatrove's ProfileMerger) put the
+    # merged profile among the partials; --profile FOLDER then said "merge the partial files
+    # of the shards", which is what had been done
+    folder = _partials_folder(tmp_path)
+    assert main(["profile", "merge", str(folder), "-o", str(folder / "profile.npz")]) == 0
+    capsys.readouterr()
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"url": "https://news.example/1", "text": site_page(1)}) + "\n")
+    assert main(["--jsonl", "--no-model", "--profile", str(folder), str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'profile.npz'}: a finished profile" in err
+    assert "use it by itself (--profile FILE, profile=FILE) and keep it out of a folder" in err
+    assert main(["--jsonl", "--no-model", "--profile", str(folder / "profile.npz"),
+                 str(corpus)]) == 0
+    capsys.readouterr()

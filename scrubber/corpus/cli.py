@@ -5,7 +5,7 @@
 
     scrubber profile build corpus/*.jsonl.gz -o site-profile.npz [--url-field url]
                            [--site-field domain] [--field text] [--min-pages 3]
-    scrubber profile show site-profile.npz [--top 20]
+    scrubber profile show site-profile.npz|partials-folder [--top 20]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..config import Config
@@ -43,12 +44,14 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
                    help="store the per-line decisions (action, stage, rule, score, reason) in "
                         "FIELD (as --keep-original, never over a field the record has)")
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="worker processes (default: 1); memory stays bounded")
+                   help="worker processes (default: 1; at most 4 per CPU, a larger N is "
+                        "lowered with a warning); memory stays bounded")
     g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",
                    help="a malformed record, a missing or non-string field (--jsonl), or a "
                         "user rule that timed out on a document: fail (default: with --jsonl "
                         "stop at once; in text mode report it, go on with the other files, "
-                        "exit 1), skip it, or keep it unchanged; all are counted")
+                        "exit 1), skip it, or keep it unchanged; all are counted; a run in "
+                        "which every record (text mode: every input) was bad exits 1")
     g.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE atomically (temp file + rename; .gz compresses; a "
                         "symlink's target is written; a FIFO or device directly) instead "
@@ -98,8 +101,9 @@ def _reporter(err: Any) -> tuple[Any, dict[str, int]]:
 
 def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = None) -> int:
     """Run ``scrubber --jsonl`` with parsed ``args``. Exit status: 0 ok (bad records
-    skipped or kept are reported on stderr), 1 a bad record under ``--on-error fail`` or an
-    I/O error, 2 a usage error."""
+    skipped or kept are reported on stderr), 1 a bad record under ``--on-error fail``, an
+    input whose records were all bad (none cleaned, whatever ``--on-error``) or an I/O
+    error, 2 a usage error."""
     from .jsonl import (
         InputError,
         JsonlOptions,
@@ -119,6 +123,14 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
     if args.jobs < 1:
         _say(f"scrubber: -j must be >= 1, got {args.jobs}", err)
         return 2
+    from .jsonl import JOBS_PER_CPU, max_jobs, usable_cpus
+
+    if args.jobs > max_jobs():
+        # (-j 10000 forked 10,000 workers, each loading the rules and the model)
+        cpus = usable_cpus()
+        _say(f"scrubber: warning: -j {args.jobs} is more than {JOBS_PER_CPU} workers per CPU "
+             f"({cpus} CPU{'s' if cpus > 1 else ''} here): running {max_jobs()}", err)
+        args.jobs = max_jobs()
     try:
         opts = JsonlOptions(field=args.field, keep_original=args.keep_original,
                             decisions=args.decisions, url_field=args.url_field or None,
@@ -167,6 +179,14 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
             stats = clean_jsonl(inputs, out, cfg, opts, jobs=args.jobs,
                                 progress=not args.no_progress, report=report)
             out.flush()
+            if stats.bad_total and not stats.cleaned:
+                # (a wrong --field, or an input that is not JSONL, under --on-error
+                # skip|keep: every record reported, exit 0, an empty or unchanged output)
+                raise _NothingCleaned
+    except _NothingCleaned:
+        assert stats is not None
+        _say(f"scrubber: no record was cleaned: {stats.bad_summary()}{not_written}", err)
+        status = 1
     except RecordError as e:
         stats = getattr(e, "stats", None)
         if args.output:
@@ -239,6 +259,11 @@ def run_corpus(args: argparse.Namespace, cfg: Config, run_text: Any) -> int:
     return status
 
 
+class _NothingCleaned(Exception):
+    """``--jsonl``: every record of a non-empty input was bad (skipped or kept): exit 1,
+    and ``-o`` is not written."""
+
+
 class _NotWritten(Exception):
     """Text mode with ``-o``: an input failed, so the output file is not replaced."""
 
@@ -256,7 +281,8 @@ def _profile_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="count repeated lines per site over a JSONL corpus")
     b.add_argument("files", nargs="*", metavar="FILE", help="JSONL inputs (.gz ok; default stdin)")
-    b.add_argument("-o", "--output", required=True, metavar="FILE", help="profile file (.npz)")
+    b.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="profile file (.npz; -: stdout)")
     b.add_argument("--field", default="text", metavar="NAME", help="text field (default: text)")
     b.add_argument("--url-field", default="url", metavar="NAME",
                    help="field with the page URL (default: url)")
@@ -272,11 +298,14 @@ def _profile_parser() -> argparse.ArgumentParser:
     b.add_argument("--on-error", choices=("fail", "skip"), default="fail",
                    help="bad records: fail (default) or skip (both reported with line numbers)")
     m = sub.add_parser("merge", help="merge partial count files into one profile")
-    m.add_argument("files", nargs="+", metavar="FILE")
-    m.add_argument("-o", "--output", required=True, metavar="FILE")
+    m.add_argument("files", nargs="+", metavar="FILE|FOLDER",
+                   help="partial count files, or folders of them (their .npz files)")
+    m.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="profile file (.npz; -: stdout)")
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
-    s = sub.add_parser("show", help="summarise a profile file")
-    s.add_argument("file")
+    s = sub.add_parser("show", help="summarise a profile file (or a folder of partial counts, "
+                                    "merged as --profile reads it)")
+    s.add_argument("file", metavar="FILE|FOLDER")
     s.add_argument("--top", type=at_least(0), default=20, metavar="N",
                    help="sites listed, most pages first (default: 20; 0: every site)")
     return p
@@ -297,13 +326,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "build":
             return _build(args)
         if args.cmd == "merge":
-            from .jsonl import check_output
             from .profile import merge_partials
 
-            check_output(args.output)
-            prof = merge_partials(args.files, min_pages=args.min_pages)
-            prof.save(args.output)
-            _say(f"scrubber profile: {prof!r} -> {args.output}")
+            dest = _profile_output(args.output)
+            prof = merge_partials(_merge_inputs(args.files, args.output),
+                                  min_pages=args.min_pages)
+            prof.save(dest)
+            _written(args.output)
+            _say(f"scrubber profile: {prof!r} -> {_shown(args.output)}")
             return 0
         return _show(args)
     except (OSError, ValueError) as e:
@@ -315,8 +345,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _profile_output(name: str) -> Any:
+    """Where ``profile build|merge -o`` writes: a path (checked now, before any work: see
+    :func:`~scrubber.corpus.jsonl.check_output`), or ``-``, stdout, as for ``--jsonl``
+    (it wrote a file named "-"); a terminal or a closed stdout is an :class:`OSError`."""
+    from .jsonl import check_output
+
+    if name != "-":
+        check_output(name)
+        return name
+    if sys.stdout is None:
+        raise OSError(9, "closed (give -o FILE)", "stdout")
+    if sys.stdout.isatty():
+        raise OSError(25, "a terminal, and a profile is binary (give -o FILE, or pipe it)",
+                      "stdout")
+    return sys.stdout.buffer
+
+
+def _shown(name: str) -> str:
+    return "stdout" if name == "-" else name
+
+
+def _written(name: str) -> None:
+    """A profile written to stdout is flushed now: a closed pipe shows inside
+    :func:`main`'s handler."""
+    if name == "-":
+        sys.stdout.buffer.flush()
+
+
+def _merge_inputs(given: Sequence[str], output: str) -> list[str]:
+    """``profile merge``'s inputs: a folder stands for its ``.npz`` files, as for
+    ``--profile`` (it was "Is a directory"), but the merge's own output, which a second
+    merge into the same folder would find there (a finished profile: refused)."""
+    import os
+
+    from .profile import folder_files
+
+    out = os.path.realpath(output)
+    files: list[str] = []
+    for name in given:
+        if Path(name).is_dir():
+            files += [str(f) for f in folder_files(name) if os.path.realpath(f) != out]
+        else:
+            files.append(name)
+    return files
+
+
 def _build(args: argparse.Namespace) -> int:
-    from .jsonl import _Bad, _parse_record, _type_name, check_output, read_lines
+    from .jsonl import InputError, _Bad, _parse_record, _type_name, read_lines
     from .profile import ProfileCounter
     from .records import site_of
 
@@ -326,47 +402,72 @@ def _build(args: argparse.Namespace) -> int:
         _say(f"scrubber profile: --store-min must be from 1 to --min-pages "
              f"({args.min_pages}), not {args.store_min}")
         return 2
-    check_output(args.output)  # before counting the corpus
+    dest = _profile_output(args.output)  # (checked before counting the corpus)
+    out_name = _shown(args.output)
     counter = ProfileCounter()
     report, _ = _reporter(sys.stderr)
     t0 = time.perf_counter()
     bad = no_site = 0
-    for src in args.files or ["-"]:
-        name = "<stdin>" if src == "-" else src
-        for lineno, line in read_lines(src):
-            if not line.strip():
-                continue
-            try:
-                _, fields, _ = _parse_record(line.rstrip(b"\n"))
-                got = fields.get(args.field)
-                if got is None:
-                    raise _Bad("missing field", f"no field {args.field!r}")
-                if not isinstance(got[0], str):
-                    raise _Bad("not a string",
-                               f"field {args.field!r} is a {_type_name(got[0])}")
-            except _Bad as e:
-                bad += 1
-                report(name, lineno, e.kind, str(e), args.on_error)
-                if args.on_error == "fail":
-                    counter.close()
-                    return 1
-                continue
-            view = {k: v[0] for k, v in fields.items()
-                    if k in (args.url_field, args.site_field)}
-            site = site_of(view, args.url_field, args.site_field)
-            if site is None:
-                no_site += 1
-                continue
-            counter.add(site, got[0])
-    store = args.min_pages if args.store_min is None else args.store_min
-    if args.partial:
-        counter.save_partial(args.output)
-        what = f"partial counts of {counter.pages} pages"
-    else:
-        prof = counter.finish(min_pages=args.min_pages, store_min=store)
-        prof.save(args.output)
-        what = repr(prof)
-    _say(f"scrubber profile: {what} -> {args.output} in {time.perf_counter() - t0:.1f}s"
+    try:
+        for src in args.files or ["-"]:
+            name = "<stdin>" if src == "-" else src
+            for lineno, line in read_lines(src):
+                if not line.strip():
+                    continue
+                try:
+                    _, fields, _ = _parse_record(line.rstrip(b"\n"))
+                    got = fields.get(args.field)
+                    if got is None:
+                        raise _Bad("missing field", f"no field {args.field!r}")
+                    if not isinstance(got[0], str):
+                        raise _Bad("not a string",
+                                   f"field {args.field!r} is a {_type_name(got[0])}")
+                except _Bad as e:
+                    bad += 1
+                    report(name, lineno, e.kind, str(e), args.on_error)
+                    if args.on_error == "fail":
+                        # (the bad record's line was the last word: nothing said the
+                        # build had stopped there, nor that the output was not written)
+                        _say(f"scrubber profile: stopped at {name}:{lineno}; {out_name} "
+                             "not written (use --on-error skip to go on past bad records)")
+                        return 1
+                    continue
+                view = {k: v[0] for k, v in fields.items()
+                        if k in (args.url_field, args.site_field)}
+                site = site_of(view, args.url_field, args.site_field)
+                if site is None:
+                    no_site += 1
+                    continue
+                counter.add(site, got[0])
+        names = " or ".join(repr(n) for n in (args.site_field, args.url_field) if n)
+        lacking = f"without a site (no {names} field, or an empty one)"
+        if bad and not no_site and not counter.pages:
+            # (every record bad - a wrong --field, an input that is not JSONL - under
+            # --on-error skip wrote an empty profile, exit 0; as --jsonl, which cleans none)
+            _say(f"scrubber profile: no page counted: all {bad:,} records were bad; "
+                 f"{out_name} not written")
+            return 1
+        if no_site and not counter.pages:
+            # (a record is not bad for lacking a site: --jsonl cleans it without the
+            # profile; but an empty profile is most likely a wrong --url-field)
+            _say(f"scrubber profile: warning: no page counted: {no_site:,} records "
+                 f"{lacking}{f', {bad:,} bad' if bad else ''}; the profile is empty")
+        store = args.min_pages if args.store_min is None else args.store_min
+        if args.partial:
+            counter.save_partial(dest)
+            what = f"partial counts of {counter.pages} pages"
+        else:
+            prof = counter.finish(min_pages=args.min_pages, store_min=store)
+            prof.save(dest)
+            what = repr(prof)
+        _written(args.output)
+    except InputError as e:  # (a missing or broken input: as --jsonl says it)
+        _say(f"scrubber profile: {e.filename}: {e.strerror}")
+        _say(f"scrubber profile: stopped; {out_name} not written")
+        return 1
+    finally:
+        counter.close()
+    _say(f"scrubber profile: {what} -> {out_name} in {time.perf_counter() - t0:.1f}s"
          f" ({no_site} records without a site, {bad} bad records skipped)")
     return 0
 
@@ -374,14 +475,26 @@ def _build(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .profile import SiteProfile, _load
+    from .profile import SiteProfile, _load, folder_files, merge_partials
 
-    keys, counts, site_pages, meta = _load(args.file)
+    if Path(args.file).is_dir():
+        # a folder of partial counts (a datatrove run writes one file per task): shown
+        # merged, as --profile reads it (it was "Is a directory", which --profile accepts)
+        files = folder_files(args.file)
+        prof = merge_partials(files)
+        keys, counts, site_pages = prof.keys, prof.counts, prof.site_pages
+        meta = {"partial files merged": len(files), "store_min": prof.store_min,
+                "min_pages": prof.min_pages}
+        print(f"{args.file}: a folder of {len(files)} partial count files, merged as "
+              "--profile reads it")
+    else:
+        keys, counts, site_pages, meta = _load(args.file)
+        prof = None if meta.get("partial") else SiteProfile.load(args.file)
     print(f"{args.file}: {len(site_pages)} sites, {sum(site_pages.values())} pages, "
           f"{len(keys)} stored lines (seen on >= {meta.get('store_min')} pages)")
     print(f"meta: {meta}")
-    if not meta.get("partial"):
-        print(repr(SiteProfile.load(args.file)))
+    if prof is not None:
+        print(repr(prof))
     if len(counts):
         print(f"page counts of stored lines: median {int(np.median(counts))}, "
               f"max {int(counts.max())}")

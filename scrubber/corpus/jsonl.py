@@ -49,16 +49,17 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from json.decoder import scanstring
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from ..config import Config
 from .records import clean_document, site_of
 from .stats import CorpusStats
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "ON_ERROR",
@@ -769,7 +770,8 @@ def clean_jsonl(
             exception, ``.gz`` compressed).
         cfg: the cleaning :class:`~scrubber.Config` (with ``profile`` for site profiles).
         options: :class:`JsonlOptions`.
-        jobs: worker processes (1: in-process).
+        jobs: worker processes (1: in-process); more than :func:`max_jobs` (4 per CPU) is
+            lowered to it with a :class:`RuntimeWarning`.
         progress: show a tqdm bar on stderr when it is a terminal.
         report: called for every bad record (path, line, kind, message, action).
         chunk_docs, chunk_bytes: records per work unit (whichever limit comes first).
@@ -787,6 +789,15 @@ def clean_jsonl(
     """
     from ..config import DEFAULT
 
+    cap = max_jobs()
+    if jobs > cap:
+        # (-j 10000 forked 10,000 workers, each loading the rules and the model: the
+        # machine ran out of memory long before any gain; the work is CPU-bound)
+        import warnings
+
+        warnings.warn(f"clean_jsonl: jobs={jobs} is more than {JOBS_PER_CPU} per CPU: running "
+                      f"{cap} worker processes", RuntimeWarning, stacklevel=2)
+        jobs = cap
     if isinstance(inputs, str | os.PathLike) or hasattr(inputs, "read"):
         # (one path given bare was read a character at a time: "i: No such file")
         inputs = [inputs]  # type: ignore[list-item]
@@ -842,6 +853,26 @@ def clean_jsonl(
     return stats
 
 
+JOBS_PER_CPU = 4
+"""``jobs`` is capped at this many worker processes per CPU (:func:`max_jobs`)."""
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one, as
+    ``taskset`` or a container's cpuset sets it), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def max_jobs() -> int:
+    """The most worker processes :func:`clean_jsonl` starts: :data:`JOBS_PER_CPU` per usable
+    CPU. Cleaning is CPU-bound, so more workers than CPUs add memory (each loads the rules
+    and the model), not speed; a larger ``jobs`` is lowered to this, with a warning."""
+    return JOBS_PER_CPU * usable_cpus()
+
+
 def _run_pool(
     chunks: Iterator[tuple[Meta, list[bytes]]],
     consume: Callable[[Meta, list[Outcome]], None],
@@ -850,6 +881,11 @@ def _run_pool(
     jobs: int,
     max_inflight: int,
 ) -> None:
+    # (imported here: multiprocessing is not needed by -j 1, nor by the text filter, which
+    # reads its inputs with open_input)
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     pending: deque[tuple[Meta, Future[list[Outcome]]]] = deque()
     ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cfg, opts))
 

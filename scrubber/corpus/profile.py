@@ -65,7 +65,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
@@ -113,6 +113,9 @@ is kept as body."""
 
 _DIGITS = re.compile(r"\d+")
 _HOST = re.compile(r"[\w.-]+")
+_WEB_SCHEME = re.compile(r"(?i)(?:https?|ftp|wss?):(?:[\\/]+|(?!\d))")
+"""A URL scheme browsers read with a host whatever slashes follow it (not a port:
+``ftp:21`` is a host and its port)."""
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 _PARTITIONS = 16
 PLATFORMS = frozenset({
@@ -187,9 +190,10 @@ def page_keys(site: str, text: str) -> np.ndarray:
 
 def normalise_site(host: str) -> str:
     """A host name (or a site value from a record) reduced to a registrable-domain-like
-    key: lower case, no port, no ``www.``, internationalised labels in punycode, the last two
-    labels (three under ``co.uk``-like second levels). A heuristic, not the Public Suffix
-    List.
+    key: lower case, no port, no user, no ``www.``, internationalised labels in punycode,
+    the last two labels (three under ``co.uk``-like second levels). A heuristic, not the
+    Public Suffix List. An IP address is its own site (an IPv6 one in brackets,
+    compressed); a URL is read as :func:`site_from_url` reads it.
 
         >>> normalise_site("News.BBC.co.uk:80")
         'bbc.co.uk'
@@ -199,17 +203,25 @@ def normalise_site(host: str) -> str:
         'someone.blogspot.com'
         >>> normalise_site("//www.example.com/a")  # protocol-relative, as site_from_url reads it
         'example.com'
+        >>> normalise_site("[0:0::1]:8080")
+        '[::1]'
     """
     host = host.strip().lower().rstrip(".")
-    if "://" in host or host.startswith("//"):
+    if "://" in host or host.startswith("//") or _WEB_SCHEME.match(host):
         return site_from_url(host)
+    host = host.replace("\\", "/").split("/", 1)[0]
     if "@" in host:
         host = host.rsplit("@", 1)[1]
-    host = host.split("/", 1)[0].split(":", 1)[0]
+    if "%" in host:  # (percent-encoded, as a URL may write a host)
+        host = unquote(host)
+    if host.startswith("[") or host.count(":") >= 2:
+        # an IPv6 address ("[::1]:8080", "::1"): split at its first colon it was "[" or ""
+        return _ipv6_site(host[1:].split("]", 1)[0] if host.startswith("[") else host)
+    host = host.split(":", 1)[0].rstrip(".")
     if not host or re.fullmatch(r"[\d.]+", host):
         return host
     labels = [x if x.isascii() else _ascii_label(x) for x in host.split(".") if x]
-    if labels and labels[0] == "www":
+    if len(labels) > 1 and labels[0] == "www":  # (an intranet host "www" stays itself)
         labels = labels[1:]
     if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS:
         return ".".join(labels[-3:])  # a blog on a hosting platform is its own site
@@ -218,6 +230,17 @@ def normalise_site(host: str) -> str:
     if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _ipv6_site(address: str) -> str:
+    """The site of an IPv6 address: ``[compressed form]``, so that every spelling of it is
+    one site; ``""`` when it is not one."""
+    import ipaddress
+
+    try:
+        return f"[{ipaddress.IPv6Address(address).compressed}]"
+    except ValueError:
+        return ""
 
 
 def _ascii_label(label: str) -> str:
@@ -233,18 +256,38 @@ def _ascii_label(label: str) -> str:
 
 
 def site_from_url(url: str) -> str:
-    """The site of a URL (``""`` when it has no host).
+    """The site of a URL (``""`` when it has no host). ``http``, ``https``, ``ftp`` and
+    ``ws(s)`` URLs are read as browsers read them (the WHATWG URL standard): a backslash is
+    a slash, and the slashes after the scheme may be any number, or none
+    (``http:\\\\example.com\\a`` is ``example.com``).
 
         >>> site_from_url("https://www.example.co.uk/a/b?c=1")
         'example.co.uk'
+        >>> site_from_url("http://[::1]:8080/x")
+        '[::1]'
     """
     raw = url.strip()
     if not raw:
         return ""
+    web = _WEB_SCHEME.match(raw)
+    if web:
+        # (urlsplit reads "http:\\\\example.com" or "http:/example.com" as a URL without a
+        # host, and the bare-host path below then made the scheme the site: "http")
+        raw = "//" + raw[web.end():].replace("\\", "/")
+    elif "//" not in raw:  # a bare host ("example.com/a")
+        raw = raw.replace("\\", "/")
+        head = raw.split("/", 1)[0].rsplit("@", 1)[-1]
+        if head.count(":") >= 2 and not head.startswith("["):
+            return _ipv6_site(head)  # ("2001:db8::1" was "2001", a host and its port)
+        raw = "//" + raw
     try:
-        host = urlsplit(raw if "//" in raw else "//" + raw).hostname or ""
-    except ValueError:
+        host = urlsplit(raw).hostname or ""
+    except ValueError:  # (an unclosed "[", an invalid IPv6 address)
         return ""
+    if "%" in host:
+        host = unquote(host)
+    if ":" in host:  # (urlsplit gives an IPv6 address without its brackets)
+        return _ipv6_site(host)
     if not host or not _HOST.fullmatch(host):
         return ""
     return normalise_site(host)
@@ -416,10 +459,17 @@ class ProfileCounter:
         return SiteProfile(keys, counts, dict(self.site_pages), min_pages=min_pages,
                            store_min=max(1, store), **options)
 
-    def save_partial(self, fh: str | os.PathLike[str] | IO[bytes]) -> None:
-        """Write every count (singletons included) for a later :func:`merge_partials`."""
+    def save_partial(self, fh: str | os.PathLike[str] | IO[bytes], rank: int | None = None,
+                     world_size: int | None = None) -> None:
+        """Write every count (singletons included) for a later :func:`merge_partials`.
+        ``rank`` / ``world_size``: the task of a run of ``world_size`` tasks that wrote it
+        (an engine's); :func:`merge_partials` then checks that it merges the files of every
+        task of one run, and no file of another."""
         keys, counts = self.counts(store_min=1)
-        _save(fh, keys, counts, dict(self.site_pages), {"partial": True, "store_min": 1})
+        meta: dict[str, Any] = {"partial": True, "store_min": 1}
+        if rank is not None and world_size is not None:
+            meta.update({"rank": int(rank), "world_size": int(world_size)})
+        _save(fh, keys, counts, dict(self.site_pages), meta)
 
     def close(self) -> None:
         """Remove the spill directory, if any."""
@@ -476,9 +526,13 @@ class SiteProfile:
             raise ValueError("profile keys must be sorted and unique")
         self.site_pages = dict(site_pages)
         if min_pages < max(2, store_min):
+            # (the bare "must be >= 3 for this profile" said neither why nor what to do)
+            why = (f" (it stores only the lines seen on at least {store_min} pages; one "
+                   f"built with --store-min {max(2, int(min_pages))}, store_min= in Python, "
+                   "goes lower)" if store_min > 2 else "")
             raise ValueError(
-                f"min_pages must be >= {max(2, store_min)} for this profile, got {min_pages}"
-            )
+                f"min_pages must be >= {max(2, store_min)} for this profile{why}, got "
+                f"{min_pages}")
         if not 0.0 <= keep_score <= 1.0:
             raise ValueError(f"keep_score must be in [0, 1], got {keep_score}")
         self.min_pages = int(min_pages)
@@ -606,11 +660,17 @@ def load_profile(path: str | os.PathLike[str], **options: Any) -> SiteProfile:
     """A profile from a file, or from a folder of partial count files (merged)."""
     p = Path(path)
     if p.is_dir():
-        files = sorted(p.glob("*.npz"))
-        if not files:
-            raise FileNotFoundError(f"no .npz profile files in {p}")
-        return merge_partials(files, **options)
+        return merge_partials(folder_files(p), **options)
     return SiteProfile.load(p, **options)
+
+
+def folder_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The ``.npz`` files of a folder of partial counts, sorted; none is a
+    :class:`FileNotFoundError`."""
+    files = sorted(Path(folder).glob("*.npz"))
+    if not files:
+        raise FileNotFoundError(f"no .npz profile files in {os.fspath(folder)}")
+    return files
 
 
 def merge_partials(
@@ -622,9 +682,15 @@ def merge_partials(
     ``min_pages`` or an option given as ``None`` means its default (as in
     :meth:`SiteProfile.load`), so ``load_profile(folder, min_pages=None)`` works."""
     counter = ProfileCounter()
+    # folder -> world_size -> (rank, file) of the files that name their task
+    tasks: dict[str, dict[int, list[tuple[int, str]]]] = {}
     try:
         for src in sources:
             keys, counts, site_pages, meta = _load(src)
+            if "world_size" in meta:
+                name = _source_name(src, "a partial count file")
+                tasks.setdefault(os.path.dirname(name), {}).setdefault(
+                    int(meta["world_size"]), []).append((int(meta.get("rank", -1)), name))
             store_min = int(meta.get("store_min", 1))
             if not meta.get("partial", False) and store_min > 1:
                 # it left out the lines seen on fewer pages: merged, their counts would
@@ -632,13 +698,60 @@ def merge_partials(
                 name = _source_name(src, "a profile")
                 raise ValueError(
                     f"{name}: a finished profile (lines seen on fewer than {store_min} "
-                    "pages were not stored), not a partial count file; merge the partial "
-                    "files of the shards (scrubber profile build --partial)")
+                    "pages were not stored), not a partial count file: use it by itself "
+                    "(--profile FILE, profile=FILE) and keep it out of a folder of partial "
+                    "counts; merge only the partial files of the shards (scrubber profile "
+                    "build --partial, datatrove's ProfileCounter)")
             counter.add_counts(keys, counts, site_pages)
+        for folder, runs in tasks.items():
+            _check_one_run(folder, runs)
         return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,
                               **{k: v for k, v in options.items() if v is not None})
     finally:
         counter.close()  # (spilled counts of a refused merge too)
+
+
+def _names(files: Sequence[tuple[int, str]], most: int = 4) -> str:
+    """``00002.npz, 00003.npz`` (base names, in rank order; ``...`` past ``most``)."""
+    names = [os.path.basename(name) or name for _, name in sorted(files)]
+    return ", ".join(names[:most]) + (f" ... ({len(names)} files)" if len(names) > most else "")
+
+
+def _check_one_run(folder: str, tasks: Mapping[int, list[tuple[int, str]]]) -> None:
+    """The partial files of one folder that name their task (an engine's, such as
+    datatrove's ``ProfileCounter``: ``rank`` of ``world_size``) must be those of every task
+    of one run, and of no other: a folder that also holds the files of an earlier run with
+    more tasks (``00040.npz`` of 64 beside 32 new ones), or lacks a task's file, merged to
+    wrong counts without a word. (The runs of other folders - two corpora counted apart -
+    merge together.) Raises :class:`ValueError` naming the files."""
+    where = f" in {folder}" if folder else ""
+    if len(tasks) > 1:
+        runs = "; ".join(f"{len(files)} of a run of {size} tasks ({_names(files)})"
+                         for size, files in sorted(tasks.items()))
+        raise ValueError(
+            f"partial counts of more than one run{where}: {runs}. Merged, an earlier run's "
+            "files would count their pages again: remove them (or count into an empty "
+            "folder)")
+    for size, files in tasks.items():
+        seen: set[int] = set()
+        for rank, name in sorted(files):
+            if not 0 <= rank < size:
+                raise ValueError(f"{name}: a partial count file of task {rank} of a run of "
+                                 f"{size} tasks (not a task of that run)")
+            if rank in seen:
+                twice = [f for f in files if f[0] == rank]
+                raise ValueError(f"task {rank}'s partial counts twice{where} "
+                                 f"({_names(twice)}): merged, its pages would be counted "
+                                 "twice")
+            seen.add(rank)
+        if len(seen) < size:
+            missing = sorted(set(range(size)) - seen)
+            shown = ", ".join(f"{r:05d}" for r in missing[:8]) + (" ..." if len(missing) > 8
+                                                                  else "")
+            raise ValueError(
+                f"partial counts of {len(seen)} of the {size} tasks of a run{where}: none of "
+                f"task{'s' if len(missing) > 1 else ''} {shown} (failed, or not run yet); "
+                "merged without them the counts would be too low")
 
 
 def _save(

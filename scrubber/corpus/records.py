@@ -19,7 +19,6 @@ from typing import Any
 
 from ..config import Config
 from ..decisions import Action, Explained
-from .profile import normalise_site, site_from_url
 
 __all__ = ["CleanedDoc", "clean_document", "decision_records", "site_of"]
 
@@ -70,6 +69,10 @@ def site_of(
         >>> site_of({"domain": "Example.com"}, site_field="domain")
         'example.com'
     """
+    # (imported here: the profile module brings numpy, which a run without a profile - the
+    # text filter reads its input through scrubber.corpus.jsonl - need not load first)
+    from .profile import normalise_site, site_from_url
+
     if site_field:
         v = record.get(site_field)
         if isinstance(v, str) and v.strip():

@@ -264,6 +264,11 @@ class ProfileCounter(PipelineStep):
         url_key / site_key: metadata keys giving the document's URL / site.
 
     A document whose ``text`` is not a string (``None``) is not counted (``not_text``).
+
+    Each file names its task (``rank``) and the run's number of tasks (``world_size``):
+    loading the folder (:func:`load_profile`, :class:`ProfileMerger`, ``--profile``) refuses
+    one that is not the files of every task of one run, such as a folder that still holds
+    the files of an earlier run with more tasks (:func:`scrubber.corpus.profile.merge_partials`).
     """
 
     type = "📊 - STATS"
@@ -296,7 +301,9 @@ class ProfileCounter(PipelineStep):
                     self.stat_update("pages_counted")
                 yield doc
             with self.output_folder.open(f"{rank:05d}.npz", "wb") as fh:
-                counter.save_partial(fh)
+                # (its task in the file: a folder holding an earlier run's files of more
+                # tasks merged them too, so loading it checks it holds one whole run)
+                counter.save_partial(fh, rank=rank, world_size=world_size)
         finally:
             counter.close()
 
