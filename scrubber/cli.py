@@ -536,13 +536,26 @@ def _list_rules(check: list[str]) -> int:
     if sys.stdout is None:  # started with stdout closed (>&-), as the main command says
         print("scrubber: stdout is closed", file=sys.stderr)
         return 1
+    from .model import get_model
+
+    # the rules the shipped text model was trained with (its card's list): the others
+    # decide their lines, but the model does not read them (README, "Rules the model was
+    # not trained with")
+    model = get_model("text")
+    known = None if model is None else model.known_rules
+    new = [r.id for r in rules if known is not None and r.id not in known]
     try:
         family = None
         for r in rules:
             if r.family != family:
                 family = r.family
                 print(f"[{family}]")
-            print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5} {r.description}")
+            mark = "*" if r.id in new else " "
+            print(f"  {r.id:<40} {r.scope:<8} {r.strength:<5}{mark} {r.description}")
+        if new:
+            print(f"* {len(new)} rule(s) the shipped model was not trained with: they decide "
+                  "their own lines, and the model reads those lines as if they had not fired "
+                  "(python -m scrubber.train makes them part of what it reads)")
         for f in check:
             mine = [r for r in rules if r.origin == f]
             # (a rule without examples was said to hold them too)

@@ -152,6 +152,23 @@ def test_rules_subcommand_lists_families():
     assert r.returncode == 0 and b"[video]" in r.stdout
 
 
+def test_rules_marks_the_rules_the_shipped_model_was_not_trained_with():
+    from scrubber.model import get_model
+
+    model = get_model("text")
+    if model is None or model.known_rules is None:
+        pytest.skip("no shipped model card with its rules")
+    out = run(["rules"]).stdout.decode()
+    lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.startswith("  ")}
+    new = [rid for rid in lines if rid not in model.known_rules]
+    for rid, ln in lines.items():
+        assert (ln.split()[3] == "*") is (rid in new), ln  # id, scope, strength, mark
+    if new:
+        assert f"* {len(new)} rule(s) the shipped model was not trained with" in out
+    else:
+        assert "not trained with" not in out
+
+
 PAGE = (b"<!doctype html><html><head><title>T</title></head><body><nav><a href=/>Home</a>"
         b"</nav><p>A paragraph of body text that is clearly long enough to be kept, "
         b"as prose is.</p></body></html>")
