@@ -242,3 +242,79 @@ def test_no_sure_rule_touches_a_seed_body_line(name):
     ]
     assert dropped == []
     assert all(t is None for t in hits.trim)
+
+
+# Shop, marketplace and consent-manager clutter (the commerce pack and the consent rules of
+# the cookies pack), in the shapes the platforms print it, around a seed's article.
+SHOP_CLUTTER = [
+    "Members Get Free Shipping on orders over $49",
+    "* Free Standard Delivery on orders $75",
+    "Return within 365 days for a full refund*. Learn more",
+    "Pay Later in easy monthly payments",
+    "or 4 interest-free payments of $12.49 with Klarna",
+    "Oops! Looks like we're having trouble connecting to our server.",
+    "Refresh your browser window to try again.",
+    "Refresh Browser",
+    "People are checking this out. 7 have added this to their watchlist.",
+    "eBay Money Back Guarantee",
+    "Found a lower price? Let us know. Although we can't match every price reported, we'll use"
+    " your feedback to ensure that our prices remain competitive.",
+    "How customer reviews and ratings work",
+    "There are no reviews yet.",
+    "Featured Best selling Alphabetically, A-Z Alphabetically, Z-A Price, low to high Price,"
+    " high to low Date, old to new Date, new to old",
+    "Instant Coffee (1) Instant Coffee (1 product)",
+]
+CONSENT_CLUTTER = [
+    "We value your privacy",
+    "We use cookies and other technologies that are essential to provide you our services and"
+    " site functionality, as described in our Cookie Notice. If you agree and click \"Accept"
+    " all\", we will also use cookies to measure how you use the site, to show you ads that"
+    " match your interests across the web and to remember your choices, as our partners do for"
+    " the purposes listed in the settings; you can change your mind at any time in Cookie"
+    " Preferences, withdraw your consent, or object to processing based on legitimate interest,"
+    " and none of these choices affects the service you get from us or the prices you pay.",
+    "If you agree, we'll also use cookies to complement your shopping experience across the"
+    " Amazon stores as described in our Cookie notice.",
+    "* Store and/or access information on a device",
+    "Create profiles for personalised advertising Off",
+    "Measure content performance 33 partners can use this purpose",
+    "List of IAB Vendors | View Illustrations",
+    "Accept All Cookies Reject All Cookies",
+]
+
+
+def test_shop_and_consent_clutter_around_another_body():
+    check(Clutter(CONSENT_CLUTTER), BODY_002, Clutter(SHOP_CLUTTER))
+
+
+SHOP_NEAR_MISSES = [
+    "Free shipping on orders over $35 lifted the retailer's sales 4% in the quarter, they said.",
+    "The set ships with free shipping and returns, which is rare for furniture this heavy.",
+    "eBay said it uses a variety of signals to rank listings, a spokesman told regulators.",
+    "Customers say the new model is quieter, according to the survey.",
+    "We use cookies to remember your language. You can delete them in your browser at any time.",
+    "Pay later schemes are drawing scrutiny from regulators in Britain and Australia.",
+    "These cookies are delicious with a glass of milk.",
+    "Measure advertising performance before you raise the budget, the consultants advised.",
+]
+
+
+def test_shop_near_misses_are_not_touched_by_sure_rules():
+    rs = load_ruleset()
+    hits = rs.apply(SHOP_NEAR_MISSES)
+    assert [(SHOP_NEAR_MISSES[i], rs.rules[d].id)
+            for i, d in enumerate(hits.drop) if d >= 0] == []
+
+
+def test_a_family_the_features_do_not_name_adds_no_column():
+    """features.FAMILIES is fixed (the shipped models' columns): the commerce pack's rules set
+    rule_drop / rule_hint and no family column, so the feature vector the models read keeps
+    its width and order."""
+    from scrubber import features
+    from scrubber.rules import builtin_rules
+
+    assert "commerce" in {r.family for r in builtin_rules()}
+    assert "commerce" not in features.FAMILIES
+    for kind in ("text", "html", "markdown"):
+        assert not any("commerce" in c for c in features.names(kind))
