@@ -59,14 +59,17 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
 # emphasis). The link's URL may hold one level of parentheses (Wikipedia's "Foo_(bar)").
 # A reference link "[text][label]" or "[text][]" (html2text's inline_links=False) reads
 # as its text: CommonMark makes it a link only where "[label]: url" is defined, but
-# written in full it is seldom anything else, and read alone the line reads the same in
-# the output (the definition gone or not). An autolink "<https://example.com>" or
-# "<jane@example.com>" (markdownify's link whose text is its URL) reads as the URL a
-# reader sees, as link text. Bounded pieces: linear on any line.
+# written in full, with a letter in its text and after a space or a mark, it is seldom
+# anything else, and read alone the line reads the same in the output (the definition
+# gone or not). Plain text's citations "[5][6]" and code's "x['a']['b']" read as
+# written. An autolink "<https://example.com>" or "<jane@example.com>" (markdownify's
+# link whose text is its URL) reads as the URL a reader sees, as link text. Bounded
+# pieces: linear on any line.
 _LINK = (r"(?<!!)\[(?P<text>[^\[\]\n]{1,500})\]"
-         r"(?:\((?:[^()\s]{0,2000}(?:\([^()\s]{0,500}\)[^()\s]{0,2000})?)"
+         r"\((?:[^()\s]{0,2000}(?:\([^()\s]{0,500}\)[^()\s]{0,2000})?)"
          r"(?:[ \t]+\"[^\"\n]{0,500}\")?\)"
-         r"|\[[^\[\]\n]{0,999}\])"
+         r"|(?<![!\w\]])\[(?P<text>[^\[\]\n]{0,500}?[^\W\d_][^\[\]\n]{0,500})\]"
+         r"\[[^\[\]\n]{0,999}\]"
          r"|<(?P<text>[A-Za-z][A-Za-z\d+.\-]{1,31}:[^<>\x00-\x20]{1,2000})>"
          r"|<(?P<text>[A-Za-z\d.!#$%&'*+/=?^_`{|}~\-]{1,200}@[A-Za-z\d]"
          r"(?:[A-Za-z\d\-]{0,61}[A-Za-z\d])?(?:\.[A-Za-z\d](?:[A-Za-z\d\-]{0,61}[A-Za-z\d])?)"
@@ -120,22 +123,25 @@ _HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
 # ... with ties, a setext underline's first character
 _TIED = ("\n=", "\n-", "\n =", "\n -", "\n  =", "\n  -", "\n   =", "\n   -")
 
-#: Lines with a link (inline, reference or autolink) that make a text markdown
+#: Lines with an inline or reference link that make a text markdown
 #: (:attr:`MarkupView.markdown`): the markdown model reads it (when one is shipped). A
 #: scraper's markdown has one a menu item; of the plain-text renders of the 4,368 pages of
 #: ../shared/data, one or two a renderer have three (pages that show markdown source).
 MARKDOWN_LINK_LINES = 3
 
 
-def _unwrap(pattern: regex.Pattern[str], s: str, spans: list[tuple[int, int]] | None = None
-            ) -> tuple[str, list[int]] | None:
+def _unwrap(pattern: regex.Pattern[str], s: str, spans: list[tuple[int, int]] | None = None,
+            opened: set[str] | None = None) -> tuple[str, list[int]] | None:
     """``s`` with each match of ``pattern`` replaced by its ``text`` group (or nothing),
     and the index in ``s`` of each character of the result; ``None``: no match.
-    ``spans``: appended with each ``text`` group's ``(start, end)`` in the result."""
+    ``spans``: appended with each ``text`` group's ``(start, end)`` in the result;
+    ``opened``: gets the first character of each match."""
     pieces: list[str] = []
     omap: list[int] = []
     pos = 0
     for m in pattern.finditer(s):
+        if opened is not None:
+            opened.add(s[m.start()])
         pieces.append(s[pos : m.start()])
         omap.extend(range(pos, m.start()))
         if m.group("text") is not None:
@@ -189,7 +195,9 @@ class MarkupView:
                  underlines: dict[int, int] | None = None,
                  definitions: frozenset[int] | None = None) -> None:
         self.originals, self.texts, self._maps = originals, texts, maps
-        #: the lines that hold a link (:data:`MARKDOWN_LINK_LINES`)
+        #: the lines that hold an inline or reference link (:data:`MARKDOWN_LINK_LINES`;
+        #: not autolinks alone: plain text quotes ``<jane@example.com>`` and
+        #: ``<http://...>``, in mail headers and code)
         self.link_lines = link_lines
         #: the lines written as a heading (``# ...``, or text over a setext underline)
         self.headings = headings
@@ -281,14 +289,23 @@ class MarkupView:
         return None
 
 
+_LAYOUT_STARTS = "=-`~["
+
+
 def _layout_lines(texts: Sequence[str], setext: bool) -> tuple[dict[int, int], set[int]]:
     """The setext underlines of ``texts`` (each -> its heading's line; with ``setext``)
     and the link reference definitions, outside fenced code."""
     underlines: dict[int, int] = {}
     definitions: set[int] = set()
     fence = ""  # (the open fence's character, while in fenced code)
-    for i, s in enumerate(texts):
+    starts = _LAYOUT_STARTS if setext else _LAYOUT_STARTS[2:]
+    # (the lines that may open a fence, a definition or an underline: a C-level filter)
+    for i in [i for i, s in enumerate(texts)
+              if s[:1] in starts or (s[:1] == " " and s.lstrip()[:1] in starts)]:
+        s = texts[i]
         head = s[:4].lstrip()[:1]
+        if not head:
+            continue
         if head in ("`", "~"):
             m = _FENCE.match(s)
             if m is not None:
@@ -354,12 +371,15 @@ def markup_view(texts: Sequence[str], ties: bool = False) -> MarkupView | None:
             continue  # (no markup on this line)
         view, omap = s, None
         inside: list[tuple[int, int]] = []  # the link texts, in the current view
+        opened: set[str] = set()
         for k, pattern in enumerate(_MARKUP):
-            done = _unwrap(pattern, view, inside if k == 0 else None)
+            done = _unwrap(pattern, view, inside if k == 0 else None,
+                           opened if k == 0 else None)
             if done is not None:
                 view, inner = done
                 if k == 0:
-                    links.append(i)
+                    if "[" in opened:  # (not autolinks alone: see link_lines)
+                        links.append(i)
                 elif inside:  # (the link texts, where the second step left them)
                     at = {j: v for v, j in enumerate(inner)}
                     inside = [(at[x], at[y - 1] + 1) for x, y in inside

@@ -30,6 +30,16 @@ def test_autolinks_read_as_the_url_a_reader_sees_counted_as_link_text() -> None:
     assert view.original(0, "https://example.com/a?b=1") == "<https://example.com/a?b=1>"
 
 
+def test_autolinks_alone_do_not_make_a_text_markdown() -> None:
+    """Plain text quotes addresses and URLs in angle brackets (mail headers, code): the
+    markdown model reads a text with three lines of inline or reference links."""
+    lines = ["From: Jane <jane@example.com>", "To: Joe <joe@example.com>",
+             "@prefix dc: <http://purl.org/dc/terms/> .", "Body [a](/a) and [b][1]."]
+    view = markup_view(lines)
+    assert view is not None and view.link_lines == {3} and not view.markdown
+    assert view.links(0, view.texts[0]) == (len("jane@example.com"), 1)
+
+
 def test_link_reference_definitions_read_as_blank_lines() -> None:
     lines = ["Text [a][1].", "", "   [1]: https://example.com/a", '[Big Label]: /b "Title"',
              "[1]: not a url alone", "```", "[2]: /in-code", "```"]
@@ -84,3 +94,16 @@ def test_definitions_are_left_out_and_the_kept_links_keep_their_text() -> None:
     explained = scrubber.clean_and_explain(HTML2TEXT_PAGE)
     assert [d.text for d in explained.decisions] == inputs
     assert all(d.output is None for d in explained.decisions if "]: https" in d.text)
+
+
+def test_the_markdown_model_reads_an_autolinks_share_of_its_line() -> None:
+    from scrubber import features
+
+    lines = ["* [Home](/)", "* [News](/news)", "* [Sport](/sport)",
+             "Source: <https://example.com/report>", "Plain prose line."]
+    view = markup_view(lines)
+    assert view is not None and view.markdown and 3 not in view.link_lines
+    rows = features.markdown_rows(view, range(len(lines)), view.texts)
+    assert rows is not None
+    assert rows[3, 0] == len("https://example.com/report") and rows[3, 1] == 1
+    assert rows[4, :2].tolist() == [0.0, 0.0]
