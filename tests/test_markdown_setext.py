@@ -20,6 +20,13 @@ def test_text_over_an_underline_reads_as_a_heading_and_the_underline_as_layout()
     assert markup_view(lines) is None
 
 
+def test_jina_readers_first_heading_after_its_envelope_reads_as_a_heading() -> None:
+    lines = ["Title: Example Domain", "", "URL Source: https://example.com/", "",
+             "Markdown Content:", "Example Domain", "==============", "", "Body text."]
+    view = markup_view(lines, ties=True)
+    assert view is not None and view.headings == {5} and view.texts[6] == ""
+
+
 def test_a_heading_with_markup_reads_as_its_text() -> None:
     view = markup_view(["", "[A story](/s) **now**", "---------"], ties=True)
     assert view is not None
