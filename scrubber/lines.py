@@ -68,7 +68,7 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
 _LINK = (r"(?<!!)\[(?P<text>[^\[\]\n]{1,500})\]"
          r"\((?:[^()\s]{0,2000}(?:\([^()\s]{0,500}\)[^()\s]{0,2000})?)"
          r"(?:[ \t]+\"[^\"\n]{0,500}\")?\)"
-         r"|(?<![!\w\]])\[(?P<text>[^\[\]\n]{0,500}?[^\W\d_][^\[\]\n]{0,500})\]"
+         r"|(?<![!\w\]])\[(?=[^\[\]\n]{0,500}?[^\W\d_])(?P<text>[^\[\]\n]{1,500})\]"
          r"\[[^\[\]\n]{0,999}\]"
          r"|<(?P<text>[A-Za-z][A-Za-z\d+.\-]{1,31}:[^<>\x00-\x20]{1,2000})>"
          r"|<(?P<text>[A-Za-z\d.!#$%&'*+/=?^_`{|}~\-]{1,200}@[A-Za-z\d]"
@@ -107,7 +107,7 @@ _UNDERLINE = regex.compile(r"[ ]{0,3}(?P<u>=+|-+)[ \t]*")
 # block quote, ATX heading, fence, thematic break, table row or indented code)
 _NOT_PARAGRAPH = regex.compile(
     r"[ ]{0,3}(?:[*+\-][ \t]|\d{1,9}[.)][ \t]|>|\#{1,6}(?:[ \t]|$)|```|~~~|\|"
-    r"|(?:[*\-_][ \t]*){3,}$)|[ ]{4}|\t")
+    r"|[*\-_][ \t]*[*\-_][ \t]*[*\-_])|[ ]{4}|\t")
 _FENCE = regex.compile(r"[ ]{0,3}(?P<f>`{3,}|~{3,})")
 # A link reference definition '[label]: url "title"' (on one line, as html2text writes
 # them, outside fenced code): not text a reader sees, so read as layout (blank) and never
@@ -118,7 +118,7 @@ _FENCE = regex.compile(r"[ ]{0,3}(?P<f>`{3,}|~{3,})")
 # blank lines reads another way once some are gone (30 of those pages changed when
 # cleaned again; 1 leaving them out, 21 reading them as written).
 _DEFINITION = regex.compile(
-    r"[ ]{0,3}\[(?P<label>[^\[\]\n]{0,998}[^\[\]\s][^\[\]\n]{0,998})\]:[ \t]*"
+    r"[ ]{0,3}\[(?=[^\[\]\n]{0,998}[^\[\]\s])(?P<label>[^\[\]\n]{1,999})\]:[ \t]*"
     r"(?:<[^<>\n]{0,2000}>|[^\s<][^\s]{0,2000})"
     r"(?:[ \t]+(?:\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'|\([^()\n]{0,500}\)))?[ \t]*")
 # what a text with markup holds, one of them at least (the lines joined after a "\n")
