@@ -113,10 +113,10 @@ _FENCE = regex.compile(r"[ ]{0,3}(?P<f>`{3,}|~{3,})")
 # them, outside fenced code): not text a reader sees, so read as layout (blank) and never
 # written. The output's reference links then keep their text without their URLs: writing
 # the definitions of the links kept (valid markdown) put their URLs' words into the
-# output (309 held-out WCXB pages in html2text's reference style: word F1 0.715, against
-# 0.763 leaving them out and 0.739 reading them as written), and a run of them read as
-# blank lines reads another way once some are gone (30 of those pages changed when
-# cleaned again; 1 leaving them out, 21 reading them as written).
+# output (309 held-out WCXB pages in html2text's reference style: word F1 0.710, against
+# 0.757 leaving them out and 0.737 reading them as written), and a run of them read as
+# blank lines reads another way once some are gone (15 of those pages changed when
+# cleaned again; 1 leaving them out).
 _DEFINITION = regex.compile(
     r"[ ]{0,3}\[(?=[^\[\]\n]{0,998}[^\[\]\s])(?P<label>[^\[\]\n]{1,999})\]:[ \t]*"
     r"(?:<[^<>\n]{0,2000}>|[^\s<][^\s]{0,2000})"
