@@ -757,8 +757,7 @@ def markdown_rows(view: Any, idx: Sequence[int], pieces: Sequence[str]) -> np.nd
     out = np.zeros((len(pieces), 3))
     heads = view.headings
     for j, (i, piece) in enumerate(zip(idx, pieces, strict=True)):
-        if i in view.link_lines:
-            out[j, :2] = view.links(i, piece)
+        out[j, :2] = view.links(i, piece)
         if i in heads:
             out[j, 2] = 1.0
     return out
