@@ -18,6 +18,7 @@ had none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import regex
@@ -124,8 +125,9 @@ _DEFINITION = regex.compile(
 # what a text with markup holds, one of them at least (the lines joined after a "\n")
 _CANDIDATES = ("](", "**", "__", "][", "]:")
 _HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
-# ... with ties, a setext underline's first character
-_TIED = ("\n=", "\n-", "\n =", "\n -", "\n  =", "\n  -", "\n   =", "\n   -")
+# ... with ties, a line that could be a setext underline (as _UNDERLINE reads a line: a
+# text whose lines only start with "-" or "=" passes the filter of one scan, not eight)
+_TIED = re.compile(r"\n[ ]{0,3}(?:=+|-+)[ \t]*(?=\n|\Z)")
 
 #: Lines with an inline or reference link that make a text markdown
 #: (:attr:`MarkupView.markdown`): the markdown model reads it (when one is shipped). A
@@ -350,15 +352,19 @@ def markup_view(texts: Sequence[str], ties: bool = False) -> MarkupView | None:
     headings are read too (the text as a heading, the underline as layout, written with
     it); a setext heading's view depends on the line after it."""
     joined = "\n" + "\n".join(texts)  # (most texts hold none: a few C-level scans)
-    if (not any(m in joined for m in _CANDIDATES)
-            and ("#" not in joined or not any(m in joined for m in _HEADINGS))
-            and ("<" not in joined or _AUTOLINK.search(joined) is None)
-            and (not ties or not any(m in joined for m in _TIED))):
+    inline = (any(m in joined for m in _CANDIDATES)
+              or ("#" in joined and any(m in joined for m in _HEADINGS))
+              or ("<" in joined and _AUTOLINK.search(joined) is not None))
+    if not inline and (not ties or _TIED.search(joined) is None):
         return None
     underlines: dict[int, int] = {}
     definitions: set[int] = set()
     if ties or "]:" in joined:
         underlines, definitions = _layout_lines(texts, ties)
+    if not inline and not underlines:
+        # (only a "\n-" or "\n=" let the text in, a list item's as a rule, and no line
+        # is an underline: no line's view differs from the line)
+        return None
     out: list[str] | None = None
     maps: dict[int, list[int]] = {}
     links: list[int] = []

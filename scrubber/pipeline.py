@@ -403,7 +403,7 @@ def run_lines(
     # markdown (Config.markdown): the path reads link texts without their URLs; what is
     # written is the input line, or the piece of it a trimmed view stands for
     originals = texts
-    view = lines.markup_view(texts) if extra is None and cfg.markdown else None
+    view = lines.markup_view(texts, ties=True) if extra is None and cfg.markdown else None
     if view is not None:
         texts = view.texts
     rs = ruleset_for(cfg)
@@ -466,7 +466,9 @@ def run_lines(
 
     outputs: list[str | None] = [pieces[i] if keep[i] else None for i in range(n)]
     if view is not None:
-        outputs = [o if o is None else view.original(i, o) for i, o in enumerate(outputs)]
+        # (a setext heading's underline is written exactly when its heading is)
+        outputs = view.write([o if o is None else view.original(i, o)
+                              for i, o in enumerate(outputs)])
     # text that was not read as wrapped can be once its clutter is gone (a menu line
     # longer than the width): read again as clean() would read the output
     rewrapped: dict[int, Decision] = {}
@@ -512,6 +514,13 @@ def run_lines(
             d, text=originals[d.index],
             output=None if d.output is None else view.original(d.index, d.output))
             for d in decisions]
+        # (a setext underline, a link reference definition: why, not "blank line")
+        for k, d in enumerate(decisions):
+            tied = view.tied(d.index)
+            if tied is not None:
+                o = outputs[d.index]
+                decisions[k] = Decision(d.index, d.text, Action.DROP if o is None else
+                                        Action.KEEP, Stage.LAYOUT, tied, None, None, o)
     if rewrapped:
         decisions = [rewrapped.get(d.index, d) for d in decisions]
     return out, Explained(out, tuple(decisions))

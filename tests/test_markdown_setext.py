@@ -57,3 +57,47 @@ def test_lines_that_are_not_a_setext_heading_read_as_written() -> None:
     view = markup_view(lines, ties=True)
     assert view is None or not view._underlines, view and view._underlines
     assert view is None or view.headings == {lines.index("# Heading")}
+
+
+SETEXT_PAGE = """\
+* [Home](/)
+* [News](/news)
+* [Sport](/sport)
+
+The council approves the new budget
+===================================
+
+The city council approved a new budget on Tuesday, raising spending on schools and \
+roads by ten percent after a long debate that ran late into the night.
+
+Critics said the plan relies on [optimistic revenue forecasts](https://example.com/f) \
+that may not hold if the economy slows, and asked for a review in the spring.
+
+Related stories
+---------------
+
+* [Budget talks stall](/a)
+* [Schools get new funding](/b)
+"""
+
+
+def test_clean_writes_a_kept_headings_underline_and_drops_a_dropped_ones() -> None:
+    import scrubber
+    from scrubber import Action
+    from scrubber.lines import split_lines
+
+    out = scrubber.clean(SETEXT_PAGE)
+    assert "The council approves the new budget\n===================================\n" in out
+    assert "Related stories" not in out and "---------------" not in out
+    assert "[Home](/)" not in out and "The city council approved" in out
+    inputs = split_lines(SETEXT_PAGE)[0]
+    assert all(line in inputs for line in split_lines(out)[0])
+    assert scrubber.clean(out) == out
+    explained = scrubber.clean_and_explain(SETEXT_PAGE)
+    assert explained.text == out and [d.text for d in explained.decisions] == inputs
+    under = inputs.index("===================================")
+    d = explained.decisions[under]
+    assert d.action is Action.KEEP and d.output == inputs[under]
+    assert d.reason == f"the underline of the heading on line {under}: written with it"
+    d = explained.decisions[inputs.index("---------------")]
+    assert d.action is Action.DROP and d.output is None

@@ -221,7 +221,7 @@ def _read(d: Doc, rs: Any, kind: str) -> tuple[Any, list[str], Any]:
     907,923, and reading that one as the path does trains another net (weights apart by
     up to 1.6, held-out line AUC 0.9207 against 0.9211), which the benchmarks and the
     gate would have to measure again for nothing)"""
-    view = markup_view(d.lines) if kind in VIEW_KINDS else None
+    view = markup_view(d.lines, ties=True) if kind in VIEW_KINDS else None
     texts = d.lines if view is None else view.texts
     hits = rs.apply(texts)
     pieces = [texts[i][t[0] : t[1]] if t else texts[i] for i, t in enumerate(hits.trim)]
