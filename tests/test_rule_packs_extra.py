@@ -263,7 +263,6 @@ SHOP_CLUTTER = [
     "There are no reviews yet.",
     "Featured Best selling Alphabetically, A-Z Alphabetically, Z-A Price, low to high Price,"
     " high to low Date, old to new Date, new to old",
-    "Instant Coffee (1) Instant Coffee (1 product)",
 ]
 CONSENT_CLUTTER = [
     "We value your privacy",
