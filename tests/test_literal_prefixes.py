@@ -18,19 +18,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import scrubber.rules
 from scrubber.rules import (
     _PREFIX_CAP,
     _PREFIX_LEN,
     _PYTHON,
     _computed_prefixes,
     _fold,
-    _inline_defines,
     _literal_prefixes,
     _prefix_table,
+    _prefix_table_texts,
     _read_prefix_table,
-    builtin_rules,
-    compiled,
 )
 
 _UNI_PROPERTY = re.compile(r"\\[pP]\{[A-Za-z_]{1,40}\}")
@@ -144,20 +141,8 @@ def _reference(pattern: str, lstripped: bool = False) -> frozenset[str] | None:
     return frozenset(out)
 
 
-def _builtin_texts() -> list[str]:
-    """Every pattern text a built-in rule hands ``_literal_prefixes``: ``_Combined`` its
-    patterns, ``_Scan.units`` also their fast forms and DEFINE-inlined texts."""
-    texts: set[str] = set()
-    for r in builtin_rules():
-        for p in (*r.patterns, *map(compiled, r.fast)):
-            texts.add(p.pattern)
-            if "(?(DEFINE)" in p.pattern:
-                texts.add(_inline_defines(p.pattern) or p.pattern)
-    return sorted(texts)
-
-
 def test_the_same_prefixes_as_the_reference_for_every_built_in_pattern() -> None:
-    texts = _builtin_texts()
+    texts = _prefix_table_texts()
     assert len(texts) > 200
     found = 0
     for text in texts:
@@ -179,7 +164,7 @@ def test_the_shipped_table_holds_what_the_code_computes_for_every_built_in_patte
         pytest.skip(f"the table was written under Python {raw['python']}: not read here")
     assert (raw["prefix_len"], raw["prefix_cap"]) == (_PREFIX_LEN, _PREFIX_CAP), _REWRITE
     plain, lstripped = _prefix_table()
-    texts = _builtin_texts()
+    texts = _prefix_table_texts()
     # exactly the built-in texts: none missing (computed at start-up), none left over
     assert sorted(plain) == texts, _REWRITE
     assert sorted(lstripped) == texts, _REWRITE
@@ -187,11 +172,10 @@ def test_the_shipped_table_holds_what_the_code_computes_for_every_built_in_patte
         for table, ls in ((plain, False), (lstripped, True)):
             got = _computed_prefixes(text, ls)
             assert table[text] == (None if got is None else sorted(got)), (_REWRITE, text)
-    assert texts == scrubber.rules._prefix_table_texts()  # (what the writer enumerates)
 
 
 def test_the_table_answers_only_the_exact_text_and_only_its_own_python(tmp_path: Any) -> None:
-    text = next(t for t in _builtin_texts() if _computed_prefixes(t) is not None)
+    text = next(t for t in _prefix_table_texts() if _computed_prefixes(t) is not None)
     changed = text + "|zz"  # (a pattern edited in a pack: not in the table, computed)
     assert changed not in _prefix_table()[0]
     assert _literal_prefixes(changed) == _reference(changed) != _literal_prefixes(text)
