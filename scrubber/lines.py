@@ -103,7 +103,8 @@ _AUTOLINK = regex.compile(r"<[A-Za-z][A-Za-z\d+.\-]{1,31}:[^<>\s]|<[^<>\s@]{1,20
 # which the rules drop) is read so: scrapers write them so, and a run of lines over a
 # "-----" in plain text (a menu, a table's header) is not read as one long heading.
 _JINA_CONTENT = "Markdown Content:"
-_UNDERLINE = regex.compile(r"[ ]{0,3}(?P<u>=+|-+)[ \t]*")
+_UNDERLINE_SHAPE = r"[ ]{0,3}(?P<u>=+|-+)[ \t]*"
+_UNDERLINE = regex.compile(_UNDERLINE_SHAPE)
 # what a setext heading's text is not (CommonMark: a paragraph's line, not a list item,
 # block quote, ATX heading, fence, thematic break, table row or indented code)
 _NOT_PARAGRAPH = regex.compile(
@@ -125,9 +126,9 @@ _DEFINITION = regex.compile(
 # what a text with markup holds, one of them at least (the lines joined after a "\n")
 _CANDIDATES = ("](", "**", "__", "][", "]:")
 _HEADINGS = ("\n#", "\n #", "\n  #", "\n   #")
-# ... with ties, a line that could be a setext underline (as _UNDERLINE reads a line: a
-# text whose lines only start with "-" or "=" passes the filter of one scan, not eight)
-_TIED = re.compile(r"\n[ ]{0,3}(?:=+|-+)[ \t]*(?=\n|\Z)")
+# ... with ties, a line that could be a setext underline (a whole line of _UNDERLINE's
+# shape: a text whose lines only start with "-" or "=" passes the filter of one scan)
+_TIED = re.compile(r"\n" + _UNDERLINE_SHAPE + r"(?=\n|\Z)")
 
 #: Lines with an inline or reference link that make a text markdown
 #: (:attr:`MarkupView.markdown`): the markdown model reads it (when one is shipped). A
