@@ -543,7 +543,7 @@ def _list_rules(check: list[str]) -> int:
     # not trained with")
     model = get_model("text")
     known = None if model is None else model.known_rules
-    new = [r.id for r in rules if known is not None and r.id not in known]
+    new = set() if known is None else {r.id for r in rules if r.id not in known}
     try:
         family = None
         for r in rules:
