@@ -217,9 +217,9 @@ def test_decode_html() -> None:
 
 def test_registry_names() -> None:
     assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks",
-                                     "markdown", "wrapped"}
-    # the markdown and wrapped renderers are built and scored only when named
-    for name in ("markdown", "wrapped"):
+                                     "markdown", "wrapped", "soup"}
+    # the markdown, wrapped and soup renderers are built and scored only when named
+    for name in ("markdown", "wrapped", "soup"):
         assert name not in render.available_renderers()
         assert name in render.available_renderers(optional=True)
 
@@ -235,6 +235,17 @@ def test_wrapped_renderer_fills_lines_to_its_width_and_leaves_long_words_whole()
     assert " ".join(text.split()) == " ".join(render.RENDERERS["html_text"](
         f"<p>{words}</p><p>See {url} for more.</p>").split())
     assert render.renderer_version("wrapped").endswith(f"+wrap{render.WRAP_COLUMNS}")
+
+
+def test_soup_renderer_breaks_lines_only_where_the_html_source_did() -> None:
+    pytest.importorskip("bs4")
+    html = ("<html><head><script>var x = 1;</script><style>p {}</style></head><body>\n"
+            "<ul><li>Home</li><li>News</li></ul>\n  <p>Hello <b>world</b>,\nagain.</p>\n"
+            "</body></html>")
+    # blocks on one source line are glued, a paragraph's source break stays, script and
+    # style text is left out
+    assert render.RENDERERS["soup"](html) == "\nHomeNews\nHello world,\nagain.\n"
+    assert render.renderer_version("soup").split("+")[-1].startswith("py3.")
 
 
 def test_markdown_renderer_writes_links_and_headings_as_markdown() -> None:

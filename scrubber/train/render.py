@@ -19,6 +19,13 @@ users' scrapers differ. :data:`RENDERERS` maps a name to a guarded ``html -> tex
   (``textwrap``, long words and hyphens left whole), as console browsers dump pages
   (``lynx -dump``, ``w3m -dump``), html2text writes them by default (78 columns) and
   mail archives hold them: every line of a paragraph filled to one width. Benchmark only.
+* ``"soup"``: ``BeautifulSoup(html, "html.parser").get_text()``, the text LangChain's
+  ``WebBaseLoader`` and LlamaIndex's ``BeautifulSoupWebReader`` hand to RAG pipelines by
+  default: every text node of the page (scripts and styles left out) joined with nothing
+  between them, so a line ends only where the page's HTML source had a line break. A page
+  written on a few long source lines comes out as a few long lines, its menus, headings and
+  paragraphs glued ("HomeNewsSportsThe minister said..."); an indented one keeps about a
+  line a block, and the source's blank lines. Benchmark only.
 
     >>> from scrubber.train.render import RENDERERS, STATS
     >>> RENDERERS["html_text"]("<p>Hello <b>world</b></p>")
@@ -36,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -170,6 +178,12 @@ def _wrapped(html: str) -> str:
     return "\n".join(out)
 
 
+def _soup(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser").get_text()
+
+
 _LOADED_DIGEST: dict[str, str] = {}
 
 
@@ -207,6 +221,7 @@ _RAW: dict[str, Callable[[str], str]] = {
     "blocks": _blocks,
     "markdown": _markdown,
     "wrapped": _wrapped,
+    "soup": _soup,
 }
 
 _DISTRIBUTIONS = {
@@ -216,6 +231,7 @@ _DISTRIBUTIONS = {
     "blocks": "scrubber",
     "markdown": "markdownify",
     "wrapped": "html-text",
+    "soup": "beautifulsoup4",
 }
 
 
@@ -234,6 +250,8 @@ def renderer_version(name: str) -> str:
         version = "unknown"
     if name == "wrapped":
         version = f"{version}+wrap{WRAP_COLUMNS}"
+    if name == "soup":  # the parser is the standard library's
+        version = f"{version}+py{sys.version_info[0]}.{sys.version_info[1]}"
     if name == "blocks":
         with contextlib.suppress(RendererUnavailable):
             _blocks_module()
@@ -245,8 +263,8 @@ def renderer_version(name: str) -> str:
     return version
 
 
-OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped"})
-"""Renderers built and scored only when named (``--renderers markdown wrapped``): the
+OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped", "soup"})
+"""Renderers built and scored only when named (``--renderers markdown wrapped soup``): the
 default dataset build, training and benchmark leave them out (markdownify takes about
 0.1 s a page; ``wrapped`` is ``html_text`` again, wrapped)."""
 
@@ -312,4 +330,4 @@ def guarded(name: str, timeout: float | None = DEFAULT_TIMEOUT) -> Callable[[str
 
 RENDERERS: dict[str, Callable[[str], str]] = {name: guarded(name) for name in _RAW}
 """Guarded renderers by name: ``trafilatura``, ``inscriptis``, ``html_text``, ``blocks``,
-``markdown``."""
+``markdown``, ``wrapped``, ``soup``."""
