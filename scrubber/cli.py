@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "dumps and html2text's 78 columns are decided a paragraph at a "
                         "time; the output keeps the lines as written either way); text "
                         "input only")
+    p.add_argument("--no-unglue", dest="unglue", action="store_false",
+                   help="read a glued line as written (default: a line of text nodes "
+                        "joined without breaks, as BeautifulSoup's get_text() gives "
+                        "'HomeNewsSportsThe minister said...', is decided a piece at a "
+                        "time, and the pieces kept are written a line each); text input "
+                        "only")
     p.add_argument("--settle", type=int, default=None, metavar="N",
                    help="at most N passes of the decision path over text, not HTML's "
                         "blocks (default 16: "
@@ -151,6 +157,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "retry_sparse": args.retry_sparse,
         "markdown": args.markdown,
         "unwrap": args.unwrap,
+        "unglue": args.unglue,
     }
     if args.threshold is not None:
         kw["threshold"] = args.threshold
@@ -162,12 +169,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def text_only_warning(args: argparse.Namespace, html: str) -> str | None:
-    """The warning line for ``--extracted``, ``--no-retry-sparse``, ``--no-unwrap`` and
-    ``--settle`` given with HTML input (``html`` names it), which they do not change: its
-    blocks are decided without them. ``None`` when none of them was given."""
+    """The warning line for ``--extracted``, ``--no-retry-sparse``, ``--no-unwrap``,
+    ``--no-unglue`` and ``--settle`` given with HTML input (``html`` names it), which they
+    do not change: its blocks are decided without them. ``None`` when none of them was
+    given."""
     given = [flag for flag, on in (("--extracted", args.extracted),
                                    ("--no-retry-sparse", not args.retry_sparse),
                                    ("--no-unwrap", not args.unwrap),
+                                   ("--no-unglue", not args.unglue),
                                    ("--settle", args.settle is not None)) if on]
     if not given:
         return None

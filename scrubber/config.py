@@ -108,6 +108,14 @@ class Config:
             output is the lines as written (all of a kept paragraph's, or the part of
             them a trim keeps). Text that is not wrapped reads the same either way.
             ``False`` reads every line by itself.
+        unglue: read glued lines (a page's text nodes joined with nothing between
+            them, as BeautifulSoup's ``get_text()`` returns it:
+            "HomeNewsSportsThe minister said...") as their pieces when deciding
+            (:func:`scrubber.lines.glue_view`: lines glued at
+            :data:`scrubber.lines.GLUE_MIN_POINTS` places or more, when they hold a
+            fifth of the text). Each piece kept (or the part of it a trim keeps) is
+            written on a line of its own. Text that is not glued reads the same either
+            way. ``False`` reads every line as written.
 
     Every field is checked when a config is made: flags are ``bool`` (not merely
     truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one
@@ -131,6 +139,7 @@ class Config:
     retry_sparse: bool = True
     markdown: bool = True
     unwrap: bool = True
+    unglue: bool = True
 
     if TYPE_CHECKING:
         # What the dataclass's __init__ takes, for type checkers: the lists, sets and
@@ -155,6 +164,7 @@ class Config:
             retry_sparse: bool = True,
             markdown: bool = True,
             unwrap: bool = True,
+            unglue: bool = True,
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -165,7 +175,7 @@ class Config:
         # line naming the field, not obscurely inside clean(). Flags are bool, not truthy
         # ("False" is truthy).
         for name in ("use_model", "comments", "extracted", "retry_sparse", "markdown",
-                     "unwrap"):
+                     "unwrap", "unglue"):
             _flag(name, getattr(self, name))
         if self.context is not None:
             _flag("context", self.context, " or None")

@@ -18,7 +18,10 @@ had none.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import regex
@@ -611,6 +614,183 @@ def unwrap_view(texts: Sequence[str], width: int | None = None) -> WrapView | No
     if sum(t.rstrip().endswith((".", "!", "?")) for t in inner) > _WRAP_MAX_ENDS * len(inner):
         return None
     return WrapView(texts, groups, w) if joined else None
+
+
+# Glued text: a page's text nodes joined with nothing between them, as BeautifulSoup's
+# get_text() returns it (LangChain's WebBaseLoader and LlamaIndex's BeautifulSoupWebReader
+# hand that to RAG pipelines by default; Scrapy's "".join(//text()) is the same). A line
+# then ends only where the HTML source had a line break, and a minified page is one line:
+# "7 Major Diet Trends for 2025SearchSubscribeMy BookmarksShoppingHealth...The 7 Biggest
+# Diet and Nutrition Trends in 2025Protein continues to be huge. By Korin Miller...". Where
+# two text nodes meet, one's end touches the next one's capital: a word ending in a
+# lowercase letter glued to a capitalised word ("BookmarksShopping"), or a sentence's end,
+# a number or a closing bracket glued to one ("fueling them.What", "2025We've", "(Getty)
+# Protein"). Made from the soup renders of WCXB's and CleanEval's training pages (see the
+# README, "Glued text").
+#
+# A glue point after a capitalised word: inside a run of capitalised words of three
+# letters or more written together, after anything but a capital ("HomeNewsSports",
+# "Sign inSearchNewsletters", "iPhoneCases"), which leaves two-letter parts ("McCain",
+# "LinkedIn", "WiFi", "getElementById"). Brand names of two capitalised parts
+# ("YouTube", "WordPress") are cut too: in gold text such a run comes about once in 470
+# words.
+_GLUE_RUN = regex.compile(r"(?<!\p{Lu})\p{Lu}\p{Ll}{2,}(?:\p{Lu}\p{Ll}{2,})+")
+_GLUE_IN_RUN = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
+# A glue point after a lowercase word, punctuation or a digit, before a capitalised word:
+# - a lowercase word of three letters or more, or of two after a space ("Protein
+#   everythingExpect", "drinksResearch": a heading glued to its paragraph; "Sign
+#   inSearch"); camelCase code is cut after its first word ("get|ElementById"), not
+#   "iPhone" or "eBay";
+# - a sentence's end, a colon or a semicolon after two word characters ("them.What",
+#   "Updated:Dec"; not initials, "V.P.Ramakrishna", "U.S.Army");
+# - a closing bracket or closing quote after a non-space ("(Getty)Protein", 'said."The');
+# - a digit ("2025We've").
+# Not an opening quote ('say "The'), an ellipsis opening a line ("...And") or a name's
+# apostrophe ("O'Connell": a single capital before it).
+_GLUE_AFTER = regex.compile(
+    r"(?:(?<=(?<!\p{L})\p{Ll}{3,})|(?<=(?<!\S)\p{Ll}{2})|(?<=\w\w[.!?:;])|(?<=\S[)\]»”])|(?<=[.!?,]['\"’])"
+    r"|(?<=\d))(?=\p{Lu}\p{Ll})"
+)
+# Lines and points the view is tried on: a line whose candidate points are fewer than
+# GLUE_MIN_POINTS is read as it is (a paragraph with a brand name or a run-in heading in
+# it is not glued text). Chosen on the training sites' soup and html_text renders.
+GLUE_MIN_POINTS = 6
+# ... and a document is read so when such lines hold at least GLUE_MIN_SHARE of its
+# characters: a page BeautifulSoup glued, not a page with one glued facet list or tag
+# cloud among its lines (which inscriptis and html-text glue now and then; cut up, their
+# pieces made the model read a listing as clutter).
+GLUE_MIN_SHARE = 0.2
+# a quick filter, one scan of the document: a capital after a non-space and before a
+# lowercase letter (every point of both patterns is one; about 6 ns a character)
+_GLUE_ANY = regex.compile(r"(?<=\S)\p{Lu}(?=\p{Ll})")
+
+
+# Program text and markup a broken page dumps into its text (an unclosed comment, a
+# script read as text) holds camelCase names and "...)}" glued to capitals everywhere;
+# cut up, its pieces read like a menu. A line with more than GLUE_CODE_SHARE of its
+# characters among {}<>=; is read as written.
+_CODE_CHARS = "{}<>=;"
+GLUE_CODE_SHARE = 0.01
+
+
+def _code_like(line: str) -> bool:
+    return sum(map(line.count, _CODE_CHARS)) > GLUE_CODE_SHARE * len(line)
+
+
+def glue_points(line: str) -> list[int]:
+    """Where ``line`` holds text nodes glued together, in order (see :func:`glue_view`).
+
+        >>> line = "HomeNewsSportsThe minister said.Protein prices rose in 2025We know"
+        >>> cuts = [0, *glue_points(line), len(line)]
+        >>> [line[a:b] for a, b in zip(cuts, cuts[1:])]
+        ['Home', 'News', 'Sports', 'The minister said.', 'Protein prices rose in 2025', 'We know']
+        >>> line = "A YouTube-free iPhone and getElementById, said O’Connell"
+        >>> [line[:p] for p in glue_points(line)]  # (a brand name of two parts is cut)
+        ['A You', 'A YouTube-free iPhone and get']
+    """
+    points = {m.start() for m in _GLUE_AFTER.finditer(line)}
+    for m in _GLUE_RUN.finditer(line):
+        points.update(x.start() for x in _GLUE_IN_RUN.finditer(line, m.start() + 1, m.end()))
+    return sorted(points)
+
+
+class GlueView:
+    """Glued lines read as their pieces: :attr:`texts` holds each piece of a glued line
+    (cut at its :func:`glue_points`) and every other line as it is; :attr:`owners` the
+    input line each stands for and :attr:`spans` where in it. :meth:`write` writes what is
+    kept of them, a piece a line.
+
+        >>> v = glue_view(["Title", "HomeNewsSportsWorldAboutHelpMore news.The minister"])
+        >>> v.texts
+        ['Title', 'Home', 'News', 'Sports', 'World', 'About', 'Help', 'More news.', 'The minister']
+        >>> v.write([*[None] * 7, "More news.", "The minister"], ["\\n", "\\n"])
+        [None, 'More news.\\nThe minister']
+    """
+
+    __slots__ = ("originals", "owners", "spans", "texts")
+
+    def __init__(self, originals: Sequence[str], cuts: dict[int, list[int]]) -> None:
+        self.originals = originals
+        self.texts: list[str] = []
+        self.owners: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+        for i, line in enumerate(originals):
+            bounds = [0, *cuts.get(i, ()), len(line)]
+            for a, b in itertools.pairwise(bounds):
+                self.texts.append(line[a:b])
+                self.owners.append(i)
+                self.spans.append((a, b))
+
+    def split(self, i: int) -> bool:
+        """Whether input line ``i`` was read as pieces."""
+        return len(self.members(i)) > 1
+
+    def members(self, i: int) -> range:
+        """The indices in :attr:`texts` of input line ``i``'s pieces."""
+        lo = bisect.bisect_left(self.owners, i)
+        return range(lo, bisect.bisect_right(self.owners, i, lo))
+
+    def write(self, outputs: Sequence[str | None], endings: Sequence[str]) -> list[str | None]:
+        """What each input line contributes, given what each of :attr:`texts` does
+        (``None``: dropped): a line read as itself, its output; a glued line, each piece
+        kept (or the part of it a trim keeps) on a line of its own, in order, separated
+        by the line's own ending (``\\n`` for an unterminated last line). Each is text of
+        the input line; no piece has a glue point left in it, so cleaning the output
+        again reads each as the line it was decided as."""
+        out: list[str | None] = [None] * len(self.originals)
+        for i in range(len(self.originals)):
+            ks = self.members(i)
+            kept = [outputs[k] for k in ks]
+            if len(ks) == 1:
+                out[i] = kept[0]
+            else:
+                pieces = [o for o in kept if o is not None and o.strip()]
+                out[i] = (endings[i] or "\n").join(pieces) if pieces else None
+        return out
+
+
+def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict[int, list[int]]:
+    """The lines of ``texts`` that hold text nodes glued together at ``min_points`` places
+    or more (:func:`glue_points`; not program text, see :data:`GLUE_CODE_SHARE`), each
+    with its points.
+
+        >>> glued_lines(["Menu", "HomeNewsSportsWorldAboutHelpMore news.The minister"])
+        {1: [4, 8, 14, 19, 24, 28, 38]}
+    """
+    doc = "\n".join(texts)
+    found = [m.start() for m in _GLUE_ANY.finditer(doc)]
+    if len(found) < min_points:
+        return {}
+    per_line: Counter[int] = Counter()
+    i = prev = 0
+    for a in found:  # (the line each is on: the line breaks before it, counted onwards)
+        i += doc.count("\n", prev, a)
+        prev = a
+        per_line[i] += 1
+    cuts: dict[int, list[int]] = {}
+    for i, count in per_line.items():
+        if count >= min_points and not _code_like(texts[i]):
+            points = glue_points(texts[i])
+            if len(points) >= min_points:
+                cuts[i] = points
+    return cuts
+
+
+def glue_view(
+    texts: Sequence[str], min_points: int = GLUE_MIN_POINTS,
+    cuts: dict[int, list[int]] | None = None,
+) -> GlueView | None:
+    """The :class:`GlueView` of ``texts`` when its :func:`glued_lines` (``cuts``, when
+    already known) hold :data:`GLUE_MIN_SHARE` of its characters, else ``None``.
+
+        >>> glue_view(["An ordinary line.", "Read the YouTube video.Then comment."]) is None
+        True
+    """
+    cuts = glued_lines(texts, min_points) if cuts is None else cuts
+    total = sum(map(len, texts)) + len(texts) - 1
+    if not cuts or sum(len(texts[i]) for i in cuts) < GLUE_MIN_SHARE * total:
+        return None
+    return GlueView(texts, cuts)
 
 
 def is_blank(line: str) -> bool:

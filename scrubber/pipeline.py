@@ -393,6 +393,14 @@ def run_lines(
     n = len(texts)
     if n == 0:
         return "", (Explained("", ()) if explain else None)
+    # text with glued lines (Config.unglue): decided a piece at a time when they hold
+    # enough of it; when they do not, they may once the clutter is gone (settled below)
+    glued: dict[int, list[int]] = {}
+    if extra is None and dom_drop is None and cfg.unglue and kind == "text":
+        glued = lines.glued_lines(texts)
+        glue = lines.glue_view(texts, cuts=glued) if glued else None
+        if glue is not None:
+            return _run_unglued(glue, endings, cfg, explain, model, headline, sink)
     unwrap = extra is None and dom_drop is None and cfg.unwrap and kind == "text"
     if unwrap:
         wrap = lines.unwrap_view(texts)
@@ -474,6 +482,8 @@ def run_lines(
     rewrapped: dict[int, Decision] = {}
     if unwrap and resettle:
         rewrapped = _settle_wrapped(originals, outputs, cfg, explain, model_arg, True)
+    if glued and resettle:
+        rewrapped.update(_settle_glued(originals, outputs, cfg, explain, model_arg))
     if sink is not None:
         sink.extend(outputs)
     written: list[int] | None = [] if explain else None
@@ -563,6 +573,93 @@ def _run_unwrapped(
             decisions.append(Decision(i, texts[i], action, d.stage, why, d.rule_id, d.score, o))
     decisions = [late.get(d.index, d) for d in decisions]
     return out, Explained(out, tuple(decisions))
+
+
+def _run_unglued(
+    glue: lines.GlueView, endings: Sequence[str], cfg: Config, explain: bool, model: Any,
+    headline: int, sink: list[str | None] | None,
+) -> tuple[str, Explained | None]:
+    """:func:`run_lines` over text with glued lines (``Config.unglue``): the path decides
+    on the pieces (``glue.texts``), and :meth:`lines.GlueView.write` writes what is kept of
+    each line. The pieces a glued line's output holds have no glue point left in them, so
+    cleaning the output again reads each of them as the line it was decided as: the
+    output is a fixed point as the path's own settling leaves it."""
+    texts = glue.originals
+    inner: list[str | None] = []
+    if headline >= 0:
+        headline = glue.members(headline)[0]
+    _, ex = run_lines(glue.texts, ["\n"] * len(glue.texts), cfg.replace(unglue=False),
+                      explain, model=model, headline=headline, sink=inner)
+    outputs = glue.write(inner, endings)
+    if sink is not None:
+        sink.extend(outputs)
+    out = lines.join_lines(texts, endings, outputs)
+    if ex is None:
+        return out, None
+    decisions: list[Decision] = []
+    for i, text in enumerate(texts):
+        ks = glue.members(i)
+        if len(ks) == 1:  # (a line read as itself: its decision as it is)
+            decisions.append(dataclasses.replace(ex.decisions[ks[0]], index=i))
+            continue
+        decisions.append(_glued_decision(i, text, [ex.decisions[k] for k in ks], outputs[i]))
+    return out, Explained(out, tuple(decisions))
+
+
+def _settle_glued(
+    texts: Sequence[str], outputs: list[str | None], cfg: Config, explain: bool, model: Any,
+) -> dict[int, Decision]:
+    """Text whose glued lines held too little of it to be read as glued
+    (:data:`lines.GLUE_MIN_SHARE`) can hold enough once its clutter is gone: the output is
+    then read again as clean() would read it, glued lines a piece at a time, and what
+    that keeps of each line replaces ``outputs`` (in place). Returns the decisions of the
+    lines it changed (with ``explain``)."""
+    late: dict[int, Decision] = {}
+    blank = [not t.strip() for t in texts]
+    idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
+    sub = [texts[i] if blank[i] else outputs[i] or "" for i in idx]
+    if lines.glue_view(sub) is None:
+        return late
+    again: list[str | None] = []
+    _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again)
+    for j, i in enumerate(idx):
+        if blank[i] or again[j] == sub[j]:
+            continue
+        outputs[i] = again[j]
+        if sub_ex is not None:
+            d = sub_ex.decisions[j]
+            late[i] = dataclasses.replace(
+                d, index=i, text=texts[i], output=outputs[i],
+                reason=f"once the lines dropped before were gone: {d.reason}")
+    return late
+
+
+#: How many of a glued line's pieces its explanation names one by one.
+GLUED_EXPLAINED = 12
+
+
+def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | None) -> Decision:
+    """One decision for a glued line from its pieces' decisions: the action its output
+    makes, the stage and rule of its first kept piece (of its first piece when none is
+    kept), the highest score, and a reason naming the pieces' verdicts."""
+    action = Action.DROP if output is None else Action.KEEP if output == text else Action.TRIM
+    lead = next((d for d in parts if d.kept), parts[0])
+    kept = sum(d.kept for d in parts)
+    named = []
+    for d in parts[:GLUED_EXPLAINED]:
+        piece = d.text.strip()
+        piece = piece if len(piece) <= 40 else piece[:37] + "..."
+        verdict = "kept" if d.kept else "dropped"
+        why = (f"rule {d.rule_id}" if d.rule_id else
+               f"{d.stage.value} p={d.score:.2f}" if d.score is not None else d.stage.value)
+        named.append(f"{piece!r} {verdict} ({why})")
+    more = len(parts) - len(named)
+    reason = (f"read as {len(parts)} pieces glued together (text nodes joined without a "
+              f"line break), {kept} kept: " + "; ".join(named)
+              + (f"; and {more} more" if more > 0 else ""))
+    scores = [d.score for d in parts if d.score is not None]
+    return Decision(i, text, action, lead.stage, reason, lead.rule_id,
+                    max(scores) if scores else None, output)
 
 
 def _settle_wrapped(

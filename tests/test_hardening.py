@@ -578,6 +578,9 @@ REVIEWED = {
     "scrubber.rules._NESTED_QUANTIFIER",
     # words are possessive runs of non-spaces between mandatory spaces, at most 6
     "scrubber.rules.checks._SITE_SUFFIX",
+    # a run of capitalised words: each repeat starts at a capital, which the lowercase
+    # run before it cannot match, so a text splits into repeats one way only
+    "scrubber.lines._GLUE_RUN",
 }
 
 

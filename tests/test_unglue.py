@@ -1,0 +1,158 @@
+"""Glued text (BeautifulSoup's ``get_text()``, as LangChain's WebBaseLoader returns pages):
+a page's text nodes joined with nothing between them. The decision path reads a glued line
+a piece at a time (:func:`scrubber.lines.glue_view`) and writes the pieces it keeps."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+
+import pytest
+
+import scrubber
+from scrubber import Action, Config
+from scrubber.lines import GlueView, glue_points, glue_view, glued_lines, split_lines
+
+NAV = ("HomeNewsSportBusinessWorldPoliticsOpinionWeatherSubscribeSign inSearch"
+       "Newsletters")
+BODY = [
+    "The city council approved a new budget on Tuesday, raising spending on schools and "
+    "roads by ten percent after a long debate that ran late into the night.",
+    "Critics said the plan relies on optimistic revenue forecasts that may not hold if the "
+    "economy slows, and asked for a review in six months.",
+    "What happens next",
+    "The mayor said the budget keeps taxes flat for the third year in a row, and that the "
+    "city's reserves remain among the strongest in the state.",
+]
+FOOTER = ("Share this articleFacebookTwitterEmailRelated storiesBudget talks stallSchools get "
+          "new fundingAbout UsContact UsPrivacy PolicyTerms of UseCookie Settings")
+
+
+def soup_page() -> str:
+    """A minified page as get_text() returns it: one line, every block glued to the next."""
+    return NAV + "Council approves budget" + "".join(BODY) + FOOTER + "\n"
+
+
+def pieces_of(line: str) -> list[str]:
+    cuts = [0, *glue_points(line), len(line)]
+    return [line[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def test_glue_points_cut_where_text_nodes_meet() -> None:
+    assert pieces_of("HomeNewsSportsThe minister said.Protein prices rose in 2025We know") == [
+        "Home", "News", "Sports", "The minister said.", "Protein prices rose in 2025",
+        "We know"]
+    # a heading ending in a lowercase word glued to its paragraph, a closing bracket, a
+    # quotation's end
+    assert pieces_of("Protein everythingExpect more (Getty)Then 'Yes,' she said.'No'") == [
+        "Protein everything", "Expect more (Getty)", "Then 'Yes,' she said.'", "No'"]
+
+
+def test_glue_points_leave_names_code_initials_and_quotes_alone() -> None:
+    for text in ("An iPhone, an eBay seller and a McDonald's",
+                 "McCain and LinkedIn use WiFi",
+                 "V.P.Ramakrishna presided; the U.S.Army said so",
+                 'He said "The end" and O’Connell agreed ...And so on'):
+        assert glue_points(text) == [], text
+    # two capitalised parts of three letters or more are cut, as a menu's are, and a
+    # short lowercase word after a space ("Sign inSearch")
+    assert pieces_of("a YouTube video") == ["a You", "Tube video"]
+    assert pieces_of("Sign inSearchNewsletters") == ["Sign in", "Search", "Newsletters"]
+    # camelCase code once, after its first word (program text is not read as glued:
+    # see the next test)
+    assert pieces_of("getElementById") == ["get", "ElementById"]
+
+
+def test_only_lines_glued_in_several_places_and_not_program_text_are_glued_lines() -> None:
+    code = ("var HomeNews = {}; function getMenuItems() { return [HomePage, NewsPage, "
+            "SportPage, WorldPage]; } if (a < b) { x = HomeNewsSportWorld; }")
+    lines = ["Home", NAV, "A paragraph.It has one glued point.", code]
+    assert set(glued_lines(lines)) == {1}
+    assert glued_lines(lines, min_points=1).keys() == {1, 2}
+
+
+def test_a_page_is_read_as_glued_only_when_glued_lines_hold_a_fifth_of_it() -> None:
+    long_text = [p * 3 for p in BODY]
+    assert glue_view([NAV, *long_text]) is None  # (one glued menu among long lines)
+    view = glue_view([NAV, BODY[0]])
+    assert isinstance(view, GlueView)
+    assert view.texts[:3] == ["Home", "News", "Sport"] and view.texts[-1] == BODY[0]
+    assert view.split(0) and not view.split(1)
+    assert all(NAV[a:b] == view.texts[k] for k, (a, b) in enumerate(view.spans)
+               if view.owners[k] == 0)
+
+
+def test_a_glued_page_keeps_its_body_pieces_a_line_each_and_drops_the_menus() -> None:
+    page = soup_page()
+    out = scrubber.clean(page)
+    kept = out.splitlines()
+    for para in (BODY[0], BODY[1], BODY[3]):
+        assert para in kept
+    assert "Home" not in out and "Privacy Policy" not in out and "Facebook" not in out
+    # never invents text: each output line is a piece of the input line, in order
+    pos = 0
+    for line in kept:
+        at = page.find(line, pos)
+        assert at >= 0, line
+        pos = at + len(line)
+    assert scrubber.clean(out) == out
+
+
+def test_without_unglue_a_glued_page_is_one_line_kept_or_dropped_whole() -> None:
+    page = soup_page()
+    out = scrubber.clean(page, unglue=False)
+    assert out in ("", page)
+    assert scrubber.clean(page) != out
+
+
+def test_text_that_is_not_glued_reads_the_same_either_way() -> None:
+    text = "\n".join(["Home", "News", "Council approves budget", "", *BODY, "",
+                      "Share this article", "Privacy Policy"]) + "\n"
+    assert scrubber.clean(text) == scrubber.clean(text, unglue=False)
+
+
+def test_the_explanation_of_a_glued_line_names_its_pieces() -> None:
+    ex = scrubber.clean_and_explain(soup_page())
+    (d,) = ex.decisions
+    assert d.action is Action.TRIM and d.output == ex.text.rstrip("\n")
+    assert d.reason.startswith("read as ") and "pieces glued together" in d.reason
+    assert "'Home' dropped" in d.reason and "and " in d.reason  # (the first 12, then a count)
+    assert ex.text == scrubber.clean(soup_page())
+
+
+def test_a_glued_line_keeps_its_own_line_ending_between_its_pieces() -> None:
+    page = soup_page().replace("\n", "\r\n")
+    out = scrubber.clean(page)
+    assert "\r\n" in out and "\n" not in out.replace("\r\n", "")
+    texts, _ = split_lines(out)
+    assert texts == scrubber.clean(soup_page()).splitlines()
+
+
+def test_unglue_must_be_a_flag() -> None:
+    with pytest.raises(ValueError, match="unglue"):
+        Config(unglue="no")  # type: ignore[arg-type]
+
+
+def test_the_cli_reads_a_glued_line_as_written_with_no_unglue() -> None:
+    page = soup_page()
+    run = [sys.executable, "-m", "scrubber"]
+    on = subprocess.run(run, input=page, capture_output=True, text=True, check=True)
+    off = subprocess.run([*run, "--no-unglue"], input=page, capture_output=True, text=True,
+                         check=True)
+    assert on.stdout == scrubber.clean(page)
+    assert off.stdout == scrubber.clean(page, unglue=False)
+
+
+def test_beautifulsoups_get_text_of_a_minified_page_is_cleaned_a_piece_at_a_time() -> None:
+    bs4 = pytest.importorskip("bs4")
+    html = ("<html><head><title>Council approves budget</title><script>var x=1;</script>"
+            "</head><body><nav><ul>" + "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in
+            ("Home", "News", "Sport", "Business", "World", "Politics", "Weather")) +
+            "</ul></nav><article><h1>Council approves budget</h1>" +
+            "".join(f"<p>{p}</p>" for p in BODY) + "</article><footer><a>About Us</a>"
+            "<a>Contact Us</a><a>Privacy Policy</a><a>Terms of Use</a></footer></body></html>")
+    text = bs4.BeautifulSoup(html, "html.parser").get_text()
+    assert len(text.splitlines()) == 1
+    out = scrubber.clean(text)
+    assert BODY[0] in out.splitlines() and "Privacy Policy" not in out
