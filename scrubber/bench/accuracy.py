@@ -34,6 +34,9 @@ and counted in a note. A renderer that cannot run (``blocks`` before ``scrubber.
 * ``scrubber-nounwrap`` (only when asked for with ``--systems``): :func:`scrubber.clean`
   with ``unwrap=False``, every line of hard-wrapped text read by itself (the ``wrapped``
   renderer's pages show what reading a paragraph at a time is worth).
+* ``scrubber-nounglue`` (only when asked for with ``--systems``): :func:`scrubber.clean`
+  with ``unglue=False``, every glued line read as written (the ``soup`` renderer's pages
+  show what reading a glued line a piece at a time is worth).
 * ``keep-all``: the rendered text unchanged (the floor any cleaner must beat on precision).
 * ``c4-lines``: datatrove 0.10's ``C4QualityFilter`` line rules applied to the text, with the
   whole-document rejections switched off so that the output is simply the lines it keeps::
@@ -175,7 +178,7 @@ SYSTEMS: tuple[str, ...] = (
 """The systems run by default, in report order."""
 
 OPTIONAL_SYSTEMS: tuple[str, ...] = ("scrubber-nocomments", "scrubber-extracted",
-                                     "scrubber-nounwrap")
+                                     "scrubber-nounwrap", "scrubber-nounglue")
 """Systems run only when ``--systems`` names them."""
 
 ALL_SYSTEMS: tuple[str, ...] = (SYSTEMS[0], *OPTIONAL_SYSTEMS, *SYSTEMS[1:])
@@ -386,6 +389,7 @@ TEXT_SYSTEMS: dict[str, Callable[[Sample], str]] = {
     "scrubber-nocomments": lambda s: scrubber_clean(s.text, comments=False),
     "scrubber-extracted": lambda s: scrubber_clean(s.text, extracted=True),
     "scrubber-nounwrap": lambda s: scrubber_clean(s.text, unwrap=False),
+    "scrubber-nounglue": lambda s: scrubber_clean(s.text, unglue=False),
     "keep-all": lambda s: keep_all(s.text),
     "c4-lines": lambda s: c4_lines(s.text),
     "justext-text": lambda s: justext_text(s.text, s.lang),
