@@ -217,9 +217,9 @@ def test_decode_html() -> None:
 
 def test_registry_names() -> None:
     assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks",
-                                     "markdown", "wrapped", "soup"}
+                                     "markdown", "wrapped", "soup", "soup_lines"}
     # the markdown, wrapped and soup renderers are built and scored only when named
-    for name in ("markdown", "wrapped", "soup"):
+    for name in ("markdown", "wrapped", "soup", "soup_lines"):
         assert name not in render.available_renderers()
         assert name in render.available_renderers(optional=True)
 
@@ -246,6 +246,8 @@ def test_soup_renderer_breaks_lines_only_where_the_html_source_did() -> None:
     # style text is left out
     assert render.RENDERERS["soup"](html) == "\nHomeNews\nHello world,\nagain.\n"
     assert render.renderer_version("soup").split("+")[-1].startswith("py3.")
+    # every text node stripped on a line of its own: a paragraph's link is a fragment
+    assert render.RENDERERS["soup_lines"](html) == "Home\nNews\nHello\nworld\n,\nagain."
 
 
 def test_markdown_renderer_writes_links_and_headings_as_markdown() -> None:

@@ -26,6 +26,10 @@ users' scrapers differ. :data:`RENDERERS` maps a name to a guarded ``html -> tex
   written on a few long source lines comes out as a few long lines, its menus, headings and
   paragraphs glued ("HomeNewsSportsThe minister said..."); an indented one keeps about a
   line a block, and the source's blank lines. Benchmark only.
+* ``"soup_lines"``: ``BeautifulSoup(html, "html.parser").get_text("\\n", strip=True)``, the
+  form tutorials and many scrapers use: every text node stripped, on a line of its own, so a
+  paragraph with a link or a bold word in it comes out in fragments ("Expect protein (see
+  our favorite" / "high-protein snacks" / "!) to continue..."). Benchmark only.
 
     >>> from scrubber.train.render import RENDERERS, STATS
     >>> RENDERERS["html_text"]("<p>Hello <b>world</b></p>")
@@ -184,6 +188,12 @@ def _soup(html: str) -> str:
     return BeautifulSoup(html, "html.parser").get_text()
 
 
+def _soup_lines(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser").get_text("\n", strip=True)
+
+
 _LOADED_DIGEST: dict[str, str] = {}
 
 
@@ -222,6 +232,7 @@ _RAW: dict[str, Callable[[str], str]] = {
     "markdown": _markdown,
     "wrapped": _wrapped,
     "soup": _soup,
+    "soup_lines": _soup_lines,
 }
 
 _DISTRIBUTIONS = {
@@ -232,6 +243,7 @@ _DISTRIBUTIONS = {
     "markdown": "markdownify",
     "wrapped": "html-text",
     "soup": "beautifulsoup4",
+    "soup_lines": "beautifulsoup4",
 }
 
 
@@ -250,7 +262,7 @@ def renderer_version(name: str) -> str:
         version = "unknown"
     if name == "wrapped":
         version = f"{version}+wrap{WRAP_COLUMNS}"
-    if name == "soup":  # the parser is the standard library's
+    if name in ("soup", "soup_lines"):  # the parser is the standard library's
         version = f"{version}+py{sys.version_info[0]}.{sys.version_info[1]}"
     if name == "blocks":
         with contextlib.suppress(RendererUnavailable):
@@ -263,8 +275,8 @@ def renderer_version(name: str) -> str:
     return version
 
 
-OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped", "soup"})
-"""Renderers built and scored only when named (``--renderers markdown wrapped soup``): the
+OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped", "soup", "soup_lines"})
+"""Renderers built and scored only when named (``--renderers soup soup_lines``...): the
 default dataset build, training and benchmark leave them out (markdownify takes about
 0.1 s a page; ``wrapped`` is ``html_text`` again, wrapped)."""
 
@@ -330,4 +342,4 @@ def guarded(name: str, timeout: float | None = DEFAULT_TIMEOUT) -> Callable[[str
 
 RENDERERS: dict[str, Callable[[str], str]] = {name: guarded(name) for name in _RAW}
 """Guarded renderers by name: ``trafilatura``, ``inscriptis``, ``html_text``, ``blocks``,
-``markdown``, ``wrapped``, ``soup``."""
+``markdown``, ``wrapped``, ``soup``, ``soup_lines``."""
