@@ -104,10 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "included (default: decide on '[Home](/)' as 'Home'; the output "
                         "keeps the lines as written either way)")
     p.add_argument("--no-unwrap", dest="unwrap", action="store_false",
-                   help="read each line of hard-wrapped text by itself (default: lynx/w3m "
-                        "dumps and html2text's 78 columns are decided a paragraph at a "
-                        "time; the output keeps the lines as written either way); text "
-                        "input only")
+                   help="read each line of hard-wrapped or fragmented text by itself "
+                        "(default: lynx/w3m dumps, html2text's 78 columns and "
+                        "BeautifulSoup's get_text('\\n') fragments are decided a "
+                        "paragraph at a time; the output keeps the lines as written "
+                        "either way); text input only")
     p.add_argument("--no-unglue", dest="unglue", action="store_false",
                    help="read a glued line as written (default: a line of text nodes "
                         "joined without breaks, as BeautifulSoup's get_text() gives "

@@ -106,8 +106,10 @@ class Config:
             a paragraph at a time when deciding (:func:`scrubber.lines.unwrap_view`):
             each of its lines would otherwise be read as a short line by itself. The
             output is the lines as written (all of a kept paragraph's, or the part of
-            them a trim keeps). Text that is not wrapped reads the same either way.
-            ``False`` reads every line by itself.
+            them a trim keeps). So are a paragraph's fragments, a text node a line, as
+            BeautifulSoup's ``get_text("\\n", strip=True)`` writes them
+            (:func:`scrubber.lines.fragment_view`). Text that is neither reads the same
+            either way. ``False`` reads every line by itself.
         unglue: read glued lines (a page's text nodes joined with nothing between
             them, as BeautifulSoup's ``get_text()`` returns it:
             "HomeNewsSportsThe minister said...") as their pieces when deciding

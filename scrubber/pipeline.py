@@ -403,7 +403,7 @@ def run_lines(
             return _run_unglued(glue, endings, cfg, explain, model, headline, sink)
     unwrap = extra is None and dom_drop is None and cfg.unwrap and kind == "text"
     if unwrap:
-        wrap = lines.unwrap_view(texts)
+        wrap = lines.unwrap_view(texts) or lines.fragment_view(texts)
         if wrap is not None:
             return _run_unwrapped(wrap, endings, cfg, explain, model, headline, sink,
                                   resettle)
@@ -564,8 +564,10 @@ def _run_unwrapped(
         if len(members) == 1:  # (a line read as itself: its decision as it is)
             decisions.append(dataclasses.replace(d, index=members[0]))
             continue
+        how = (f"text hard-wrapped at {wrap.width} columns" if wrap.width else
+               "a paragraph's fragments, a text node a line")
         why = (f"read as one paragraph with lines {members[0] + 1}-{members[-1] + 1} "
-               f"(text hard-wrapped at {wrap.width} columns): {d.reason}")
+               f"({how}): {d.reason}")
         for i in members:
             o = outputs[i]
             action = (Action.DROP if o is None else Action.KEEP if o == texts[i]
@@ -676,15 +678,19 @@ def _settle_wrapped(
     late: dict[int, Decision] = {}
     width = None  # (check: the width the output reads as wrapped at)
     if check:
+        if cfg.settle <= 1:
+            return late
         # (blank lines say nothing of a width: the kept lines alone tell)
-        width = lines.wrap_width([o for o in outputs if o]) if cfg.settle > 1 else None
-        if width is None:
+        kept = [o for o in outputs if o]
+        width = lines.wrap_width(kept)
+        if width is None and lines.fragment_view(kept) is None:
             return late
     blank = [not t.strip() for t in texts]
     for round_no in range(cfg.settle - 1):
         idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
         sub = [texts[i] if blank[i] else outputs[i] or "" for i in idx]
-        if round_no == 0 and check and lines.unwrap_view(sub, width) is None:
+        if round_no == 0 and check and (lines.unwrap_view(sub, width) if width is not None
+                                        else lines.fragment_view(sub)) is None:
             break
         again: list[str | None] = []
         _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again,

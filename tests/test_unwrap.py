@@ -12,7 +12,7 @@ import pytest
 
 import scrubber
 from scrubber import Action, Config
-from scrubber.lines import split_lines, unwrap_view, wrap_width
+from scrubber.lines import fragment_view, split_lines, unwrap_view, wrap_width
 
 PARAS = [
     "The city council approved a new budget on Tuesday, raising spending on schools and "
@@ -155,3 +155,62 @@ def test_a_stamp_trimmed_off_a_line_of_wrapped_text_stays_trimmed() -> None:
     out = scrubber.clean(page).splitlines()
     assert "Council approves budget on Tuesday" in out
     assert not any(line.startswith("date 2024") for line in out)
+
+
+# -- a paragraph's fragments (BeautifulSoup's get_text("\n", strip=True)) -------------------
+
+FRAGMENTED_HTML = (
+    "<html><body><nav><a>Home</a><a>News</a><a>Sport</a><a>Weather</a></nav>"
+    "<h1>Council approves budget</h1>"
+    "<p>The city council approved a <a href='/b'>new budget</a> on Tuesday, raising "
+    "spending on <b>schools and roads</b> by ten percent after a long debate.</p>"
+    "<p>Critics said the plan relies on <a href='/f'>optimistic forecasts</a>, and asked "
+    "for a review in <em>six months</em>.</p>"
+    "<p>The mayor, <a href='/m'>Jane Doe</a>, said the budget keeps taxes flat for the "
+    "<a href='/t'>third year</a> in a row, and that the reserves remain strong.</p>"
+    "<p>The <a href='/s'>school board</a> welcomed the vote. Its chair, <b>Sam Lee</b>, "
+    "said new classrooms would open in <a href='/y'>two years</a>, and that hiring "
+    "would start this spring.</p>"
+    "<p>Road repairs begin in <em>March</em>, the city said, starting with the "
+    "<a href='/r'>north bridge</a>, which has been closed since the floods.</p>"
+    "<footer><a>About Us</a><a>Privacy Policy</a><a>Terms of Use</a></footer></body></html>"
+)
+
+
+def fragmented_page() -> str:
+    bs4 = pytest.importorskip("bs4")
+    return bs4.BeautifulSoup(FRAGMENTED_HTML, "html.parser").get_text("\n", strip=True)
+
+
+def test_a_paragraphs_fragments_are_read_together_and_written_as_they_were() -> None:
+    page = fragmented_page()
+    texts, _ = split_lines(page)
+    view = fragment_view(texts)
+    assert view is not None and view.width == 0
+    # the first paragraph, its links and bold words included, is one group
+    first = texts.index("The city council approved a")
+    assert [first + k for k in range(5)] in view.groups
+    assert view.texts[view.groups.index([first + k for k in range(5)])].endswith(
+        "schools and roads by ten percent after a long debate.")
+    out = scrubber.clean(page)
+    for fragment in ("new budget", "schools and roads", ", and asked for a review in",
+                     "Jane Doe", "third year", "school board"):
+        assert fragment in out.splitlines(), fragment
+    # a paragraph is kept or dropped whole (read one fragment at a time, "Critics said
+    # the plan relies on" and "six months" went and the fragments between them stayed)
+    kept = set(out.splitlines())
+    for group in view.groups:
+        assert len({texts[i] in kept for i in group}) == 1, [texts[i] for i in group]
+    assert "Privacy Policy" not in out
+    assert set(out.splitlines()) <= set(texts)  # (the lines as written)
+    assert scrubber.clean(out) == out
+    ex = scrubber.clean_and_explain(page)
+    assert any("a paragraph's fragments" in d.reason for d in ex.decisions)
+
+
+def test_text_without_fragments_is_not_read_as_fragmented() -> None:
+    # one paragraph a line, and lowercase menus: no line opens with a closing mark
+    texts = ["home", "news", *PARAS, "Share this article", "privacy policy"]
+    assert fragment_view(texts) is None
+    # two such lines are not enough
+    assert fragment_view([*PARAS, ", she said.", "Home", ". And so on", *PARAS]) is None
