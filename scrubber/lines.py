@@ -722,7 +722,11 @@ GLUE_CODE_SHARE = 0.01
 
 
 def _code_like(line: str) -> bool:
-    return sum(map(line.count, _CODE_CHARS)) > GLUE_CODE_SHARE * len(line)
+    """Program text or markup (see :data:`GLUE_CODE_SHARE`), or a table row as markdown
+    writes one ("| [Home](/) | ... |": markdownify writes an old page's layout table as
+    one such line, its cells, not glued text nodes, what cuts it)."""
+    return (line.lstrip().startswith("|")
+            or sum(map(line.count, _CODE_CHARS)) > GLUE_CODE_SHARE * len(line))
 
 
 def glue_points(line: str) -> list[int]:
@@ -732,6 +736,8 @@ def glue_points(line: str) -> list[int]:
         >>> cuts = [0, *glue_points(line), len(line)]
         >>> [line[a:b] for a, b in zip(cuts, cuts[1:])]
         ['Home', 'News', 'Sports', 'The minister said.', 'Protein prices rose in 2025', 'We know']
+        >>> glue_points("See [Events](/events?Category=Agenda) or Summit%20Daily")
+        []
         >>> line = "A YouTube-free iPhone and getElementById, said O’Connell"
         >>> [line[:p] for p in glue_points(line)]  # (a brand name of two parts is cut)
         ['A You', 'A YouTube-free iPhone and get']
@@ -739,7 +745,20 @@ def glue_points(line: str) -> list[int]:
     points = {m.start() for m in _GLUE_AFTER.finditer(line)}
     for m in _GLUE_RUN.finditer(line):
         points.update(x.start() for x in _GLUE_IN_RUN.finditer(line, m.start() + 1, m.end()))
-    return sorted(points)
+    out = sorted(points)
+    # not inside a URL, a path or a query ("?Category=", "Summit%20Daily", a markdown
+    # link's target): a run of non-spaces holding one of /=%&@\ is left whole
+    if out:
+        spans = [(m.start(), m.end()) for m in _URLISH.finditer(line)]
+        if spans:
+            ends = [b for _, b in spans]
+            out = [p for p in out if not (
+                (k := bisect.bisect_right(ends, p)) < len(spans) and spans[k][0] < p)]
+    return out
+
+
+# (a run of non-spaces is tried from its start only: linear on long runs without one)
+_URLISH = re.compile(r"(?<!\S)[^\s/=%&@\\]*[/=%&@\\]\S*")
 
 
 class GlueView:

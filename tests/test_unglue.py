@@ -72,6 +72,16 @@ def test_only_lines_glued_in_several_places_and_not_program_text_are_glued_lines
     assert glued_lines(lines, min_points=1).keys() == {1, 2}
 
 
+def test_urls_and_markdown_table_rows_are_not_cut() -> None:
+    # a link's target, a query, an encoded path: left whole
+    assert glue_points("See [Events](/events?Category=Agenda) or Summit%20Daily") == []
+    assert pieces_of("HomeNews /path/ToPage") == ["Home", "News /path/ToPage"]
+    # a markdown table row (markdownify writes an old page's layout table as one) is
+    # cut by its cells, not read as glued text
+    row = "| " + " | ".join([NAV, "Council approves budget", *BODY]) + " |"
+    assert len(glue_points(row)) >= 6 and glued_lines([row]) == {}
+
+
 def test_a_page_is_read_as_glued_only_when_glued_lines_hold_a_fifth_of_it() -> None:
     long_text = [p * 3 for p in BODY]
     assert glue_view([NAV, *long_text]) is None  # (one glued menu among long lines)
