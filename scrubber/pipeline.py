@@ -545,7 +545,10 @@ def _run_unwrapped(
     the part of it a trimmed paragraph keeps)."""
     texts = wrap.originals
     inner: list[str | None] = []
-    _, ex = run_lines(wrap.texts, ["\n"] * len(wrap.texts), cfg.replace(unwrap=False),
+    # (a text read a paragraph at a time is not read as glued too: a glued line's pieces
+    # are written a line each, which a paragraph's lines cannot be mapped back from)
+    _, ex = run_lines(wrap.texts, ["\n"] * len(wrap.texts),
+                      cfg.replace(unwrap=False, unglue=False),
                       explain, model=model, headline=headline, sink=inner)
     outputs: list[str | None] = [None] * len(texts)
     for g, piece in enumerate(inner):
@@ -553,6 +556,8 @@ def _run_unwrapped(
             for i, p in wrap.pieces(g, piece):
                 outputs[i] = p
     late = _settle_wrapped(texts, outputs, cfg, explain, model, False) if resettle else {}
+    if resettle and cfg.unglue:  # (what it keeps may read as glued text, as clean() reads it)
+        late.update(_settle_glued(texts, outputs, cfg, explain, model))
     if sink is not None:
         sink.extend(outputs)
     out = lines.join_lines(texts, endings, outputs)
@@ -693,8 +698,8 @@ def _settle_wrapped(
                                         else lines.fragment_view(sub)) is None:
             break
         again: list[str | None] = []
-        _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again,
-                              resettle=False)
+        _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg.replace(unglue=False), explain,
+                              model=model, sink=again, resettle=False)
         changed = False
         for j, i in enumerate(idx):
             if blank[i] or again[j] == sub[j]:
