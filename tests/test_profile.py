@@ -396,6 +396,15 @@ def test_multi_page_corpus_from_shared_data() -> None:
 # --------------------------------------------------------------------------- folders of partials
 
 
+def _site_corpus(tmp_path: Path, n: int) -> Path:
+    """``c.jsonl``: pages 0..n-1 of news.example (:func:`site_page`) with their URLs."""
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
+                                          "text": site_page(i)}) + "\n" for i in range(n)),
+                      encoding="utf-8")
+    return corpus
+
+
 def _partials_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "parts"
     folder.mkdir()
@@ -413,10 +422,7 @@ def test_profile_folder_of_partials_without_min_pages(
     folder = _partials_folder(tmp_path)
     assert load_profile(folder, min_pages=None).min_pages == 3  # the default K
     assert merge_partials(sorted(folder.glob("*.npz")), min_pages=None).min_pages == 3
-    corpus = tmp_path / "c.jsonl"
-    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
-                                          "text": site_page(i)}) + "\n" for i in range(6)),
-                      encoding="utf-8")
+    corpus = _site_corpus(tmp_path, 6)
     out = tmp_path / "o.jsonl"
     assert main(["--jsonl", "--no-model", "--profile", str(folder), "-o", str(out),
                  str(corpus)]) == 0
@@ -662,9 +668,7 @@ def test_a_min_pages_below_what_the_profile_stores_says_how_to_go_lower(
 ) -> None:
     # "--profile p.npz: min_pages must be >= 3 for this profile, got 2" said neither why
     # nor what to do about it
-    corpus = tmp_path / "c.jsonl"
-    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
-                                          "text": site_page(i)}) + "\n" for i in range(4)))
+    corpus = _site_corpus(tmp_path, 4)
     prof = tmp_path / "p.npz"
     assert main(["profile", "build", str(corpus), "-o", str(prof)]) == 0
     capsys.readouterr()
@@ -687,9 +691,7 @@ def test_profile_build_and_merge_write_stdout_for_dash_as_jsonl_does(
     import subprocess
     import sys
 
-    corpus = tmp_path / "c.jsonl"
-    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}",
-                                          "text": site_page(i)}) + "\n" for i in range(4)))
+    corpus = _site_corpus(tmp_path, 4)
     want = tmp_path / "want.npz"
     assert main(["profile", "build", str(corpus), "-o", str(want)]) == 0
     for argv in (["build", str(corpus)], ["merge", str(_partials_folder(tmp_path))]):

@@ -223,11 +223,17 @@ NEAR_MISSES = [
 ]
 
 
-def test_body_near_misses_are_not_touched_by_sure_rules():
+def _sure_rule_hits(lines):
+    """The lines of ``lines`` a built-in sure rule drops (with its id), and the trims."""
     rs = load_ruleset()
-    hits = rs.apply(NEAR_MISSES)
-    assert [(NEAR_MISSES[i], rs.rules[d].id) for i, d in enumerate(hits.drop) if d >= 0] == []
-    assert hits.trim == [None] * len(NEAR_MISSES)
+    hits = rs.apply(lines)
+    return [(lines[i], rs.rules[d].id) for i, d in enumerate(hits.drop) if d >= 0], hits.trim
+
+
+def test_body_near_misses_are_not_touched_by_sure_rules():
+    dropped, trims = _sure_rule_hits(NEAR_MISSES)
+    assert dropped == []
+    assert trims == [None] * len(NEAR_MISSES)
 
 
 @pytest.mark.parametrize("name", seed_names())
@@ -300,10 +306,7 @@ SHOP_NEAR_MISSES = [
 
 
 def test_shop_near_misses_are_not_touched_by_sure_rules():
-    rs = load_ruleset()
-    hits = rs.apply(SHOP_NEAR_MISSES)
-    assert [(SHOP_NEAR_MISSES[i], rs.rules[d].id)
-            for i, d in enumerate(hits.drop) if d >= 0] == []
+    assert _sure_rule_hits(SHOP_NEAR_MISSES)[0] == []
 
 
 def test_a_family_the_features_do_not_name_adds_no_column():
