@@ -623,22 +623,44 @@ def _settle_glued(
     lines it changed (with ``explain``)."""
     late: dict[int, Decision] = {}
     blank = [not t.strip() for t in texts]
+    idx, sub = _as_written(texts, outputs, blank)
+    if lines.glue_view(sub) is not None:
+        _read_again(texts, outputs, blank, idx, sub, cfg, explain, model, late)
+    return late
+
+
+def _as_written(
+    texts: Sequence[str], outputs: Sequence[str | None], blank: Sequence[bool],
+) -> tuple[list[int], list[str]]:
+    """The lines the output of ``texts`` is, as clean() would read it: their indices in
+    ``texts`` and each as written (``blank``: the input lines that are blank)."""
     idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
-    sub = [texts[i] if blank[i] else outputs[i] or "" for i in idx]
-    if lines.glue_view(sub) is None:
-        return late
+    return idx, [texts[i] if blank[i] else outputs[i] or "" for i in idx]
+
+
+def _read_again(
+    texts: Sequence[str], outputs: list[str | None], blank: Sequence[bool], idx: list[int],
+    sub: list[str], cfg: Config, explain: bool, model: Any, late: dict[int, Decision],
+    resettle: bool = True,
+) -> bool:
+    """Run the path over ``sub``, the output of ``texts`` as written (:func:`_as_written`,
+    ``idx`` its lines), and put what that keeps of each line into ``outputs`` and the
+    decisions of the lines it changed into ``late`` (in place). Whether a line changed."""
     again: list[str | None] = []
-    _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again)
+    _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again,
+                          resettle=resettle)
+    changed = False
     for j, i in enumerate(idx):
         if blank[i] or again[j] == sub[j]:
             continue
         outputs[i] = again[j]
+        changed = True
         if sub_ex is not None:
             d = sub_ex.decisions[j]
             late[i] = dataclasses.replace(
                 d, index=i, text=texts[i], output=outputs[i],
                 reason=f"once the lines dropped before were gone: {d.reason}")
-    return late
+    return changed
 
 
 #: How many of a glued line's pieces its explanation names one by one.
@@ -692,26 +714,13 @@ def _settle_wrapped(
             return late
     blank = [not t.strip() for t in texts]
     for round_no in range(cfg.settle - 1):
-        idx = _written(blank, [o is not None for o in outputs], [o or "" for o in outputs])
-        sub = [texts[i] if blank[i] else outputs[i] or "" for i in idx]
+        idx, sub = _as_written(texts, outputs, blank)
         if round_no == 0 and check and (lines.unwrap_view(sub, width) if width is not None
                                         else lines.fragment_view(sub)) is None:
             break
-        again: list[str | None] = []
-        _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg.replace(unglue=False), explain,
-                              model=model, sink=again, resettle=False)
-        changed = False
-        for j, i in enumerate(idx):
-            if blank[i] or again[j] == sub[j]:
-                continue
-            outputs[i] = again[j]
-            changed = True
-            if sub_ex is not None:
-                d = sub_ex.decisions[j]
-                late[i] = dataclasses.replace(
-                    d, index=i, text=texts[i], output=outputs[i],
-                    reason=f"once the lines dropped before were gone: {d.reason}")
-        if not changed:
+        # (not read as glued inside: see _run_unwrapped)
+        if not _read_again(texts, outputs, blank, idx, sub, cfg.replace(unglue=False),
+                           explain, model, late, resettle=False):
             break
     return late
 
