@@ -670,7 +670,11 @@ def extract_parts(
 ) -> Parts:
     """What :func:`extract` computes, as :class:`Parts` (see there)."""
     n = len(pieces)
-    stripped = list(map(_squeezed, pieces))
+    stripped = list(map(str.strip, pieces))
+    joined = "\n".join(stripped)  # (one C-level check a document; most have no run at all)
+    if "  " in joined or "\t" in joined or "\xa0" in joined:
+        stripped = list(map(_squeezed, stripped))
+    del joined
     full_len = np.fromiter(map(len, stripped), np.int64, count=n)
     nb = full_len.nonzero()[0]
     m = len(nb)
