@@ -47,8 +47,16 @@ def ruleset():
 def _matrix(lines, rs):
     lines = [ln.replace("\n", " ") for ln in lines]  # the pipeline's lines hold no newline
     x = features.extract(lines, rs.apply(lines), rs)
-    kept = [(i, s.strip()) for i, s in enumerate(lines) if s.strip()]
+    kept = [(i, _as_read(s)) for i, s in enumerate(lines) if s.strip()]
     return x, kept
+
+
+def _as_read(s: str) -> str:
+    """The line the features read: stripped; with a run of white space (two spaces, a tab,
+    a no-break space) in it, its words joined by one space."""
+    if "  " in s or "\t" in s or "\xa0" in s:
+        return " ".join(s.split())
+    return s.strip()
 
 
 def _per_line(s: str) -> dict[str, float]:
