@@ -602,7 +602,7 @@ def _own_to_cache(lines: Sequence[str], own: np.ndarray, cache: dict[str, np.nda
 
 def extract(
     pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None, kind: str = "text",
-    own_cache: dict[str, np.ndarray] | None = None,
+    own_cache: dict[str, np.ndarray] | None = None, squeeze: bool = False,
 ) -> np.ndarray:
     """The feature matrix (one row per input line) for one document.
 
@@ -611,9 +611,10 @@ def extract(
     array with one row per line, or a :class:`scrubber.html.DomFeatures`) for
     ``kind == "html"``; for ``kind == "markdown"``, one row per line of its link
     characters, its number of links and 1 for a heading (:func:`markdown_rows`; ``None``:
-    no markup).
+    no markup). ``squeeze``: read each line as :func:`squeezed` gives it (the decision
+    path does; training reads lines as rendered).
     """
-    parts = extract_parts(pieces, hits, rs, extra, kind, own_cache)
+    parts = extract_parts(pieces, hits, rs, extra, kind, own_cache, squeeze)
     return parts.rows(0, parts.n)
 
 
@@ -646,17 +647,21 @@ class Parts:
         return out
 
 
-def _squeezed(line: str) -> str:
-    """``line`` as the features read it: stripped, and a line with a run of white space
-    in it (two spaces, a tab, a no-break space) with each run written as one space.
+def squeezed(line: str) -> str:
+    """``line`` as the decision path's features read it (:func:`extract` with
+    ``squeeze``): stripped, and a line with a run of white space in it (two spaces, a
+    tab, a no-break space) with each run written as one space.
 
     Source indentation reaches the text when an extractor keeps a layout table's cell
     whole (trafilatura writes it as a ``| ... |`` row) and inscriptis pads table columns;
     a paragraph behind 150 spaces and tabs looked like no prose at all to the shape
     fractions, which read a line's first ``_SAMPLE`` characters (held-out L3S-GN1 pages
-    of one news site lost their whole article so).
+    of one news site lost their whole article so). Squeezed, it reads as the other
+    renderers write the same paragraph. Training reads lines as rendered: the shipped
+    nets were trained so, and training on squeezed lines gained nothing (README, "The
+    model").
 
-    >>> _squeezed("|  \t\t  By A. Writer      42 minutes ago |")
+    >>> squeezed("|  \t\t  By A. Writer      42 minutes ago |")
     '| By A. Writer 42 minutes ago |'
     """
     if "  " in line or "\t" in line or "\xa0" in line:
@@ -666,15 +671,16 @@ def _squeezed(line: str) -> str:
 
 def extract_parts(
     pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None, kind: str = "text",
-    own_cache: dict[str, np.ndarray] | None = None,
+    own_cache: dict[str, np.ndarray] | None = None, squeeze: bool = False,
 ) -> Parts:
     """What :func:`extract` computes, as :class:`Parts` (see there)."""
     n = len(pieces)
     stripped = list(map(str.strip, pieces))
-    joined = "\n".join(stripped)  # (one C-level check a document; most have no run at all)
-    if "  " in joined or "\t" in joined or "\xa0" in joined:
-        stripped = list(map(_squeezed, stripped))
-    del joined
+    if squeeze:
+        joined = "\n".join(stripped)  # (one C-level check a document; most have no run)
+        if "  " in joined or "\t" in joined or "\xa0" in joined:
+            stripped = list(map(squeezed, stripped))
+        del joined
     full_len = np.fromiter(map(len, stripped), np.int64, count=n)
     nb = full_len.nonzero()[0]
     m = len(nb)

@@ -233,7 +233,8 @@ class Model:
         Rules the model was not trained with are read as not fired (:meth:`model_hits`)."""
         hits = self.model_hits(hits, rs)
         parts = features.extract_parts(pieces, hits, rs, extra,
-                                       kind=self.card.get("kind", "text"), own_cache=own_cache)
+                                       kind=self.card.get("kind", "text"), own_cache=own_cache,
+                                       squeeze=True)
         spans = chunks(parts.n)
         rows = parts.rows
         if len(spans) == 1:

@@ -47,16 +47,8 @@ def ruleset():
 def _matrix(lines, rs):
     lines = [ln.replace("\n", " ") for ln in lines]  # the pipeline's lines hold no newline
     x = features.extract(lines, rs.apply(lines), rs)
-    kept = [(i, _as_read(s)) for i, s in enumerate(lines) if s.strip()]
+    kept = [(i, s.strip()) for i, s in enumerate(lines) if s.strip()]
     return x, kept
-
-
-def _as_read(s: str) -> str:
-    """The line the features read: stripped; with a run of white space (two spaces, a tab,
-    a no-break space) in it, its words joined by one space."""
-    if "  " in s or "\t" in s or "\xa0" in s:
-        return " ".join(s.split())
-    return s.strip()
 
 
 def _per_line(s: str) -> dict[str, float]:
@@ -203,3 +195,20 @@ def test_isolated_lines() -> None:
     assert features._isolated(["a |", "c"]) == [False, True]  # ends in a symbol
     assert features._isolated(["a", "| c"]) == [False, False]  # the next starts with one
     assert features._isolated(["a", "- c", "d"]) == [False, False, True]
+
+
+def test_the_decision_path_reads_runs_of_white_space_as_one_space(ruleset):
+    """A paragraph behind a layout table's indentation (trafilatura's ``| ... |`` row)
+    reads, with ``squeeze``, as the paragraph; training reads lines as rendered."""
+    para = ("Special prosecutors raided the headquarters of the group on Tuesday in a "
+            "widening probe into allegations of a slush fund.")
+    padded = "|  \t\t" + " " * 150 + "\t " + para.replace(" of ", "   of\t") + "   |"
+    squeezed = f"| {para} |"
+    assert features.squeezed(padded) == squeezed
+    lines = ["Menu", padded, "A  footer\xa0line"]
+    read = ["Menu", squeezed, "A footer line"]
+    x = features.extract(lines, ruleset.apply(lines), ruleset, squeeze=True)
+    want = features.extract(read, ruleset.apply(lines), ruleset)
+    assert np.array_equal(x, want)
+    as_rendered = features.extract(lines, ruleset.apply(lines), ruleset)
+    assert as_rendered[1, COL["alpha_frac"]] < 0.5 < x[1, COL["alpha_frac"]]
