@@ -112,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-unglue", dest="unglue", action="store_false",
                    help="read a glued line as written (default: a line of text nodes "
                         "joined without breaks, as BeautifulSoup's get_text() gives "
-                        "'HomeNewsSportsThe minister said...', is decided a piece at a "
+                        "'HomeNewsSportsThe minister said...', or a markdown table row "
+                        "of 1,000 characters or more, is decided a piece (a cell) at a "
                         "time, and the pieces kept are written a line each); text input "
                         "only")
     p.add_argument("--settle", type=int, default=None, metavar="N",

@@ -115,9 +115,12 @@ class Config:
             "HomeNewsSportsThe minister said...") as their pieces when deciding
             (:func:`scrubber.lines.glue_view`: lines glued at
             :data:`scrubber.lines.GLUE_MIN_POINTS` places or more, when they hold a
-            fifth of the text). Each piece kept (or the part of it a trim keeps) is
-            written on a line of its own. Text that is not glued reads the same either
-            way. ``False`` reads every line as written.
+            fifth of the text). So are the cells of a markdown table row written as one
+            long line (:func:`scrubber.lines.layout_cells`: markdownify writes an old
+            page's layout table so, menus, article and footer on one line). Each piece
+            kept (or the part of it a trim keeps) is written on a line of its own. Text
+            that is neither reads the same either way. ``False`` reads every line as
+            written.
 
     Every field is checked when a config is made: flags are ``bool`` (not merely
     truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one

@@ -683,8 +683,9 @@ def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | 
                f"{d.stage.value} p={d.score:.2f}" if d.score is not None else d.stage.value)
         named.append(f"{piece!r} {verdict} ({why})")
     more = len(parts) - len(named)
-    reason = (f"read as {len(parts)} pieces glued together (text nodes joined without a "
-              f"line break), {kept} kept: " + "; ".join(named)
+    how = ("cells of a table row written as one line" if text.lstrip().startswith("|") else
+           "pieces glued together (text nodes joined without a line break)")
+    reason = (f"read as {len(parts)} {how}, {kept} kept: " + "; ".join(named)
               + (f"; and {more} more" if more > 0 else ""))
     scores = [d.score for d in parts if d.score is not None]
     return Decision(i, text, action, lead.stage, reason, lead.rule_id,

@@ -12,7 +12,15 @@ import pytest
 
 import scrubber
 from scrubber import Action, Config
-from scrubber.lines import GlueView, glue_points, glue_view, glued_lines, split_lines
+from scrubber.lines import (
+    LAYOUT_ROW_MIN,
+    GlueView,
+    glue_points,
+    glue_view,
+    glued_lines,
+    layout_cells,
+    split_lines,
+)
 
 NAV = ("HomeNewsSportBusinessWorldPoliticsOpinionWeatherSubscribeSign inSearch"
        "Newsletters")
@@ -76,8 +84,8 @@ def test_urls_and_markdown_table_rows_are_not_cut() -> None:
     # a link's target, a query, an encoded path: left whole
     assert glue_points("See [Events](/events?Category=Agenda) or Summit%20Daily") == []
     assert pieces_of("HomeNews /path/ToPage") == ["Home", "News /path/ToPage"]
-    # a markdown table row (markdownify writes an old page's layout table as one) is
-    # cut by its cells, not read as glued text
+    # a markdown table row is not read as glued text (one of 1,000 characters or more,
+    # an old page's layout table as markdownify writes it, is cut by its cells: below)
     row = "| " + " | ".join([NAV, "Council approves budget", *BODY]) + " |"
     assert len(glue_points(row)) >= 6 and glued_lines([row]) == {}
 
@@ -191,3 +199,47 @@ def test_a_fragmented_page_whose_glued_lines_grow_once_its_clutter_is_gone() -> 
         at = text.find(line, pos)
         assert at >= 0, line
         pos = at + len(line)
+
+
+def layout_row() -> str:
+    """An old page's layout table as markdownify writes it: one row, menus, the article
+    and the footer each a cell, empty cells and a rule between them."""
+    menu = ["[Home](/)", "[News](/news)", "[Sport](/sport)", "[Weather](/weather)",
+            "[Contact](/contact)"]
+    article = ["Council approves budget", *BODY, *(p.replace("the", "a") for p in BODY)]
+    footer = ["[Privacy Policy](/privacy)", "[Terms of Use](/terms)", "© 2008 City News"]
+    return "| " + " | ".join([*menu, "", "---", "", *article, "", *footer]) + " |\n"
+
+
+def test_a_long_table_row_is_cut_before_each_cell_with_a_word_in_it() -> None:
+    row = layout_row()
+    cuts = layout_cells(row)
+    pieces = [row[a:b] for a, b in itertools.pairwise([0, *cuts, len(row)])]
+    assert pieces[0] == "| [Home](/) " and pieces[5].startswith("| Council approves budget")
+    # empty cells and the rule stay with the cell before them
+    assert pieces[4] == "| [Contact](/contact) |  | --- |  "
+    assert all(p.startswith("| ") for p in pieces) and "".join(pieces) == row
+    # a data table's row, or a line that is not a row, is not cut
+    short = "| 2008 | Council approves budget | 10% |"
+    assert len(short) < LAYOUT_ROW_MIN and layout_cells(short) == []
+    assert layout_cells("x" + row) == [] and glued_lines([short, row]) == {1: cuts}
+    assert layout_cells("| " + "no cells " * 200 + "|") == []
+
+
+def test_a_layout_table_row_keeps_its_article_cells_a_line_each_and_drops_the_menus() -> None:
+    page = "City News\n\n" + layout_row()
+    out = scrubber.clean(page)
+    kept = out.splitlines()
+    for para in BODY[::3]:
+        assert f"| {para} " in kept
+    assert "[Home]" not in out and "Privacy" not in out
+    pos = 0
+    for line in kept:  # (pieces of the input, in order)
+        at = page.find(line, pos)
+        assert at >= 0, line
+        pos = at + len(line)
+    assert scrubber.clean(out) == out
+    # read whole, the row is one line, kept or dropped with its menus
+    assert scrubber.clean(page, unglue=False) in ("", page, layout_row())
+    d = scrubber.clean_and_explain(page).decisions[-1]
+    assert d.action is Action.TRIM and "cells of a table row written as one line" in d.reason
