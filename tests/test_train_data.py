@@ -217,9 +217,9 @@ def test_decode_html() -> None:
 
 def test_registry_names() -> None:
     assert set(render.RENDERERS) == {"trafilatura", "inscriptis", "html_text", "blocks",
-                                     "markdown", "wrapped", "soup", "soup_lines"}
+                                     "markdown", "wrapped", "soup", "soup_lines", "soup_space"}
     # the markdown, wrapped and soup renderers are built and scored only when named
-    for name in ("markdown", "wrapped", "soup", "soup_lines"):
+    for name in ("markdown", "wrapped", "soup", "soup_lines", "soup_space"):
         assert name not in render.available_renderers()
         assert name in render.available_renderers(optional=True)
 
@@ -248,6 +248,8 @@ def test_soup_renderer_breaks_lines_only_where_the_html_source_did() -> None:
     assert render.renderer_version("soup").split("+")[-1].startswith("py3.")
     # every text node stripped on a line of its own: a paragraph's link is a fragment
     assert render.RENDERERS["soup_lines"](html) == "Home\nNews\nHello\nworld\n,\nagain."
+    # every text node stripped, joined by spaces: a line breaks only inside a text node
+    assert render.RENDERERS["soup_space"](html) == "Home News Hello world ,\nagain."
 
 
 def test_markdown_renderer_writes_links_and_headings_as_markdown() -> None:

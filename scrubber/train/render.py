@@ -30,6 +30,10 @@ users' scrapers differ. :data:`RENDERERS` maps a name to a guarded ``html -> tex
   form tutorials and many scrapers use: every text node stripped, on a line of its own, so a
   paragraph with a link or a bold word in it comes out in fragments ("Expect protein (see
   our favorite" / "high-protein snacks" / "!) to continue..."). Benchmark only.
+* ``"soup_space"``: ``BeautifulSoup(html, "html.parser").get_text(" ", strip=True)``, the
+  other form tutorials use: every text node stripped and joined to the next by a space
+  ("Home News Sports The minister said..."), so a line ends only inside a text node that
+  holds a line break; most pages come out as a few very long lines. Benchmark only.
 
     >>> from scrubber.train.render import RENDERERS, STATS
     >>> RENDERERS["html_text"]("<p>Hello <b>world</b></p>")
@@ -194,6 +198,12 @@ def _soup_lines(html: str) -> str:
     return BeautifulSoup(html, "html.parser").get_text("\n", strip=True)
 
 
+def _soup_space(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser").get_text(" ", strip=True)
+
+
 _LOADED_DIGEST: dict[str, str] = {}
 
 
@@ -233,6 +243,7 @@ _RAW: dict[str, Callable[[str], str]] = {
     "wrapped": _wrapped,
     "soup": _soup,
     "soup_lines": _soup_lines,
+    "soup_space": _soup_space,
 }
 
 _DISTRIBUTIONS = {
@@ -244,6 +255,7 @@ _DISTRIBUTIONS = {
     "wrapped": "html-text",
     "soup": "beautifulsoup4",
     "soup_lines": "beautifulsoup4",
+    "soup_space": "beautifulsoup4",
 }
 
 
@@ -262,7 +274,7 @@ def renderer_version(name: str) -> str:
         version = "unknown"
     if name == "wrapped":
         version = f"{version}+wrap{WRAP_COLUMNS}"
-    if name in ("soup", "soup_lines"):  # the parser is the standard library's
+    if name in ("soup", "soup_lines", "soup_space"):  # the parser is the standard library's
         version = f"{version}+py{sys.version_info[0]}.{sys.version_info[1]}"
     if name == "blocks":
         with contextlib.suppress(RendererUnavailable):
@@ -275,7 +287,8 @@ def renderer_version(name: str) -> str:
     return version
 
 
-OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped", "soup", "soup_lines"})
+OPTIONAL: frozenset[str] = frozenset({"markdown", "wrapped", "soup", "soup_lines",
+                                     "soup_space"})
 """Renderers built and scored only when named (``--renderers soup soup_lines``...): the
 default dataset build, training and benchmark leave them out (markdownify takes about
 0.1 s a page; ``wrapped`` is ``html_text`` again, wrapped)."""
