@@ -112,10 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-unglue", dest="unglue", action="store_false",
                    help="read a glued line as written (default: a line of text nodes "
                         "joined without breaks, as BeautifulSoup's get_text() gives "
-                        "'HomeNewsSportsThe minister said...', or a markdown table row "
-                        "of 1,000 characters or more, is decided a piece (a cell) at a "
-                        "time, and the pieces kept are written a line each); text input "
-                        "only")
+                        "'HomeNewsSportsThe minister said...', a markdown table row "
+                        "of 1,000 characters or more, or a page of text nodes joined by "
+                        "spaces, as get_text(' ') gives it, is decided a piece (a cell, a "
+                        "sentence) at a time, and the pieces kept are written a line "
+                        "each); text input only")
     p.add_argument("--settle", type=int, default=None, metavar="N",
                    help="at most N passes of the decision path over text, not HTML's "
                         "blocks (default 16: "

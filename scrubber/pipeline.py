@@ -684,7 +684,10 @@ def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | 
         named.append(f"{piece!r} {verdict} ({why})")
     more = len(parts) - len(named)
     how = ("cells of a table row written as one line" if text.lstrip().startswith("|") else
-           "pieces glued together (text nodes joined without a line break)")
+           "pieces glued together (text nodes joined without a line break)"
+           if len(lines.glue_points(text)) >= lines.GLUE_MIN_POINTS else
+           "pieces of a run-on line (text nodes joined by spaces: cut after its sentences "
+           "and around its runs of capitalised words)")
     reason = (f"read as {len(parts)} {how}, {kept} kept: " + "; ".join(named)
               + (f"; and {more} more" if more > 0 else ""))
     scores = [d.score for d in parts if d.score is not None]

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import scrubber
-from scrubber import Action, Config
+from scrubber import Action, Config, lines
 from scrubber.lines import (
     LAYOUT_ROW_MIN,
     GlueView,
@@ -19,6 +19,7 @@ from scrubber.lines import (
     glue_view,
     glued_lines,
     layout_cells,
+    run_on_cuts,
     split_lines,
 )
 
@@ -231,7 +232,7 @@ def test_a_layout_table_row_keeps_its_article_cells_a_line_each_and_drops_the_me
     out = scrubber.clean(page)
     kept = out.splitlines()
     for para in BODY[::3]:
-        assert f"| {para} " in kept
+        assert f"| {para}" in kept
     assert "[Home]" not in out and "Privacy" not in out
     pos = 0
     for line in kept:  # (pieces of the input, in order)
@@ -243,3 +244,57 @@ def test_a_layout_table_row_keeps_its_article_cells_a_line_each_and_drops_the_me
     assert scrubber.clean(page, unglue=False) in ("", page, layout_row())
     d = scrubber.clean_and_explain(page).decisions[-1]
     assert d.action is Action.TRIM and "cells of a table row written as one line" in d.reason
+
+
+def space_page() -> str:
+    """A page as get_text(" ", strip=True) returns it: every text node joined by a space."""
+    nav = ("Council approves budget | City News Home News Sport Business World Politics "
+           "Opinion Weather Subscribe Sign In Search Newsletters")
+    footer = ("Share This Article Facebook Twitter Email Related Stories Budget Talks Stall "
+              "About Us Contact Us Privacy Policy Terms Of Use Cookie Settings "
+              "Copyright © 2024 City News Media Group. All rights reserved.")
+    body = " ".join([*BODY, *(p.replace("the", "a") for p in BODY),
+                     *(p.replace("city", "town") for p in BODY)])
+    return f"{nav} Council approves budget {body} {footer}\n"
+
+
+def pieces_cut(line: str, cuts: list[int]) -> list[str]:
+    return [line[a:b] for a, b in itertools.pairwise([0, *cuts, len(line)])]
+
+
+def test_a_run_on_line_is_cut_after_its_sentences_and_around_its_title_runs() -> None:
+    line = ("Home News Sport Business Council approves budget The council approved it. "
+            "Critics said Mr. Smith of the U.S. Army was wrong! About Us Contact Us Privacy")
+    assert pieces_cut(line, run_on_cuts(line)) == [
+        "Home News Sport Business Council ", "approves budget The council approved it. ",
+        "Critics said Mr. Smith of the U.S. Army was wrong! ", "About Us Contact Us Privacy"]
+    # three capitalised words in a row are a name, not a menu
+    assert run_on_cuts("He met Jane Ann Doe in town and left") == []
+
+
+def test_a_page_of_text_nodes_joined_by_spaces_keeps_its_sentences_and_drops_the_menus() -> None:
+    page = space_page()
+    assert len(page) >= lines.RUN_ON_MIN and glue_points(page) == []
+    out = scrubber.clean(page)
+    kept = out.splitlines()
+    # each sentence after the first is a line; the copyright line (a rule) is gone
+    assert BODY[1] in kept and BODY[1].replace("the", "a") in kept and len(kept) >= 9
+    assert "Copyright" not in out and "rights reserved" not in out
+    pos = 0
+    for line in kept:  # (pieces of the input, in order)
+        at = page.find(line, pos)
+        assert at >= 0, line
+        pos = at + len(line)
+    assert scrubber.clean(out) == out
+    assert scrubber.clean(page, unglue=False) in ("", page)
+    (d,) = scrubber.clean_and_explain(page).decisions
+    assert d.action is Action.TRIM and "pieces of a run-on line" in d.reason
+
+
+def test_a_long_paragraph_among_short_lines_is_not_cut() -> None:
+    long_para = " ".join(BODY * 3)
+    text = ["Home", "News", "Council approves budget", long_para, *BODY]
+    assert len(long_para) >= lines.RUN_ON_MIN
+    assert sum(map(len, text)) * lines.RUN_ON_SHARE > len(long_para)
+    assert glued_lines(text) == {}
+    assert glued_lines([long_para]) == {0: run_on_cuts(long_para)}
