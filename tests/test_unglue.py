@@ -43,6 +43,15 @@ def soup_page() -> str:
     return NAV + "Council approves budget" + "".join(BODY) + FOOTER + "\n"
 
 
+def assert_pieces_in_order(kept: list[str], page: str) -> None:
+    """Never invents text: each output line is a piece of the input, in order."""
+    pos = 0
+    for line in kept:
+        at = page.find(line, pos)
+        assert at >= 0, line
+        pos = at + len(line)
+
+
 def pieces_of(line: str) -> list[str]:
     cuts = [0, *glue_points(line), len(line)]
     return [line[a:b] for a, b in itertools.pairwise(cuts)]
@@ -109,12 +118,7 @@ def test_a_glued_page_keeps_its_body_pieces_a_line_each_and_drops_the_menus() ->
     for para in (BODY[0], BODY[1], BODY[3]):
         assert para in kept
     assert "Home" not in out and "Privacy Policy" not in out and "Facebook" not in out
-    # never invents text: each output line is a piece of the input line, in order
-    pos = 0
-    for line in kept:
-        at = page.find(line, pos)
-        assert at >= 0, line
-        pos = at + len(line)
+    assert_pieces_in_order(kept, page)
     assert scrubber.clean(out) == out
 
 
@@ -234,11 +238,7 @@ def test_a_layout_table_row_keeps_its_article_cells_a_line_each_and_drops_the_me
     for para in BODY[::3]:
         assert f"| {para}" in kept
     assert "[Home]" not in out and "Privacy" not in out
-    pos = 0
-    for line in kept:  # (pieces of the input, in order)
-        at = page.find(line, pos)
-        assert at >= 0, line
-        pos = at + len(line)
+    assert_pieces_in_order(kept, page)
     assert scrubber.clean(out) == out
     # read whole, the row is one line, kept or dropped with its menus
     assert scrubber.clean(page, unglue=False) in ("", page, layout_row())
@@ -280,11 +280,7 @@ def test_a_page_of_text_nodes_joined_by_spaces_keeps_its_sentences_and_drops_the
     # each sentence after the first is a line; the copyright line (a rule) is gone
     assert BODY[1] in kept and BODY[1].replace("the", "a") in kept and len(kept) >= 9
     assert "Copyright" not in out and "rights reserved" not in out
-    pos = 0
-    for line in kept:  # (pieces of the input, in order)
-        at = page.find(line, pos)
-        assert at >= 0, line
-        pos = at + len(line)
+    assert_pieces_in_order(kept, page)
     assert scrubber.clean(out) == out
     assert scrubber.clean(page, unglue=False) in ("", page)
     (d,) = scrubber.clean_and_explain(page).decisions
