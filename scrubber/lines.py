@@ -863,6 +863,11 @@ def layout_cells(line: str) -> list[int]:
 RUN_ON_MIN = 1000
 RUN_ON_SHARE = 0.8
 TITLE_RUN_MIN = 4
+# ... and only a long line holding RUN_ON_RUNS such runs or more (a page's menus and
+# footer) counts: an article's long paragraphs, as clean() writes them, hold none, so
+# its output is not read as run-on when cleaned again (training sites' soup_space with
+# 1, 2, 3: within 0.0006 of no such condition)
+RUN_ON_RUNS = 2
 # a sentence's end (not an initial's, "U.S.", or a title's, "Mr."), then a capital
 _SENTENCE_END = regex.compile(
     r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Ltd|Co|vs|No|Prof|Gen|Sen|Rep|Gov)\.)"
@@ -885,18 +890,34 @@ def run_on_cuts(line: str) -> list[int]:
          'Critics said Mr. Smith was wrong. ', 'About Us Contact Us Privacy']
     """
     cuts = {m.end() for m in _SENTENCE_END.finditer(line)}
+    for a, b in title_runs(line):
+        cuts.update((a, b))
+    cuts.discard(0)
+    cuts.discard(len(line))
+    return sorted(cuts)
+
+
+def title_runs(line: str) -> list[tuple[int, int]]:
+    """Where ``line`` holds runs of :data:`TITLE_RUN_MIN` or more capitalised words,
+    numbers or separators in a row: each run's start and the start of the token after it
+    (the line's length for a run that ends it).
+
+        >>> line = "Home | News | Sport council met. Privacy Policy Terms Of Use"
+        >>> [line[a:b] for a, b in title_runs(line)]
+        ['Home | News | Sport ', 'Privacy Policy Terms Of Use']
+    """
+    out: list[tuple[int, int]] = []
     run: list[int] = []  # where the tokens of the current run start
     for m in _TOKEN.finditer(line):
         if _TITLE_TOKEN.match(m.group()):
             run.append(m.start())
             continue
         if len(run) >= TITLE_RUN_MIN:
-            cuts.update((run[0], m.start()))
+            out.append((run[0], m.start()))
         run = []
     if len(run) >= TITLE_RUN_MIN:
-        cuts.add(run[0])
-    cuts.discard(0)
-    return sorted(cuts)
+        out.append((run[0], len(line)))
+    return out
 
 
 def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict[int, list[int]]:
@@ -917,7 +938,8 @@ def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict
                 cells[i] = cut
     run_on: dict[int, list[int]] = {}
     if longest >= RUN_ON_MIN:
-        long = [i for i, text in enumerate(texts) if len(text) >= RUN_ON_MIN]
+        long = [i for i, text in enumerate(texts) if len(text) >= RUN_ON_MIN
+                and len(title_runs(text)) >= RUN_ON_RUNS]
         if sum(len(texts[i]) for i in long) >= RUN_ON_SHARE * sum(map(len, texts)):
             for i in long:
                 if i not in cells and not _code_like(texts[i]):

@@ -394,9 +394,11 @@ def run_lines(
     if n == 0:
         return "", (Explained("", ()) if explain else None)
     # text with glued lines (Config.unglue): decided a piece at a time when they hold
-    # enough of it; when they do not, they may once the clutter is gone (settled below)
+    # enough of it; when they do not, they may once the clutter is gone, and so may text
+    # with none (a trim that cut a line's program text off): settled below
     glued: dict[int, list[int]] = {}
-    if extra is None and dom_drop is None and cfg.unglue and kind == "text":
+    unglue = extra is None and dom_drop is None and cfg.unglue and kind == "text"
+    if unglue:
         glued = lines.glued_lines(texts)
         glue = lines.glue_view(texts, cuts=glued) if glued else None
         if glue is not None:
@@ -482,7 +484,7 @@ def run_lines(
     rewrapped: dict[int, Decision] = {}
     if unwrap and resettle:
         rewrapped = _settle_wrapped(originals, outputs, cfg, explain, model_arg, True)
-    if glued and resettle:
+    if unglue and resettle:
         rewrapped.update(_settle_glued(originals, outputs, cfg, explain, model_arg))
     if sink is not None:
         sink.extend(outputs)

@@ -388,13 +388,17 @@ def _loosely_linear(small: float, big: float, factor: int) -> bool:
 def test_one_line_of_a_megabyte() -> None:
     line = patho.one_line(1_000_000)
     out = clean(line)
-    # a run-on line (Config.unglue): read a sentence at a time, the kept ones a line each
-    assert out and pieces_of_one_line(out, line)
-    assert clean(line, unglue=False) in ("", line + "\n")
-    out2 = clean(line + "\n" + "Share this:\n")
-    assert pieces_of_one_line(out2, line) and "Share this" not in out2
+    # prose with no menu in it is not a run-on line (lines.RUN_ON_RUNS): read whole
+    assert out in ("", line + "\n")
+    assert clean(line + "\n" + "Share this:\n") in ("", line + "\n")
     ex = clean_and_explain(line)
     assert len(ex.decisions) == 1 and ex.text == out
+    # with menus in it, a run-on line: read a piece at a time, the kept ones a line each
+    menu = " Home News Sport Business World Politics Opinion Weather Subscribe "
+    step = len(line) // 8
+    page = "".join(line[k:k + step] + menu for k in range(0, len(line), step))
+    out = clean(page)
+    assert out and pieces_of_one_line(out, page) and out.count("\n") > 1000
 
 
 def test_many_short_lines_grow_linearly() -> None:

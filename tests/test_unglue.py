@@ -287,10 +287,13 @@ def test_a_page_of_text_nodes_joined_by_spaces_keeps_its_sentences_and_drops_the
     assert d.action is Action.TRIM and "pieces of a run-on line" in d.reason
 
 
-def test_a_long_paragraph_among_short_lines_is_not_cut() -> None:
+def test_long_paragraphs_are_not_cut_only_run_on_lines_with_menus() -> None:
     long_para = " ".join(BODY * 3)
-    text = ["Home", "News", "Council approves budget", long_para, *BODY]
     assert len(long_para) >= lines.RUN_ON_MIN
-    assert sum(map(len, text)) * lines.RUN_ON_SHARE > len(long_para)
-    assert glued_lines(text) == {}
-    assert glued_lines([long_para]) == {0: run_on_cuts(long_para)}
+    # among short lines, or alone (an article as clean() writes it): read as written
+    assert glued_lines(["Home", "News", "Council approves budget", long_para, *BODY]) == {}
+    assert glued_lines([long_para]) == {} and scrubber.clean(long_para) == long_para + "\n"
+    # with a menu and a footer in it (runs of capitalised words), it is a run-on line
+    page = space_page().rstrip("\n")
+    assert len(lines.title_runs(page)) >= lines.RUN_ON_RUNS
+    assert glued_lines([page]) == {0: run_on_cuts(page)}
