@@ -120,10 +120,11 @@ class Config:
             page's layout table so, menus, article and footer on one line), and the
             sentences and capitalised runs of a page of text nodes joined by spaces
             (BeautifulSoup's ``get_text(" ")``: :func:`scrubber.lines.run_on_cuts`, on a
-            page whose lines of :data:`scrubber.lines.RUN_ON_MIN` characters or more hold
-            :data:`scrubber.lines.RUN_ON_SHARE` of it). Each piece kept (or the part of
-            it a trim keeps) is written on a line of its own. Text that is none of these
-            reads the same either way. ``False`` reads every line as written.
+            page whose lines of :data:`scrubber.lines.RUN_ON_MIN` characters or more,
+            with menus in them, hold :data:`scrubber.lines.RUN_ON_SHARE` of it). Each
+            piece kept (or the part of it a trim keeps) is written on a line of its own.
+            Text that is none of these reads the same either way. ``False`` reads every
+            line as written.
 
     Every field is checked when a config is made: flags are ``bool`` (not merely
     truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one
