@@ -664,9 +664,12 @@ def squeezed(line: str) -> str:
     >>> squeezed("|  \t\t  By A. Writer      42 minutes ago |")
     '| By A. Writer 42 minutes ago |'
     """
-    if "  " in line or "\t" in line or "\xa0" in line:
-        return " ".join(line.split())
-    return line.strip()
+    return " ".join(line.split()) if _has_space_run(line) else line.strip()
+
+
+def _has_space_run(text: str) -> bool:
+    """Whether ``text`` holds a run of white space :func:`squeezed` reads as one space."""
+    return "  " in text or "\t" in text or "\xa0" in text
 
 
 def extract_parts(
@@ -676,11 +679,9 @@ def extract_parts(
     """What :func:`extract` computes, as :class:`Parts` (see there)."""
     n = len(pieces)
     stripped = list(map(str.strip, pieces))
-    if squeeze:
-        joined = "\n".join(stripped)  # (one C-level check a document; most have no run)
-        if "  " in joined or "\t" in joined or "\xa0" in joined:
-            stripped = list(map(squeezed, stripped))
-        del joined
+    # (one check of the whole document first: most hold no run at all)
+    if squeeze and _has_space_run("\n".join(stripped)):
+        stripped = list(map(squeezed, stripped))
     full_len = np.fromiter(map(len, stripped), np.int64, count=n)
     nb = full_len.nonzero()[0]
     m = len(nb)
