@@ -877,10 +877,11 @@ _TOKEN = regex.compile(r"\S+")
 _TITLE_TOKEN = regex.compile(r"[\p{Lu}\d&|»›·•/–—-]")
 
 
-def run_on_cuts(line: str) -> list[int]:
+def run_on_cuts(line: str, runs: Sequence[tuple[int, int]] | None = None) -> list[int]:
     """Where a run-on line of text nodes joined by spaces is cut (see :data:`RUN_ON_MIN`):
     after each sentence's end, and at the start and the end of each run of
-    :data:`TITLE_RUN_MIN` or more capitalised words, numbers or separators in a row.
+    :data:`TITLE_RUN_MIN` or more capitalised words, numbers or separators in a row
+    (``runs``: its :func:`title_runs`, when already known).
 
         >>> line = ("Home News Sport Business Council approves budget The council approved "
         ...         "it. Critics said Mr. Smith was wrong. About Us Contact Us Privacy")
@@ -890,7 +891,7 @@ def run_on_cuts(line: str) -> list[int]:
          'Critics said Mr. Smith was wrong. ', 'About Us Contact Us Privacy']
     """
     cuts = {m.end() for m in _SENTENCE_END.finditer(line)}
-    for a, b in title_runs(line):
+    for a, b in title_runs(line) if runs is None else runs:
         cuts.update((a, b))
     cuts.discard(0)
     cuts.discard(len(line))
@@ -930,40 +931,40 @@ def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict
         >>> glued_lines(["Menu", "HomeNewsSportsWorldAboutHelpMore news.The minister"])
         {1: [4, 8, 14, 19, 24, 28, 38]}
     """
-    cells: dict[int, list[int]] = {}
+    cuts: dict[int, list[int]] = {}
     longest = max(map(len, texts), default=0)
     if longest >= LAYOUT_ROW_MIN:
         for i, text in enumerate(texts):
             if len(text) >= LAYOUT_ROW_MIN and (cut := layout_cells(text)):
-                cells[i] = cut
-    run_on: dict[int, list[int]] = {}
+                cuts[i] = cut
+    run_on: set[int] = set()
     if longest >= RUN_ON_MIN:
-        long = [i for i, text in enumerate(texts) if len(text) >= RUN_ON_MIN
-                and len(title_runs(text)) >= RUN_ON_RUNS]
-        if sum(len(texts[i]) for i in long) >= RUN_ON_SHARE * sum(map(len, texts)):
-            for i in long:
-                if i not in cells and not _code_like(texts[i]):
-                    cut = run_on_cuts(texts[i])
+        runs = {i: r for i, text in enumerate(texts) if len(text) >= RUN_ON_MIN
+                and len(r := title_runs(text)) >= RUN_ON_RUNS}
+        if sum(len(texts[i]) for i in runs) >= RUN_ON_SHARE * sum(map(len, texts)):
+            for i, r in runs.items():
+                if i not in cuts and not _code_like(texts[i]):
+                    cut = run_on_cuts(texts[i], r)
                     if len(cut) >= 3:
-                        cells[i] = run_on[i] = cut
+                        cuts[i] = cut
+                        run_on.add(i)
     doc = "\n".join(texts)
     found = [m.start() for m in _GLUE_ANY.finditer(doc)]
     if len(found) < min_points:
-        return cells
+        return cuts
     per_line: Counter[int] = Counter()
     i = prev = 0
     for a in found:  # (the line each is on: the line breaks before it, counted onwards)
         i += doc.count("\n", prev, a)
         prev = a
         per_line[i] += 1
-    cuts = cells
     for i, count in per_line.items():
         if count >= min_points and not _code_like(texts[i]):
             points = glue_points(texts[i])
             if len(points) >= min_points:
                 # a run-on line's brand names ("YouTube", "BigQuery") are glue points too:
                 # it is cut at both
-                cuts[i] = sorted({*points, *run_on[i]}) if i in run_on else points
+                cuts[i] = sorted({*points, *cuts[i]}) if i in run_on else points
     return cuts
 
 
