@@ -396,13 +396,9 @@ def run_lines(
     # text with glued lines (Config.unglue): decided a piece at a time when they hold
     # enough of it; when they do not, they may once the clutter is gone, and so may text
     # with none (a trim that cut a line's program text off): settled below
-    glued: dict[int, list[int]] = {}
     unglue = extra is None and dom_drop is None and cfg.unglue and kind == "text"
-    if unglue:
-        glued = lines.glued_lines(texts)
-        glue = lines.glue_view(texts, cuts=glued) if glued else None
-        if glue is not None:
-            return _run_unglued(glue, endings, cfg, explain, model, headline, sink)
+    if unglue and (glue := lines.glue_view(texts)) is not None:
+        return _run_unglued(glue, endings, cfg, explain, model, headline, sink)
     unwrap = extra is None and dom_drop is None and cfg.unwrap and kind == "text"
     if unwrap:
         wrap = lines.unwrap_view(texts) or lines.fragment_view(texts)
@@ -560,9 +556,7 @@ def _run_unwrapped(
     late = _settle_wrapped(texts, outputs, cfg, explain, model, False) if resettle else {}
     if resettle and cfg.unglue:  # (what it keeps may read as glued text, as clean() reads it)
         late.update(_settle_glued(texts, outputs, cfg, explain, model))
-    if sink is not None:
-        sink.extend(outputs)
-    out = lines.join_lines(texts, endings, outputs)
+    out = _emit(texts, endings, outputs, sink)
     if ex is None:
         return out, None
     decisions: list[Decision] = []
@@ -584,6 +578,17 @@ def _run_unwrapped(
     return out, Explained(out, tuple(decisions))
 
 
+def _emit(
+    texts: Sequence[str], endings: Sequence[str], outputs: Sequence[str | None],
+    sink: list[str | None] | None,
+) -> str:
+    """What a view's run writes: ``outputs`` (what each input line contributes) handed to
+    ``sink`` when there is one, and joined as the text."""
+    if sink is not None:
+        sink.extend(outputs)
+    return lines.join_lines(texts, endings, outputs)
+
+
 def _run_unglued(
     glue: lines.GlueView, endings: Sequence[str], cfg: Config, explain: bool, model: Any,
     headline: int, sink: list[str | None] | None,
@@ -600,9 +605,7 @@ def _run_unglued(
     _, ex = run_lines(glue.texts, ["\n"] * len(glue.texts), cfg.replace(unglue=False),
                       explain, model=model, headline=headline, sink=inner)
     outputs = glue.write(inner, endings)
-    if sink is not None:
-        sink.extend(outputs)
-    out = lines.join_lines(texts, endings, outputs)
+    out = _emit(texts, endings, outputs, sink)
     if ex is None:
         return out, None
     decisions: list[Decision] = []
