@@ -774,10 +774,14 @@ class GlueView:
         [None, 'More news.\\nThe minister']
     """
 
-    __slots__ = ("originals", "owners", "spans", "texts")
+    __slots__ = ("originals", "owners", "run_on", "spans", "texts")
 
-    def __init__(self, originals: Sequence[str], cuts: dict[int, list[int]]) -> None:
+    def __init__(self, originals: Sequence[str], cuts: dict[int, list[int]],
+                 run_on: Iterable[int] = ()) -> None:
         self.originals = originals
+        #: the lines cut as run-on lines (:func:`run_on_cuts`; a page of text nodes
+        #: joined by spaces)
+        self.run_on = frozenset(run_on)
         self.texts: list[str] = []
         self.owners: list[int] = []
         self.spans: list[tuple[int, int]] = []
@@ -931,6 +935,12 @@ def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict
         >>> glued_lines(["Menu", "HomeNewsSportsWorldAboutHelpMore news.The minister"])
         {1: [4, 8, 14, 19, 24, 28, 38]}
     """
+    return _glued(texts, min_points)[0]
+
+
+def _glued(texts: Sequence[str], min_points: int) -> tuple[dict[int, list[int]], set[int]]:
+    """:func:`glued_lines`, and which of its lines are run-on lines (:func:`run_on_cuts`)
+    with no glue point in them: text nodes joined by spaces, read a sentence at a time."""
     cuts: dict[int, list[int]] = {}
     longest = max(map(len, texts), default=0)
     if longest >= LAYOUT_ROW_MIN:
@@ -951,7 +961,7 @@ def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict
     doc = "\n".join(texts)
     found = [m.start() for m in _GLUE_ANY.finditer(doc)]
     if len(found) < min_points:
-        return cuts
+        return cuts, run_on
     per_line: Counter[int] = Counter()
     i = prev = 0
     for a in found:  # (the line each is on: the line breaks before it, counted onwards)
@@ -964,8 +974,12 @@ def glued_lines(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> dict
             if len(points) >= min_points:
                 # a run-on line's brand names ("YouTube", "BigQuery") are glue points too:
                 # it is cut at both
-                cuts[i] = sorted({*points, *cuts[i]}) if i in run_on else points
-    return cuts
+                if i in run_on:
+                    cuts[i] = sorted({*points, *cuts[i]})
+                    run_on.discard(i)  # (cut at its glue points too: not read a sentence at a time)
+                else:
+                    cuts[i] = points
+    return cuts, run_on
 
 
 def glue_view(
@@ -973,16 +987,19 @@ def glue_view(
     cuts: dict[int, list[int]] | None = None,
 ) -> GlueView | None:
     """The :class:`GlueView` of ``texts`` when its :func:`glued_lines` (``cuts``, when
-    already known) hold :data:`GLUE_MIN_SHARE` of its characters, else ``None``.
+    already known: none of them then counts as a run-on line) hold
+    :data:`GLUE_MIN_SHARE` of its characters, else ``None``.
 
         >>> glue_view(["An ordinary line.", "Read the YouTube video.Then comment."]) is None
         True
     """
-    cuts = glued_lines(texts, min_points) if cuts is None else cuts
+    run_on: set[int] = set()
+    if cuts is None:
+        cuts, run_on = _glued(texts, min_points)
     total = sum(map(len, texts)) + len(texts) - 1
     if not cuts or sum(len(texts[i]) for i in cuts) < GLUE_MIN_SHARE * total:
         return None
-    return GlueView(texts, cuts)
+    return GlueView(texts, cuts, run_on)
 
 
 def is_blank(line: str) -> bool:

@@ -8,6 +8,7 @@ are shipped for a kind, :func:`get_model` returns ``None`` and undecided lines a
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import itertools
 import json
@@ -174,6 +175,7 @@ class Model:
         self.known_rules: frozenset[str] | None = (
             None if known is None else frozenset(map(str, known)))
         self._unknown: tuple[Any, frozenset[int]] | None = None
+        self._shifted: dict[float, Model] = {}  # (see shifted)
         self.stages: list[_Net | _Trees] = []
         for k, stage in enumerate(card.get("stages", ()), start=2):
             if list(stage.get("features", ())) != features.SCORE_CONTEXT:
@@ -188,6 +190,31 @@ class Model:
                 raise ValueError(f"stage {k} trees read feature {net.n_features - 1}, "
                                  f"beyond the {width} it is given")
             self.stages.append(net)
+
+    def shifted(self, delta: float) -> Model:
+        """This model with its card's thresholds (``threshold``, ``threshold_clean``)
+        raised by ``delta``: the same net and weights, read at other thresholds (a page of
+        text nodes joined by spaces, :data:`scrubber.pipeline.RUN_ON_SHIFT`). Made once
+        per ``delta`` and kept.
+
+            >>> m = get_model("text")
+            >>> round(m.shifted(0.15).card["threshold"] - m.card["threshold"], 6)
+            0.15
+            >>> m.shifted(0.15) is m.shifted(0.15) and m.shifted(0.0) is m
+            True
+        """
+        if not delta:
+            return self
+        made = self._shifted.get(delta)
+        if made is None:
+            made = copy.copy(self)
+            made.card = dict(self.card)
+            for key in ("threshold", "threshold_clean"):
+                if key in made.card:
+                    made.card[key] = float(made.card[key]) + delta
+            made._shifted = {}
+            self._shifted[delta] = made
+        return made
 
     def predict_lines(self, x: np.ndarray) -> np.ndarray:
         """Body probabilities of a feature matrix (training and evaluation)."""

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import scrubber
-from scrubber import Action, Config, lines
+from scrubber import Action, Config, lines, pipeline
 from scrubber.lines import (
     LAYOUT_ROW_MIN,
     GlueView,
@@ -22,6 +22,7 @@ from scrubber.lines import (
     run_on_cuts,
     split_lines,
 )
+from scrubber.model import get_model
 
 NAV = ("HomeNewsSportBusinessWorldPoliticsOpinionWeatherSubscribeSign inSearch"
        "Newsletters")
@@ -297,3 +298,52 @@ def test_long_paragraphs_are_not_cut_only_run_on_lines_with_menus() -> None:
     page = space_page().rstrip("\n")
     assert len(lines.title_runs(page)) >= lines.RUN_ON_RUNS
     assert glued_lines([page]) == {0: run_on_cuts(page)}
+
+
+def test_a_run_on_line_with_no_glue_point_is_read_a_sentence_at_a_time() -> None:
+    space = space_page().rstrip("\n")
+    view = glue_view([space])
+    assert view is not None and view.run_on == {0}
+    # text nodes glued without a space (get_text()): cut at its glue points too, and read a
+    # block at a time, not a sentence
+    glued = space.replace(" Home News", "Home News").replace(" Share This", "Share This")
+    glued = glued.replace("Weather Subscribe", "WeatherSubscribe").replace("Us Contact", "UsContact")
+    glued = glued.replace("Sport Business", "SportBusiness").replace("Twitter Email", "TwitterEmail")
+    glued = glued.replace("Stories Budget", "StoriesBudget").replace("Sign In", "SignIn")
+    assert len(glue_points(glued)) >= lines.GLUE_MIN_POINTS
+    view = glue_view([glued])
+    assert view is not None and view.split(0) and view.run_on == frozenset()
+    # a page with no run-on line
+    view = glue_view(soup_page().splitlines())
+    assert view is not None and view.run_on == frozenset()
+
+
+def test_a_run_on_page_is_decided_at_the_models_thresholds_raised(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    page = space_page()
+    line = page.rstrip("\n")
+    as_lines = "\n".join(p.strip() for p in pieces_cut(line, run_on_cuts(line))) + "\n"
+    # (a page emptied would be decided again at 0.2, and the context step keeps a page's
+    # best lines when none passes)
+    cfg = Config(retry_sparse=False, context=False)
+    base, base_lines = scrubber.clean(page, cfg), scrubber.clean(as_lines, cfg)
+    own = scrubber.clean(page, threshold=0.4)
+    assert base.splitlines() and base_lines.splitlines()
+    # raised past any probability, the pieces the model decides go; the same pieces
+    # written a line each (no run-on line) are decided at the model's own thresholds
+    monkeypatch.setattr(pipeline, "RUN_ON_SHIFT", 1.0)
+    assert scrubber.clean(page, cfg) == ""
+    assert scrubber.clean(as_lines, cfg) == base_lines
+    # a threshold of the config's own is not raised
+    assert scrubber.clean(page, threshold=0.4) == own
+
+
+def test_a_model_shifted_reads_the_same_net_at_raised_thresholds() -> None:
+    model = get_model("text")
+    assert model is not None
+    raised = model.shifted(0.1)
+    assert raised.net is model.net and raised is model.shifted(0.1) and model.shifted(0) is model
+    for key in ("threshold", "threshold_clean"):
+        if key in model.card:
+            assert raised.card[key] == pytest.approx(model.card[key] + 0.1)
+    assert model.card is not raised.card and raised.card["features"] == model.card["features"]
