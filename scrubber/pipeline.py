@@ -616,7 +616,8 @@ def _run_unglued(
         if len(ks) == 1:  # (a line read as itself: its decision as it is)
             decisions.append(dataclasses.replace(ex.decisions[ks[0]], index=i))
             continue
-        decisions.append(_glued_decision(i, text, [ex.decisions[k] for k in ks], outputs[i]))
+        decisions.append(_glued_decision(i, text, [ex.decisions[k] for k in ks], outputs[i],
+                                         i in glue.run_on))
     return out, Explained(out, tuple(decisions))
 
 
@@ -703,10 +704,12 @@ def _read_again(
 GLUED_EXPLAINED = 12
 
 
-def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | None) -> Decision:
+def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | None,
+                    run_on: bool) -> Decision:
     """One decision for a glued line from its pieces' decisions: the action its output
     makes, the stage and rule of its first kept piece (of its first piece when none is
-    kept), the highest score, and a reason naming the pieces' verdicts."""
+    kept), the highest score, and a reason naming the pieces' verdicts and how the line
+    was cut (``run_on``: as a run-on line, :attr:`lines.GlueView.run_on`)."""
     action = Action.DROP if output is None else Action.KEEP if output == text else Action.TRIM
     lead = next((d for d in parts if d.kept), parts[0])
     kept = sum(d.kept for d in parts)
@@ -720,10 +723,9 @@ def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | 
         named.append(f"{piece!r} {verdict} ({why})")
     more = len(parts) - len(named)
     how = ("cells of a table row written as one line" if text.lstrip().startswith("|") else
-           "pieces glued together (text nodes joined without a line break)"
-           if len(lines.glue_points(text)) >= lines.GLUE_MIN_POINTS else
            "pieces of a run-on line (text nodes joined by spaces: cut after its sentences "
-           "and around its runs of capitalised words)")
+           "and around its runs of capitalised words)" if run_on else
+           "pieces glued together (text nodes joined without a line break)")
     reason = (f"read as {len(parts)} {how}, {kept} kept: " + "; ".join(named)
               + (f"; and {more} more" if more > 0 else ""))
     scores = [d.score for d in parts if d.score is not None]
