@@ -62,6 +62,19 @@ def test_normalisation_and_stable_keys() -> None:
     ("http://news.bbc.co.uk:80/x", "bbc.co.uk"),
     ("sub.deep.example.com/path", "example.com"),
     ("https://someone.blogspot.com/2012/10/post.html", "someone.blogspot.com"),
+    # Blogger's country domains and application hosting: each sub-domain its own site
+    ("https://someone.blogspot.de/2012/10/post.html", "someone.blogspot.de"),
+    ("http://www.someone.blogspot.co.uk/", "someone.blogspot.co.uk"),
+    ("http://someone.blogspot.com.br/p", "someone.blogspot.com.br"),
+    ("https://my-app.appspot.com/x", "my-app.appspot.com"),
+    ("https://v2.my-app.herokuapp.com/", "my-app.herokuapp.com"),
+    ("https://shop.azurewebsites.net/", "shop.azurewebsites.net"),
+    ("https://blog.blogspot.example.com/", "example.com"),
+    # IDNA 2008, as browsers read hosts: ß and final sigma are kept, not mapped away
+    ("https://faß.de/", "xn--fa-hia.de"),
+    ("https://fass.de/", "fass.de"),
+    ("https://σοφίας.gr/", "xn--kxae4bobt.gr"),
+    ("https://bücher.de/", "xn--bcher-kva.de"),
     ("not a url", ""),
     ("", ""),
 ])

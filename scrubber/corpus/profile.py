@@ -122,8 +122,13 @@ PLATFORMS = frozenset({
     "blogspot.com", "wordpress.com", "typepad.com", "tumblr.com", "substack.com", "github.io",
     "livejournal.com", "blogger.com", "weebly.com", "wixsite.com", "gitlab.io", "neocities.org",
     "medium.com", "ghost.io", "squarespace.com", "netlify.app", "vercel.app", "pages.dev",
+    # application and shop hosting: every sub-domain is someone's own site, with its own
+    # template (the Public Suffix List's private section lists these too)
+    "appspot.com", "herokuapp.com", "azurewebsites.net", "firebaseapp.com", "web.app",
+    "myshopify.com", "webflow.io", "readthedocs.io", "glitch.me", "onrender.com", "fly.dev",
 })
-"""Hosting platforms whose sub-domains are separate sites (``a.blogspot.com``)."""
+"""Hosting platforms whose sub-domains are separate sites (``a.blogspot.com``). Blogger's
+country domains (``a.blogspot.de``, ``a.blogspot.co.uk``, ``a.blogspot.com.br``) are too."""
 
 _SECOND_LEVEL = frozenset(
     {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "gv", "nic", "sch"}
@@ -225,6 +230,11 @@ def normalise_site(host: str) -> str:
         labels = labels[1:]
     if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS:
         return ".".join(labels[-3:])  # a blog on a hosting platform is its own site
+    if len(labels) >= 3 and "blogspot" in labels[-3:-1]:
+        # Blogger's country domains: blogspot.de, blogspot.co.uk, blogspot.com.br
+        k = len(labels) - 1 - labels[::-1].index("blogspot")
+        if k >= 1 and (k == len(labels) - 2 or labels[-2] in _SECOND_LEVEL):
+            return ".".join(labels[k - 1:])
     if len(labels) <= 2:
         return ".".join(labels)
     if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
@@ -243,12 +253,23 @@ def _ipv6_site(address: str) -> str:
         return ""
 
 
+# IDNA 2008 (and browsers, UTS #46 non-transitional) keep these; IDNA 2003 maps them
+# away (ß -> ss, ς -> σ, the joiners to nothing), which made faß.de the site of fass.de
+_DEVIATIONS = frozenset("ßς\u200c\u200d")
+
+
 def _ascii_label(label: str) -> str:
     """An internationalised host label in its ASCII (punycode) form, the one Common Crawl's
     URLs carry, so that ``bücher.de`` and ``xn--bcher-kva.de`` are one site (IDNA 2003's
-    ToASCII; plain punycode for a label it refuses)."""
+    ToASCII; plain punycode for a label it refuses, and for a label holding a character
+    IDNA 2008 keeps and IDNA 2003 maps away, so ``faß.de`` is ``xn--fa-hia.de``, as a
+    browser reads it, not ``fass.de``)."""
     from encodings import idna
 
+    if not _DEVIATIONS.isdisjoint(label):
+        import unicodedata
+
+        return "xn--" + unicodedata.normalize("NFC", label).encode("punycode").decode("ascii")
     try:
         return idna.ToASCII(label).decode("ascii")
     except UnicodeError:
