@@ -507,6 +507,23 @@ def test_datatrove_profile_counter_does_not_count_a_document_without_text(
         "gazette.example": 1}
 
 
+def test_datatrove_profile_counter_counts_a_page_fetched_twice_once(tmp_path: Path) -> None:
+    pytest.importorskip("datatrove")
+    from datatrove.data import Document
+
+    from scrubber.corpus.profile import SiteProfile
+    from scrubber.integrations.datatrove import ProfileCounter
+
+    step = ProfileCounter(str(tmp_path / "counts"))
+    docs = [Document(text=page(1), id=str(k), metadata={"url": f"https://gazette.example/{u}"})
+            for k, u in enumerate(("1", "1?utm=x", "2"))]
+    docs[2].text = page(2)
+    assert [d.id for d in step.run(iter(docs))] == ["0", "1", "2"]  # (every one passes on)
+    assert step.stats["pages_counted"].total == 2 and step.stats["duplicate_pages"].total == 1
+    prof = SiteProfile.load(tmp_path / "counts" / "00000.npz")
+    assert prof.site_pages == {"gazette.example": 2} and prof.meta["duplicates"] == 1
+
+
 def test_hf_batch_cleaner_refuses_a_column_name_that_is_not_a_string() -> None:
     from scrubber.integrations.hf import BatchCleaner
 

@@ -105,6 +105,38 @@ def test_each_page_counts_a_line_once_and_sites_are_separate() -> None:
     assert prof.site_pages == {"a.com": 2, "b.com": 1} and prof.pages == 3
 
 
+def test_a_page_counted_again_is_a_duplicate_not_a_repeat_of_its_lines() -> None:
+    c = ProfileCounter()
+    # (lines are compared normalised: the two last differ in their digits only)
+    pages = [site_page(0)] * 3 + [site_page(1, "Updated 12:30"), site_page(1, "Updated 9:45")]
+    assert [c.add("news.example", p) for p in pages] == [True, False, False, True, False]
+    assert c.add("other.example", site_page(0))  # (another site's page is its own)
+    assert c.duplicates == 3 and c.site_pages == {"news.example": 2, "other.example": 1}
+    prof = c.finish(min_pages=2)
+    assert prof.meta["duplicates"] == 3
+    body = site_page(0).splitlines()[4]
+    assert prof.seen("news.example", [NAV[1], body]) == [2, 0]
+    # counted every time, the page's own body looked repeated on the site
+    c = ProfileCounter(dedupe=False)
+    for p in pages:
+        c.add("news.example", p)
+    assert c.duplicates == 0 and c.finish(min_pages=2).seen("news.example", [body]) == [3]
+
+
+def test_a_page_fetched_three_times_still_loses_its_boilerplate_to_the_profile() -> None:
+    # counted three times, its body was "seen on 3 pages" like the menus, the duplicate-page
+    # guard left the page alone, and the profile removed nothing from it
+    page = site_page(0)
+    counter = ProfileCounter()
+    for p in [page, page, page, site_page(1), site_page(2)]:
+        counter.add("news.example", p)
+    prof = counter.finish(min_pages=3)
+    got = scrubber.clean_and_explain(page, CFG, profile=prof, site="news.example")
+    assert "Serving the valley since the flood" not in got.text
+    assert "council voted on topic a" in got.text
+    assert any(d.stage is Stage.PROFILE for d in got.decisions)
+
+
 def test_spilling_to_disk_gives_the_same_counts(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     pages = [(f"s{i % 7}.com", "\n".join(f"line {chr(97 + int(x))}{int(x)} x"
@@ -205,8 +237,12 @@ def test_repeated_hook_rules() -> None:
 
 
 def test_duplicate_page_guard() -> None:
+    # three near-copies of a page (here exact ones, counted as three: dedupe=False)
     dup = "\n".join([*NAV, "Same headline", "Same body paragraph on both pages."]) + "\n"
-    prof = build([dup, dup, dup], min_pages=2)
+    c = ProfileCounter(dedupe=False)
+    for _ in range(3):
+        c.add("news.example", dup)
+    prof = c.finish(min_pages=2)
     texts = dup.splitlines()
     assert prof.repeated(texts, "news.example", None, [False] * len(texts)) == [0] * len(texts)
     assert prof.replace(max_share=1.0).repeated(texts, "news.example", None,
@@ -516,7 +552,7 @@ def test_a_near_copy_page_keeps_its_body_with_the_profile_and_its_settle_passes(
     pages = [f"Home | News | Sport\n{body}\n{foot}\n"] * 5
     pages += [f"Home | News | Sport\nOther article {c} " + "word " * 60 + f"\n{foot}\n"
               for c in "abcdefghijklmnopqrs"]
-    counter = ProfileCounter()
+    counter = ProfileCounter(dedupe=False)  # (exact copies here; dedupe counts them once)
     for p in pages:
         counter.add("example.com", p)
     prof = counter.finish(min_pages=3)

@@ -467,8 +467,10 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     finally:
         counter.close()
+    dup = (f", {counter.duplicates} duplicate pages (the same lines as an earlier page of "
+           "their site) counted once" if counter.duplicates else "")
     _say(f"scrubber profile: {what} -> {out_name} in {time.perf_counter() - t0:.1f}s"
-         f" ({no_site} records without a site, {bad} bad records skipped)")
+         f" ({no_site} records without a site, {bad} bad records skipped{dup})")
     return 0
 
 

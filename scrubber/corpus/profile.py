@@ -118,6 +118,7 @@ _WEB_SCHEME = re.compile(r"(?i)(?:https?|ftp|wss?):(?:[\\/]+|(?!\d))")
 ``ftp:21`` is a host and its port)."""
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 _PARTITIONS = 16
+_PAGES_MERGE = 1 << 16  # page fingerprints held in a set before they join the sorted array
 PLATFORMS = frozenset({
     "blogspot.com", "wordpress.com", "typepad.com", "tumblr.com", "substack.com", "github.io",
     "livejournal.com", "blogger.com", "weebly.com", "wixsite.com", "gitlab.io", "neocities.org",
@@ -362,11 +363,22 @@ class ProfileCounter:
         >>> c.finish(min_pages=2).seen("a.com", ["Menu", "One"])
         [2, 0]
 
+    A page whose normalised lines are exactly those of a page already counted for its
+    site (the same page fetched twice, under two URLs or in two crawls) is counted once:
+    :meth:`add` returns ``False`` for it and :attr:`duplicates` counts it. Counted twice,
+    its every line, body included, would look repeated on the site. The check holds
+    8 bytes a distinct page; pass ``dedupe=False`` to count every page.
+
+        >>> c = ProfileCounter()
+        >>> c.add("a.com", "Menu\nOne\n"), c.add("a.com", "Menu\nOne\n"), c.duplicates
+        (True, False, 1)
+
     Args:
         buffer_keys: page keys buffered before a numpy compaction.
         spill_keys: distinct keys held in memory before spilling to disk (bounded memory).
         spill_dir: where spills go (default: a temporary directory, removed by
             :meth:`finish` / :meth:`close`).
+        dedupe: count a page with the same lines as an earlier one of its site once.
     """
 
     def __init__(
@@ -374,8 +386,14 @@ class ProfileCounter:
         buffer_keys: int = 1_000_000,
         spill_keys: int = 20_000_000,
         spill_dir: str | os.PathLike[str] | None = None,
+        dedupe: bool = True,
     ) -> None:
         self.site_pages: Counter[str] = Counter()
+        self.dedupe = dedupe
+        self.duplicates = 0
+        """Pages not counted: the same lines as an earlier page of their site."""
+        self._pages_sorted = np.zeros(0, np.uint64)  # fingerprints of the pages counted
+        self._pages_new: set[int] = set()  # (and the latest, merged in now and then)
         self.buffer_keys = buffer_keys
         self.spill_keys = spill_keys
         self._spill_parent = spill_dir
@@ -391,19 +409,39 @@ class ProfileCounter:
         """Pages counted so far."""
         return sum(self.site_pages.values())
 
-    def add(self, site: str, text: str) -> None:
+    def add(self, site: str, text: str) -> bool:
         """Count the lines of one page of ``site``, a site key as :func:`normalise_site`
-        gives it (``Config.site`` is normalised so, and a profile is looked up by it)."""
-        self.add_keys(site, page_keys(site, text))
+        gives it (``Config.site`` is normalised so, and a profile is looked up by it).
+        ``False``: not counted, a duplicate of a page counted before (see the class)."""
+        return self.add_keys(site, page_keys(site, text))
 
-    def add_keys(self, site: str, keys: np.ndarray) -> None:
-        """Count one page given its distinct keys (from :func:`page_keys`)."""
+    def add_keys(self, site: str, keys: np.ndarray) -> bool:
+        """Count one page given its distinct keys (sorted, from :func:`page_keys`);
+        ``False`` when it is a duplicate (see the class) and was not counted."""
+        if self.dedupe and len(keys) and self._seen_page(keys):
+            self.duplicates += 1
+            return False
         self.site_pages[site] += 1
         if len(keys):
             self._buf.append(keys)
             self._buf_n += len(keys)
             if self._buf_n >= self.buffer_keys:
                 self._compact()
+        return True
+
+    def _seen_page(self, keys: np.ndarray) -> bool:
+        """Was a page with these keys (its site is in them) counted before? Remembers it."""
+        fp = int.from_bytes(hashlib.blake2b(keys.tobytes(), digest_size=8).digest(), "little")
+        old = self._pages_sorted
+        if fp in self._pages_new or (
+                len(old) and old[min(int(np.searchsorted(old, fp)), len(old) - 1)] == fp):
+            return True
+        self._pages_new.add(fp)
+        if len(self._pages_new) >= _PAGES_MERGE:
+            new = np.fromiter(self._pages_new, np.uint64, count=len(self._pages_new))
+            self._pages_sorted = np.union1d(old, new)
+            self._pages_new = set()
+        return False
 
     def add_counts(
         self, keys: np.ndarray, counts: np.ndarray, site_pages: Mapping[str, int]
@@ -477,8 +515,9 @@ class ProfileCounter:
         ``store_min`` (default ``min_pages``) pages are kept."""
         store = min_pages if store_min is None else store_min
         keys, counts = self.counts(store_min=max(1, store))
+        meta = {"duplicates": self.duplicates, **(options.pop("meta", None) or {})}
         return SiteProfile(keys, counts, dict(self.site_pages), min_pages=min_pages,
-                           store_min=max(1, store), **options)
+                           store_min=max(1, store), meta=meta, **options)
 
     def save_partial(self, fh: str | os.PathLike[str] | IO[bytes], rank: int | None = None,
                      world_size: int | None = None) -> None:
@@ -487,7 +526,8 @@ class ProfileCounter:
         (an engine's); :func:`merge_partials` then checks that it merges the files of every
         task of one run, and no file of another."""
         keys, counts = self.counts(store_min=1)
-        meta: dict[str, Any] = {"partial": True, "store_min": 1}
+        meta: dict[str, Any] = {"partial": True, "store_min": 1,
+                                "duplicates": self.duplicates}
         if rank is not None and world_size is not None:
             meta.update({"rank": int(rank), "world_size": int(world_size)})
         _save(fh, keys, counts, dict(self.site_pages), meta)
@@ -724,6 +764,7 @@ def merge_partials(
                     "counts; merge only the partial files of the shards (scrubber profile "
                     "build --partial, datatrove's ProfileCounter)")
             counter.add_counts(keys, counts, site_pages)
+            counter.duplicates += int(meta.get("duplicates", 0))
         for folder, runs in tasks.items():
             _check_one_run(folder, runs)
         return counter.finish(min_pages=DEFAULT_MIN_PAGES if min_pages is None else min_pages,

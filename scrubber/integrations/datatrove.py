@@ -297,8 +297,9 @@ class ProfileCounter(PipelineStep):
                     self.stat_update("no_site")
                 else:
                     with self.track_time():
-                        counter.add(site, doc.text)
-                    self.stat_update("pages_counted")
+                        counted = counter.add(site, doc.text)
+                    # (a page with the same lines as one counted before in this task)
+                    self.stat_update("pages_counted" if counted else "duplicate_pages")
                 yield doc
             with self.output_folder.open(f"{rank:05d}.npz", "wb") as fh:
                 # (its task in the file: a folder holding an earlier run's files of more
