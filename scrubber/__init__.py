@@ -16,6 +16,7 @@ Every output line is an input line, or a trimmed piece of one, in input order.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .config import Config
@@ -137,21 +138,30 @@ _COMPILABLE = (
 def compiled_modules() -> list[str]:
     """The pipeline modules this install runs compiled (Cython builds of the same source,
     made by ``pip install .`` when a compiler is at hand; see ``setup.py``), or ``[]`` for
-    the pure-Python package. Imports the modules it checks.
+    the pure-Python package. A module not yet imported is looked up the way an import
+    would find it, without importing it (so ``scrubber --version`` does not load numpy
+    and the rules).
 
         >>> from scrubber import compiled_modules
         >>> set(compiled_modules()) <= {"scrubber." + m for m in _COMPILABLE}
         True
     """
-    import importlib
     import importlib.machinery as machinery
+    import sys
 
     out = []
     for name in _COMPILABLE:
-        module = importlib.import_module(f"{__name__}.{name}")
-        origin = getattr(module, "__file__", "") or ""
+        full = f"{__name__}.{name}"
+        module = sys.modules.get(full)
+        if module is not None:
+            origin = getattr(module, "__file__", "") or ""
+        else:
+            *parents, last = name.split(".")
+            spec = machinery.PathFinder.find_spec(
+                last, [str(Path(p, *parents)) for p in __path__])
+            origin = (spec.origin if spec is not None else "") or ""
         if origin.endswith(tuple(machinery.EXTENSION_SUFFIXES)):
-            out.append(module.__name__)
+            out.append(full)
     return out
 
 
