@@ -137,6 +137,14 @@ def test_a_page_fetched_three_times_still_loses_its_boilerplate_to_the_profile()
     assert any(d.stage is Stage.PROFILE for d in got.decisions)
 
 
+def test_profile_evaluation_refuses_fewer_than_one_copy() -> None:
+    from scrubber.corpus.evaluate import main as evaluate_main
+
+    with pytest.raises(SystemExit) as e:
+        evaluate_main(["--copies", "0"])
+    assert e.value.code == 2
+
+
 def test_spilling_to_disk_gives_the_same_counts(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     pages = [(f"s{i % 7}.com", "\n".join(f"line {chr(97 + int(x))}{int(x)} x"

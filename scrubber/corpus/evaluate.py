@@ -2,6 +2,7 @@
 
     python -m scrubber.corpus.evaluate                      # every set, html_text + inscriptis
     python -m scrubber.corpus.evaluate --sets wcxb-dev --renderers html_text --min-pages 2,3
+    python -m scrubber.corpus.evaluate --copies 2 [--no-dedupe]  # every page crawled twice
 
 The corpus: every page of the shared sets (``../shared/data``) whose site has at least two
 pages in its set, as *whole-page* text (the cached ``html_text`` / ``inscriptis`` renders of
@@ -14,6 +15,11 @@ cleaned with and without it and scored with WCXB's word F1 against the gold. Rep
 set and renderer, over all pages of multi-page sites and over the evaluation splits only
 (held-out sites of the trainable sets; dragnet's test split and all of l3s-gn1), since the
 shipped model was trained on the other pages. Skips (exit 0) when the data is absent.
+
+``--copies N`` counts every page N times into the profile, as a corpus of N crawls of the
+same sites holds it (each page is still cleaned and scored once); ``--no-dedupe`` counts
+each copy as a page of its own (``ProfileCounter(dedupe=False)``), as profiles were
+counted before duplicates were.
 """
 
 from __future__ import annotations
@@ -122,9 +128,10 @@ def _score(pages: Sequence[EvalPage], outs: Sequence[str]) -> tuple[float, float
 
 def evaluate(
     set_name: str, renderer: str, min_pages: Sequence[int], keep_score: float | None = None,
-    limit_sites: int | None = None,
+    limit_sites: int | None = None, copies: int = 1, dedupe: bool = True,
 ) -> list[dict[str, object]]:
-    """Rows of the report for one set × renderer (one per ``min_pages`` value)."""
+    """Rows of the report for one set × renderer (one per ``min_pages`` value);
+    ``copies`` and ``dedupe``: see the module docstring."""
     from .. import pipeline
     from ..config import Config
     from ..lines import split_lines
@@ -137,9 +144,10 @@ def evaluate(
         pages = [p for p in pages if p.site in set(keep)]
     if not pages:
         return []
-    counter = ProfileCounter()
-    for p in pages:
-        counter.add(_profile_site(p.site), p.text)
+    counter = ProfileCounter(dedupe=dedupe)
+    for _ in range(copies):
+        for p in pages:
+            counter.add(_profile_site(p.site), p.text)
     base_cfg = Config()
     t0 = time.process_time()
     base = [pipeline.run_lines(*split_lines(p.text), base_cfg)[0] for p in pages]
@@ -199,7 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--min-pages", default="2,3", help="K values (comma-separated)")
     p.add_argument("--keep-score", type=float, default=None)
     p.add_argument("--limit-sites", type=int, default=None, help="first N sites per set (quick)")
+    p.add_argument("--copies", type=int, default=1,
+                   help="count every page N times into the profile (N crawls of the sites)")
+    p.add_argument("--no-dedupe", action="store_true",
+                   help="count a page's copies as pages of their own")
     args = p.parse_args(argv)
+    if args.copies < 1:
+        p.error(f"--copies must be at least 1, not {args.copies}")
     from ..train.data import data_root
 
     if data_root() is None:
@@ -210,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for s in args.sets.split(","):
         for r in args.renderers.split(","):
             t0 = time.process_time()
-            got = evaluate(s, r, ks, args.keep_score, args.limit_sites)
+            got = evaluate(s, r, ks, args.keep_score, args.limit_sites, args.copies,
+                           not args.no_dedupe)
             if not got:
                 print(f"{s} × {r}: no multi-page sites or no cached renders", file=sys.stderr)
             for row in got:
