@@ -94,6 +94,18 @@ def test_compiled_modules_name_pipeline_modules_and_build_says_which() -> None:
                                 else "pure Python")
 
 
+def test_build_says_which_without_importing_the_pipeline_or_numpy() -> None:
+    # scrubber --version: a module not yet imported is looked up where an import would
+    # find it, not imported; imported afterwards, each is what the lookup said
+    code = ("import importlib, sys, scrubber; found = scrubber.compiled_modules(); "
+            "print('numpy' in sys.modules, 'scrubber.pipeline' in sys.modules); "
+            "[importlib.import_module('scrubber.' + m) for m in scrubber._COMPILABLE]; "
+            "print(found == scrubber.compiled_modules())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False", "True"]
+
+
 def test_the_compiled_install_gives_the_source_trees_output_byte_for_byte() -> None:
     found = _installed_build()
     if (found is not None and not found[0].startswith("compiled")
