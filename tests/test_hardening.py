@@ -599,6 +599,10 @@ REVIEWED = {
     # a run of capitalised words: each repeat starts at a capital, which the lowercase
     # run before it cannot match, so a text splits into repeats one way only
     "scrubber.lines._GLUE_RUN",
+    # a run of title tokens: every quantifier possessive, and each repeat starts with white
+    # space then a non-space, so a line splits into repeats one way only and an attempt
+    # that fails gives nothing back (starts only at a token's start, (?<!\S))
+    "scrubber.lines._TITLE_RUN",
 }
 
 

@@ -12,7 +12,7 @@ or from Python::
     >>> from scrubber.corpus.profile import ProfileCounter
     >>> counter = ProfileCounter()
     >>> for body in ("Cats purr.", "Dogs bark.", "Owls hoot."):
-    ...     counter.add("example.com", f"Share this story\\n{body}\\n")
+    ...     _ = counter.add("example.com", f"Share this story\\n{body}\\n")
     >>> prof = counter.finish(min_pages=3)
     >>> prof.seen("example.com", ["Share this story", "Dogs bark."])
     [3, 0]
@@ -359,7 +359,8 @@ class ProfileCounter:
     """Counts, per site, on how many pages each normalised line occurs.
 
         >>> c = ProfileCounter()
-        >>> c.add("a.com", "Menu\\nOne\\n"); c.add("a.com", "Menu\\nTwo\\n")
+        >>> c.add("a.com", "Menu\\nOne\\n"), c.add("a.com", "Menu\\nTwo\\n")
+        (True, True)
         >>> c.finish(min_pages=2).seen("a.com", ["Menu", "One"])
         [2, 0]
 
@@ -370,7 +371,7 @@ class ProfileCounter:
     8 bytes a distinct page; pass ``dedupe=False`` to count every page.
 
         >>> c = ProfileCounter()
-        >>> c.add("a.com", "Menu\nOne\n"), c.add("a.com", "Menu\nOne\n"), c.duplicates
+        >>> c.add("a.com", "Menu\\nOne\\n"), c.add("a.com", "Menu\\nOne\\n"), c.duplicates
         (True, False, 1)
 
     Args:
