@@ -877,7 +877,10 @@ _SENTENCE_END = regex.compile(
     r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Ltd|Co|vs|No|Prof|Gen|Sen|Rep|Gov)\.)"
     r"(?<!(?<!\w)\p{L}\.)(?<=[.!?…][\"”’)\]]?) +(?=[\"“‘(]?\p{Lu})"
 )
-_TITLE_TOKEN = regex.compile(r"[\p{Lu}\d&|»›·•/–—-]")
+# the separators a run of capitalised words may hold ("Home | News | Sport"), and what
+# may start a token of such a run: a capital, a digit or one of them
+_TITLE_SEPS = "&|»›·•/–—-"
+_TITLE_FIRST = rf"[\p{{Lu}}\d{regex.escape(_TITLE_SEPS)}]"
 
 
 def run_on_cuts(line: str, runs: Sequence[tuple[int, int]] | None = None) -> list[int]:
@@ -915,13 +918,10 @@ def title_runs(line: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _TITLE_RUN.finditer(line)]
 
 
-# a run of TITLE_RUN_MIN tokens (\S+) that start with _TITLE_TOKEN, and the white space
+# a run of TITLE_RUN_MIN tokens (\S+) that start with _TITLE_FIRST, and the white space
 # after the last (possessive: a token or a gap is never given back)
-_T = _TITLE_TOKEN.pattern
-_TITLE_RUN = regex.compile(
-    rf"(?<!\S){_T}\S*+(?:\s++{_T}\S*+){{{TITLE_RUN_MIN - 1},}}+(?:\s++|\Z)")
-del _T
-_TITLE_SEPS = frozenset("&|»›·•/–—-")
+_TITLE_RUN = regex.compile(rf"(?<!\S){_TITLE_FIRST}\S*+(?:\s++{_TITLE_FIRST}\S*+)"
+                           rf"{{{TITLE_RUN_MIN - 1},}}+(?:\s++|\Z)")
 # str.split() also splits at these, regex's \s does not: a line holding one is not
 # prefiltered
 _SPLIT_ONLY = ("\x1c", "\x1d", "\x1e", "\x1f")
@@ -962,19 +962,21 @@ def _glued(texts: Sequence[str], min_points: int) -> tuple[dict[int, list[int]],
     """:func:`glued_lines`, and which of its lines are run-on lines (:func:`run_on_cuts`)
     with no glue point in them: text nodes joined by spaces, read a sentence at a time."""
     cuts: dict[int, list[int]] = {}
-    longest = max(map(len, texts), default=0)
+    lens = list(map(len, texts))
+    longest = max(lens, default=0)
     if longest >= LAYOUT_ROW_MIN:
         for i, text in enumerate(texts):
-            if len(text) >= LAYOUT_ROW_MIN and (cut := layout_cells(text)):
+            if lens[i] >= LAYOUT_ROW_MIN and (cut := layout_cells(text)):
                 cuts[i] = cut
     run_on: set[int] = set()
-    # (the long lines' share first: on most pages it is under RUN_ON_SHARE, and then no
-    # subset of them can reach it, so their title runs are not looked for)
-    share = RUN_ON_SHARE * sum(map(len, texts)) if longest >= RUN_ON_MIN else 0.0
-    if longest >= RUN_ON_MIN and sum(n for n in map(len, texts) if n >= RUN_ON_MIN) >= share:
-        runs = {i: r for i, text in enumerate(texts) if len(text) >= RUN_ON_MIN
-                and len(r := title_runs(text)) >= RUN_ON_RUNS}
-        if sum(len(texts[i]) for i in runs) >= share:
+    if longest >= RUN_ON_MIN:
+        long = [i for i, n in enumerate(lens) if n >= RUN_ON_MIN]
+        share = RUN_ON_SHARE * sum(lens)
+        # (the long lines' share first: on most pages it is under RUN_ON_SHARE, and then
+        # no subset of them can reach it, so their title runs are not looked for)
+        runs = ({i: r for i in long if len(r := title_runs(texts[i])) >= RUN_ON_RUNS}
+                if sum(lens[i] for i in long) >= share else {})
+        if runs and sum(lens[i] for i in runs) >= share:
             for i, r in runs.items():
                 if i not in cuts and not _code_like(texts[i]):
                     cut = run_on_cuts(texts[i], r)
@@ -1005,20 +1007,14 @@ def _glued(texts: Sequence[str], min_points: int) -> tuple[dict[int, list[int]],
     return cuts, run_on
 
 
-def glue_view(
-    texts: Sequence[str], min_points: int = GLUE_MIN_POINTS,
-    cuts: dict[int, list[int]] | None = None,
-) -> GlueView | None:
-    """The :class:`GlueView` of ``texts`` when its :func:`glued_lines` (``cuts``, when
-    already known: none of them then counts as a run-on line) hold
+def glue_view(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> GlueView | None:
+    """The :class:`GlueView` of ``texts`` when its :func:`glued_lines` hold
     :data:`GLUE_MIN_SHARE` of its characters, else ``None``.
 
         >>> glue_view(["An ordinary line.", "Read the YouTube video.Then comment."]) is None
         True
     """
-    run_on: set[int] = set()
-    if cuts is None:
-        cuts, run_on = _glued(texts, min_points)
+    cuts, run_on = _glued(texts, min_points)
     total = sum(map(len, texts)) + len(texts) - 1
     if not cuts or sum(len(texts[i]) for i in cuts) < GLUE_MIN_SHARE * total:
         return None
