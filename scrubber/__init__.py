@@ -16,7 +16,6 @@ Every output line is an input line, or a trimmed piece of one, in input order.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .config import Config
@@ -148,6 +147,7 @@ def compiled_modules() -> list[str]:
     """
     import importlib.machinery as machinery
     import sys
+    from pathlib import Path
 
     out = []
     for name in _COMPILABLE:
