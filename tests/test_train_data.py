@@ -224,6 +224,13 @@ def test_registry_names() -> None:
         assert name in render.available_renderers(optional=True)
 
 
+def test_every_renderer_names_the_module_it_imports() -> None:
+    assert {n: render.renderer_module(n) for n in render.RENDERERS} == {
+        "trafilatura": "trafilatura", "inscriptis": "inscriptis", "html_text": "html_text",
+        "blocks": "scrubber.html", "markdown": "markdownify", "wrapped": "html_text",
+        "soup": "bs4", "soup_lines": "bs4", "soup_space": "bs4"}
+
+
 def test_wrapped_renderer_fills_lines_to_its_width_and_leaves_long_words_whole() -> None:
     pytest.importorskip("html_text")
     url = "https://example.com/" + "a" * 90

@@ -199,9 +199,6 @@ GATE_RENDERERS: tuple[str, ...] = ("html_text", "trafilatura", "soup_space")
 """Renderers the gate scores scrubber on (``soup_space``: BeautifulSoup's ``get_text(" ",
 strip=True)``, text nodes joined by spaces, read a piece at a time)."""
 
-_RENDERER_MODULES = {"soup_space": "bs4"}
-"""The module a gate renderer needs, where it is not the renderer's own name."""
-
 GATE_TOLERANCE = 0.005
 """A gate score may fall this far below its floor before the test fails."""
 
@@ -1357,7 +1354,7 @@ def gate_scores(
         GateUnavailable: no data root, a gate set is missing, or a renderer cannot run.
     """
     from scrubber.train.data import available_sets, data_root
-    from scrubber.train.render import available_renderers
+    from scrubber.train.render import available_renderers, renderer_module
 
     if data_root() is None:
         raise GateUnavailable("no data root (../shared/data or $SCRUBBER_DATA)")
@@ -1369,8 +1366,7 @@ def gate_scores(
         if ren not in runnable:
             raise GateUnavailable(f"renderer {ren} cannot run here")
         try:
-            # (trafilatura / html_text: the module is the renderer's name)
-            import_module(_RENDERER_MODULES.get(ren, ren))
+            import_module(renderer_module(ren))
         except ImportError as exc:
             raise GateUnavailable(f"renderer {ren} is not installed: {exc}") from exc
     out: dict[str, dict[str, float]] = {}

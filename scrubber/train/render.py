@@ -71,6 +71,7 @@ __all__ = [
     "available_renderers",
     "guarded",
     "render",
+    "renderer_module",
     "renderer_version",
 ]
 
@@ -257,6 +258,28 @@ _DISTRIBUTIONS = {
     "soup_lines": "beautifulsoup4",
     "soup_space": "beautifulsoup4",
 }
+
+_MODULES = {
+    "trafilatura": "trafilatura",
+    "inscriptis": "inscriptis",
+    "html_text": "html_text",
+    "blocks": "scrubber.html",
+    "markdown": "markdownify",
+    "wrapped": "html_text",
+    "soup": "bs4",
+    "soup_lines": "bs4",
+    "soup_space": "bs4",
+}
+
+
+def renderer_module(name: str) -> str:
+    """The module renderer ``name`` imports (its distribution is another name at times:
+    ``soup_space`` imports ``bs4``, from ``beautifulsoup4``).
+
+        >>> renderer_module("soup_space"), renderer_module("html_text")
+        ('bs4', 'html_text')
+    """
+    return _MODULES[name]
 
 
 def renderer_version(name: str) -> str:
