@@ -790,3 +790,106 @@ def test_a_finished_profile_in_a_folder_of_partials_says_to_use_it_by_itself(
     assert main(["--jsonl", "--no-model", "--profile", str(folder / "profile.npz"),
                  str(corpus)]) == 0
     capsys.readouterr()
+
+
+class _Stdin(io.TextIOWrapper):
+    """A piped stdin (not a terminal) holding ``data``."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_profile_dash_reads_a_piped_profile_when_the_corpus_is_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `profile build ... -o - | scrubber --jsonl --profile - FILE` said "--profile -: No
+    # such file or directory" (the build writes stdout for -o -, the reader had no -)
+    corpus = _site_corpus(tmp_path, 5)
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof)]) == 0
+    want, piped = tmp_path / "want.jsonl", tmp_path / "piped.jsonl"
+    assert main(["--jsonl", "--no-model", "--profile", str(prof), str(corpus),
+                 "-o", str(want)]) == 0
+    monkeypatch.setattr("sys.stdin", _Stdin(prof.read_bytes()))
+    assert main(["--jsonl", "--no-model", "--profile", "-", str(corpus), "-o", str(piped)]) == 0
+    assert piped.read_bytes() == want.read_bytes()
+    assert "Serving the valley since the flood" not in piped.read_text()
+    capsys.readouterr()
+    # the corpus cannot come from stdin too: a usage error before anything is read
+    for files in ([], ["-"]):
+        monkeypatch.setattr("sys.stdin", _Stdin(prof.read_bytes()))
+        assert main(["--jsonl", "--no-model", "--profile", "-", *files]) == 2
+        assert "--profile - reads the profile from stdin, so the corpus cannot come from " \
+               "there too: give it as FILE" in capsys.readouterr().err
+    # nothing piped: an input error naming stdin
+    monkeypatch.setattr("sys.stdin", _Stdin(b""))
+    assert main(["--jsonl", "--no-model", "--profile", "-", str(corpus)]) == 1
+    assert "--profile -: <stdin>: not a scrubber site profile" in capsys.readouterr().err
+
+
+def test_profile_show_reads_stdin_and_shows_the_profile_at_a_given_min_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = _site_corpus(tmp_path, 5)
+    prof = tmp_path / "p.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof), "--store-min", "2"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", _Stdin(prof.read_bytes()))
+    assert main(["profile", "show", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("-: 1 sites, 5 pages") and "min_pages=3)" in out
+    # --min-pages: the profile as --profile ... --min-pages K reads it (file and folder)
+    assert main(["profile", "show", str(prof), "--min-pages", "2"]) == 0
+    assert "min_pages=2)" in capsys.readouterr().out
+    folder = _partials_folder(tmp_path)
+    assert main(["profile", "show", str(folder), "--min-pages", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "min_pages=4)" in out and "'min_pages': 4" in out
+    # below what the profile stores: refused as --profile refuses it
+    assert main(["profile", "show", str(prof), "--min-pages", "1"]) == 2
+    assert main(["profile", "show", str(folder), "--min-pages", "5"]) == 0
+    capsys.readouterr()
+    prof3 = tmp_path / "p3.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(prof3)]) == 0
+    capsys.readouterr()
+    assert main(["profile", "show", str(prof3), "--min-pages", "2"]) == 1
+    assert "min_pages must be >= 3 for this profile" in capsys.readouterr().err
+
+
+def test_profile_build_task_names_the_shard_so_merge_refuses_a_run_with_a_task_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a Slurm array (or any scheduler) running `profile build --partial` per shard: a
+    # failed task's file missing merged into counts too low without a word
+    corpus = _site_corpus(tmp_path, 6)
+    lines = corpus.read_text().splitlines(keepends=True)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for task in range(3):
+        shard = tmp_path / f"s{task}.jsonl"
+        shard.write_text("".join(lines[task::3]))
+        if task != 1:
+            assert main(["profile", "build", "--partial", "--task", f"{task}/3", str(shard),
+                         "-o", str(folder / f"{task:05d}.npz")]) == 0
+    assert "(task 2 of 3)" in capsys.readouterr().err
+    merged = tmp_path / "m.npz"
+    assert main(["profile", "merge", str(folder), "-o", str(merged)]) == 1
+    assert "partial counts of 2 of the 3 tasks of a run" in capsys.readouterr().err
+    assert main(["profile", "build", "--partial", "--task", "1/3", str(tmp_path / "s1.jsonl"),
+                 "-o", str(folder / "00001.npz")]) == 0
+    assert main(["profile", "merge", str(folder), "-o", str(merged)]) == 0
+    whole = tmp_path / "whole.npz"
+    assert main(["profile", "build", str(corpus), "-o", str(whole)]) == 0
+    assert np.array_equal(SiteProfile.load(merged).keys, SiteProfile.load(whole).keys)
+    capsys.readouterr()
+    # --task is a shard's: without --partial, or not I/N with 0 <= I < N, a usage error
+    assert main(["profile", "build", "--task", "0/3", str(corpus), "-o", str(whole)]) == 2
+    assert "--task needs --partial" in capsys.readouterr().err
+    for bad in ("3/3", "-1/3", "1", "a/b", "0/0"):
+        with pytest.raises(SystemExit) as e:
+            main(["profile", "build", "--partial", f"--task={bad}", str(corpus), "-o", "x.npz"])
+        assert e.value.code == 2
+        assert "expected I/N, task I (from 0) of a run of N tasks" in capsys.readouterr().err

@@ -5,7 +5,7 @@
 
     scrubber profile build corpus/*.jsonl.gz -o site-profile.npz [--url-field url]
                            [--site-field domain] [--field text] [--min-pages 3]
-    scrubber profile show site-profile.npz|partials-folder [--top 20]
+    scrubber profile show site-profile.npz|partials-folder|- [--top 20] [--min-pages K]
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
                         "of stdout (-o -: stdout); a run that fails (exit 1) leaves FILE "
                         "as it was")
     g.add_argument("--profile", default=None, metavar="FILE",
-                   help="site profile from `scrubber profile build`: lines repeated on many "
-                        "pages of a record's site are dropped as boilerplate")
+                   help="site profile from `scrubber profile build` (a file, a folder of "
+                        "partial counts, or - for stdin when the corpus is a FILE): lines "
+                        "repeated on many pages of a record's site are dropped as boilerplate")
     g.add_argument("--min-pages", type=int, default=None, metavar="K",
                    help="with --profile: a line seen on >= K pages of the site is repeated "
                         "(default: the profile's)")
@@ -72,9 +73,30 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_cli_profile(path: str, min_pages: int | None) -> Any:
+    """``--profile PATH``: a profile file, a folder of partial counts, or ``-``, a profile
+    on stdin (``scrubber profile build ... -o - | scrubber --jsonl --profile - FILE``)."""
     from .profile import load_profile
 
+    if path == "-":
+        from .profile import SiteProfile
+
+        return SiteProfile.load(read_stdin_profile(), min_pages=min_pages)
     return load_profile(path, min_pages=min_pages)
+
+
+def read_stdin_profile() -> Any:
+    """A profile piped to stdin, read whole (an ``.npz`` is read by seeking) into a buffer
+    named ``<stdin>``. A terminal or a closed stdin is an :class:`OSError`."""
+    import io
+
+    if sys.stdin is None:
+        raise OSError(9, "closed", "stdin")
+    if sys.stdin.isatty():
+        raise OSError(25, "a terminal, and a profile is binary (pipe it, or give a FILE)",
+                      "stdin")
+    buf = io.BytesIO(sys.stdin.buffer.read())
+    buf.name = "<stdin>"
+    return buf
 
 
 def _say(line: str, err: Any = None) -> None:
@@ -141,6 +163,10 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
         return 2
     if args.min_pages is not None and args.min_pages < MIN_K:
         _say(f"scrubber: --min-pages must be at least {MIN_K}, got {args.min_pages}", err)
+        return 2
+    if args.profile == "-" and "-" in (args.files or ["-"]):
+        _say("scrubber: --profile - reads the profile from stdin, so the corpus cannot come "
+             "from there too: give it as FILE", err)
         return 2
     if args.profile:
         try:
@@ -295,6 +321,10 @@ def _profile_parser() -> argparse.ArgumentParser:
                         "--min-pages go lower at cleaning time)")
     b.add_argument("--partial", action="store_true",
                    help="write every count (a shard's partial, to merge with `profile merge`)")
+    b.add_argument("--task", type=_task, default=None, metavar="I/N",
+                   help="with --partial: this shard is task I (from 0) of a run of N; "
+                        "`profile merge` then refuses a run with a task's file missing or "
+                        "twice (e.g. --task $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
     b.add_argument("--on-error", choices=("fail", "skip"), default="fail",
                    help="bad records: fail (default) or skip (both reported with line numbers)")
     m = sub.add_parser("merge", help="merge partial count files into one profile")
@@ -305,16 +335,38 @@ def _profile_parser() -> argparse.ArgumentParser:
     m.add_argument("--min-pages", type=int, default=3, metavar="K")
     s = sub.add_parser("show", help="summarise a profile file (or a folder of partial counts, "
                                     "merged as --profile reads it)")
-    s.add_argument("file", metavar="FILE|FOLDER")
+    s.add_argument("file", metavar="FILE|FOLDER", help="a profile, a folder of partial counts, "
+                                                     "or - (stdin)")
+    s.add_argument("--min-pages", type=int, default=None, metavar="K",
+                   help="show it as --profile ... --min-pages K reads it (default: the "
+                        "profile's own)")
     s.add_argument("--top", type=at_least(0), default=20, metavar="N",
                    help="sites listed, most pages first (default: 20; 0: every site)")
     return p
 
 
+def _task(value: str) -> tuple[int, int]:
+    """``--task I/N``: task ``I`` (0 <= I < N) of a run of ``N``."""
+    i, sep, n = value.partition("/")
+    try:
+        rank, size = int(i), int(n)
+    except ValueError:
+        rank = size = -1
+    if not sep or size < 1 or not 0 <= rank < size:
+        raise argparse.ArgumentTypeError(
+            f"expected I/N, task I (from 0) of a run of N tasks, not {value!r}")
+    return rank, size
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``scrubber profile build|merge|show``."""
     args = _profile_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if args.cmd in ("build", "merge") and args.min_pages < MIN_K:
+    if args.cmd == "build" and args.task is not None and not args.partial:
+        # (a finished profile is not merged, so the task it was would check nothing)
+        _say("scrubber profile: --task needs --partial (the task of a shard's partial "
+             "counts, which `profile merge` checks)")
+        return 2
+    if args.min_pages is not None and args.min_pages < MIN_K:
         # (SiteProfile refuses it, but only once the corpus has been counted or merged)
         _say(f"scrubber profile: --min-pages must be at least {MIN_K}, got {args.min_pages}")
         return 2
@@ -454,8 +506,10 @@ def _build(args: argparse.Namespace) -> int:
                  f"{lacking}{f', {bad:,} bad' if bad else ''}; the profile is empty")
         store = args.min_pages if args.store_min is None else args.store_min
         if args.partial:
-            counter.save_partial(dest)
-            what = f"partial counts of {counter.pages} pages"
+            rank, size = args.task or (None, None)
+            counter.save_partial(dest, rank=rank, world_size=size)
+            what = f"partial counts of {counter.pages} pages" + (
+                f" (task {rank} of {size})" if args.task else "")
         else:
             prof = counter.finish(min_pages=args.min_pages, store_min=store)
             prof.save(dest)
@@ -479,19 +533,23 @@ def _show(args: argparse.Namespace) -> int:
 
     from .profile import SiteProfile, _load, folder_files, merge_partials
 
-    if Path(args.file).is_dir():
+    if args.file != "-" and Path(args.file).is_dir():
         # a folder of partial counts (a datatrove run writes one file per task): shown
         # merged, as --profile reads it (it was "Is a directory", which --profile accepts)
         files = folder_files(args.file)
-        prof = merge_partials(files)
+        prof = merge_partials(files, min_pages=args.min_pages)
         keys, counts, site_pages = prof.keys, prof.counts, prof.site_pages
         meta = {"partial files merged": len(files), "store_min": prof.store_min,
                 "min_pages": prof.min_pages}
         print(f"{args.file}: a folder of {len(files)} partial count files, merged as "
               "--profile reads it")
     else:
-        keys, counts, site_pages, meta = _load(args.file)
-        prof = None if meta.get("partial") else SiteProfile.load(args.file)
+        src = read_stdin_profile() if args.file == "-" else args.file
+        keys, counts, site_pages, meta = _load(src)
+        if hasattr(src, "seek"):
+            src.seek(0)
+        prof = (None if meta.get("partial") and args.min_pages is None
+                else SiteProfile.load(src, min_pages=args.min_pages))
     print(f"{args.file}: {len(site_pages)} sites, {sum(site_pages.values())} pages, "
           f"{len(keys)} stored lines (seen on >= {meta.get('store_min')} pages)")
     print(f"meta: {meta}")
