@@ -668,6 +668,39 @@ def test_sites_of_ipv6_backslash_and_odd_urls(given: str, site: str) -> None:
     assert normalise_site(site) == site  # a site key is its own site
 
 
+@pytest.mark.parametrize(("given", "site"), [
+    # Config.site normalises a record's site again: each of these was one site when
+    # counted and another when cleaned
+    ("a.www.com", "www.com"),  # (then "com")
+    ("www.com", "www.com"),
+    ("x.www.blogspot.com", "blogspot.com"),  # (then "www.blogspot.com", then this)
+    ("x.www.blogspot.de", "blogspot.de"),
+    ("Ex%41mple.com", "example.com"),  # (decoded after lower-casing: "exAmple.com")
+    ("a%2fb.com", ""),  # ("a/b.com", then "a": a browser refuses the host)
+    ("fe80::1%25eth0", ""),  # (a zone is no part of a URL's host)
+    ("x@ host.example ", "host.example"),
+    ("44. ", "44"),
+    ("le monde", "le monde"),  # (a --site-field value that is no host name stays itself)
+])
+def test_a_site_key_is_its_own_site(given: str, site: str) -> None:
+    assert normalise_site(given) == site
+    assert normalise_site(site) == site
+
+
+def test_every_site_key_is_its_own_site_on_random_hosts_and_urls() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = ["http://", "https:", "//", "www.", "www", "a", "x", ".", "com", "de", "co.",
+              "uk", "blogspot.", ":80", "/", "\\", "@", "[", "]", "::1", "%", "%2f", "%41",
+              "%25", "2e", "ß", "σ", "é", "\u200c", "İ", " ", "\t"]
+    for _ in range(20_000):
+        given = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        for read in (normalise_site, site_from_url):
+            key = read(given)
+            assert normalise_site(key) == key, (given, key)
+
+
 def test_partials_that_name_their_task_must_be_one_whole_run(tmp_path: Path) -> None:
     # (an engine's partial files carry rank and world_size; the CLI's --partial shards do
     # not, and merge as before, beside them too)

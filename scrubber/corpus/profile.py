@@ -113,6 +113,10 @@ is kept as body."""
 
 _DIGITS = re.compile(r"\d+")
 _HOST = re.compile(r"[\w.-]+")
+_NOT_HOST = re.compile(r"[\x00-\x1f\x7f#/:<>?@\[\\\]^|%]")
+"""Characters no host holds once it is read (WHATWG's forbidden domain code points, but the
+space, which a ``--site-field`` name may hold): a percent escape that decodes to one, or a
+stray bracket, is no site, as it is to a browser."""
 _WEB_SCHEME = re.compile(r"(?i)(?:https?|ftp|wss?):(?:[\\/]+|(?!\d))")
 """A URL scheme browsers read with a host whatever slashes follow it (not a port:
 ``ftp:21`` is a host and its port)."""
@@ -218,23 +222,31 @@ def normalise_site(host: str) -> str:
     host = host.replace("\\", "/").split("/", 1)[0]
     if "@" in host:
         host = host.rsplit("@", 1)[1]
-    if "%" in host:  # (percent-encoded, as a URL may write a host)
-        host = unquote(host)
+    if "%" in host:  # (percent-encoded, as a URL may write a host; "%41" is "a")
+        host = unquote(host).lower()
     if host.startswith("[") or host.count(":") >= 2:
         # an IPv6 address ("[::1]:8080", "::1"): split at its first colon it was "[" or ""
         return _ipv6_site(host[1:].split("]", 1)[0] if host.startswith("[") else host)
     host = host.split(":", 1)[0].rstrip(".")
+    if _NOT_HOST.search(host):
+        # ("a%2fb.com" decoded to "a/b.com", which was the site "a/b.com" and, read again,
+        # "a": a site key must be its own site, as Config.site reads it again)
+        return ""
     if not host or re.fullmatch(r"[\d.]+", host):
         return host
-    labels = [x if x.isascii() else _ascii_label(x) for x in host.split(".") if x]
-    if len(labels) > 1 and labels[0] == "www":  # (an intranet host "www" stays itself)
+    labels = [x if x.isascii() else _ascii_label(x) for x in map(str.strip, host.split("."))
+              if x]  # (a label of spaces, or one padded, was cut by the next reading)
+    if len(labels) > 2 and labels[0] == "www":
+        # (an intranet host "www" stays itself, and so does the domain "www.com": "a.www.com"
+        # was "www.com", and read again "com")
         labels = labels[1:]
-    if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS:
+    if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS and labels[-3] != "www":
         return ".".join(labels[-3:])  # a blog on a hosting platform is its own site
     if len(labels) >= 3 and "blogspot" in labels[-3:-1]:
         # Blogger's country domains: blogspot.de, blogspot.co.uk, blogspot.com.br
         k = len(labels) - 1 - labels[::-1].index("blogspot")
-        if k >= 1 and (k == len(labels) - 2 or labels[-2] in _SECOND_LEVEL):
+        if (k >= 1 and labels[k - 1] != "www"
+                and (k == len(labels) - 2 or labels[-2] in _SECOND_LEVEL)):
             return ".".join(labels[k - 1:])
     if len(labels) <= 2:
         return ".".join(labels)
@@ -248,6 +260,8 @@ def _ipv6_site(address: str) -> str:
     one site; ``""`` when it is not one."""
     import ipaddress
 
+    if "%" in address:  # (a zone, "fe80::1%eth0", is no part of a URL's host)
+        return ""
     try:
         return f"[{ipaddress.IPv6Address(address).compressed}]"
     except ValueError:
