@@ -174,9 +174,14 @@ def line_key(site: str, line: str) -> int:
     return _hash(_site_prefix(site), norm)
 
 
+def _blake64(data: bytes) -> int:
+    """64-bit BLAKE2b of ``data``, little-endian: the profile's keys and page fingerprints."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
 def _hash(prefix: bytes, norm: str) -> int:
-    digest = hashlib.blake2b(prefix + norm.encode("utf-8", "surrogatepass"), digest_size=8)
-    return int.from_bytes(digest.digest(), "little") or 1  # 0 is reserved for "blank"
+    """The key of a normalised line on a site (its :func:`_site_prefix`)."""
+    return _blake64(prefix + norm.encode("utf-8", "surrogatepass")) or 1  # 0 is "blank"
 
 
 def _keys(site: str, lines: Iterable[str]) -> np.ndarray:
@@ -446,7 +451,7 @@ class ProfileCounter:
 
     def _seen_page(self, keys: np.ndarray) -> bool:
         """Was a page with these keys (its site is in them) counted before? Remembers it."""
-        fp = int.from_bytes(hashlib.blake2b(keys.tobytes(), digest_size=8).digest(), "little")
+        fp = _blake64(keys.tobytes())
         old = self._pages_sorted
         if fp in self._pages_new or (
                 len(old) and old[min(int(np.searchsorted(old, fp)), len(old) - 1)] == fp):
