@@ -673,6 +673,8 @@ def test_sites_of_ipv6_backslash_and_odd_urls(given: str, site: str) -> None:
     # counted and another when cleaned
     ("a.www.com", "www.com"),  # (then "com")
     ("www.com", "www.com"),
+    ("news.www.co.uk", "www.co.uk"),  # (then "co.uk")
+    ("www.co.uk", "www.co.uk"),
     ("x.www.blogspot.com", "blogspot.com"),  # (then "www.blogspot.com", then this)
     ("x.www.blogspot.de", "blogspot.de"),
     ("Ex%41mple.com", "example.com"),  # (decoded after lower-casing: "exAmple.com")
@@ -691,7 +693,7 @@ def test_every_site_key_is_its_own_site_on_random_hosts_and_urls() -> None:
     import random
 
     rng = random.Random(7)
-    pieces = ["http://", "https:", "//", "www.", "www", "a", "x", ".", "com", "de", "co.",
+    pieces = ["http://", "https:", "//", "www.", "www", "a", "x", ".", "com", "de", "co.", ".co",
               "uk", "blogspot.", ":80", "/", "\\", "@", "[", "]", "::1", "%", "%2f", "%41",
               "%25", "2e", "ß", "σ", "é", "\u200c", "İ", " ", "\t"]
     for _ in range(20_000):

@@ -205,7 +205,7 @@ def page_keys(site: str, text: str) -> np.ndarray:
 
 def normalise_site(host: str) -> str:
     """A host name (or a site value from a record) reduced to a registrable-domain-like
-    key: lower case, no port, no user, no ``www.``, internationalised labels in punycode,
+    key: lower case, no port, no user, internationalised labels in punycode,
     the last two labels (three under ``co.uk``-like second levels). A heuristic, not the
     Public Suffix List. An IP address is its own site (an IPv6 one in brackets,
     compressed); a URL is read as :func:`site_from_url` reads it.
@@ -241,10 +241,9 @@ def normalise_site(host: str) -> str:
         return host
     labels = [x if x.isascii() else _ascii_label(x) for x in map(str.strip, host.split("."))
               if x]  # (a label of spaces, or one padded, was cut by the next reading)
-    if len(labels) > 2 and labels[0] == "www":
-        # (an intranet host "www" stays itself, and so does the domain "www.com": "a.www.com"
-        # was "www.com", and read again "com")
-        labels = labels[1:]
+    # (no "www." is taken off: the last labels kept below leave it off "www.example.com",
+    # and where they keep it, it is the registered name - "www.com", "www.co.uk" - which
+    # taking it off made "com" or "co.uk" when the key was read again)
     if len(labels) >= 3 and ".".join(labels[-2:]) in PLATFORMS and labels[-3] != "www":
         return ".".join(labels[-3:])  # a blog on a hosting platform is its own site
     if len(labels) >= 3 and "blogspot" in labels[-3:-1]:
