@@ -556,7 +556,8 @@ def _run_unwrapped(
     late = _settle_wrapped(texts, outputs, cfg, explain, model, False) if resettle else {}
     if resettle and cfg.unglue:  # (what it keeps may read as glued text, as clean() reads it)
         late.update(_settle_glued(texts, outputs, cfg, explain, model))
-    out = _emit(texts, endings, outputs, sink)
+    blanks: list[int] = []
+    out = _emit(texts, endings, outputs, sink, blanks)
     if ex is None:
         return out, None
     decisions: list[Decision] = []
@@ -575,18 +576,35 @@ def _run_unwrapped(
                       else Action.TRIM)
             decisions.append(Decision(i, texts[i], action, d.stage, why, d.rule_id, d.score, o))
     decisions = [late.get(d.index, d) for d in decisions]
+    _blanks_as_written(decisions, blanks)
     return out, Explained(out, tuple(decisions))
 
 
 def _emit(
     texts: Sequence[str], endings: Sequence[str], outputs: Sequence[str | None],
-    sink: list[str | None] | None,
+    sink: list[str | None] | None, written: list[int] | None = None,
 ) -> str:
     """What a view's run writes: ``outputs`` (what each input line contributes) handed to
-    ``sink`` when there is one, and joined as the text."""
+    ``sink`` when there is one, and joined as the text (``written``: gets the blank lines
+    written, as :func:`lines.join_lines` gives them)."""
     if sink is not None:
         sink.extend(outputs)
-    return lines.join_lines(texts, endings, outputs)
+    return lines.join_lines(texts, endings, outputs, written)
+
+
+def _blanks_as_written(decisions: list[Decision], written: Sequence[int]) -> None:
+    """A view's blank lines decided as :func:`lines.join_lines` wrote them, in place. The
+    view's run decided them between its own lines, and a settling pass over the lines
+    after it can drop what stood on both sides of one: it was "kept" and not written."""
+    kept = set(written)
+    for k, d in enumerate(decisions):
+        if d.text.strip() or (d.action is Action.KEEP) == (d.index in kept):
+            continue
+        now = d.index in kept
+        decisions[k] = Decision(
+            d.index, d.text, Action.KEEP if now else Action.DROP, Stage.LAYOUT,
+            "blank line between kept lines" if now
+            else "blank line at an edge or in a run of blanks", output=d.text if now else None)
 
 
 def _run_unglued(
@@ -607,7 +625,8 @@ def _run_unglued(
     _, ex = run_lines(glue.texts, ["\n"] * len(glue.texts), cfg.replace(unglue=False),
                       explain, model=model, headline=headline, sink=inner)
     outputs = glue.write(inner, endings)
-    out = _emit(texts, endings, outputs, sink)
+    blanks: list[int] = []
+    out = _emit(texts, endings, outputs, sink, blanks)
     if ex is None:
         return out, None
     decisions: list[Decision] = []
@@ -618,6 +637,7 @@ def _run_unglued(
             continue
         decisions.append(_glued_decision(i, text, [ex.decisions[k] for k in ks], outputs[i],
                                          i in glue.run_on))
+    _blanks_as_written(decisions, blanks)
     return out, Explained(out, tuple(decisions))
 
 

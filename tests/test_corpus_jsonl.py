@@ -1042,3 +1042,26 @@ def test_jobs_above_four_per_cpu_are_lowered_with_a_warning(
     with pytest.warns(RuntimeWarning, match="jobs=9 is more than 4 per CPU: running 4"):
         clean_jsonl([src], io.BytesIO(), CFG, jobs=9)
     assert started == [4, 4, 4]
+
+
+def test_text_documents_count_the_same_lines_out_without_the_explaining_path() -> None:
+    from scrubber.config import Config
+    from scrubber.corpus.records import clean_document
+
+    # a glued line (text nodes joined without a space) is decided a piece at a time and
+    # its output can be several lines: lines_out counted those without the decisions and
+    # input lines with them, so the datatrove step's stats hung on its metadata flags
+    glued = ("HomeNewsSportBusinessWorldPoliticsContact UsThe city council approved the "
+             "budget on Tuesday after a long debate about schools. The mayor said the plan "
+             "would fund new schools and repair roads across the district.Share on "
+             "FacebookShare on TwitterPrivacy PolicyTerms of Use\n")
+    wrapped = "".join(f"{BODY[k:k + 60]}\n" for k in range(0, len(BODY), 60))
+    plain = f"Home\nNews\n{BODY}\nShare this:\n\n{BODY}\nLeave a Comment\n"
+    for cfg in (Config(), Config(use_model=False)):
+        for text in (glued, glued * 3, wrapped + "\n" + wrapped, plain):
+            fast = clean_document(text, cfg)
+            slow = clean_document(text, cfg, explain=True)
+            assert fast.text == slow.text
+            assert (fast.lines_in, fast.lines_out) == (slow.lines_in, slow.lines_out)
+            assert sum(n for k, n in slow.reasons.items() if k.startswith("drop:")) + \
+                slow.blank_dropped == slow.lines_in - slow.lines_out

@@ -152,6 +152,19 @@ def test_explain_any_str_covers_every_line(text: str) -> None:
         assert d.reason
         if d.kept:
             assert d.output is not None and d.output in d.text
+    assert_decisions_write_the_text(text, ex)
+
+
+def assert_decisions_write_the_text(text: str, ex: scrubber.Explained) -> None:
+    """What the decisions keep, joined, is the output, and the blank lines they keep are
+    those written."""
+    from scrubber.lines import join_lines
+
+    lines, endings = split_lines(text)
+    written: list[int] = []
+    assert join_lines(lines, endings, [d.output if d.kept else None for d in ex.decisions],
+                      written) == ex.text
+    assert [d.index for d in ex.decisions if d.kept and not d.text.strip()] == written
 
 
 @SETTINGS
@@ -369,6 +382,25 @@ def test_idempotence_measure_runs_on_cached_renders() -> None:
     res = patho.idempotence(["readability"], ["html_text"], limit=5, log=io.StringIO())
     cell = res["readability/html_text"]
     assert cell["pages"] == 5 and 0 <= cell["same"] <= 5
+
+
+def test_decisions_write_the_output_on_cached_renders() -> None:
+    """Whole pages of every render the cache holds (a few each): a hard-wrapped page's
+    settling dropped the paragraphs on both sides of a blank line its first reading had
+    kept, and the decisions still said "blank line between kept lines"."""
+    import itertools
+
+    from scrubber.train.cache import load_renders
+
+    seen = 0
+    for renderer in ("wrapped", "soup_space", "html_text", "markdown"):
+        renders = load_renders("wcxb-dev", renderer)
+        for _, rec in itertools.islice(sorted(renders.items()), 8):
+            text = rec.get("text") or ""
+            assert_decisions_write_the_text(text, clean_and_explain(text))
+            seen += 1
+    if not seen:
+        pytest.skip("no cached renders (python -m scrubber.train.build_dataset)")
 
 
 # --------------------------------------------------------------------------- 2. pathological

@@ -140,7 +140,9 @@ def clean_document(
     else:
         assert isinstance(text, str)
         texts, endings = lines.split_lines(text)
-        out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions)
+        written: list[str | None] = []  # (what each input line gives the output)
+        out, explained = pipeline.run_lines(texts, endings, base, explain=explain or decisions,
+                                            sink=written)
         n_in = len(texts)
         # (the output ends with a line ending: an unterminated last line, when kept, gets
         # the document's usual one, so a text kept whole was counted as over 100% kept)
@@ -155,6 +157,14 @@ def clean_document(
                                     if d.action is Action.DROP and not d.text.strip())
         if decisions:
             doc.decisions = decision_records(explained)
-    else:
+    elif html:
         doc.lines_out = len(lines.split_lines(out)[0])
+    else:
+        # the input lines written, as the decisions count them: the lines of the output,
+        # which a glued line gives several of, made lines_out depend on whether the
+        # decisions were asked for (blank lines are written by where they stand: asked)
+        blanks: list[int] = []
+        lines.join_lines(texts, endings, written, blanks)
+        doc.lines_out = len(blanks) + sum(1 for t, w in zip(texts, written, strict=True)
+                                          if w is not None and w.strip() and t.strip())
     return doc
