@@ -634,6 +634,14 @@ def test_hf_batch_cleaner_in_the_pandas_format_passes_a_null_text_as_null() -> N
     assert out["text"] == [scrubber.clean(page(0), CFG), None, scrubber.clean(page(2), CFG)]
     assert out["raw"] == texts and out["why"][1] is None
     assert fn({"text": [float("nan"), 3.5]})["text"] == [None, 3.5]
+    # numpy's float32 NaN is no float, pandas.NA and NaT no floats at all: each was passed
+    # through, and datasets could not write it into the string column either
+    import numpy as np
+
+    pd = pytest.importorskip("pandas")
+    got = fn({"text": [np.float32("nan"), np.float64("nan"), pd.NA, pd.NaT, np.float32(2)]})
+    assert got["text"][:4] == [None] * 4 and got["text"][4] == np.float32(2)
+    assert got["raw"][:4] == [None] * 4 and got["why"] == [None] * 5
 
 
 def test_datatrove_formatter_refuses_a_key_that_is_not_a_string_and_a_flag_that_is_not_bool(

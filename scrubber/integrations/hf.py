@@ -19,10 +19,11 @@ The plain function :func:`clean_batch` works too (``fn_kwargs`` carries its opti
     ds.map(clean_batch, batched=True, fn_kwargs={"field": "text"})
 
 A value that is not a string (``None``...) is passed through unchanged and, when
-``decisions`` is asked for, gets ``None`` decisions; a NaN float, the null of the ``pandas``
-format, passes as ``None``. ``datasets`` types a new column from
-the first batch it writes, so a column that starts with ``None`` values (a batch of ``None``
-texts: ``output_field``, ``keep_original`` or ``decisions``) cannot take strings later
+``decisions`` is asked for, gets ``None`` decisions; a null of the ``pandas`` or ``numpy``
+formats (a NaN of any float type, ``pandas.NA``, ``pandas.NaT``) passes as ``None``.
+``datasets`` types a new column from the first batch it writes, so a column that starts
+with ``None`` values (a batch of ``None`` texts: ``output_field``, ``keep_original`` or
+``decisions``) cannot take strings later
 (``TypeError: Couldn't write column ...``); give ``map`` the types with
 :meth:`BatchCleaner.features`::
 
@@ -35,6 +36,7 @@ texts: ``output_field``, ``keep_original`` or ``decisions``) cannot take strings
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -196,7 +198,7 @@ class BatchCleaner:
         originals: list[Any] = []
         decisions: list[Any] = []
         for i, text in enumerate(texts):
-            if isinstance(text, float) and text != text:
+            if text is not None and not isinstance(text, str) and _is_null(text):
                 # (pandas's null: a NaN float could not be written to a string column)
                 text = None
             originals.append(text)
@@ -232,3 +234,12 @@ def clean_batch(batch: Mapping[str, list[Any]], field: str = "text",
     a new cleaner for each batch, so a ``profile`` given as a path is read again for every
     batch: with a profile, map a :class:`BatchCleaner` (it reads the file once)."""
     return BatchCleaner(field=field, **options)(batch)
+
+
+def _is_null(value: Any) -> bool:
+    """A null of a pandas or numpy batch: a NaN of any float type (``numpy.float32`` is
+    no ``float``), ``pandas.NA`` or ``pandas.NaT``."""
+    if isinstance(value, numbers.Real):
+        return value != value
+    kind = type(value)
+    return kind.__module__.startswith("pandas") and kind.__name__ in ("NAType", "NaTType")
