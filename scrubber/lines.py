@@ -1063,8 +1063,13 @@ def join_lines(
         if pending_blank >= 0:
             if written is not None:
                 written.append(pending_blank)
-            parts.append(texts[pending_blank])
-            parts.append(endings[pending_blank] or default_ending(endings))
+            blank, end = texts[pending_blank], endings[pending_blank] or default_ending(endings)
+            if not blank and end == "\n" and parts[-1] == "\r":
+                # (after a line ended by a lone CR, an empty line ended by LF was one CRLF
+                # break with it, and the paragraph break was gone: it takes the CR)
+                end = "\r"
+            parts.append(blank)
+            parts.append(end)
         pending_blank = -1
         parts.append(out)
         parts.append(endings[i])

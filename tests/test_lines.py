@@ -44,3 +44,32 @@ def test_join_reports_blank_lines_written():
     written: list[int] = []
     join_lines(texts, endings, texts, written)
     assert written == [1]
+
+
+def test_a_kept_blank_line_after_a_lone_cr_stays_a_line_of_its_own():
+    # "A\r" + "\n" read back as one CRLF break: the blank line kept between A and B was
+    # gone, and a heading's setext underline below it then read with A (review)
+    texts, endings = split_lines("A\rX\n\nB\n")
+    out = join_lines(texts, endings, ["A", None, "", "B"])
+    assert out == "A\r\rB\n"
+    assert split_lines(out)[0] == ["A", "", "B"]
+    # nothing changes where the blank line's ending cannot join the CR, or it is no CR
+    for text, want in (("A\rX\r\n\r\nB\n", "A\r\r\nB\n"), ("A\r\nX\n\nB\n", "A\r\n\nB\n"),
+                       ("A\rX\n \nB\n", "A\r \nB\n")):
+        texts, endings = split_lines(text)
+        outputs = [t if t != "X" else None for t in texts]
+        assert join_lines(texts, endings, outputs) == want
+
+
+def test_mixed_line_endings_clean_to_a_fixed_point() -> None:
+    import scrubber
+
+    p1 = ("The city council approved the budget on Tuesday after a long debate about "
+          "schools and roads, the clerk said.")
+    p2 = ("The mayor said the plan would fund new schools and repair roads across the "
+          "district, which many residents welcomed.")
+    for text in (f"{p1}\rShare this:\n\n{p2}\n",
+                 f"{p1}\rShare this:\n\nThe Headline Of The Story\n=====\n{p2}\n"):
+        out = scrubber.clean(text)
+        assert "" in split_lines(out)[0]  # (the blank line kept between the paragraphs)
+        assert scrubber.clean(out) == out
