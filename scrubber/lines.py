@@ -348,6 +348,26 @@ def _layout_lines(texts: Sequence[str], setext: bool) -> tuple[dict[int, int], s
     return underlines, definitions
 
 
+def layout_roles(texts: Sequence[str]) -> dict[int, int]:
+    """The lines of ``texts`` that :func:`markup_view` (``ties=True``) reads as layout, by
+    what depends on the lines around them: a setext underline -> its heading's line, a
+    link reference definition -> -1 (neither inside fenced code). Dropping other lines
+    can change them (a fence gone, a line between a heading and its underline gone), so
+    the path compares them before and after (``pipeline._settle_markup``).
+
+        >>> layout_roles(["Title", "=====", "", "[1]: https://example.com/a"])
+        {1: 0, 3: -1}
+        >>> layout_roles(["```", "[1]: https://example.com/a", "```"])
+        {}
+    """
+    joined = "\n" + "\n".join(texts)
+    if ("]:" not in joined and "``" not in joined and "~~" not in joined
+            and _TIED.search(joined) is None):
+        return {}
+    underlines, definitions = _layout_lines(texts, True)
+    return {**underlines, **dict.fromkeys(definitions, -1)}
+
+
 def markup_view(texts: Sequence[str], ties: bool = False) -> MarkupView | None:
     """The :class:`MarkupView` of ``texts``, or ``None`` when no line carries markup (the
     lines are then read as they are). Each line's view depends on that line alone, so

@@ -478,8 +478,10 @@ def run_lines(
     # text that was not read as wrapped can be once its clutter is gone (a menu line
     # longer than the width): read again as clean() would read the output
     rewrapped: dict[int, Decision] = {}
+    if extra is None and dom_drop is None and cfg.markdown and resettle:
+        rewrapped.update(_settle_markup(originals, outputs, cfg, explain, model_arg))
     if unwrap and resettle:
-        rewrapped = _settle_wrapped(originals, outputs, cfg, explain, model_arg, True)
+        rewrapped.update(_settle_wrapped(originals, outputs, cfg, explain, model_arg, True))
     if unglue and resettle:
         rewrapped.update(_settle_glued(originals, outputs, cfg, explain, model_arg))
     if sink is not None:
@@ -751,6 +753,34 @@ def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | 
     scores = [d.score for d in parts if d.score is not None]
     return Decision(i, text, action, lead.stage, reason, lead.rule_id,
                     max(scores) if scores else None, output)
+
+
+def _settle_markup(
+    texts: Sequence[str], outputs: list[str | None], cfg: Config, explain: bool, model: Any,
+) -> dict[int, Decision]:
+    """Markdown's layout lines read by the lines around them
+    (:func:`lines.layout_roles`: setext underlines, link reference definitions, neither
+    inside fenced code) can read another way once lines are gone: a definition in a fence
+    whose fence line was dropped is one, and is never written. The settle passes read
+    each line as the input's view read it; when the output's roles differ, the output is
+    read again as clean() would read it, until they do not (at most ``Config.settle`` - 1
+    rounds, each only dropping or trimming). Returns the decisions of the lines a round
+    changed (with ``explain``); ``outputs`` is changed in place."""
+    late: dict[int, Decision] = {}
+    if cfg.settle <= 1:
+        return late
+    roles = lines.layout_roles(texts)  # (as the lines were decided, by input index)
+    blank = [not t.strip() for t in texts]
+    for _ in range(cfg.settle - 1):
+        idx, sub = _as_written(texts, outputs, blank)
+        now = {idx[j]: (idx[h] if h >= 0 else -1) for j, h in lines.layout_roles(sub).items()}
+        if all(roles.get(i) == now.get(i) for i in idx):
+            break
+        if not _read_again(texts, outputs, blank, idx, sub, cfg, explain, model, late,
+                           resettle=False):
+            break
+        roles = now
+    return late
 
 
 def _settle_wrapped(

@@ -178,3 +178,25 @@ def test_the_markdown_model_reads_link_shares_a_line_and_its_neighbours() -> Non
     assert not plain[:, -len(features.MARKDOWN):].any()
     np.testing.assert_array_equal(plain[:, : -len(features.MARKDOWN)],
                                   features.extract(view.texts, hits, rs, None, kind="text"))
+
+
+def test_a_definition_left_in_a_fence_whose_fence_line_went_is_read_again_as_one() -> None:
+    # the "```" line was dropped; the definition after it had been read inside fenced code
+    # (text) and was written, and cleaning the output again read it as a definition and
+    # left it out: the output was no fixed point (review)
+    from scrubber import clean, clean_and_explain
+    from scrubber.lines import layout_roles
+
+    first = ("The city council approved the budget on Tuesday after a long debate about "
+             "schools and roads.")
+    last = ("The mayor said the plan would fund new schools and repair roads across the "
+            "district, which many residents welcomed.")
+    text = f"{first}\n```\n[1]: https://example.com/x\n{last}\n"
+    ex = clean_and_explain(text)
+    assert ex.text == clean(text) == f"{first}\n{last}\n"
+    assert clean(ex.text) == ex.text
+    d = ex.decisions[2]
+    assert not d.kept and d.reason.startswith("once the lines dropped before were gone: a link "
+                                              "reference definition")
+    assert layout_roles(text.splitlines()) == {}
+    assert layout_roles([first, "[1]: https://example.com/x", last]) == {1: -1}
