@@ -1065,3 +1065,107 @@ def test_text_documents_count_the_same_lines_out_without_the_explaining_path() -
             assert (fast.lines_in, fast.lines_out) == (slow.lines_in, slow.lines_out)
             assert sum(n for k, n in slow.reasons.items() if k.startswith("drop:")) + \
                 slow.blank_dropped == slow.lines_in - slow.lines_out
+
+
+def test_progress_bar_reads_nothing_of_a_pipe_or_a_fifo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (it opened each input to see whether it was compressed: the bytes it read of a pipe,
+    # <(cmd) or /dev/stdin, were lost to the run - 25 of 300 records, one reported - and
+    # a FIFO opened and closed lost its writer, so the run waited for ever)
+    import os
+    import threading
+
+    pytest.importorskip("tqdm")
+    from scrubber.corpus.jsonl import _progress_bar
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    data = b"".join(json.dumps({"text": PAGE, "n": i}).encode() + b"\n" for i in range(50))
+    r, w = os.pipe()
+    try:
+        os.write(w, data)
+        os.close(w)
+        bar, by_bytes = _progress_bar([f"/dev/fd/{r}"])
+        bar.close()
+        assert by_bytes is False
+        with os.fdopen(os.dup(r), "rb") as fh:
+            assert fh.read() == data
+    finally:
+        os.close(r)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def writer() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(data)
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    bar, by_bytes = _progress_bar([fifo])  # (does not open it: the writer still waits)
+    bar.close()
+    with open(fifo, "rb") as fh:
+        got.append(fh.read())
+    t.join(10)
+    assert by_bytes is False and got == [data]
+
+
+def test_output_naming_an_open_descriptor_is_written_through_it(tmp_path: Path) -> None:
+    # -o /dev/stdout resolved a pipe to a path that does not exist ("No such file or
+    # directory"), and a file stdout appends to (>>) was replaced by the output alone
+    import os
+
+    from scrubber.corpus.jsonl import atomic_output, check_output
+
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"earlier\n")
+    with open(log, "ab") as fh, atomic_output(f"/dev/fd/{fh.fileno()}") as out:
+        out.write(b"more\n")
+    assert log.read_bytes() == b"earlier\nmore\n"
+    r, w = os.pipe()
+    try:
+        assert check_output(f"/proc/self/fd/{w}")[1] is True
+        with atomic_output(f"/dev/fd/{w}") as out:
+            out.write(b"through the pipe\n")
+        os.close(w)
+        w = -1
+        with os.fdopen(os.dup(r), "rb") as fh:
+            assert fh.read() == b"through the pipe\n"
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": PAGE}) + "\n")
+    proc = subprocess.run(
+        f"{sys.executable} -m scrubber --jsonl --no-model {src} -o /dev/stdout >> {log}",
+        shell=True, capture_output=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert log.read_bytes().startswith(b"earlier\nmore\n{") and log.read_bytes().count(b"\n") == 3
+    proc = subprocess.run([sys.executable, "-m", "scrubber", "--jsonl", "--no-model", str(src),
+                           "-o", "/dev/stdout"], capture_output=True, timeout=120, check=False)
+    assert proc.returncode == 0 and proc.stdout.count(b"\n") == 1, proc.stderr
+
+
+def test_a_worker_that_dies_while_the_input_is_read_is_a_one_line_error() -> None:
+    # (the pool said so at the next submit, which was not caught: a traceback)
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    from scrubber.config import Config
+    from scrubber.corpus.jsonl import JsonlOptions, WorkerError, _run_pool
+
+    def chunks() -> Iterator[tuple[list[tuple[str, int, int]], list[bytes]]]:
+        yield [("x", 1, 10)], [json.dumps({"text": PAGE}).encode()]
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+        time.sleep(1.0)  # (the pool's manager thread sees the worker gone)
+        for k in range(2, 50):
+            yield [("x", k, 10)], [json.dumps({"text": PAGE}).encode()]
+            time.sleep(0.05)
+
+    with pytest.raises(WorkerError, match="a worker process died"):
+        _run_pool(chunks(), lambda meta, outcomes: None, Config(use_model=False),
+                  JsonlOptions(), jobs=2, max_inflight=1000)

@@ -41,6 +41,7 @@ import errno
 import gzip
 import json
 import os
+import re
 import signal
 import stat
 import sys
@@ -580,6 +581,8 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
         # (written plain under a .zst name, `zstd -d` would refuse it)
         raise OSError(errno.EINVAL, "zstd output is not written (no zstd in the standard "
                       "library): use .gz, .bz2 or .xz, or pipe stdout through zstd", given)
+    if _descriptor(given) is not None:
+        return Path(given), True
     target = Path(os.path.realpath(given))
     try:
         st = os.stat(target)
@@ -605,6 +608,27 @@ def check_output(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     return target, False
 
 
+_FD_PATH = re.compile(r"/dev/(?:std(?P<std>out|err)|fd/(?P<fd>\d+))|/proc/self/fd/(?P<pfd>\d+)")
+
+
+def _descriptor(given: str) -> int | None:
+    """The open descriptor an output path names (``/dev/stdout``, ``/dev/stderr``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``: what ``>(cmd)`` gives too), when it is open; such
+    an output is written through a copy of it. A temporary file renamed over it resolved
+    a pipe to a path that does not exist, and replaced a file stdout appends to (``>>``)
+    with the output alone."""
+    m = _FD_PATH.fullmatch(given)
+    if m is None:
+        return None
+    fd = (1 if m["std"] == "out" else 2 if m["std"] == "err"
+          else int(m["fd"] if m["fd"] is not None else m["pfd"]))
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None  # (not open here: the path is read as a path)
+    return fd
+
+
 _OUT_COMPRESSION = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 """The output compressed by the ``-o`` file's suffix (``.zst`` is refused)."""
 
@@ -619,8 +643,10 @@ def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
     :class:`OSError` (no zstd writer in the standard library).
 
     An existing file keeps its permission bits. A symlink is followed: its target is
-    replaced, the link stays. A FIFO or a character device (``/dev/stdout``, ``/dev/null``)
-    is written directly: no temporary file, so not atomic. A directory, or a folder that is
+    replaced, the link stays. A FIFO or a character device (``/dev/null``) is written
+    directly: no temporary file, so not atomic; so is a path that names an open
+    descriptor (``/dev/stdout``, ``/dev/fd/N``, ``>(cmd)``), through a copy of it, where it
+    stands (a file stdout appends to, ``>>``, is appended to). A directory, or a folder that is
     missing or not writable, raises :class:`OSError` naming ``path`` before the block
     runs (:func:`check_output`).
 
@@ -649,6 +675,13 @@ def atomic_output(path: str | os.PathLike[str], compress: bool | None = None,
             yield raw
 
     if direct:
+        fd = _descriptor(given)
+        if fd is not None:  # (written where the descriptor stands, as a shell's > or >>)
+            if fd == 1 and sys.stdout is not None:
+                sys.stdout.flush()
+            with os.fdopen(os.dup(fd), "wb") as raw:
+                yield from body(raw)
+            return
         with open(target, "wb") as raw:
             yield from body(raw)
         return
@@ -724,8 +757,21 @@ def _compressed_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def _regular_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a regular file (not a pipe, ``/dev/stdin``, a FIFO, a device),
+    one that can be read twice."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def _progress_bar(inputs: Sequence[Any]) -> Any:
-    """A tqdm bar on stderr when it is a terminal and tqdm is installed, else ``None``."""
+    """A tqdm bar on stderr when it is a terminal and tqdm is installed, else ``None``.
+    Its total is the inputs' size when they are all plain regular files; otherwise it
+    counts documents. Only a regular file is opened to see whether it is compressed: the
+    bytes read from a pipe (``<(cmd)``, ``/dev/stdin``) were lost to the run, and a FIFO
+    opened and closed lost its writer (the run waited for ever)."""
     if not sys.stderr.isatty():
         return None
     try:
@@ -735,7 +781,7 @@ def _progress_bar(inputs: Sequence[Any]) -> Any:
     total = 0
     for src in inputs:
         if not isinstance(src, str | os.PathLike) or str(src) == "-" or \
-                str(src).endswith(".gz") or _compressed_file(src):
+                not _regular_file(src) or str(src).endswith(".gz") or _compressed_file(src):
             return tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True, leave=False,
                         smoothing=0.05), False
         try:
@@ -889,19 +935,25 @@ def _run_pool(
     pending: deque[tuple[Meta, Future[list[Outcome]]]] = deque()
     ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(cfg, opts))
 
+    died = ("a worker process died (killed by a signal or out of memory?); stopped")
+
     def result(fut: Future[list[Outcome]]) -> list[Outcome]:
         try:
             return fut.result()
         except BrokenProcessPool:
-            raise WorkerError("a worker process died (killed by a signal or out of "
-                              "memory?); stopped") from None
+            raise WorkerError(died) from None
 
     try:
         for meta, raws in chunks:
             while len(pending) >= max_inflight:
                 m, fut = pending.popleft()
                 consume(m, result(fut))
-            pending.append((meta, ex.submit(_work, raws)))
+            try:
+                pending.append((meta, ex.submit(_work, raws)))
+            except BrokenProcessPool:
+                # (a worker that died while this process read the input: the pool says
+                # so at the next submit, which raised it with a traceback)
+                raise WorkerError(died) from None
         while pending:
             m, fut = pending.popleft()
             consume(m, result(fut))
