@@ -1009,7 +1009,8 @@ def test_a_run_whose_records_are_all_bad_exits_1_under_skip_and_keep(
                                     f"bad; {prof} not written")
     rc, err = cli(["profile", "build", "-o", str(prof), str(src)], capsys)
     assert rc == 0 and ("warning: no page counted: 3 records without a site (no 'url' field, "
-                        "or an empty one); the profile is empty") in err
+                        "or one that is empty, not a string or names no host); the profile "
+                        "is empty") in err
 
 
 def test_jobs_above_four_per_cpu_are_lowered_with_a_warning(
@@ -1169,3 +1170,52 @@ def test_a_worker_that_dies_while_the_input_is_read_is_a_one_line_error() -> Non
     with pytest.raises(WorkerError, match="a worker process died"):
         _run_pool(chunks(), lambda meta, outcomes: None, Config(use_model=False),
                   JsonlOptions(), jobs=2, max_inflight=1000)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_line_holding_only_a_byte_order_mark_is_blank_not_a_bad_record(
+    jobs: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (a file saved with a BOM that starts with an empty line: "malformed JSON: empty line
+    # at column 2", and the run stopped)
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf\n" + json.dumps({"text": PAGE}).encode() + b"\n"
+                    + b"\xef\xbb\xbf \r\n")
+    out = tmp_path / "out.jsonl"
+    rc, err = cli(["--jsonl", "--no-model", "-j", jobs, "--stats", "-o", str(out), str(src)],
+                  capsys)
+    assert rc == 0, err
+    assert [json.loads(x)["text"] for x in out.read_text().splitlines()] == [
+        scrubber.clean(PAGE, use_model=False)]
+    prof = tmp_path / "p.npz"
+    rc, err = cli(["profile", "build", "--site-field", "text", "-o", str(prof), str(src)],
+                  capsys)
+    assert rc == 0 and "0 bad records" in err
+
+
+def test_malformed_json_says_where_once(capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # ("Unterminated string starting at at column 10": json's message ends in "at")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"text": "abc\n')))
+    rc, err = cli(["--jsonl", "--no-model"], capsys)
+    assert rc == 1
+    assert "<stdin>:1: malformed JSON: Unterminated string starting at column 10" in err
+
+
+def test_records_whose_url_is_not_a_string_are_told_apart_from_a_missing_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (a "url" of 5, null, a list: "no 'url' field, or an empty one", which it was not)
+    from scrubber.corpus.profile import ProfileCounter
+
+    c = ProfileCounter()
+    c.add("ex.org", PAGE)
+    prof = tmp_path / "p.npz"
+    c.finish(min_pages=2).save(prof)
+    src = tmp_path / "in.jsonl"
+    write_corpus(src, [json.dumps({"url": u, "text": PAGE}) for u in (5, None, ["x"])])
+    rc, err = cli(["--jsonl", "--no-model", "--profile", str(prof), "-o",
+                   str(tmp_path / "o.jsonl"), str(src)], capsys)
+    assert rc == 0
+    assert ("3 of 3 records had no site (no 'url' field, or one that is empty, not a string "
+            "or names no host): cleaned without the profile") in err

@@ -928,3 +928,37 @@ def test_profile_build_task_names_the_shard_so_merge_refuses_a_run_with_a_task_m
             main(["profile", "build", "--partial", f"--task={bad}", str(corpus), "-o", "x.npz"])
         assert e.value.code == 2
         assert "expected I/N, task I (from 0) of a run of N tasks" in capsys.readouterr().err
+
+
+def test_a_profile_counts_as_repeated_the_lines_seen_on_min_pages_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # every stored line was "repeated": a profile stored from one page, or shown at
+    # another --min-pages, said the same number whatever K (review)
+    c = ProfileCounter()
+    for i in range(10):
+        c.add("ex.org", "\n".join(["Menu A", *(["Menu B"] if i < 5 else []),
+                                   f"Body text {chr(97 + i)} unique."]))
+    prof = c.finish(min_pages=3, store_min=1)
+    assert repr(prof) == ("SiteProfile(1 sites, 10 pages, 2 repeated lines of 12 stored, "
+                          "min_pages=3)")
+    assert "1 repeated lines of 12 stored, min_pages=8" in repr(prof.replace(min_pages=8))
+    assert repr(c.finish(min_pages=3)) == "SiteProfile(1 sites, 10 pages, 2 repeated lines, " \
+                                          "min_pages=3)"
+    path = tmp_path / "p.npz"
+    prof.save(path)
+    assert main(["profile", "show", str(path), "--min-pages", "8"]) == 0
+    assert "1 repeated lines of 12 stored, min_pages=8)" in capsys.readouterr().out
+
+
+def test_profile_show_with_stdout_closed_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (`scrubber profile show p.npz >&-`: AttributeError: 'NoneType' object has no
+    # attribute 'flush', with a traceback)
+    path = tmp_path / "p.npz"
+    build([site_page(i) for i in range(4)]).save(path)
+    monkeypatch.setattr("sys.stdout", None)
+    assert main(["profile", "show", str(path)]) == 1
+    assert capsys.readouterr().err == ("scrubber profile: stdout: closed (show writes its "
+                                       "summary there)\n")

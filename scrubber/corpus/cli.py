@@ -249,9 +249,10 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
                 # (a --url-field the records lack: the profile was used on no record, and
                 # only --stats said so)
                 names = " or ".join(repr(n) for n in (opts.site_field, opts.url_field) if n)
+                why = (f"no {names} field, or one that is empty, not a string or names no "
+                       "host" if names else "no --url-field")
                 _say(f"scrubber: {stats.no_site:,} of {stats.cleaned:,} records had no site "
-                     f"({f'no {names} field, or an empty one' if names else 'no --url-field'}): "
-                     "cleaned without the profile", err)
+                     f"({why}): cleaned without the profile", err)
     return status
 
 
@@ -444,7 +445,7 @@ def _merge_inputs(given: Sequence[str], output: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .jsonl import InputError, _Bad, _parse_record, _type_name, read_lines
+    from .jsonl import InputError, _Bad, _parse_record, _type_name, blank_line, read_lines
     from .profile import ProfileCounter
     from .records import site_of
 
@@ -464,7 +465,7 @@ def _build(args: argparse.Namespace) -> int:
         for src in args.files or ["-"]:
             name = "<stdin>" if src == "-" else src
             for lineno, line in read_lines(src):
-                if not line.strip():
+                if blank_line(line):
                     continue
                 try:
                     _, fields, _ = _parse_record(line.rstrip(b"\n"))
@@ -492,7 +493,8 @@ def _build(args: argparse.Namespace) -> int:
                     continue
                 counter.add(site, got[0])
         names = " or ".join(repr(n) for n in (args.site_field, args.url_field) if n)
-        lacking = f"without a site (no {names} field, or an empty one)"
+        lacking = (f"without a site (no {names} field, or one that is empty, not a string or "
+                   "names no host)")
         if bad and not no_site and not counter.pages:
             # (every record bad - a wrong --field, an input that is not JSONL - under
             # --on-error skip wrote an empty profile, exit 0; as --jsonl, which cleans none)
@@ -530,6 +532,9 @@ def _build(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     import numpy as np
+
+    if sys.stdout is None:  # (started with stdout closed, >&-: an AttributeError at the end)
+        raise OSError(9, "closed (show writes its summary there)", "stdout")
 
     from .profile import SiteProfile, _load, folder_files, merge_partials
 

@@ -285,6 +285,13 @@ Outcome = tuple[str, bytes | None, tuple[Any, ...]]
 _BOM = "\ufeff".encode()
 
 
+def blank_line(line: bytes) -> bool:
+    """A line of a JSONL input that holds no record: empty, white space, or a byte-order
+    mark alone (a file saved with a BOM that starts with an empty line: "malformed JSON")."""
+    return (not line or line.isspace()
+            or (line.startswith(_BOM) and (len(line) == 3 or line[3:].isspace())))
+
+
 def process_line(raw: bytes, cfg: Config, opts: JsonlOptions) -> Outcome:
     """Clean one input line (a trailing ``\\n`` is ignored); see :data:`Outcome`. Under
     ``on_error="keep"`` a bad record's line comes back unchanged (but a byte-order mark in
@@ -317,6 +324,9 @@ def _parse_record(raw: bytes) -> tuple[str, dict[str, tuple[Any, int, int]], int
     except (ValueError, RecursionError) as e:
         msg = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
         pos = f" at column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+        # ("Unterminated string starting at": json's message ends where its position
+        # goes, which made it "starting at at column 10")
+        msg = msg.removesuffix(" at") if pos else msg
         raise _Bad("malformed JSON", f"{msg}{pos}") from None
     return s, fields, close
 
@@ -732,7 +742,7 @@ def _chunks(
         for src in inputs:
             name = _name(src)
             for lineno, line in read_lines(src):
-                if not line or line.isspace():  # (no copy of a big line in this process)
+                if blank_line(line):  # (no copy of a big line in this process)
                     stats.blank_lines += 1
                     continue
                 meta.append((name, lineno, len(line)))

@@ -624,8 +624,12 @@ class SiteProfile:
         self.meta = dict(meta or {})
 
     def __repr__(self) -> str:
+        # (the lines seen on >= min_pages pages: every stored line was "repeated", so a
+        # profile stored from 1 page, or read at a higher min_pages, said the same number)
+        repeated = int(np.count_nonzero(self.counts >= self.min_pages))
+        stored = f" of {len(self.keys)} stored" if repeated != len(self.keys) else ""
         return (f"SiteProfile({len(self.site_pages)} sites, {self.pages} pages, "
-                f"{len(self.keys)} repeated lines, min_pages={self.min_pages})")
+                f"{repeated} repeated lines{stored}, min_pages={self.min_pages})")
 
     def __len__(self) -> int:
         return len(self.keys)
