@@ -232,7 +232,8 @@ def _jsonl_records() -> st.SearchStrategy[bytes]:
 @given(_jsonl_records())
 @example(b'{"text": ""}\n\xef\xbb\xbf')  # a bad record that is only a BOM: kept without it
 def test_jsonl_reader_any_bytes(data: bytes) -> None:
-    records = [r for r in data.split(b"\n") if r.strip()]
+    # (a line of white space, or a byte-order mark and white space, holds no record)
+    records = [r for r in data.split(b"\n") if r.removeprefix(b"\xef\xbb\xbf").strip()]
     out = io.BytesIO()
     clean_jsonl([io.BytesIO(data)], out, options=JsonlOptions(on_error="keep", stats=True))
     lines = out.getvalue().split(b"\n")
