@@ -119,6 +119,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import contextlib
 import math
 import operator
 import re
@@ -851,21 +852,32 @@ _WS_DECL_RE = re.compile(r"white-space(?:-collapse)?:([^;]*)")
 
 def _style_flags(style: str) -> tuple[bool, str | None, int | None]:
     """Inline ``style`` -> (hidden, display override ``"block"``/``"inline"``/None, white
-    space mode :data:`_WS_NORMAL` / :data:`_WS_LINES` / :data:`_WS_PRE` / None)."""
+    space mode :data:`_WS_NORMAL` / :data:`_WS_LINES` / :data:`_WS_PRE` / None). Hidden is
+    the ``display`` property's ``none`` or the ``visibility`` property's ``hidden`` /
+    ``collapse``, read declaration by declaration as the cascade reads them: the last one
+    of a property counts, an ``!important`` one before any other. (A substring test hid
+    ``backface-visibility: hidden``, a carousel's style that hides nothing, with the
+    whole article under it, and ``display: none; display: block``.)"""
     s = style[: _MAX_ATTR * 4].lower()
     if "display" not in s and "visibility" not in s and "white-space" not in s:
         return False, None, None
     s = "".join(s.split())
-    if "display:none" in s or "visibility:hidden" in s or "visibility:collapse" in s:
+    found: dict[str, tuple[str, bool]] = {}
+    for decl in s.split(";"):
+        prop, sep, value = decl.partition(":")
+        if not sep or prop not in ("display", "visibility"):
+            continue
+        imp = value.endswith("!important")
+        if imp or not found.get(prop, ("", False))[1]:
+            found[prop] = (value.removesuffix("!important"), imp)
+    value = found.get("display", ("", False))[0]
+    if value == "none" or found.get("visibility", ("", False))[0] in ("hidden", "collapse"):
         return True, None, None
     display = None
-    i = s.find("display:")
-    if i >= 0:
-        value = s[i + 8 :].split(";", 1)[0].replace("!important", "")
-        if value in ("block", "flex", "grid", "list-item", "table", "table-row", "flow-root"):
-            display = "block"
-        elif value in ("inline", "inline-block", "inline-flex", "contents", "table-cell"):
-            display = "inline"
+    if value in ("block", "flex", "grid", "list-item", "table", "table-row", "flow-root"):
+        display = "block"
+    elif value in ("inline", "inline-block", "inline-flex", "contents", "table-cell"):
+        display = "inline"
     return False, display, _white_space(s) if "white-space" in s else None
 
 
@@ -990,7 +1002,8 @@ class Block:
             row[_FLAG_INDEX["lm_" + name]] = 1.0
         row[_FLAG_INDEX["tag_" + _TAG_CATEGORY.get(self.tag, "other")]] = 1.0
         for name in self.hints:
-            row[_FLAG_INDEX["hint_" + name]] = 1.0
+            if name != _COMMENT_SECTION:  # (a fact for the pipeline, not a feature)
+                row[_FLAG_INDEX["hint_" + name]] = 1.0
         return row
 
 
@@ -1130,7 +1143,9 @@ def dom_feature_matrix(blocks: list[Block]) -> Any:
             if names:
                 c = columns.get(names)
                 if c is None:
-                    c = columns[names] = [_FLAG_INDEX[prefix + name] for name in names]
+                    # (the comment-section hint is a fact for the pipeline, not a feature)
+                    c = columns[names] = [_FLAG_INDEX[prefix + name] for name in names
+                                          if name != _COMMENT_SECTION]
                 rows += [i] * len(c)
                 cols += c
     if rows:
@@ -1597,6 +1612,53 @@ def _finish(page: Page) -> None:
 
 _HIDDEN_CTX = _Ctx()  # sentinel: the element is not rendered
 
+_COMMENT = "comment"
+#: A hint of the blocks inside an element that names a reader-comment section, for
+#: ``Config(comments=False)``; not a model feature (the feature rows skip it). Stricter than
+#: the ``comment`` hint the model reads: a class, id, role or itemprop value holding ``comment``,
+#: ``disqus``, ``reply``, ``respond`` or ``discussion``, but ``commentary`` (an opinion
+#: piece's wrapper) and ``commentator``; and not the id of a ``<section>`` (or Sphinx's
+#: ``<div class="section">``) that is the slug of its own heading (``<section
+#: id="discussion"><h2>Discussion</h2>``: a paper's section as Pandoc, Quarto and Sphinx
+#: write it).
+_COMMENT_SECTION = "comment_section"
+_COMMENT_MARKERS = ("comment", "disqus", "reply", "respond", "discussion")
+
+
+def _marks_comments(value: str | None) -> bool:
+    """Whether a class, id or role value names a comment section (see
+    :data:`_COMMENT_SECTION`)."""
+    if not value:
+        return False
+    raw = value[:_MAX_ATTR].lower().replace("commentar", "").replace("commentat", "")
+    return any(m in raw for m in _COMMENT_MARKERS)
+
+
+def _comment_section(tag: str, cls: str | None, id_: str | None, role: str | None,
+                     itemprop: str | None, node: Any) -> bool:
+    """Whether an element whose values gave the ``comment`` hint names a reader-comment
+    section (:data:`_COMMENT_SECTION`)."""
+    if _marks_comments(cls) or _marks_comments(role) or _marks_comments(itemprop):
+        return True
+    if not _marks_comments(id_):
+        return False
+    assert id_ is not None
+    if tag != "section" and "section" not in (cls or "").lower().split():
+        # (a blog's <div id="comments"><h2>Comments</h2> is its comments: a document's
+        # sections are <section>, or Sphinx's <div class="section">)
+        return True
+    heading = None
+    if node is not None:
+        with contextlib.suppress(Exception):  # (a parser's oddity: read as a comment id)
+            heading = node.css_first("h1, h2, h3, h4, h5, h6")
+    if heading is None:
+        return True
+    name = _TOKEN_SPLIT_RE.sub("", id_.lower())
+    title = _TOKEN_SPLIT_RE.sub("", (heading.text(deep=True) or "").lower()[:200])
+    return not (title and name.endswith(title))
+
+
+
 
 def _derive(
     ctx: _Ctx,
@@ -1607,6 +1669,7 @@ def _derive(
     itemprop: str | None,
     style: str | None,
     hidden: str = "",
+    node: Any = None,
 ) -> _Ctx:
     """Context of an element's content given its parent's context and its attributes.
 
@@ -1637,6 +1700,9 @@ def _derive(
             toks, hints, sr_only = _value_cache.get(cls) or _value_info(cls)  # type: ignore[arg-type]
         if sr_only:
             return _HIDDEN_CTX
+        if _COMMENT in hints and _COMMENT_SECTION not in ctx.hints and _comment_section(
+                tag, cls, id_, role, itemprop, node):
+            hints = (*hints, _COMMENT_SECTION)
         new = ctx.child()
         if toks:
             near_list = (*ctx.near_list[-(NEAR_ANCESTORS - 1) :], toks)
@@ -1690,7 +1756,8 @@ def _hidden_attribute(attrs: dict[str, str | None]) -> str:
 
 
 def _enter(
-    attrs: dict[str, str | None], tag: str, kind: int, ctx: _Ctx, memo: dict[tuple, _Ctx]
+    attrs: dict[str, str | None], tag: str, kind: int, ctx: _Ctx, memo: dict[tuple, _Ctx],
+    node: Any = None,
 ) -> _Ctx | None:
     """Context for an element's content (``ctx`` if unchanged), or ``None`` if hidden.
 
@@ -1713,7 +1780,8 @@ def _enter(
         key: tuple = (ctx, tag, cls, id_, role, itemprop, style, hidden)
         new = memo.get(key)
         if new is None:
-            new = memo[key] = _derive(ctx, tag, cls, id_, role, itemprop, style, hidden)
+            new = memo[key] = _derive(ctx, tag, cls, id_, role, itemprop, style, hidden,
+                                      node)
         return None if new is _HIDDEN_CTX else new
     if kind == _K_DIALOG:
         return None  # a <dialog> without ``open`` is not shown
@@ -1892,7 +1960,9 @@ def _walk(
                     if "shadowrootmode" in attrs or "shadowroot" in attrs:
                         # a declarative shadow root: the browser shows its content as the
                         # host's (held apart from the tree, in the template's fragment)
-                        seg = node.template_fragments()[0]
+                        # (none in foreign content, a <math> or <svg>: an IndexError)
+                        frags = node.template_fragments()
+                        seg = frags[0] if frags else None
                     elif seg_id[:2] in _PLACEHOLDERS and tree is not None:
                         if segments is None:
                             segments = _react_segments(tree)
@@ -1909,7 +1979,7 @@ def _walk(
                 is_block = kind >= _K_ROOT
                 new_ctx: _Ctx | None = ctx
                 if (attrs and kind != _K_ROOT) or kind >= _K_SPECIAL:
-                    new_ctx = _enter(attrs, tag, kind, ctx, memo)
+                    new_ctx = _enter(attrs, tag, kind, ctx, memo, node)
                     if new_ctx is not None and new_ctx is not ctx and new_ctx.display:
                         is_block = new_ctx.display == "block"
                 if new_ctx is None:

@@ -82,7 +82,7 @@ def _threshold(cfg: Config, model: Any, share: float = 0.0) -> float:
 #: ``front_end="auto"`` asks trafilatura when the blocks' text is shorter than this.
 AUTO_FALLBACK_CHARS = 200
 # the block hint (scrubber.html.BOILERPLATE_HINTS) that Config.comments=False drops
-_COMMENT_HINT = "comment"
+_COMMENT_HINT = "comment_section"  # (scrubber.html._COMMENT_SECTION)
 
 
 @contextlib.contextmanager

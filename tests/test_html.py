@@ -1038,3 +1038,64 @@ def test_element_names_of_custom_and_standard_tags_in_the_block_path() -> None:
     assert second[0].path[-3:] == ("other-el", "section", "p")
     svg = html_to_blocks("<svg><clipPath/></svg><clippath><p>x</p></clippath>")
     assert svg[0].path[-2:] == ("clippath", "p")
+
+
+@pytest.mark.parametrize(("wrapper", "dropped"), [
+    # a paper's section as Pandoc, Quarto and Sphinx write it, and an opinion piece's
+    # wrapper, were read as comment sections: comments=False emptied them (review)
+    ("<section id='discussion' class='level2'><h2>Discussion</h2>{}</section>", False),
+    ("<div class='section' id='discussion'><h2>Discussion</h2>{}</div>", False),
+    ("<div id='commentary'>{}</div>", False),
+    # what names a comment section still does
+    ("<div id='comments'><h2>Comments</h2>{}</div>", True),
+    ("<section id='comments' class='comments-area'><h2>Comments</h2>{}</section>", True),
+    ("<section id='discussion'><h2>12 thoughts on this story</h2>{}</section>", True),
+    ("<div id='disqus_thread'>{}</div>", True),
+    ("<div itemprop='comment'>{}</div>", True),
+])
+def test_comments_false_drops_comment_sections_not_sections_named_like_them(
+    wrapper: str, dropped: bool
+) -> None:
+    import scrubber
+
+    inner = "".join(f"<p>Paragraph {i} of this part says something at some length, with "
+                    "enough words in it to read as body text here.</p>" for i in range(3))
+    page = ("<html><head><title>A study</title></head><body><h1>A study</h1>"
+            + "".join(f"<p>Opening paragraph {i} of the piece tells its story at length, "
+                      "as a piece does, with words.</p>" for i in range(3))
+            + wrapper.format(inner) + "</body></html>")
+    out = scrubber.clean_html(page, front_end="blocks", comments=False)
+    assert "Opening paragraph 2" in out
+    assert ("Paragraph 1 of this part" not in out) is dropped
+
+
+@pytest.mark.parametrize(("style", "hidden"), [
+    ("backface-visibility: hidden", False),  # (a carousel's style: it hid the article)
+    ("-webkit-backface-visibility:hidden;backface-visibility:hidden", False),
+    ("display: none; display: block", False),  # (the last declaration counts)
+    ("--display: none", False),
+    ("background: url(display:none.png)", False),
+    ("display: none", True),
+    ("DISPLAY : None", True),
+    ("display: block; display: none", True),
+    ("display: none !important; display: block", True),
+    ("visibility: hidden", True),
+    ("visibility: collapse", True),
+])
+def test_only_the_display_and_visibility_properties_hide_an_element(
+    style: str, hidden: bool
+) -> None:
+    text = html_to_text(f"<p>shown</p><div style='{style}'><p>styled</p></div>")
+    assert ("styled" not in text) is hidden
+
+
+def test_a_declarative_shadow_root_in_foreign_content_renders() -> None:
+    # (<template shadowrootmode> inside <math> has no template fragment: IndexError, and
+    # clean_html, which never raises for a str, raised)
+    import scrubber
+
+    page = ("<html><body><p>The article text is here, a paragraph long enough to read as "
+            "body text.</p><math><template shadowrootmode='open'>x</template></math></body>"
+            "</html>")
+    assert "article text" in html_to_text(page)
+    assert "article text" in scrubber.clean_html(page)
