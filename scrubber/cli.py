@@ -246,11 +246,27 @@ def encode(text: str, bom: str | None) -> bytes:
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 _HTML_TAGS = (b"<div", b"<p>", b"<p ", b"<meta", b"<script", b"<a href", b"<span", b"<table",
               b"<br", b"<li", b"<title")
+# a tag at the start of a line: markup, not prose that quotes a tag ("write <p>Hello</p>")
+_LINE_TAG = re.compile(rb"(?m)^[ \t]*<[a-z!/]")
+# what an HTML page holds as written, where a "# comment" line is code, not a heading
+_OPAQUE = re.compile(rb"(?is)<(pre|xmp|textarea)\b.*?(?:</\1\s*>|\Z)")
+# a file named so is HTML (auto mode; after a compression suffix)
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 # an element of a page's head first (pages saved without their <html> and <head>)
 _HEAD_ELEMENT = re.compile(rb"<(?:title|meta|link|script|style|base)[\s>/]")
 # a Markdown block no HTML page writes as text: an ATX heading ("## Usage") or a code
 # fence, at the start of a line (up to three spaces in, as CommonMark allows)
 _MARKDOWN_BLOCK = re.compile(rb"(?m)^ {0,3}(?:#{1,6}[ \t]+\S|```|~~~)")
+
+
+def html_name(path: str) -> bool:
+    """Whether a file's name says it is HTML (``page.html``, ``page.htm.gz``): auto mode
+    reads it as HTML whatever its first bytes (a fragment of three paragraphs was text,
+    its tags written out)."""
+    name = path.lower()
+    for packed in (".gz", ".bz2", ".xz"):
+        name = name.removesuffix(packed)
+    return path != "-" and name.endswith(_HTML_SUFFIXES)
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -277,7 +293,10 @@ def looks_like_html(data: bytes) -> bool:
     if head.startswith(_HTML_START):
         return True
     if (not head.startswith(b"<!--") and not _HEAD_ELEMENT.match(head)
-            and sum(head.count(t) for t in _HTML_TAGS) < 5):
+            and (sum(head.count(t) for t in _HTML_TAGS) < 5
+                 # (five tags quoted in prose, a tutorial's "<div class=box>": its lines
+                 # were rendered into run-ons and the quoted tags lost)
+                 or not (head.startswith(b"<") or len(_LINE_TAG.findall(head)) >= 3))):
         return False
     # a comment first (scraped pages open with one before their doctype or a script), a
     # head element (<title>, <script>, ...) or five tags: HTML, unless it is Markdown that
@@ -286,7 +305,8 @@ def looks_like_html(data: bytes) -> bool:
     while rest.startswith(b"<!--"):
         end = rest.find(b"-->", 4)
         rest = rest[end + 3:].lstrip(b" \t\r\n") if end >= 0 else b""
-    return rest.startswith(_HTML_START) or not _MARKDOWN_BLOCK.search(rest)
+    # (a "# install" line in a <pre> made a page that opens with its <title> text)
+    return rest.startswith(_HTML_START) or not _MARKDOWN_BLOCK.search(_OPAQUE.sub(b"", rest))
 
 
 def _read(path: str) -> bytes:
@@ -451,7 +471,7 @@ def _run(args: argparse.Namespace, cfg: Config, out: BinaryIO) -> int:
             print(f"scrubber: {_input_error(name, e)}", file=sys.stderr)
             status = 1
             continue
-        is_html = args.html or (not args.text and looks_like_html(data))
+        is_html = args.html or (not args.text and (html_name(path) or looks_like_html(data)))
         if not is_html and not args.text:
             # (auto mode: a PDF, an image or an executable piped in by mistake is an
             # error naming what it looks like, as --html says of it; --text cleans it)

@@ -301,6 +301,11 @@ def test_markdown_that_opens_with_html_is_cleaned_as_text(data: bytes):
     b"<!--section:sports--->\n<script>var a = 1;</script><div><p>" + BODY.encode(),
     b"<!-- CMS 6.0\n## not a heading: inside the comment -->\n\n" + BODY.encode(),
     b"<div><p>x</p><p>y</p><span>z</span><br><p># not a heading: in a paragraph</p></div>",
+    # a page saved without its <html> and <head>, with a shell comment in a <pre>: the
+    # "# create" line read as a Markdown heading, and the page was cleaned as text
+    b"<meta charset='utf-8'>\n<title>Virtual environments</title>\n<h1>Virtual "
+    b"environments</h1>\n<p>" + BODY.encode() + b"</p>\n<pre><code>\n# create the "
+    b"environment\npython -m venv .venv\n</code></pre>\n<p>" + BODY.encode() + b"</p>\n",
 ])
 def test_html_opening_with_a_comment_or_tags_is_still_html(data: bytes):
     from scrubber.cli import looks_like_html
@@ -679,3 +684,28 @@ def test_text_mode_that_cleaned_no_input_exits_1_under_skip_and_keep(tmp_path: P
     good.write_bytes(BODY.encode())
     r = run([*base, "--on-error", "skip", str(slow), str(good)])  # one cleaned: exit 0
     assert r.returncode == 0 and r.stdout == BODY.encode()
+
+
+def test_prose_that_quotes_tags_is_text_and_a_file_named_html_is_html(tmp_path: Path):
+    # a tutorial quoting five tags in its sentences was parsed as HTML: its lines run
+    # together and the quoted tags lost; a three-paragraph fragment saved as page.html
+    # was text, its tags written out
+    from scrubber.cli import html_name, looks_like_html
+
+    tutorial = (b"How to centre a div\nHome | Tutorials | CSS | Contact\n"
+                b"Start with a container, such as <div class=\"box\">, and put the element "
+                b"inside it.\nWrite your paragraph as <p>Hello</p> and maybe a <span>label"
+                b"</span> next to it.\nIf you use a <table> for layout, the old trick with "
+                b"<br> tags will not work.\n")
+    assert not looks_like_html(tutorial)
+    r = run(["--no-model", "--no-context"], tutorial)
+    assert r.returncode == 0 and b'<div class="box">' in r.stdout
+    fragment = ("<h1>A headline</h1>" + f"<p>{BODY}</p>" * 3).encode()
+    assert not looks_like_html(fragment)
+    page = tmp_path / "fragment.html"
+    page.write_bytes(fragment)
+    got = run([str(page)])
+    assert got.returncode == 0 and got.stdout == run(["--html"], fragment).stdout
+    assert b"<p>" not in got.stdout and BODY.encode() in got.stdout
+    assert html_name("a/page.HTM") and html_name("page.html.gz") and html_name("x.xhtml")
+    assert not html_name("page.txt") and not html_name("-") and not html_name("html")
