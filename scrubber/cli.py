@@ -273,10 +273,11 @@ def looks_like_html(data: bytes) -> bool:
     """Auto-detection: the input starts (after a BOM and whitespace) with a doctype,
     ``<html>``, ``<head>``, ``<body>`` or an XML declaration; or with a comment or an
     element of a page's head (``<title>``, ``<meta>``, ``<link>``, ``<script>``,
-    ``<style>``, ``<base>``), or its first 4 KB hold at least five common tags, and those
+    ``<style>``, ``<base>``), or its first 4 KB hold at least five common tags and start
+    with a tag or hold three lines that do (not prose quoting tags), and those
     4 KB (after the leading comments) have no Markdown heading or code fence at the start
-    of a line: Markdown that opens with ``<!-- a comment -->`` or ``<div align="center">``
-    and its badges is text.
+    of a line outside ``<pre>``: Markdown that opens with ``<!-- a comment -->`` or
+    ``<div align="center">`` and its badges is text.
     UTF-16/32 input with a BOM, and UTF-16 without one
     (:func:`scrubber.html.utf16_without_bom`), is looked at decoded.
     ``--text`` and ``--html`` override it."""

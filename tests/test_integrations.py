@@ -522,6 +522,15 @@ def test_datatrove_profile_counter_counts_a_page_fetched_twice_once(tmp_path: Pa
     assert step.stats["pages_counted"].total == 2 and step.stats["duplicate_pages"].total == 1
     prof = SiteProfile.load(tmp_path / "counts" / "00000.npz")
     assert prof.site_pages == {"gazette.example": 2} and prof.meta["duplicates"] == 1
+    # dedupe=False counts every page, as the library's counter does (the docs said so of
+    # the step, which had no such argument)
+    every = ProfileCounter(str(tmp_path / "every"), dedupe=False)
+    list(every.run(iter(docs)))
+    assert every.stats["pages_counted"].total == 3 and "duplicate_pages" not in every.stats.stats
+    assert SiteProfile.load(tmp_path / "every" / "00000.npz").site_pages == {
+        "gazette.example": 3}
+    with pytest.raises(TypeError, match="dedupe is a bool"):
+        ProfileCounter(str(tmp_path / "x"), dedupe="no")  # type: ignore[arg-type]
 
 
 def test_hf_batch_cleaner_refuses_a_column_name_that_is_not_a_string() -> None:

@@ -262,6 +262,9 @@ class ProfileCounter(PipelineStep):
     Args:
         output_folder: where the partial count files go (local or fsspec).
         url_key / site_key: metadata keys giving the document's URL / site.
+        dedupe: count a page with the same normalised lines as a page this task counted
+            before once (``duplicate_pages``; the default, as ``scrubber profile build``);
+            ``False`` counts every page.
 
     A document whose ``text`` is not a string (``None``) is not counted (``not_text``).
 
@@ -275,17 +278,20 @@ class ProfileCounter(PipelineStep):
     name = "🧽 scrubber profile counts"
 
     def __init__(self, output_folder: DataFolderLike, url_key: str | None = "url",
-                 site_key: str | None = None) -> None:
+                 site_key: str | None = None, dedupe: bool = True) -> None:
         super().__init__()
         # (url_key=3 found no site in any document: every page went uncounted, no_site)
         check_name("ProfileCounter", "a metadata key", "url_key", url_key)
         check_name("ProfileCounter", "a metadata key", "site_key", site_key)
+        if not isinstance(dedupe, bool):
+            raise TypeError(f"ProfileCounter: dedupe is a bool, not {dedupe!r}")
         self.output_folder = get_datafolder(output_folder)
         self.url_key = url_key
         self.site_key = site_key
+        self.dedupe = dedupe
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        counter = _profile.ProfileCounter()
+        counter = _profile.ProfileCounter(dedupe=self.dedupe)
         try:
             for doc in data or ():
                 site = site_of(doc.metadata, self.url_key, self.site_key)
