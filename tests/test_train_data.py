@@ -506,3 +506,23 @@ def test_build_dataset_refuses_an_unknown_renderer_or_a_limit_below_one(
     monkeypatch.setenv("SCRUBBER_CACHE", str(tmp_path / "cache"))
     assert message in usage_error(main, ["--sets", "readability", "--no-report", *argv], capsys)
     assert not (tmp_path / "cache").exists()
+
+
+def test_training_reads_the_rules_of_the_shipped_card_unless_told_all() -> None:
+    # the command trained with every built-in rule, the ones added since the weights were
+    # trained included, so it no longer rebuilt the shipped weights
+    from scrubber.rules import load_ruleset
+    from scrubber.train.__main__ import shipped_rules
+    from scrubber.train.fit import training_rules, training_ruleset
+
+    every = {r.id for r in load_ruleset().rules}
+    cards = shipped_rules()
+    assert set(cards) == {"text", "html", "markdown"}
+    assert set(cards["text"]) <= every
+    assert {r.id for r in training_ruleset("text").rules} == every
+    few = sorted(every)[:3]
+    with training_rules({**cards, "text": few}):
+        assert sorted(r.id for r in training_ruleset("text").rules) == few
+        assert {r.id for r in training_ruleset("html").rules} == set(cards["html"])
+        assert {r.id for r in training_ruleset("markdown").rules} == set(cards["markdown"])
+    assert {r.id for r in training_ruleset("text").rules} == every  # (restored)

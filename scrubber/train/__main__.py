@@ -71,6 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ones (OpenBLAS Haswell, one thread; README, 'The model'): the weights then differ "
         "from the shipped ones where the kernels differ",
     )
+    p.add_argument(
+        "--rules", choices=("card", "all"), default="card",
+        help="the rules whose verdicts the features read in training: card (default) the "
+        "ones each shipped model's card lists, so that the command rebuilds the shipped "
+        "weights; all: every built-in rule, the ones added since included (README, 'Rules "
+        "the model was not trained with')",
+    )
     args = p.parse_args(argv)
     if args.members is not None and args.members < 1:
         p.error(f"--members must be at least 1, got {args.members}")
@@ -112,12 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cache import build
 
         build(sets=args.sets, renderers=renderers)
-    from .fit import recipe, train
+    from .fit import recipe, train, training_rules
 
     def log(s: str) -> None:
         print(s, file=sys.stderr, flush=True)
 
-    with recipe(seed=args.seed, teachers=args.members, distil=False if args.no_distil else None):
+    rules = shipped_rules() if args.rules == "card" else {}
+    with recipe(seed=args.seed, teachers=args.members, distil=False if args.no_distil
+                else None), training_rules(rules):
         if args.kind in ("text", "both", "all"):
             train(args.sets, args.renderers, args.out, compare=args.compare, kind="text",
                   log=log)
@@ -127,6 +136,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             train(args.sets, [MARKDOWN_RENDERER], args.out, compare=args.compare,
                   kind="markdown", log=log)
     return 0
+
+
+def shipped_rules() -> dict[str, list[str]]:
+    """kind -> the rule ids the shipped model of that kind was trained with (its card's
+    ``rules``; a card without them: every rule, not in the mapping)."""
+    import json
+    from importlib import resources
+
+    out: dict[str, list[str]] = {}
+    for kind in ("text", "html", "markdown"):
+        card = resources.files("scrubber") / "weights" / f"{kind}.json"
+        if card.is_file():
+            known = json.loads(card.read_text("utf-8")).get("rules")
+            if isinstance(known, list):
+                out[kind] = [str(r) for r in known]
+    return out
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import json
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,10 +196,39 @@ def load_docs(sets: Iterable[str], renderers: Iterable[str], split: str | None) 
     return docs
 
 
+#: kind -> the rule ids a model of that kind trains with (:func:`training_rules`); a kind
+#: not here trains with every built-in rule.
+TRAINING_RULES: dict[str, frozenset[str]] = {}
+
+
+def training_ruleset(kind: str) -> Any:
+    """The rules whose verdicts a ``kind`` model's features read in training: the ids
+    :data:`TRAINING_RULES` gives it (``python -m scrubber.train`` gives the shipped card's,
+    so that the command rebuilds the shipped weights), else every built-in rule."""
+    known = TRAINING_RULES.get(kind)
+    if known is None:
+        return load_ruleset()
+    every = {r.id for r in load_ruleset().rules}
+    return load_ruleset(disabled=frozenset(every - known))
+
+
+@contextlib.contextmanager
+def training_rules(rules: Mapping[str, Collection[str]]) -> Iterator[None]:
+    """Within the block, train each kind in ``rules`` with those rule ids only (the rules
+    a model was trained with: its card's ``rules``); restored afterwards."""
+    before = dict(TRAINING_RULES)
+    TRAINING_RULES.update({k: frozenset(v) for k, v in rules.items()})
+    try:
+        yield
+    finally:
+        TRAINING_RULES.clear()
+        TRAINING_RULES.update(before)
+
+
 def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and weights of the lines the model would score (non-blank lines
     that no sure rule dropped, with a label)."""
-    rs = load_ruleset()
+    rs = training_ruleset(kind)
     xs, ys, ws = [], [], []
     for d in docs:
         x, lab, keep, w, _, _ = _doc_lines(d, rs, kind)
@@ -494,7 +523,7 @@ def site_fold(site: str) -> int:
 def _doc_rows(docs: Sequence[Doc], kind: str) -> list[tuple[Any, ...]]:
     """Per document: full feature matrix, the rows :func:`matrix` trains on, their labels
     and weights, the pieces and the sure-drop mask."""
-    rs = load_ruleset()
+    rs = training_ruleset(kind)
     out = []
     for d in docs:
         x, lab, keep, wt, pieces, bad = _doc_lines(d, rs, kind)
@@ -790,7 +819,7 @@ def train(
         "features": features.names(kind),
         # the rules whose verdicts the features read in training; the model reads the
         # drops of any other rule as not fired (Model.model_hits)
-        "rules": sorted(r.id for r in load_ruleset().rules),
+        "rules": sorted(r.id for r in training_ruleset(kind).rules),
         "training_sets": {s: LICENCES.get(s, "?") for s in sets},
         "renderers": list(renderers),
         # the code that rendered the training pages (a parser's other version renders
