@@ -526,3 +526,27 @@ def test_training_reads_the_rules_of_the_shipped_card_unless_told_all() -> None:
         assert {r.id for r in training_ruleset("html").rules} == set(cards["html"])
         assert {r.id for r in training_ruleset("markdown").rules} == set(cards["markdown"])
     assert {r.id for r in training_ruleset("text").rules} == every  # (restored)
+
+
+def test_training_warns_when_a_renderer_is_not_the_one_a_shipped_model_was_trained_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # (a newer markdownify rendered the markdown pages otherwise: the command wrote other
+    # weights without a word)
+    import json
+    from importlib import resources
+
+    from scrubber.train import __main__ as cmd
+    from scrubber.train import render
+
+    cards = {k: json.loads((resources.files("scrubber") / "weights" / f"{k}.json")
+                           .read_text("utf-8")) for k in ("text", "html", "markdown")}
+    monkeypatch.setattr(render, "renderer_version", lambda name: cards["text"][
+        "renderer_versions"].get(name) or cards["html"]["renderer_versions"].get(name)
+        or cards["markdown"]["renderer_versions"].get(name))
+    assert cmd.renderer_drift(["text", "html", "markdown"], ["trafilatura", "inscriptis",
+                                                              "html_text"]) == []
+    monkeypatch.setattr(render, "renderer_version", lambda name: "9.9")
+    got = cmd.renderer_drift(["markdown"], [])
+    assert len(got) == 1 and "shipped markdown model was trained on markdown renders" in got[0]
+    assert len(cmd.renderer_drift(["text"], ["trafilatura", "inscriptis", "html_text"])) == 3

@@ -124,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(s: str) -> None:
         print(s, file=sys.stderr, flush=True)
 
+    kinds = {"text": ("text",), "html": ("html",), "markdown": ("markdown",),
+             "both": ("text", "html"), "all": ("text", "html", "markdown")}[args.kind]
+    for line in renderer_drift(kinds, args.renderers):
+        log(line)
     rules = shipped_rules() if args.rules == "card" else {}
     with recipe(seed=args.seed, teachers=args.members, distil=False if args.no_distil
                 else None), training_rules(rules):
@@ -136,6 +140,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             train(args.sets, [MARKDOWN_RENDERER], args.out, compare=args.compare,
                   kind="markdown", log=log)
     return 0
+
+
+def renderer_drift(kinds: Sequence[str], renderers: Sequence[str]) -> list[str]:
+    """Warnings for the renderers whose code here is not what rendered a shipped model's
+    training pages (its card's ``renderer_versions``): the command then trains on other
+    renders and writes other weights (a newer markdownify, 1.2.4 against the card's 1.2.3,
+    changed two of 469,569 lines and the markdown model's thresholds)."""
+    import json
+    from importlib import resources
+
+    from .render import renderer_version
+
+    out = []
+    for kind in kinds:
+        card_file = resources.files("scrubber") / "weights" / f"{kind}.json"
+        if not card_file.is_file():
+            continue
+        versions = json.loads(card_file.read_text("utf-8")).get("renderer_versions") or {}
+        names = {"html": ["blocks"], "markdown": ["markdown"]}.get(kind, list(renderers))
+        for name in names:
+            want, have = versions.get(name), renderer_version(name)
+            if want is not None and want != have:
+                out.append(f"scrubber train: warning: the shipped {kind} model was trained on "
+                           f"{name} renders of version {want}; this is {have}: the weights "
+                           "will differ from the shipped ones (install that version to "
+                           "rebuild them)")
+    return out
 
 
 def shipped_rules() -> dict[str, list[str]]:
