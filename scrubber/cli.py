@@ -576,7 +576,9 @@ def _list_rules(check: list[str]) -> int:
     # not trained with")
     model = get_model("text")
     known = None if model is None else model.known_rules
-    new = set() if known is None else {r.id for r in rules if r.id not in known}
+    # (a hint decides nothing and is read whatever rule gave it: never marked)
+    new = (set() if known is None
+           else {r.id for r in rules if r.id not in known and r.strength != "hint"})
     try:
         family = None
         for r in rules:
@@ -588,7 +590,8 @@ def _list_rules(check: list[str]) -> int:
         if new:
             print(f"* {len(new)} rule(s) the shipped model was not trained with: they decide "
                   "their own lines, and the model reads those lines as if they had not fired "
-                  "(python -m scrubber.train makes them part of what it reads)")
+                  "(python -m scrubber.train --rules all makes them part of what it reads; "
+                  "hints are read whatever rule gave them)")
         for f in check:
             mine = [r for r in rules if r.origin == f]
             # (a rule without examples was said to hold them too)

@@ -242,16 +242,22 @@ class Model:
 
     def model_hits(self, hits: Any, rs: Any) -> Any:
         """``hits`` as this model reads them: a line a rule it was not trained with
-        drops reads as if that rule had not fired. The rule still decides the line; its
+        drops or trims reads as if that rule had not fired (a trimmed line is scored as its
+        piece, but not as trimmed). The rule still decides the line; its
         neighbours are read as the model learnt to read them (the features say which
         neighbours the rules dropped, and a new rule's drops beside body text, such as a
         forum's member titles between its posts, read as a run of clutter to a model that
         never saw that rule fire). Hints are read whatever rule gave them: a hint is
         a feature and nothing else (README, "Rules are data")."""
         unknown = self.unknown_rules(rs)
-        if not unknown or not any(d in unknown for d in hits.drop if d >= 0):
+        if not unknown or not (any(d in unknown for d in hits.drop if d >= 0)
+                               or any(t[2] in unknown for t in hits.trim if t is not None)):
             return hits
-        return RuleHits([-1 if d in unknown else d for d in hits.drop], hits.trim, hits.hint)
+        # (a trim too: the model learnt that a cut suffix marks a teaser, and read a user's
+        # suffix rule's paragraph, trimmed, as one: p 0.96 -> 0.39, the whole line dropped)
+        return RuleHits([-1 if d in unknown else d for d in hits.drop],
+                        [None if t is not None and t[2] in unknown else t for t in hits.trim],
+                        hits.hint)
 
     def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None,
               own_cache: dict[str, np.ndarray] | None = None) -> list[float]:

@@ -57,6 +57,19 @@ def prose_share(pieces: Sequence[str], rule_bad: Sequence[bool]) -> float:
     return prose / n if n else 0.0
 
 
+def _model_prose_share(model: Any, texts: Sequence[str], pieces: Sequence[str], hits: Any,
+                       rs: RuleSet) -> float:
+    """:func:`prose_share` as ``model`` reads the rules: a rule it was not trained with
+    (:meth:`Model.model_hits`) neither drops nor trims here. Its drop moved the share, and
+    with it the threshold of every other line of the page (a user's rule dropping one
+    "Subscribe" line flipped a heading four lines away)."""
+    seen = model.model_hits(hits, rs) if hasattr(model, "model_hits") else hits
+    if seen is hits:
+        return prose_share(pieces, [d >= 0 for d in hits.drop])
+    read = [texts[i] if t is None else pieces[i] for i, t in enumerate(seen.trim)]
+    return prose_share(read, [d >= 0 for d in seen.drop])
+
+
 def _use_context(cfg: Config, model: Any) -> bool:
     """Whether the context step runs: the config's choice, else the model card's
     (tuned in training), else yes."""
@@ -288,7 +301,8 @@ def _one_pass(
     copies = _headline_copies(hits.drop, rules)
     if headline < 0:
         headline = _confirmed_headline(texts, hits.drop, copies)
-    threshold = _threshold(cfg, model, prose_share(pieces, rule_bad) if model else 0.0)
+    threshold = _threshold(cfg, model, _model_prose_share(model, texts, pieces, hits, rs)
+                           if model else 0.0)
 
     # features + classifier, for the lines no sure rule decided
     scores: Sequence[float] | None = None

@@ -321,3 +321,64 @@ def test_without_a_rules_list_every_rule_feeds_the_model(tmp_path):
     finally:
         model.known_rules = saved
         model._unknown = None
+
+
+_TAIL_RULE = """family = "mysite"
+[[rule]]
+id = "mysite.tail"
+description = "Read-more link glued to the end of a paragraph"
+scope = "suffix"
+patterns = ['''\\s*\\[Read more on MySite\\]$''']
+strength = "sure"
+trims = [["The minister spoke. [Read more on MySite]", "The minister spoke."]]
+
+[[rule]]
+id = "mysite.promo"
+description = "Newsletter promo line"
+scope = "line"
+patterns = ['''^Subscribe to MySite Weekly$''']
+strength = "sure"
+"""
+
+
+def test_a_trim_by_a_rule_the_model_was_not_trained_with_is_read_as_not_fired(tmp_path):
+    # a user's suffix rule cut a paragraph's tail; the model, which learnt that a cut
+    # suffix marks a teaser, then dropped the whole paragraph (p 0.96 -> 0.39)
+    f = tmp_path / "mysite.toml"
+    f.write_text(_TAIL_RULE, encoding="utf-8")
+    para = ("The minister spoke at length about the budget, saying that the government "
+            "would not raise taxes this year but would look again at spending in the autumn.")
+    text = "\n".join([
+        "The Budget Debate",
+        "The council met on Tuesday to discuss the plan for the new library, which has "
+        "been delayed for three years because of rising costs and a dispute over the site.",
+        para + " [Read more on MySite]",
+        "Residents who attended the meeting said they were frustrated by the slow pace of "
+        "the work and asked the council to publish a timetable for the remaining stages.",
+    ]) + "\n"
+    plain = scrubber.clean_and_explain(text.replace(" [Read more on MySite]", ""))
+    ruled = scrubber.clean_and_explain(text, rule_files=(str(f),))
+    d = ruled.decisions[2]
+    assert d.kept and d.output == para and d.rule_id == "mysite.tail"
+    assert ruled.text == plain.text
+
+
+def test_a_drop_by_a_rule_the_model_was_not_trained_with_leaves_the_threshold_alone(tmp_path):
+    # the rule's drop moved the page's prose share, and with it the threshold of every
+    # other line (0.40 -> 0.50): a heading four lines away flipped
+    f = tmp_path / "mysite.toml"
+    f.write_text(_TAIL_RULE, encoding="utf-8")
+    lines = [f"Paragraph {i} of the story goes on about the budget at some length, as a "
+             "story does." for i in range(3)]
+    # (3 prose lines of 11: share 0.27, under the card's clean_cut 0.3; with the promo
+    # line out, 3 of 10)
+    text = "\n".join(["Budget Debate", *lines, "Subscribe to MySite Weekly", "Archive", "News",
+                      "Sport", "Weather", "Contact", "About"]) + "\n"
+    # (one pass: later passes read what the first kept, which the rule's line changes)
+    plain = scrubber.clean_and_explain(text, context=False, settle=1)
+    ruled = scrubber.clean_and_explain(text, context=False, settle=1, rule_files=(str(f),))
+    for a, b in zip(plain.decisions, ruled.decisions, strict=True):
+        if b.rule_id == "mysite.promo":
+            assert not b.kept
+            continue
+        assert (a.kept, a.score, a.reason) == (b.kept, b.score, b.reason)
