@@ -403,3 +403,28 @@ def test_accuracy_gate(gate: dict[str, dict[str, float]]) -> None:
     assert floors, "tests/accuracy_floors.json missing: run --pin-floors"
     failures = acc.gate_failures(gate, floors, acc.GATE_TOLERANCE)
     assert not failures, "accuracy regressed on the gate subset:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("command", ["accuracy", "html"])
+def test_an_unwritable_out_is_a_usage_error_before_the_run(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    # (an --out under a file or /proc failed when the report was written, after the whole
+    # run, with a traceback)
+    from scrubber.bench import html_track as ht
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the benchmark ran before --out was checked")
+
+    monkeypatch.setattr(acc, "run_benchmark", refuse)
+    monkeypatch.setattr(ht, "run_benchmark", refuse)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    err = usage_error(bench_main, [command, "--limit", "1", "--out", str(blocker / "r")],
+                      capsys)
+    assert f"--out {blocker / 'r'}.md: cannot make its folder" in err
+    (tmp_path / "r.md").mkdir()
+    err = usage_error(bench_main, [command, "--limit", "1", "--out", str(tmp_path / "r")],
+                      capsys)
+    assert "r.md: is a directory" in err

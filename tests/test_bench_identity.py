@@ -62,3 +62,46 @@ def test_identity_refuses_fewer_than_one_worker(jobs: str, tmp_path: Path,
     err = usage_error(identity.main, ["save", str(tmp_path / "o.json"), "-j", jobs], capsys)
     assert f"--jobs: must be at least 1, got {jobs}" in err
     assert not (tmp_path / "o.json").exists()
+
+
+def test_check_compares_the_sets_the_file_holds_by_default(
+    fake_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # check without --sets computed every set and counted each page of a set the file did
+    # not hold as a "new page": identical outputs failed, exit 1
+    out = tmp_path / "digests.json"
+    assert identity.main(["save", str(out), "--sets", "set-a", "-j", "1"]) == 0
+    assert identity.main(["check", str(out), "-j", "1"]) == 0
+    assert "2 pages: identical" in capsys.readouterr().out
+    (fake_data / "set-b").mkdir()
+    assert identity.main(["check", str(out), "--sets", "set-a", "set-b", "-j", "1"]) == 2
+    assert "holds no digests of set-b (saved: set-a): save them first" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["[]", '{"format": "scrubber-identity-1"}',
+                                     '{"format": "scrubber-identity-1", "pages": []}'])
+def test_check_of_a_malformed_digest_file_is_a_clear_error(
+    content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ("[]": AttributeError, a file without its pages: KeyError, both with a traceback)
+    bad = tmp_path / "x.json"
+    bad.write_text(content)
+    assert identity.main(["check", str(bad)]) == 2
+    assert "is not a scrubber-identity-1 file" in capsys.readouterr().err
+
+
+def test_save_checks_where_it_writes_before_the_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (an unwritable path failed after every page was computed, with a traceback)
+    def no_run(*args: object) -> None:
+        raise AssertionError("computed before the output was checked")
+
+    monkeypatch.setattr(identity, "compute", no_run)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert identity.main(["save", str(blocker / "id.json"), "--sets", "set-a"]) == 2
+    assert f"{blocker / 'id.json'}: cannot make its folder" in capsys.readouterr().err
+    assert identity.main(["save", str(tmp_path), "--sets", "set-a"]) == 2
+    assert "is a directory" in capsys.readouterr().err

@@ -1559,6 +1559,39 @@ def _out_paths(out: str | None, name: str) -> tuple[Path, Path]:
     return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
 
 
+def unwritable(path: Path) -> str | None:
+    """Why a result file cannot be written at ``path`` (its folder made if need be), or
+    ``None``: the benchmarks check their outputs before their run, not after it (an
+    ``--out`` under ``/proc`` lost a whole run to a traceback at the end)."""
+    import os
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{path}: cannot make its folder: {exc.strerror or exc}"
+    if path.is_dir():
+        return f"{path}: is a directory"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path}: not writable"
+    import tempfile
+
+    try:  # (a probe file: os.access says yes to root where nothing can be made, /proc)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        return f"{path}: its folder is not writable: {exc.strerror or exc}"
+    return None
+
+
+def check_report_out(out: str | None, name: str) -> str | None:
+    """:func:`unwritable` for both files of a report (:func:`_out_paths`)."""
+    for path in _out_paths(out, name):
+        why = unwritable(path)
+        if why is not None:
+            return why
+    return None
+
+
 def _command(name: str, argv: Sequence[str] | None) -> str:
     """The command line of the ``name`` subcommand run with ``argv`` (from ``sys.argv``
     when ``None``), as the report records it."""
@@ -1614,6 +1647,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     renderers = renderer_names(parser, args.renderers, DEFAULT_RENDERERS)
     systems = names(parser, args.systems, ALL_SYSTEMS, "system", SYSTEMS)
     systems = [s for s in ALL_SYSTEMS if s in systems]  # report order
+    why = check_report_out(args.out, "accuracy")
+    if why is not None:
+        parser.error(f"--out {why}")
     if data_root() is None:
         print(
             "no data root (../shared/data or $SCRUBBER_DATA): nothing to benchmark", file=sys.stderr

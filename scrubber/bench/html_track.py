@@ -1243,6 +1243,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = set_names(parser, args.sets, DEFAULT_SETS)
     systems = names(parser, args.systems, SYSTEMS, "system")
     systems = [s for s in SYSTEMS if s in systems]  # report order
+    from .accuracy import check_report_out
+
+    why = check_report_out(args.out, "html")
+    if why is not None:
+        parser.error(f"--out {why}")
     if data_root() is None:
         print(
             "no data root (../shared/data or $SCRUBBER_DATA): nothing to benchmark, skipped",

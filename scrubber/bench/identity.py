@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("mode", choices=("save", "check"))
     p.add_argument("file", help="digest file (JSON) to write (save) or compare with (check)")
-    p.add_argument("--sets", nargs="+", default=list(SETS), help="data sets (default: all)")
+    p.add_argument("--sets", nargs="+", default=None,
+                   help="data sets (default: save all; check those the file holds)")
     p.add_argument("-j", "--jobs", type=at_least(1), default=2,
                    help="worker processes (default 2)")
     return p
@@ -151,10 +152,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             print(f"identity: cannot read {path}: {exc}", file=sys.stderr)
             return 2
-        if data.get("format") != FORMAT:
+        if (not isinstance(data, dict) or data.get("format") != FORMAT
+                or not isinstance(data.get("pages"), dict)):
+            # ("[]" or a file without its pages: an AttributeError or a KeyError)
             print(f"identity: {path} is not a {FORMAT} file", file=sys.stderr)
             return 2
         before = data["pages"]
+        saved = data.get("sets")
+        saved = ([str(x) for x in saved] if isinstance(saved, list)
+                 else sorted({k.split("/", 1)[0] for k in before}))
+        if args.sets is None:
+            # (the sets the file holds: all five by default counted every page of a set
+            # saved without as "new page", and identical outputs failed)
+            args.sets = saved
+        missing = [s for s in args.sets if s not in saved]
+        if missing:
+            print(f"identity: {path} holds no digests of {', '.join(missing)} (saved: "
+                  f"{', '.join(saved)}): save them first", file=sys.stderr)
+            return 2
+    elif args.sets is None:
+        args.sets = list(SETS)
+    if before is None:
+        from .accuracy import unwritable
+
+        why = unwritable(path)
+        if why is not None:
+            print(f"identity: {why}", file=sys.stderr)
+            return 2
     from scrubber.train.data import data_root
 
     start = time.perf_counter()
