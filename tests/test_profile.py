@@ -145,6 +145,31 @@ def test_profile_evaluation_refuses_fewer_than_one_copy() -> None:
     assert e.value.code == 2
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    # (--limit-sites 0 ran every site, -1 all but one; a wrong name said "no multi-page
+    # sites", exit 0; a bad K or keep score was a traceback from the profile)
+    (["--limit-sites", "0"], "--limit-sites: must be at least 1, got 0"),
+    (["--sets", "nope"], "unknown set: nope"),
+    (["--renderers", "nope"], "unknown renderer: nope"),
+    (["--min-pages", "abc"], "--min-pages: comma-separated integers, not 'abc'"),
+    (["--min-pages", "2,1"], "--min-pages: each K must be at least 2"),
+    (["--keep-score", "nan"], "--keep-score must be from 0 to 1, not nan"),
+])
+def test_profile_evaluation_refuses_bad_arguments_before_any_work(
+    argv: list[str], message: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from scrubber.corpus import evaluate
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("evaluated before the arguments were checked")
+
+    monkeypatch.setattr(evaluate, "evaluate", refuse)
+    with pytest.raises(SystemExit) as e:
+        evaluate.main(argv)
+    assert e.value.code == 2 and message in capsys.readouterr().err
+
+
 def test_spilling_to_disk_gives_the_same_counts(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     pages = [(f"s{i % 7}.com", "\n".join(f"line {chr(97 + int(x))}{int(x)} x"

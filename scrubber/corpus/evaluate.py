@@ -200,13 +200,18 @@ def _fmt(rows: list[dict[str, object]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ..train.options import at_least, renderer_names, set_names
+    from .cli import MIN_K
+
     p = argparse.ArgumentParser(prog="python -m scrubber.corpus.evaluate",
                                 description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--sets", default="wcxb-dev,dragnet,cleaneval,l3s-gn1,readability")
     p.add_argument("--renderers", default="html_text,inscriptis")
     p.add_argument("--min-pages", default="2,3", help="K values (comma-separated)")
-    p.add_argument("--keep-score", type=float, default=None)
-    p.add_argument("--limit-sites", type=int, default=None, help="first N sites per set (quick)")
+    p.add_argument("--keep-score", type=float, default=None,
+                   help="a repeated line the model scores at least this is kept (0 to 1)")
+    p.add_argument("--limit-sites", type=at_least(1), default=None,
+                   help="first N sites per set (quick)")
     p.add_argument("--copies", type=int, default=1,
                    help="count every page N times into the profile (N crawls of the sites)")
     p.add_argument("--no-dedupe", action="store_true",
@@ -214,15 +219,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.copies < 1:
         p.error(f"--copies must be at least 1, not {args.copies}")
+    # (checked here, as every other command checks them: a wrong name said "no multi-page
+    # sites", exit 0; a bad K or keep score was a traceback from the profile)
+    sets = set_names(p, args.sets)
+    renderers = renderer_names(p, args.renderers)
+    try:
+        ks = [int(x) for x in args.min_pages.split(",")]
+    except ValueError:
+        p.error(f"--min-pages: comma-separated integers, not {args.min_pages!r}")
+    if any(k < MIN_K for k in ks):
+        p.error(f"--min-pages: each K must be at least {MIN_K}, not {args.min_pages!r}")
+    if args.keep_score is not None and not 0.0 <= args.keep_score <= 1.0:
+        p.error(f"--keep-score must be from 0 to 1, not {args.keep_score}")
     from ..train.data import data_root
 
     if data_root() is None:
         print("no ../shared/data: nothing to evaluate", file=sys.stderr)
         return 0
-    ks = [int(x) for x in args.min_pages.split(",")]
     rows: list[dict[str, object]] = []
-    for s in args.sets.split(","):
-        for r in args.renderers.split(","):
+    for s in sets:
+        for r in renderers:
             t0 = time.process_time()
             got = evaluate(s, r, ks, args.keep_score, args.limit_sites, args.copies,
                            not args.no_dedupe)
