@@ -32,6 +32,8 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     (["idempotence", "--limit", "0"], "--limit: must be at least 1, got 0"),
     (["idempotence", "--limit", "-1"], "--limit: must be at least 1, got -1"),
     (["idempotence", "--show", "-1"], "--show: must be at least 0, got -1"),
+    # (written after the run: a traceback lost it)
+    (["idempotence", "--json", "/proc/nowhere/x.json"], "--json /proc/nowhere/x.json: cannot"),
 ])
 def test_pathological_refuses_bad_arguments_before_any_work(
     argv: list[str], message: str, no_work: None, capsys: pytest.CaptureFixture[str]

@@ -30,6 +30,11 @@ def no_corpus_load(monkeypatch: pytest.MonkeyPatch) -> None:
     (["--starts", "-1"], "--starts: must be at least 0, got -1"),
     (["--sets", "nosuch"], "unknown set: nosuch (known: wcxb-dev,"),
     (["--renderers", "html_text,nosuch"], "unknown renderer: nosuch (known: trafilatura,"),
+    # (these stopped the run after its in-process rows, with a traceback)
+    (["--rss-args=-j0"], "--rss-args '-j0': -j must be >= 1"),
+    (["--cli-args=--bogus"], "--cli-args '--bogus': scrubber: error: unrecognized arguments"),
+    (["--cli-args", '"unbalanced'], "No closing quotation"),
+    (["--workdir", "/nonexistent/nowhere"], "--workdir /nonexistent/nowhere: not a directory"),
 ])
 def test_throughput_refuses_bad_arguments_before_any_work(
     argv: list[str], message: str, no_corpus_load: None, capsys: pytest.CaptureFixture[str]

@@ -472,6 +472,12 @@ def _main_idempotence(argv: Sequence[str]) -> int:
     args = p.parse_args(list(argv))
     sets = set_names(p, args.sets)
     renderers = renderer_names(p, args.renderers)
+    if args.json:  # (checked before the run: an unwritable path was a traceback after it)
+        from .accuracy import unwritable
+
+        why = unwritable(Path(args.json))
+        if why is not None:
+            p.error(f"--json {why}")
     print(_source(renderers), flush=True)
     res = idempotence(sets, renderers, args.limit, args.show)
     pages = sum(v["pages"] for v in res.values())

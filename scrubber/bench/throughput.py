@@ -32,6 +32,8 @@ Rows:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import resource
@@ -293,6 +295,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     renderers = renderer_names(p, args.renderers, WHOLE_PAGE)
     sets = set_names(p, args.sets) if args.sets else None
+    # (checked before the rows: a bad one stopped the run after the in-process rows, with a
+    # traceback, and their table was lost)
+    if args.workdir is not None and not Path(args.workdir).is_dir():
+        p.error(f"--workdir {args.workdir}: not a directory")
+    for name in ("cli_args", "rss_args"):
+        value = getattr(args, name)
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:
+            p.error(f"--{name.replace('_', '-')} {value!r}: {exc}")
+        if words:
+            from scrubber.cli import build_parser
+
+            try:  # (the CLI's own parser: an unknown option or a bad -j is a usage error)
+                with contextlib.redirect_stderr(io.StringIO()) as said:
+                    parsed = build_parser().parse_args(["--jsonl", *words])
+            except SystemExit:
+                last = said.getvalue().strip().splitlines()[-1:] or ["bad arguments"]
+                p.error(f"--{name.replace('_', '-')} {value!r}: {last[0]}")
+            if parsed.jobs < 1:
+                p.error(f"--{name.replace('_', '-')} {value!r}: -j must be >= 1")
 
     docs = load_documents(renderers, sets)
     if not docs:
