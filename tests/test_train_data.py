@@ -550,3 +550,15 @@ def test_training_warns_when_a_renderer_is_not_the_one_a_shipped_model_was_train
     got = cmd.renderer_drift(["markdown"], [])
     assert len(got) == 1 and "shipped markdown model was trained on markdown renders" in got[0]
     assert len(cmd.renderer_drift(["text"], ["trafilatura", "inscriptis", "html_text"])) == 3
+
+
+def test_train_checks_its_out_folder_before_training(tmp_path: Path, capsys) -> None:
+    # (the weights were written after the training: an unwritable --out lost the run)
+    from scrubber.train.__main__ import main
+
+    if data_root() is None:
+        pytest.skip("no ../shared/data")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    err = usage_error(main, ["--no-build", "--kind", "text", "--out", str(blocker)], capsys)
+    assert f"--out {blocker}: not a writable folder" in err

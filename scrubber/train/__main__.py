@@ -34,7 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--renderers", nargs="+",
                    help=f"the text model's renderers (default: {' '.join(TEXT_RENDERERS)}; "
                    f"known: {', '.join(ALL_RENDERERS)})")
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "weights")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "weights",
+                   help="where the weights and cards go (default: the package's weights, "
+                        "scrubber/weights; SCRUBBER_WEIGHTS=DIR reads another folder)")
     p.add_argument(
         "--compare",
         action="store_true",
@@ -98,6 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:  # exit 2, as the benchmarks do without data
         print(f"scrubber train: no data: {exc}", file=sys.stderr)
         return 2
+    try:  # (written after the training: an unwritable folder lost the run to a traceback)
+        import tempfile
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=args.out, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        p.error(f"--out {args.out}: not a writable folder ({exc.strerror or exc})")
     if not args.no_pin:
         # OpenBLAS reads its kernel choice when it loads, long before this line: a child
         # process takes the pinned environment (scrubber.train.numerics says why)
