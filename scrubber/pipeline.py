@@ -57,15 +57,15 @@ def prose_share(pieces: Sequence[str], rule_bad: Sequence[bool]) -> float:
     return prose / n if n else 0.0
 
 
-def _model_prose_share(model: Any, texts: Sequence[str], pieces: Sequence[str], hits: Any,
-                       rs: RuleSet) -> float:
+def _model_prose_share(model: Any, texts: Sequence[str], pieces: Sequence[str],
+                       rule_bad: Sequence[bool], hits: Any, rs: RuleSet) -> float:
     """:func:`prose_share` as ``model`` reads the rules: a rule it was not trained with
     (:meth:`Model.model_hits`) neither drops nor trims here. Its drop moved the share, and
     with it the threshold of every other line of the page (a user's rule dropping one
     "Subscribe" line flipped a heading four lines away)."""
     seen = model.model_hits(hits, rs) if hasattr(model, "model_hits") else hits
     if seen is hits:
-        return prose_share(pieces, [d >= 0 for d in hits.drop])
+        return prose_share(pieces, rule_bad)
     read = [texts[i] if t is None else pieces[i] for i, t in enumerate(seen.trim)]
     return prose_share(read, [d >= 0 for d in seen.drop])
 
@@ -301,8 +301,8 @@ def _one_pass(
     copies = _headline_copies(hits.drop, rules)
     if headline < 0:
         headline = _confirmed_headline(texts, hits.drop, copies)
-    threshold = _threshold(cfg, model, _model_prose_share(model, texts, pieces, hits, rs)
-                           if model else 0.0)
+    threshold = _threshold(cfg, model, _model_prose_share(model, texts, pieces, rule_bad,
+                                                          hits, rs) if model else 0.0)
 
     # features + classifier, for the lines no sure rule decided
     scores: Sequence[float] | None = None
@@ -616,11 +616,15 @@ def _blanks_as_written(decisions: list[Decision], written: Sequence[int]) -> Non
     for k, d in enumerate(decisions):
         if d.text.strip() or (d.action is Action.KEEP) == (d.index in kept):
             continue
-        now = d.index in kept
-        decisions[k] = Decision(
-            d.index, d.text, Action.KEEP if now else Action.DROP, Stage.LAYOUT,
-            "blank line between kept lines" if now
-            else "blank line at an edge or in a run of blanks", output=d.text if now else None)
+        decisions[k] = _blank_decision(d.index, d.text, d.index in kept)
+
+
+def _blank_decision(i: int, text: str, kept: bool) -> Decision:
+    """The decision on blank line ``i``: kept when :func:`lines.join_lines` writes it."""
+    return Decision(i, text, Action.KEEP if kept else Action.DROP, Stage.LAYOUT,
+                    "blank line between kept lines" if kept
+                    else "blank line at an edge or in a run of blanks",
+                    output=text if kept else None)
 
 
 def _run_unglued(
@@ -1012,12 +1016,7 @@ def _explain(
     for i, text in enumerate(texts):
         p = None if scores is None else float(scores[i])
         if not text.strip():
-            kept = i in blanks_written
-            out.append(Decision(
-                i, text, Action.KEEP if kept else Action.DROP, Stage.LAYOUT,
-                "blank line between kept lines" if kept
-                else "blank line at an edge or in a run of blanks", output=text if kept else None,
-            ))
+            out.append(_blank_decision(i, text, i in blanks_written))
             continue
         d = hits.drop[i]
         trim = hits.trim[i]

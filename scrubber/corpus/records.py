@@ -162,9 +162,8 @@ def clean_document(
     else:
         # the input lines written, as the decisions count them: the lines of the output,
         # which a glued line gives several of, made lines_out depend on whether the
-        # decisions were asked for (blank lines are written by where they stand: asked)
-        blanks: list[int] = []
-        lines.join_lines(texts, endings, written, blanks)
-        doc.lines_out = len(blanks) + sum(1 for t, w in zip(texts, written, strict=True)
-                                          if w is not None and w.strip() and t.strip())
+        # decisions were asked for (the lines join_lines writes, blank ones included)
+        doc.lines_out = len(pipeline._written([not t.strip() for t in texts],
+                                              [w is not None for w in written],
+                                              [w or "" for w in written]))
     return doc
