@@ -22,7 +22,7 @@ import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import regex
 
@@ -217,6 +217,11 @@ class MarkupView:
         self._underlines = underlines or {}
         self._definitions = definitions or frozenset()
 
+    def layout_roles(self) -> dict[int, int]:
+        """:func:`layout_roles` of the lines this view (made with ``ties=True``) read, from
+        what it found: the same, without reading the lines again."""
+        return _roles(self._underlines, self._definitions)
+
     def links(self, i: int, piece: str) -> tuple[int, int]:
         """How many characters of ``piece`` (line ``i``'s view, or a piece of it at its
         leftmost place, as in :meth:`original`) are the text of a link, and how many
@@ -364,7 +369,12 @@ def layout_roles(texts: Sequence[str]) -> dict[int, int]:
     if ("]:" not in joined and "``" not in joined and "~~" not in joined
             and _TIED.search(joined) is None):
         return {}
-    underlines, definitions = _layout_lines(texts, True)
+    return _roles(*_layout_lines(texts, True))
+
+
+def _roles(underlines: Mapping[int, int], definitions: Iterable[int]) -> dict[int, int]:
+    """:func:`layout_roles` from the underlines and definitions :func:`_layout_lines`
+    found."""
     return {**underlines, **dict.fromkeys(definitions, -1)}
 
 

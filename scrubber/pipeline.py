@@ -493,7 +493,7 @@ def run_lines(
     # longer than the width): read again as clean() would read the output
     rewrapped: dict[int, Decision] = {}
     if extra is None and dom_drop is None and cfg.markdown and resettle:
-        rewrapped.update(_settle_markup(originals, outputs, cfg, explain, model_arg))
+        rewrapped.update(_settle_markup(originals, outputs, view, cfg, explain, model_arg))
     if unwrap and resettle:
         rewrapped.update(_settle_wrapped(originals, outputs, cfg, explain, model_arg, True))
     if unglue and resettle:
@@ -774,7 +774,8 @@ def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | 
 
 
 def _settle_markup(
-    texts: Sequence[str], outputs: list[str | None], cfg: Config, explain: bool, model: Any,
+    texts: Sequence[str], outputs: list[str | None], view: lines.MarkupView | None,
+    cfg: Config, explain: bool, model: Any,
 ) -> dict[int, Decision]:
     """Markdown's layout lines read by the lines around them
     (:func:`lines.layout_roles`: setext underlines, link reference definitions, neither
@@ -783,11 +784,13 @@ def _settle_markup(
     each line as the input's view read it; when the output's roles differ, the output is
     read again as clean() would read it, until they do not (at most ``Config.settle`` - 1
     rounds, each only dropping or trimming). Returns the decisions of the lines a round
-    changed (with ``explain``); ``outputs`` is changed in place."""
+    changed (with ``explain``); ``outputs`` is changed in place. ``view``: the view the
+    lines were decided by (``None``: no line read as layout)."""
     late: dict[int, Decision] = {}
     if cfg.settle <= 1:
         return late
-    roles = lines.layout_roles(texts)  # (as the lines were decided, by input index)
+    # (as the lines were decided, by input index: what the view found, not read again)
+    roles = {} if view is None else view.layout_roles()
     blank = [not t.strip() for t in texts]
     for _ in range(cfg.settle - 1):
         idx, sub = _as_written(texts, outputs, blank)
