@@ -1658,8 +1658,6 @@ def _comment_section(tag: str, cls: str | None, id_: str | None, role: str | Non
     return not (title and name.endswith(title))
 
 
-
-
 def _derive(
     ctx: _Ctx,
     tag: str,

@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .data import EVAL_ONLY, TRAINABLE, data_root
 from .options import ALL_RENDERERS, renderer_names, set_names
@@ -152,22 +153,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def shipped_cards() -> dict[str, dict[str, Any]]:
+    """kind -> the card of the shipped model of that kind (``scrubber/weights``)."""
+    import json
+    from importlib import resources
+
+    out: dict[str, dict[str, Any]] = {}
+    for kind in ("text", "html", "markdown"):
+        card = resources.files("scrubber") / "weights" / f"{kind}.json"
+        if card.is_file():
+            out[kind] = json.loads(card.read_text("utf-8"))
+    return out
+
+
 def renderer_drift(kinds: Sequence[str], renderers: Sequence[str]) -> list[str]:
     """Warnings for the renderers whose code here is not what rendered a shipped model's
     training pages (its card's ``renderer_versions``): the command then trains on other
     renders and writes other weights (a newer markdownify, 1.2.4 against the card's 1.2.3,
     changed two of 469,569 lines and the markdown model's thresholds)."""
-    import json
-    from importlib import resources
-
     from .render import renderer_version
 
+    cards = shipped_cards()
     out = []
     for kind in kinds:
-        card_file = resources.files("scrubber") / "weights" / f"{kind}.json"
-        if not card_file.is_file():
+        if kind not in cards:
             continue
-        versions = json.loads(card_file.read_text("utf-8")).get("renderer_versions") or {}
+        versions = cards[kind].get("renderer_versions") or {}
         names = {"html": ["blocks"], "markdown": ["markdown"]}.get(kind, list(renderers))
         for name in names:
             want, have = versions.get(name), renderer_version(name)
@@ -182,17 +193,8 @@ def renderer_drift(kinds: Sequence[str], renderers: Sequence[str]) -> list[str]:
 def shipped_rules() -> dict[str, list[str]]:
     """kind -> the rule ids the shipped model of that kind was trained with (its card's
     ``rules``; a card without them: every rule, not in the mapping)."""
-    import json
-    from importlib import resources
-
-    out: dict[str, list[str]] = {}
-    for kind in ("text", "html", "markdown"):
-        card = resources.files("scrubber") / "weights" / f"{kind}.json"
-        if card.is_file():
-            known = json.loads(card.read_text("utf-8")).get("rules")
-            if isinstance(known, list):
-                out[kind] = [str(r) for r in known]
-    return out
+    return {kind: [str(r) for r in card["rules"]] for kind, card in shipped_cards().items()
+            if isinstance(card.get("rules"), list)}
 
 
 if __name__ == "__main__":
