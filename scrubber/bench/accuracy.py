@@ -1559,32 +1559,11 @@ def _out_paths(out: str | None, name: str) -> tuple[Path, Path]:
     return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
 
 
-def unwritable(path: Path) -> str | None:
-    """Why a result file cannot be written at ``path`` (its folder made if need be), or
-    ``None``: the benchmarks check their outputs before their run, not after it (an
-    ``--out`` under ``/proc`` lost a whole run to a traceback at the end)."""
-    import os
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"{path}: cannot make its folder: {exc.strerror or exc}"
-    if path.is_dir():
-        return f"{path}: is a directory"
-    if path.exists() and not os.access(path, os.W_OK):
-        return f"{path}: not writable"
-    import tempfile
-
-    try:  # (a probe file: os.access says yes to root where nothing can be made, /proc)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        return f"{path}: its folder is not writable: {exc.strerror or exc}"
-    return None
-
-
 def check_report_out(out: str | None, name: str) -> str | None:
-    """:func:`unwritable` for both files of a report (:func:`_out_paths`)."""
+    """:func:`scrubber.train.options.unwritable` for both files of a report
+    (:func:`_out_paths`)."""
+    from scrubber.train.options import unwritable
+
     for path in _out_paths(out, name):
         why = unwritable(path)
         if why is not None:

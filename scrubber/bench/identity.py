@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.sets is None:
         args.sets = list(SETS)
     if before is None:
-        from .accuracy import unwritable
+        from scrubber.train.options import unwritable
 
         why = unwritable(path)
         if why is not None:

@@ -473,7 +473,7 @@ def _main_idempotence(argv: Sequence[str]) -> int:
     sets = set_names(p, args.sets)
     renderers = renderer_names(p, args.renderers)
     if args.json:  # (checked before the run: an unwritable path was a traceback after it)
-        from .accuracy import unwritable
+        from scrubber.train.options import unwritable
 
         why = unwritable(Path(args.json))
         if why is not None:

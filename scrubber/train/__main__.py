@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .data import EVAL_ONLY, TRAINABLE, data_root
-from .options import ALL_RENDERERS, renderer_names, set_names
+from .options import ALL_RENDERERS, renderer_names, set_names, unwritable
 
 # The text model's training renderers: the three the shipped weights were trained on (the
 # blocks renderer trains the HTML model; `--renderers` adds it to the text model too).
@@ -101,14 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:  # exit 2, as the benchmarks do without data
         print(f"scrubber train: no data: {exc}", file=sys.stderr)
         return 2
-    try:  # (written after the training: an unwritable folder lost the run to a traceback)
-        import tempfile
-
-        args.out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=args.out, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        p.error(f"--out {args.out}: not a writable folder ({exc.strerror or exc})")
+    # (written after the training: an unwritable folder lost the run to a traceback)
+    why = unwritable(args.out / "text.npz")
+    if why is not None:
+        p.error(f"--out {args.out}: not a writable folder ({why})")
     if not args.no_pin:
         # OpenBLAS reads its kernel choice when it loads, long before this line: a child
         # process takes the pinned environment (scrubber.train.numerics says why)

@@ -1,4 +1,5 @@
-"""Argument checks shared by ``scrubber train``, ``build_dataset`` and the benchmarks.
+"""Argument checks shared by ``scrubber train``, ``build_dataset`` and the benchmarks
+(names, limits, lists, and :func:`unwritable` for an output checked before a long run).
 
 Every command that takes data set names, renderer names, a page ``--limit`` or a list of
 numbers checks them here, so a typo is a usage error (``parser.error``: one line, exit 2)
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 from .data import ALL_SETS
 from .render import RENDERERS
@@ -119,3 +121,27 @@ def float_list(text: str) -> list[float]:
             raise argparse.ArgumentTypeError(f"must be above 0, got {x}")
         out.append(value)
     return out
+
+
+def unwritable(path: Path) -> str | None:
+    """Why a result file cannot be written at ``path`` (its folder made if need be), or
+    ``None``: the benchmarks check their outputs before their run, not after it (an
+    ``--out`` under ``/proc`` lost a whole run to a traceback at the end)."""
+    import os
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{path}: cannot make its folder: {exc.strerror or exc}"
+    if path.is_dir():
+        return f"{path}: is a directory"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path}: not writable"
+    import tempfile
+
+    try:  # (a probe file: os.access says yes to root where nothing can be made, /proc)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        return f"{path}: its folder is not writable: {exc.strerror or exc}"
+    return None
