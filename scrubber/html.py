@@ -1622,7 +1622,7 @@ _COMMENT = "comment"
 #: id="discussion"><h2>Discussion</h2>``: a paper's section as Pandoc, Quarto and Sphinx
 #: write it).
 _COMMENT_SECTION = "comment_section"
-_COMMENT_MARKERS = ("comment", "disqus", "reply", "respond", "discussion")
+_COMMENT_MARKERS = BOILERPLATE_HINTS[_COMMENT]  # (the model's comment hint's substrings)
 
 
 def _marks_comments(value: str | None) -> bool:
