@@ -140,6 +140,12 @@ def test_datatrove_formatter_counts_reasons_in_stats_without_metadata() -> None:
     assert [d.text for d in out] == [scrubber.clean(page(i), CFG) for i in range(3)]
     assert "drop:rule:comments.leave-a-comment" not in fast.stats.stats
     assert fast.stats["lines_out"].total == bare.stats["lines_out"].total
+    # (with metadata_key, which takes the explaining path, stats=False still wrote them)
+    meta = ScrubberFormatter(use_model=False, stats=False)
+    out = list(meta.run(iter([Document(text=page(i), id=str(i)) for i in range(3)])))
+    assert out[0].metadata["scrubber"]["counts"]["drop:rule:comments.leave-a-comment"] == 1
+    assert not [k for k in meta.stats.stats if k.startswith("drop:")]
+    assert meta.stats["lines_out"].total == bare.stats["lines_out"].total
 
 
 def test_datatrove_formatter_passes_a_text_that_is_not_a_string_through() -> None:

@@ -236,8 +236,11 @@ class ScrubberFormatter(BaseFormatter):
                 # (as --jsonl --stats counts them: the drop: counts add up to lines_in -
                 # lines_out; the blank lines dropped were left out)
                 counts["drop:layout"] = res.blank_dropped
-            for key, n in counts.items():
-                self.stat_update(key, value=n)
+            if self.count_reasons:
+                # (stats=False still wrote every reason's count to the step's stats when
+                # metadata_key asked for the explaining path)
+                for key, n in counts.items():
+                    self.stat_update(key, value=n)
             if self.keep_original_key:
                 doc.metadata[self.keep_original_key] = doc.text
             if self.metadata_key is not None:
