@@ -214,10 +214,23 @@ class Config:
 
             object.__setattr__(self, "site", normalise_site(self.site) or None)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The fields by name, disabled_rules sorted: a frozenset pickles in the order of
+        # the interpreter's string hashes, which each process seeds anew, so the datasets
+        # cache fingerprint of a BatchCleaner disabling two rules changed from run to run
+        # (and the cache was missed). Unpickling builds the config again, checks included.
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["disabled_rules"] = tuple(sorted(self.disabled_rules))
+        return (_unpickle, (values,))
+
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied; unknown keys raise :class:`TypeError`."""
         check_keys(changes)
         return dataclasses.replace(self, **changes)
+
+
+def _unpickle(values: dict[str, Any]) -> Config:
+    return Config(**values)
 
 
 def _flag(name: str, value: Any, other: str = "") -> None:

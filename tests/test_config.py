@@ -1,4 +1,5 @@
 import dataclasses
+import os
 
 import pytest
 
@@ -281,3 +282,24 @@ def test_a_number_field_says_which_numbers_it_takes():
     for key in ("threshold", "regex_timeout"):
         with pytest.raises(TypeError, match=rf"{key} must be an int or float, got Decimal"):
             Config(**{key: Decimal("0.5")})
+
+
+def test_a_config_pickles_to_the_same_bytes_in_every_process():
+    # (disabled_rules pickled as a frozenset, in the order of the process's string hash
+    # seed: the datasets cache fingerprint of a BatchCleaner disabling two rules changed
+    # from run to run)
+    import pickle
+    import subprocess
+    import sys
+
+    code = ("import pickle, sys; from scrubber import Config; "
+            "sys.stdout.write(pickle.dumps(Config(disabled_rules=['video', 'social', 'ads', "
+            "'comments.leave-a-comment'], threshold=0.6)).hex())")
+    dumps = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+             for seed in range(6)}
+    assert len(dumps) == 1
+    cfg = pickle.loads(bytes.fromhex(dumps.pop()))
+    assert cfg == Config(disabled_rules={"video", "social", "ads", "comments.leave-a-comment"},
+                         threshold=0.6)
+    assert isinstance(cfg.disabled_rules, frozenset)
