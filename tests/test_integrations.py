@@ -577,6 +577,50 @@ def test_hf_batch_cleaner_takes_a_loaded_profile_as_the_datatrove_step_does(
         BatchCleaner(profile=3, use_model=False)  # type: ignore[arg-type]
 
 
+def test_hf_batch_cleaner_reads_a_rows_site_by_position_as_its_text() -> None:
+    # (a pandas DataFrame indexed otherwise than 0..n-1, a Dask or Spark partition, gave
+    # each row the site of the row whose label was its position, or a KeyError)
+    pd = pytest.importorskip("pandas")
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.hf import BatchCleaner
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    fn = BatchCleaner(profile=c.finish(min_pages=3), use_model=False)
+    rows = {"text": [page(0), page(0)],
+            "url": ["http://other.example/0", "http://gazette.example/0"]}
+    want = fn(rows)["text"]
+    assert "Gazette" in want[0] and "Gazette" not in want[1]
+    for index in ([1, 0], [5, 6], ["a", "b"]):
+        assert fn(pd.DataFrame(rows, index=index))["text"] == want
+
+
+def test_hf_batch_cleaner_warns_once_when_rows_have_no_site_for_its_profile() -> None:
+    # (a mistyped url_field turned the profile off without a word; --jsonl and the
+    # datatrove step count such records)
+    import pickle
+    import warnings
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.hf import BatchCleaner
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    fn = BatchCleaner(profile=c.finish(min_pages=3), use_model=False)
+    batch = {"text": [page(0), page(1)], "link": ["http://gazette.example/0"] * 2}
+    with pytest.warns(UserWarning, match=r"2 of 2 rows .*no column 'url'"):
+        assert all("Gazette" in t for t in fn(batch)["text"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn(batch)  # once per cleaner (per worker)
+        fixed = BatchCleaner(profile=fn.profile, url_field="link", use_model=False)(batch)
+        assert "Gazette" not in fixed["text"][0]
+    with pytest.warns(UserWarning, match="no site"):
+        pickle.loads(pickle.dumps(fn))(batch)  # a worker's copy says it again
+
+
 def test_hf_batch_cleaner_min_pages_needs_a_profile_and_at_least_two() -> None:
     from scrubber.integrations.hf import BatchCleaner
 

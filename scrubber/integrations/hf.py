@@ -63,7 +63,8 @@ class BatchCleaner:
         decisions: also store the per-line decisions (a list of dicts) in this column
             (a column name, not a flag as in the datatrove step).
         url_field / site_field: columns giving the page URL / site (for ``profile``; a row
-            without one has ``config.site``).
+            without one has ``config.site``; without that either, the profile is not used
+            for it, and the first batch with such rows warns, once per worker).
         profile: a site profile: a path (``str`` or :class:`os.PathLike`) to a profile
             (``.npz``) or a folder of partial counts, loaded on first use, or a loaded
             :class:`~scrubber.corpus.profile.SiteProfile`.
@@ -129,6 +130,7 @@ class BatchCleaner:
         self.min_pages = engine_min_pages("BatchCleaner", min_pages,
                                           profile if profile is not None else self.config.profile)
         self._cfg: Config | None = None
+        self._warned = False
 
     def features(self, features: Mapping[str, Any]) -> Any:
         """The ``features=`` of ``Dataset.map`` with this cleaner over a dataset of
@@ -150,6 +152,7 @@ class BatchCleaner:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_cfg"] = None  # the loaded profile stays out of pickles and fingerprints
+        state["_warned"] = False  # (nor may a first call change the fingerprint)
         return state
 
     def _resolved(self) -> Config:
@@ -194,9 +197,15 @@ class BatchCleaner:
                 f"one {type(texts).__name__}: call Dataset.map(..., batched=True)"
             )
         cfg = self._resolved()
+        # the site columns by position, as the texts are read (a pandas DataFrame indexed
+        # otherwise than 0..n-1, a Dask or Spark partition, gave each row another row's
+        # site, or a KeyError)
+        sites = {k: list(batch[k]) for k in (self.url_field, self.site_field)
+                 if cfg.profile is not None and k is not None and k in batch}
         cleaned: list[Any] = []
         originals: list[Any] = []
         decisions: list[Any] = []
+        no_site = 0
         for i, text in enumerate(texts):
             if text is not None and not isinstance(text, str) and _is_null(text):
                 # (pandas's null: a NaN float could not be written to a string column)
@@ -208,9 +217,9 @@ class BatchCleaner:
                 continue
             site = None
             if cfg.profile is not None:
-                row = {k: batch[k][i] for k in (self.url_field, self.site_field)
-                       if k is not None and k in batch}
-                site = site_of(row, self.url_field, self.site_field)
+                site = site_of({k: v[i] for k, v in sites.items()}, self.url_field,
+                               self.site_field)
+                no_site += site is None and cfg.site is None
             try:
                 res = clean_document(text, cfg, site, decisions=self.decisions is not None)
             except Exception as e:
@@ -220,6 +229,19 @@ class BatchCleaner:
                 raise
             cleaned.append(res.text)
             decisions.append(res.decisions)
+        if no_site and not self._warned:
+            # (a mistyped url_field turned the profile off without a word, where --jsonl
+            # and the datatrove step count such records)
+            import warnings
+
+            self._warned = True
+            columns = " or ".join(repr(k) for k in (self.url_field, self.site_field) if k)
+            warnings.warn(
+                f"BatchCleaner: {no_site} of {len(cleaned)} rows of a batch have no site (no "
+                f"column {columns or '(url_field and site_field are None)'}, or a value that "
+                f"is empty or not a string), so the site profile is not used for them; name "
+                f"the columns with url_field= / site_field= (said once per worker)",
+                UserWarning, stacklevel=2)
         out: dict[str, list[Any]] = {self.output_field: cleaned}
         if self.keep_original:
             out[self.keep_original] = originals
