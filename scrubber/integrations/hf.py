@@ -24,7 +24,9 @@ formats (a NaN of any float type, ``pandas.NA``, ``pandas.NaT``) passes as ``Non
 ``datasets`` types a new column from the first batch it writes, so a column that starts
 with ``None`` values (a batch of ``None`` texts: ``output_field``, ``keep_original`` or
 ``decisions``) cannot take strings later
-(``TypeError: Couldn't write column ...``); give ``map`` the types with
+(``TypeError: Couldn't write column ...``), nor can a ``decisions`` column that starts with
+empty texts' empty lists (``Couldn't cast array of type struct<...> to null``); whenever
+``decisions`` is set, or texts may be ``None``, give ``map`` the types with
 :meth:`BatchCleaner.features`::
 
     fn = BatchCleaner(output_field="clean", decisions="why")
