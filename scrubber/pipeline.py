@@ -1024,12 +1024,18 @@ def _explain(
         d = hits.drop[i]
         trim = hits.trim[i]
         if why[i] is context.Why.HEADLINE_COPY:
-            out.append(Decision(
-                i, text, Action.KEEP, Stage.CONTEXT,
-                f"a copy of the headline ({rules[d].id} dropped it as one), kept because "
-                "the first copy was not and body text follows this one", rules[d].id, p,
-                pieces[i],
-            ))
+            kept_as = (f"a copy of the headline ({rules[d].id} dropped it as one), kept "
+                       "because the first copy was not and body text follows this one")
+            if trim is not None:
+                # (a copy trimmed of a stamp was said to be kept whole, and the trim rule
+                # was named nowhere: the rule that changed the line is its rule)
+                r = rules[trim[2]]
+                out.append(Decision(i, text, Action.TRIM, Stage.RULE,
+                                    f"trimmed: {r.description}; {kept_as}", r.id, p,
+                                    pieces[i]))
+            else:
+                out.append(Decision(i, text, Action.KEEP, Stage.CONTEXT, kept_as,
+                                    rules[d].id, p, pieces[i]))
             continue
         if d >= 0:
             r = rules[d]

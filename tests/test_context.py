@@ -175,6 +175,25 @@ def test_headline_copy_above_the_body_stays_when_the_page_title_goes():
     assert copy.rule_id == "headline.repeated"
 
 
+def test_a_headline_copy_kept_trimmed_of_a_stamp_says_trim_and_names_the_trim_rule():
+    # (it said KEEP under headline.repeated with an output other than its text, and
+    # counts() had no trim for it)
+    import scrubber
+
+    body = ("The river rose three metres overnight, flooding dozens of homes in the low-lying "
+            "districts of the town, officials said on Tuesday.")
+    head = "Published: 23.03.2024 Storm"
+    text = "\n".join([head, "Home", "News", "Sports", head, body,
+                      body.replace("river", "lake")]) + "\n"
+    explained = scrubber.clean_and_explain(text)
+    copy = explained.decisions[4]
+    assert copy.output == "Storm" and "\nStorm\n" in f"\n{explained.text}"
+    assert copy.action.value == "trim" and copy.rule_id == "metadata.stamp"
+    assert "copy of the headline" in copy.reason
+    assert explained.counts()["trim:rule:metadata.stamp"] == 1
+    assert explained.text == scrubber.clean(text)
+
+
 def test_headline_copy_is_not_kept_when_the_first_copy_stays():
     import scrubber
 
