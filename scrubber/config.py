@@ -60,6 +60,9 @@ class Config:
             call would read the output; passes stop when one changes nothing, so the
             output is a fixed point (``clean(clean(x)) == clean(x)``) unless the cap
             is reached. Passes only drop or trim more. Not used for HTML blocks.
+            Above 1, the output of hard-wrapped, glued or markdown text is also read
+            again as a new call would read it, in rounds that each run the path with
+            this cap of their own; with 1, it is not (one pass in all).
         profile: optional site repeated-line profile (see ``scrubber profile``): a
             :class:`scrubber.corpus.SiteProfile`, loaded with
             ``scrubber.corpus.load_profile(path)`` (a path here is an error).

@@ -699,6 +699,8 @@ def _settle_glued(
     that keeps of each line replaces ``outputs`` (in place). Returns the decisions of the
     lines it changed (with ``explain``)."""
     late: dict[int, Decision] = {}
+    if cfg.settle <= 1:  # (settle=1 ran a second pass here, for the glued lines)
+        return late
     blank = [not t.strip() for t in texts]
     idx, sub = _as_written(texts, outputs, blank)
     if lines.glue_view(sub) is not None:

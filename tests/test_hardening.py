@@ -888,3 +888,26 @@ def test_user_rule_example_that_backtracks_is_a_load_error_not_a_hang(
     with pytest.raises(RuleError, match=r"mine\.slow-example.*backtracks"):
         load_ruleset((str(f),))
     assert time.perf_counter() - t0 < 30
+
+
+def test_settle_one_runs_the_decision_path_once_on_glued_text(monkeypatch):
+    # (Config.settle=1, "one pass", read a glued page's output a second time)
+    from scrubber import pipeline
+
+    body = ("The minister said on Tuesday that the budget would pass before the end of next "
+            "week, despite opposition. Analysts expect the vote to be close, with several "
+            "members of the coalition undecided.")
+    clutter = ["Your email address will not be published. Required fields are marked *",
+               "Accept all cookies", "Subscribe to our newsletter",
+               "© 2024 Example Inc. All rights reserved."] * 10
+    text = "\n".join(["HomeNewsSportsWeatherBusinessOpinionContact" + body, ""] + clutter
+                     + ["", "In a statement released late on Monday, the opposition leader "
+                        "called it reckless, twice."]) + "\n"
+    calls = []
+    real = pipeline._one_pass
+    monkeypatch.setattr(pipeline, "_one_pass", lambda *a, **k: calls.append(1) or real(*a, **k))
+    one = clean(text, settle=1)
+    assert len(calls) == 1
+    calls.clear()
+    assert clean(text) != one and len(calls) > 1  # the default settles it
+    assert clean_and_explain(text, settle=1).text == one
