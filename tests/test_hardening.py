@@ -900,9 +900,9 @@ def test_settle_one_runs_the_decision_path_once_on_glued_text(monkeypatch):
     clutter = ["Your email address will not be published. Required fields are marked *",
                "Accept all cookies", "Subscribe to our newsletter",
                "© 2024 Example Inc. All rights reserved."] * 10
-    text = "\n".join(["HomeNewsSportsWeatherBusinessOpinionContact" + body, ""] + clutter
-                     + ["", "In a statement released late on Monday, the opposition leader "
-                        "called it reckless, twice."]) + "\n"
+    last = "In a statement released late on Monday, the opposition leader called it reckless."
+    text = "\n".join(["HomeNewsSportsWeatherBusinessOpinionContact" + body, "", *clutter, "",
+                      last]) + "\n"
     calls = []
     real = pipeline._one_pass
     monkeypatch.setattr(pipeline, "_one_pass", lambda *a, **k: calls.append(1) or real(*a, **k))
