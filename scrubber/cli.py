@@ -551,7 +551,7 @@ def _print_stats(totals: Counter[str]) -> None:
         print(f"{n:8d}  {key}{_BLANK_NOTE if key == 'drop:layout' else ''}", file=err)
 
 
-_BLANK_NOTE = " (blank lines)"  # what --stats says of drop:layout
+_BLANK_NOTE = " (blank and markdown layout lines)"  # what --stats says of drop:layout
 
 
 def _list_rules(check: list[str]) -> int:

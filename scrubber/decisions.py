@@ -87,7 +87,9 @@ class Explained:
     def counts(self, blank: bool = False) -> Counter[str]:
         """Dropped and trimmed lines counted per reason key (datatrove-style stats).
         Blank lines are not counted, unless ``blank``: then a dropped one counts under
-        ``drop:layout``, so the ``drop:`` counts add up to the lines dropped."""
+        ``drop:layout``, so the ``drop:`` counts add up to the lines dropped. Markdown's
+        layout lines (a setext heading's underline, a link reference definition: written
+        exactly when the lines they serve are) count under ``drop:layout`` too."""
         c: Counter[str] = Counter()
         for d in self.decisions:
             if d.action is not Action.KEEP and (blank or d.text.strip()):

@@ -101,7 +101,7 @@ def test_stats_drop_rows_add_up_to_lines_in_minus_out(tmp_path: Path) -> None:
         n, key = row.split(None, 1)
         counts[key] = int(n)
     drops = {k: n for k, n in counts.items() if k.startswith("drop:")}
-    assert drops["drop:layout (blank lines)"] == 2 * 7
+    assert drops["drop:layout (blank and markdown layout lines)"] == 2 * 7
     assert sum(drops.values()) == n_in - n_out > 0
     assert counts["trim:rule:metadata.stamp"] == 2  # (trimmed lines are kept: not drops)
 

@@ -110,7 +110,7 @@ def test_stats_dropped_lines_per_stage_add_up_to_lines_in_minus_out() -> None:
     assert sum(stages.values()) == stats.lines_in - stats.lines_out > 0
     assert stats.per_rule("trim") == {"metadata.stamp": 2}  # (kept lines: not drops)
     table = stats.format_table()
-    assert f"{blank:>12,}  layout (blank lines)" in table
+    assert f"{blank:>12,}  layout (blank and markdown layout lines)" in table
 
 
 def test_keep_original_and_decisions_are_appended() -> None:
