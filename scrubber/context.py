@@ -272,7 +272,9 @@ def headline_copy(texts: Sequence[str], copies: Sequence[int], keep: Sequence[bo
     stripped = [t.strip() for t in texts]
     short = _short_flags(stripped)
     for i in reversed(copies):
-        if _below(i, stripped, short, keep, rule_bad, transparent, HEADING_REACH, COPY_CROSS):
+        # (a copy a stamp rule trimmed to nothing was kept, and nothing was written)
+        if stripped[i] and _below(i, stripped, short, keep, rule_bad, transparent,
+                                  HEADING_REACH, COPY_CROSS):
             return i
     return -1
 

@@ -281,3 +281,19 @@ def test_a_page_that_is_one_paragraph_printed_twice_keeps_it():
     para = ("The council approved the new budget on Tuesday after a long debate about "
             "school funding and road repairs in the city.")
     assert scrubber.clean(f"{para}\n{para}\n") == para + "\n"
+
+
+def test_a_headline_copy_trimmed_to_nothing_is_not_kept_in_its_place():
+    # (a byline stamp repeated as the "headline" was kept trimmed to nothing: the
+    # explanation said TRIM and nothing was written)
+    import scrubber
+
+    b1 = ("Any deployment of troops could provoke a strong reaction from Russia and increase "
+          "the burden on the UK defence budget.")
+    b2 = ("Sources familiar with the discussions underline that any proposed airspace "
+          "measures would be highly complex.")
+    stamp = "By John Smith | March 3, 2024"
+    text = f"{stamp}\n{b1}\n{stamp}\n{b2}\n"
+    explained = scrubber.clean_and_explain(text)
+    assert explained.decisions[2].action.value == "drop"
+    assert explained.text == scrubber.clean(text) == f"{b1}\n{b2}\n"
