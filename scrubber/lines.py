@@ -835,11 +835,13 @@ class GlueView:
         """What each input line contributes, given what each of :attr:`texts` does
         (``None``: dropped): a line read as itself, its output; a glued line, each piece
         kept (or the part of it a trim keeps) on a line of its own, in order, separated
-        by the line's own ending (``\\n`` for an unterminated last line), without the
+        by the line's own ending (an unterminated last line: the document's most
+        common one, :func:`default_ending`), without the
         spaces a cut left at its end. Each is text of the input line; no piece has a glue
         point left in it, so cleaning the output again reads each as the line it was
         decided as."""
         out: list[str | None] = [None] * len(self.originals)
+        last = None  # (the ending of an unterminated line, when one is glued)
         for i in range(len(self.originals)):
             ks = self.members(i)
             kept = [outputs[k] for k in ks]
@@ -848,7 +850,10 @@ class GlueView:
             else:
                 # (a space a cut left at a piece's end is not written)
                 pieces = [o.rstrip(" ") for o in kept if o is not None and o.strip()]
-                out[i] = (endings[i] or "\n").join(pieces) if pieces else None
+                if not endings[i] and last is None:
+                    # (a CRLF page's unterminated glued line was cut with bare LFs)
+                    last = default_ending(endings)
+                out[i] = (endings[i] or last or "\n").join(pieces) if pieces else None
         return out
 
 
@@ -1052,7 +1057,8 @@ def glue_view(texts: Sequence[str], min_points: int = GLUE_MIN_POINTS) -> GlueVi
 
 
 def is_blank(line: str) -> bool:
-    """A line with nothing but whitespace (including zero-width and control spacing)."""
+    """A line with nothing but white space (``str.isspace``: control spacing such as a
+    form feed included; zero-width characters and a BOM are not white space)."""
     return not line.strip()
 
 

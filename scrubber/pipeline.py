@@ -493,11 +493,13 @@ def run_lines(
     # longer than the width): read again as clean() would read the output
     rewrapped: dict[int, Decision] = {}
     if extra is None and dom_drop is None and cfg.markdown and resettle:
-        rewrapped.update(_settle_markup(originals, outputs, view, cfg, explain, model_arg))
+        rewrapped.update(_settle_markup(originals, endings, outputs, view, cfg, explain,
+                                        model_arg))
     if unwrap and resettle:
-        rewrapped.update(_settle_wrapped(originals, outputs, cfg, explain, model_arg, True))
+        rewrapped.update(_settle_wrapped(originals, endings, outputs, cfg, explain, model_arg,
+                                         True))
     if unglue and resettle:
-        rewrapped.update(_settle_glued(originals, outputs, cfg, explain, model_arg))
+        rewrapped.update(_settle_glued(originals, endings, outputs, cfg, explain, model_arg))
     if sink is not None:
         sink.extend(outputs)
     written: list[int] | None = [] if explain else None
@@ -569,9 +571,10 @@ def _run_unwrapped(
         if piece is not None:
             for i, p in wrap.pieces(g, piece):
                 outputs[i] = p
-    late = _settle_wrapped(texts, outputs, cfg, explain, model, False) if resettle else {}
+    late = (_settle_wrapped(texts, endings, outputs, cfg, explain, model, False) if resettle
+            else {})
     if resettle and cfg.unglue:  # (what it keeps may read as glued text, as clean() reads it)
-        late.update(_settle_glued(texts, outputs, cfg, explain, model))
+        late.update(_settle_glued(texts, endings, outputs, cfg, explain, model))
     blanks: list[int] = []
     out = _emit(texts, endings, outputs, sink, blanks)
     if ex is None:
@@ -691,7 +694,8 @@ def _run_on_model(texts: Sequence[str], cfg: Config, model: Any) -> Any:
 
 
 def _settle_glued(
-    texts: Sequence[str], outputs: list[str | None], cfg: Config, explain: bool, model: Any,
+    texts: Sequence[str], endings: Sequence[str], outputs: list[str | None], cfg: Config,
+    explain: bool, model: Any,
 ) -> dict[int, Decision]:
     """Text whose glued lines held too little of it to be read as glued
     (:data:`lines.GLUE_MIN_SHARE`) can hold enough once its clutter is gone: the output is
@@ -704,7 +708,7 @@ def _settle_glued(
     blank = [not t.strip() for t in texts]
     idx, sub = _as_written(texts, outputs, blank)
     if lines.glue_view(sub) is not None:
-        _read_again(texts, outputs, blank, idx, sub, cfg, explain, model, late)
+        _read_again(texts, endings, outputs, blank, idx, sub, cfg, explain, model, late)
     return late
 
 
@@ -718,16 +722,18 @@ def _as_written(
 
 
 def _read_again(
-    texts: Sequence[str], outputs: list[str | None], blank: Sequence[bool], idx: list[int],
-    sub: list[str], cfg: Config, explain: bool, model: Any, late: dict[int, Decision],
-    resettle: bool = True,
+    texts: Sequence[str], endings: Sequence[str], outputs: list[str | None],
+    blank: Sequence[bool], idx: list[int], sub: list[str], cfg: Config, explain: bool,
+    model: Any, late: dict[int, Decision], resettle: bool = True,
 ) -> bool:
     """Run the path over ``sub``, the output of ``texts`` as written (:func:`_as_written`,
     ``idx`` its lines), and put what that keeps of each line into ``outputs`` and the
     decisions of the lines it changed into ``late`` (in place). Whether a line changed."""
     again: list[str | None] = []
-    _, sub_ex = run_lines(sub, ["\n"] * len(sub), cfg, explain, model=model, sink=again,
-                          resettle=resettle)
+    # (each line with its own ending: a glued line found only now is cut with it, where
+    # "\n" put bare LFs into a CRLF page)
+    _, sub_ex = run_lines(sub, [endings[i] for i in idx], cfg, explain, model=model,
+                          sink=again, resettle=resettle)
     changed = False
     for j, i in enumerate(idx):
         if blank[i] or again[j] == sub[j]:
@@ -776,8 +782,8 @@ def _glued_decision(i: int, text: str, parts: Sequence[Decision], output: str | 
 
 
 def _settle_markup(
-    texts: Sequence[str], outputs: list[str | None], view: lines.MarkupView | None,
-    cfg: Config, explain: bool, model: Any,
+    texts: Sequence[str], endings: Sequence[str], outputs: list[str | None],
+    view: lines.MarkupView | None, cfg: Config, explain: bool, model: Any,
 ) -> dict[int, Decision]:
     """Markdown's layout lines read by the lines around them
     (:func:`lines.layout_roles`: setext underlines, link reference definitions, neither
@@ -799,16 +805,16 @@ def _settle_markup(
         now = {idx[j]: (idx[h] if h >= 0 else -1) for j, h in lines.layout_roles(sub).items()}
         if all(roles.get(i) == now.get(i) for i in idx):
             break
-        if not _read_again(texts, outputs, blank, idx, sub, cfg, explain, model, late,
-                           resettle=False):
+        if not _read_again(texts, endings, outputs, blank, idx, sub, cfg, explain, model,
+                           late, resettle=False):
             break
         roles = now
     return late
 
 
 def _settle_wrapped(
-    texts: Sequence[str], outputs: list[str | None], cfg: Config, explain: bool, model: Any,
-    check: bool,
+    texts: Sequence[str], endings: Sequence[str], outputs: list[str | None], cfg: Config,
+    explain: bool, model: Any, check: bool,
 ) -> dict[int, Decision]:
     """Settle what ``outputs`` keeps of ``texts`` (in place) as the text path settles its
     passes: the output is read again as clean() would read it (what is left of wrapped
@@ -834,8 +840,8 @@ def _settle_wrapped(
                                         else lines.fragment_view(sub)) is None:
             break
         # (not read as glued inside: see _run_unwrapped)
-        if not _read_again(texts, outputs, blank, idx, sub, cfg.replace(unglue=False),
-                           explain, model, late, resettle=False):
+        if not _read_again(texts, endings, outputs, blank, idx, sub,
+                           cfg.replace(unglue=False), explain, model, late, resettle=False):
             break
     return late
 

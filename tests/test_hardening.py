@@ -911,3 +911,22 @@ def test_settle_one_runs_the_decision_path_once_on_glued_text(monkeypatch):
     calls.clear()
     assert clean(text) != one and len(calls) > 1  # the default settles it
     assert clean_and_explain(text, settle=1).text == one
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_glued_pieces_found_once_the_clutter_is_gone_keep_the_lines_ending(ending):
+    # (the output's second reading cut them with "\n": bare LFs inside a CRLF page)
+    glued = ("The United States and some of its allies are in talks to deploy thousands of "
+             "additional troops to NATO countries in Eastern Europe, officials said."
+             "Among the countries considering accepting the deployments are Romania, Bulgaria "
+             "and Hungary, the three officials said in a statement on Monday."
+             "The deployments total about 1,000 soldiers for each of these three countries, "
+             "two defense officials said, adding that more could follow."
+             "Share this articleFacebookTwitterEmail")
+    page = ending.join([glued] + ["Share on Facebook"] * 300) + ending
+    out = clean(page)
+    assert out.count(ending) >= 3 and out.count("\n") == out.count("\r\n") * (ending == "\r\n")
+    assert clean_and_explain(page).text == out and clean(out) == out
+    # an unterminated glued line is cut with the document's own ending too
+    tail = clean("Home\r\nNews\r\n" + glued)
+    assert tail.count("\r\n") >= 3 and tail.count("\n") == tail.count("\r\n")

@@ -137,7 +137,8 @@ class CorpusStats:
         if stages:
             rows.append("lines dropped per stage:")
             for k, n in sorted(stages.items(), key=lambda kv: (-kv[1], kv[0])):
-                rows.append(f"  {n:>12,}  {k}{' (blank and markdown layout lines)' if k == 'layout' else ''}")
+                note = " (blank and markdown layout lines)" if k == "layout" else ""
+                rows.append(f"  {n:>12,}  {k}{note}")
         for action, title in (("drop", "lines dropped per rule"),
                               ("trim", "lines trimmed per rule")):
             per = self.per_rule(action)
