@@ -132,7 +132,10 @@ class Config:
     Every field is checked when a config is made: flags are ``bool`` (not merely
     truthy), numbers are finite and in range, lists are lists (or tuples, sets), not one
     string; a wrong value raises :class:`ValueError` or :class:`TypeError` naming the
-    field.
+    field. What depends on the rules (a file in ``rule_files`` that is missing or does
+    not load, an unknown id in ``disabled_rules``) is checked when the rules are loaded:
+    by the first call that cleans, by :func:`scrubber.prepare`, and when the datatrove
+    step or the Hugging Face cleaner is made.
     """
 
     rule_files: tuple[str, ...] = ()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import io
 import json
 from pathlib import Path
@@ -837,3 +838,20 @@ def test_datatrove_profile_counts_of_an_earlier_run_with_more_tasks_are_refused(
     with pytest.raises(ValueError, match=r"partial counts of 1 of the 2 tasks of a run in "
                                          r".*: none of task 00001"):
         load_profile(str(counts))
+
+
+def test_engines_check_their_rules_where_they_are_made(tmp_path: Path) -> None:
+    # (an unknown rule to disable or a missing rule file failed every worker at its first
+    # document, after the pipeline had been launched)
+    from scrubber.integrations.hf import BatchCleaner
+
+    engines = [BatchCleaner]
+    if importlib.util.find_spec("datatrove") is not None:
+        from scrubber.integrations.datatrove import ScrubberFormatter
+
+        engines.append(ScrubberFormatter)
+    for make in engines:
+        with pytest.raises(ValueError, match="nosuch"):
+            make(disabled_rules={"nosuch"})
+        with pytest.raises(scrubber.RuleError, match="missing.toml"):
+            make(rule_files=(str(tmp_path / "missing.toml"),))

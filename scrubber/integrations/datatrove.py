@@ -154,6 +154,11 @@ class ScrubberFormatter(BaseFormatter):
             raise ValueError(f"ScrubberFormatter: keep_original_key and metadata_key are both "
                              f"{metadata_key!r}; give the original text its own key")
         self.config = resolve(config, overrides)
+        # the rules now, where the step is made: a missing rule file or an unknown rule to
+        # disable failed every worker at its first document
+        from ..pipeline import ruleset_for
+
+        ruleset_for(self.config)
         self.profile_source = profile
         # (without a profile it did nothing, and a Config's profile did not take it)
         self.min_pages = _profile.engine_min_pages(

@@ -128,6 +128,11 @@ class BatchCleaner:
             raise TypeError(f"BatchCleaner: profile is a path or a SiteProfile, not "
                             f"{type(profile).__name__}")
         self.config = resolve(config, overrides)
+        # the rules now, where the step is made: a missing rule file or an unknown rule to
+        # disable failed every worker at its first document
+        from ..pipeline import ruleset_for
+
+        ruleset_for(self.config)
         # (without a profile it did nothing, where --min-pages without --profile is an error)
         self.min_pages = engine_min_pages("BatchCleaner", min_pages,
                                           profile if profile is not None else self.config.profile)
