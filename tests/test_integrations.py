@@ -853,5 +853,5 @@ def test_engines_check_their_rules_where_they_are_made(tmp_path: Path) -> None:
     for make in engines:
         with pytest.raises(ValueError, match="nosuch"):
             make(disabled_rules={"nosuch"})
-        with pytest.raises(scrubber.RuleError, match="missing.toml"):
+        with pytest.raises(scrubber.RuleError, match=r"missing\.toml"):
             make(rule_files=(str(tmp_path / "missing.toml"),))
