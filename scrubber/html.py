@@ -102,7 +102,7 @@ whitespace-only input gives ``[]`` / ``""``.
 Inputs that would make the lexbor parser quadratic are defused first: elements nested
 deeper than :data:`MAX_NESTING` are flattened (their text is kept, their tags are
 removed; the depth is estimated from the tag sequence, only for documents with more
-than 16384 ``<``), tags carrying thousands of attributes are cut short, and DOM mutation
+than 4096 ``<``), tags carrying thousands of attributes are cut short, and DOM mutation
 events are off. A hostile 1 MB document renders in well under a second.
 
 Examples
@@ -165,7 +165,7 @@ MAX_ANCESTORS = 64
 NEAR_ANCESTORS = 4
 #: Elements nested deeper than this are flattened before parsing (see module docs).
 MAX_NESTING = 1024
-_NESTING_CHECK_MIN_TAGS = 16 * MAX_NESTING
+_NESTING_CHECK_MIN_TAGS = 4 * MAX_NESTING
 #: Text under ``<noscript>`` is rendered after all when it is at least this long and more
 #: than twice the rest of the page (apps that serve their content only there).
 _NOSCRIPT_FALLBACK_CHARS = 200
@@ -1264,87 +1264,82 @@ _FLAT_TAGS = _names(
 _RAW_TEXT_TAGS = _names("script style textarea title xmp iframe noembed noframes plaintext")
 
 
+# Elements whose content is foreign (SVG, MathML): there ``script``, ``style`` and ``title``
+# are elements like any other, not raw text.
+_FOREIGN_TAGS = _names("svg math")
+
+
 class _Nesting:
     """Approximate open-element depth along the tag sequence (no tree is built).
 
     Void, self-closed (``<path/>``) and sibling-closed (``p``, ``li``, ``td``...)
     elements do not nest, a new ``<a>`` closes an open one, and the content of raw-text
-    elements (``script``, ``style``...) is skipped.
+    elements (``script``, ``style``...; not inside ``svg`` or ``math``) is skipped. An end
+    tag closes the innermost open element of its name and every element opened inside
+    it; an end tag with no open element of its name is ignored, as parsers ignore it
+    (stray ``</span>``s once lowered the estimate while the tree grew deeper, and a
+    630 KB page took 26 s to parse).
     """
 
-    __slots__ = ("depth", "in_a", "raw")
+    __slots__ = ("depth", "open", "raw", "stack")
 
     def __init__(self) -> None:
         self.depth = 0
-        self.in_a = False
+        self.stack: list[str] = []  # the open elements' names, innermost last
+        self.open: dict[str, int] = {}  # how many of each name are open
         self.raw: str | None = None
 
     def step(self, end: str, name: str, self_closed: str) -> int:
-        """Advance over one tag; returns +1 (opened), -1 (closed) or 0 (no change)."""
+        """Advance over one tag; returns how the depth changed (+1 opened, -k closed k,
+        0 no change)."""
         name = name.lower()
         if self.raw is not None:
             if end and name == self.raw:
                 self.raw = None
             return 0
+        open_ = self.open
         if end:
-            if name in _FLAT_TAGS or self.depth == 0:
+            if name in _FLAT_TAGS or not open_.get(name):
                 return 0
-            if name == "a":
-                if not self.in_a:
-                    return 0
-                self.in_a = False
-            self.depth -= 1
-            return -1
-        if name in _RAW_TEXT_TAGS:
+            stack = self.stack
+            before = len(stack)
+            while True:
+                top = stack.pop()
+                open_[top] -= 1
+                if top == name:
+                    break
+            self.depth = len(stack)
+            return self.depth - before
+        if name in _RAW_TEXT_TAGS and not (open_.get("svg") or open_.get("math")):
             self.raw = name
             return 0
-        if self_closed or name in _FLAT_TAGS:
+        if self_closed or name in _FLAT_TAGS or (name == "a" and open_.get("a")):
             return 0
-        if name == "a":
-            if self.in_a:
-                return 0
-            self.in_a = True
+        self.stack.append(name)
+        open_[name] = open_.get(name, 0) + 1
         self.depth += 1
         return 1
 
 
 def _max_nesting(html: str) -> int:
-    """Estimate the deepest element nesting from the tag sequence (cheap, approximate).
-
-    Same rules as :class:`_Nesting`, inlined for speed.
+    """Estimate the deepest element nesting from the tag sequence (cheap, approximate):
+    the deepest :attr:`_Nesting.depth` along it.
 
     >>> _max_nesting("<div><p>a<p>b<span>c</span></div><svg><path/><path/></svg>" + "<b>" * 5)
     5
     >>> _max_nesting("<script>" + "<div>" * 50 + "</script><a><a><a>x")
     1
+    >>> _max_nesting("<div>x</span>" * 40)  # stray end tags close nothing
+    40
+    >>> _max_nesting("<svg><title>" + "<g>" * 30 + "</title></svg>")  # no raw text in SVG
+    32
     """
-    depth = deepest = 0
-    in_a = False
-    raw = None
-    flat = _FLAT_TAGS
-    raw_text = _RAW_TEXT_TAGS
+    state = _Nesting()
+    step = state.step
+    deepest = 0
     for end, name, self_closed in _TAG_SCAN_RE.findall(html):
-        name = name.lower()
-        if raw is not None:
-            if end and name == raw:
-                raw = None
-        elif end:
-            if depth and name not in flat:
-                if name == "a":
-                    if not in_a:
-                        continue
-                    in_a = False
-                depth -= 1
-        elif name in raw_text:
-            raw = name
-        elif not self_closed and name not in flat:
-            if name == "a":
-                if in_a:
-                    continue
-                in_a = True
-            depth += 1
-            if depth > deepest:
-                deepest = depth
+        if step(end, name, self_closed) > 0 and state.depth > deepest:
+            deepest = state.depth
     return deepest
 
 
@@ -1375,10 +1370,14 @@ def _flatten(html: str, limit: int) -> str:
 _LONG_TAG_RE = re.compile(r"<[A-Za-z][^<>]{20000}[^<>]*+>")
 
 
-def _attribute_flood(eq: int, tags: int) -> bool:
-    """The cheap check before :func:`_guard_attributes` looks for long tags: many ``=``,
-    and many per tag."""
-    return eq >= 20_000 and eq >= 20 * tags
+def _attribute_flood(eq: int) -> bool:
+    """The cheap check before :func:`_guard_attributes` looks for long tags: many ``=``.
+    (It once asked for 20,000 and for 20 a tag: a few thousand ``<br>`` beside one tag of
+    80,000 attributes turned the guard off, and the page took 12.6 s to parse; 19,000
+    attributes took 0.7 s. On the 4,368 pages of the shared data, 943 with 2,000 ``=`` or
+    more, the guard's scan takes about 1 ms a page; it cut 3 pages' input, all three in
+    script text, with the same outputs.)"""
+    return eq >= 2_000
 
 
 def _guard_attributes(html: str) -> str:
@@ -1404,15 +1403,17 @@ def _prepare(html: str) -> bytes:
     data = html.encode("utf-8", "ignore")
     codes = np.frombuffer(data, dtype=np.uint8)
     tags = int(np.count_nonzero(codes == 60))  # "<"
-    # Below _NESTING_CHECK_MIN_TAGS tags even the worst nesting parses in ~0.2 s (16,000
-    # nested <div>s: 0.2 s; 32,000: 1.6 s; 64,000: 8.7 s; spans and <b>s stay linear), so
-    # the (Python-speed) depth estimate is only paid for on big documents.
+    # Below _NESTING_CHECK_MIN_TAGS tags even the worst nesting parses in ~0.2 s (4,096
+    # unclosed <b>s with distinct attributes, lexbor's worst: 8,000 took 0.6 s and 16,000
+    # 3 s, when the check began at 16,384 tags), so the (Python-speed) depth estimate is
+    # only paid for on bigger documents (285 of the 4,368 pages of the shared data, at
+    # about 1.5 us a tag; their deepest estimate is 81).
     if tags > _NESTING_CHECK_MIN_TAGS and _max_nesting(html) > MAX_NESTING:
         flat = _flatten(html, MAX_NESTING)
-        if _attribute_flood(flat.count("="), flat.count("<")):
+        if _attribute_flood(flat.count("=")):
             flat = _guard_attributes(flat)
         return flat.encode("utf-8", "ignore")
-    if not _attribute_flood(int(np.count_nonzero(codes == 61)), tags):  # "="
+    if not _attribute_flood(int(np.count_nonzero(codes == 61))):  # "="
         return data
     return _guard_attributes(html).encode("utf-8", "ignore")
 

@@ -930,3 +930,28 @@ def test_glued_pieces_found_once_the_clutter_is_gone_keep_the_lines_ending(endin
     # an unterminated glued line is cut with the document's own ending too
     tail = clean("Home\r\nNews\r\n" + glued)
     assert tail.count("\r\n") >= 3 and tail.count("\n") == tail.count("\r\n")
+
+
+@pytest.mark.parametrize("make", [patho.stray_end_tags, patho.attribute_flood])
+def test_html_the_parser_guards_see_through_stray_end_tags_and_padding(make) -> None:
+    # (stray end tags lowered the depth estimate while the tree grew deeper: 26 s for a
+    # 630 KB page; <br>s beside one tag of 80,000 attributes turned the attribute guard
+    # off: 12.6 s; both quadratic in the lexbor parse)
+    from scrubber import html
+
+    clean_html("<p>warm</p>")
+    t1, _ = _cpu(clean_html, make(8_000))
+    t4, out = _cpu(clean_html, make(32_000))
+    assert BODY in out
+    assert _loosely_linear(t1, t4, 4), (t1, t4)
+    assert html._prepare(make(32_000)) != make(32_000).encode()  # defused, not merely fast
+
+
+def test_html_depth_estimate_ignores_stray_end_tags_and_knows_svg_has_no_raw_text() -> None:
+    from scrubber.html import _max_nesting
+
+    assert _max_nesting("<div>x</span>" * 2000) == 2000
+    assert _max_nesting("<svg><script>" + "<div>x" * 2000) == 2002
+    assert _max_nesting("<script>" + "<div>x" * 2000 + "</script>") == 0
+    # an end tag closes what was opened inside its element
+    assert _max_nesting("<div><span><i>x</div>" * 100) == 3

@@ -152,6 +152,21 @@ def big_attribute(n: int) -> str:
             f"<p>{BODY}</p></div></body></html>")
 
 
+def stray_end_tags(n: int) -> str:
+    """``n`` unclosed elements, each followed by an end tag of an element not open
+    (``<b id=..>x</div>``: parsers ignore it, a depth count that lowered on it saw a flat
+    page), then a paragraph."""
+    return ("<html><body>" + "".join(f"<b id=b{i}>x</div>" for i in range(n))
+            + f"<p>{BODY}</p></body></html>")
+
+
+def attribute_flood(n: int) -> str:
+    """One tag with ``n`` attributes, among ``n / 19`` ``<br>`` (a check that wanted 20
+    ``=`` a tag left the tag alone)."""
+    attrs = " ".join(f"a{i}=v" for i in range(n))
+    return f"<html><body><p {attrs}>{BODY}</p>" + "<br>" * (n // 19) + "</body></html>"
+
+
 CASES: tuple[Case, ...] = (
     Case("one-line", "chars", (10**5, 10**6, 10**7), one_line, _clean,
          "one line of prose, no break (1 MB = 10^6)"),
@@ -171,6 +186,10 @@ CASES: tuple[Case, ...] = (
          "n unclosed elements with text"),
     Case("html-attribute", "bytes", (10**5, 10**6, 10**7), big_attribute, _clean_html,
          "attribute values of n bytes in total"),
+    Case("html-stray-ends", "tags", (10**3, 10**4, 10**5), stray_end_tags, _clean_html,
+         "n unclosed <b>s, each followed by a stray end tag"),
+    Case("html-attribute-flood", "attributes", (10**3, 10**4, 10**5), attribute_flood,
+         _clean_html, "one tag of n attributes among n/19 <br>s"),
 )
 
 
