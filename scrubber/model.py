@@ -175,6 +175,13 @@ class Model:
         self.known_rules: frozenset[str] | None = (
             None if known is None else frozenset(map(str, known)))
         self._unknown: tuple[Any, frozenset[int]] | None = None
+        # the lines the document-size columns read at most (card "size_cap"; absent: no
+        # cap, as the models trained before it read them; features.SIZE_CAP)
+        cap = card.get("size_cap")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise ValueError(f"model card: size_cap must be a positive int or absent, "
+                             f"not {cap!r}")
+        self.size_cap: int | None = cap
         self._shifted: dict[float, Model] = {}  # (see shifted)
         self.stages: list[_Net | _Trees] = []
         for k, stage in enumerate(card.get("stages", ()), start=2):
@@ -267,7 +274,7 @@ class Model:
         hits = self.model_hits(hits, rs)
         parts = features.extract_parts(pieces, hits, rs, extra,
                                        kind=self.card.get("kind", "text"), own_cache=own_cache,
-                                       squeeze=True)
+                                       squeeze=True, size_cap=self.size_cap)
         spans = chunks(parts.n)
         rows = parts.rows
         if len(spans) == 1:

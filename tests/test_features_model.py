@@ -382,3 +382,65 @@ def test_a_drop_by_a_rule_the_model_was_not_trained_with_leaves_the_threshold_al
             assert not b.kept
             continue
         assert (a.kept, a.score, a.reason) == (b.kept, b.score, b.reason)
+
+
+def test_the_size_columns_read_a_document_at_most_size_cap_lines() -> None:
+    rs = load_ruleset()
+    lines = [f"Line {i} of a long document, written as prose with commas." for i in range(40)]
+    hits = rs.apply(lines)
+    free = features.extract(lines, hits, rs)
+    capped = features.extract(lines, hits, rs, size_cap=10)
+    names = features.names()
+    size = [names.index(c) for c in ("log_from_start", "log_from_end", "doc_log_lines")]
+    other = [k for k in range(len(names)) if k not in size]
+    assert np.array_equal(free[:, other], capped[:, other])
+    assert capped[:, size].max() == pytest.approx(np.log1p(10))
+    assert np.array_equal(features.extract(lines, hits, rs, size_cap=40), free)
+    first = features.extract(lines[:10], rs.apply(lines[:10]), rs, size_cap=10)
+    assert np.array_equal(capped[:5, size[0]], first[:5, size[0]])  # from the start
+
+
+def test_the_shipped_text_model_reads_sizes_up_to_its_longest_training_document() -> None:
+    # (a document longer than any it saw was read by extrapolation: 16,000 plain lines
+    # lost a line from their end at each of 16 settle passes, and were no fixed point)
+    import random
+
+    from scrubber import pipeline
+
+    model = get_model("text")
+    assert model is not None and model.size_cap == model.card["size_cap"] > 1000
+    rng = random.Random(1)
+    words = ["the", "of", "and", "a", "to", "in", "is", "you", "that", "it", "he", "was",
+             "for", "on", "are", "as", "with", "his", "they"]
+    text = "".join(" ".join(rng.choice(words) for _ in range(12)) + ".\n"
+                   for _ in range(12_000))
+    passes = []
+    real = pipeline._one_pass
+    pipeline._one_pass = lambda *a, **k: passes.append(1) or real(*a, **k)  # type: ignore[assignment]
+    try:
+        out = scrubber.clean(text)
+    finally:
+        pipeline._one_pass = real  # type: ignore[assignment]
+    assert len(passes) == 1 and out == text
+
+
+def test_a_model_card_with_a_bad_size_cap_is_refused() -> None:
+    from scrubber.model import Model
+
+    model = get_model("text")
+    assert model is not None
+    arrays = dict(np.load(resources.files("scrubber") / "weights" / "text.npz"))
+    for bad in (0, -3, 2.5, "1000", True):
+        with pytest.raises(ValueError, match="size_cap"):
+            Model(arrays, {**model.card, "size_cap": bad})
+    assert Model(arrays, {k: v for k, v in model.card.items() if k != "size_cap"}).size_cap is None
+
+
+def test_training_records_the_most_lines_of_a_training_document_as_the_size_cap() -> None:
+    from types import SimpleNamespace
+
+    from scrubber.train.fit import size_cap_of
+
+    docs = [SimpleNamespace(lines=["a", "", " ", "b"]), SimpleNamespace(lines=["x"] * 7)]
+    assert size_cap_of(docs) == 7  # type: ignore[arg-type]
+    assert size_cap_of([]) is None

@@ -225,6 +225,38 @@ def training_rules(rules: Mapping[str, Collection[str]]) -> Iterator[None]:
         TRAINING_RULES.update(before)
 
 
+#: kind -> the size cap a model of that kind trains with (:func:`training_size_caps`;
+#: :func:`train` sets it); a kind not here reads its documents' sizes as they are.
+TRAINING_SIZE_CAPS: dict[str, int | None] = {}
+
+
+def training_size_cap(kind: str) -> int | None:
+    """The ``size_cap`` (:func:`scrubber.features.extract`) a ``kind`` model's features
+    read with in training and evaluation, and its card records (``None``: no cap)."""
+    return TRAINING_SIZE_CAPS.get(kind)
+
+
+def size_cap_of(docs: Iterable[Doc]) -> int | None:
+    """The size cap a model trained on ``docs`` records: the most non-blank lines of one
+    of them (an upper bound of what its feature rows read, the lines the rules trim to
+    nothing aside), so that the cap moves no training row and the model is never asked
+    about a longer document than it saw (:data:`scrubber.features.SIZE_CAP`)."""
+    return max((sum(1 for t in d.lines if t.strip()) for d in docs), default=None) or None
+
+
+@contextlib.contextmanager
+def training_size_caps(caps: Mapping[str, int | None]) -> Iterator[None]:
+    """Within the block, train each kind in ``caps`` with that size cap; restored
+    afterwards."""
+    before = dict(TRAINING_SIZE_CAPS)
+    TRAINING_SIZE_CAPS.update(caps)
+    try:
+        yield
+    finally:
+        TRAINING_SIZE_CAPS.clear()
+        TRAINING_SIZE_CAPS.update(before)
+
+
 def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and weights of the lines the model would score (non-blank lines
     that no sure rule dropped, with a label)."""
@@ -267,7 +299,7 @@ def _doc_lines(d: Doc, rs: Any, kind: str
     not blank, not dropped by a sure rule), their weights, the pieces and the sure-drop
     mask."""
     hits, pieces, extra = _read(d, rs, kind)
-    x = features.extract(pieces, hits, rs, extra, kind=kind)
+    x = features.extract(pieces, hits, rs, extra, kind=kind, size_cap=training_size_cap(kind))
     lab = np.asarray(d.labels)
     bad = np.asarray(hits.drop) >= 0
     keep = (lab >= 0) & ~bad & np.array([bool(p.strip()) for p in pieces], dtype=bool)
@@ -634,7 +666,8 @@ class _SklearnScorer:
         self.card: dict[str, Any] = {"kind": kind}
 
     def score(self, pieces: Sequence[str], hits: Any, rs: Any, extra: Any = None) -> list[float]:
-        x = features.extract(pieces, hits, rs, extra, kind=self.kind)
+        x = features.extract(pieces, hits, rs, extra, kind=self.kind,
+                             size_cap=training_size_cap(self.kind))
         return self.est.predict_proba(x)[:, 1].tolist()
 
     def predict_lines(self, x: np.ndarray) -> np.ndarray:
@@ -739,11 +772,20 @@ def train(
 ) -> dict[str, Any]:
     """Train the ``kind`` model on ``sets`` x ``renderers`` (train split), score it on the
     held-out sites, write ``<out_dir>/<kind>.npz`` and ``.json``; return the card. Use
-    :func:`recipe` for another seed or teacher count."""
-    from .cache import dataset_hash
-
+    :func:`recipe` for another seed or teacher count. The features read documents'
+    sizes up to the training documents' (:func:`size_cap_of`)."""
     t0 = time.time()
     train_docs = load_docs(sets, renderers, "train")
+    with training_size_caps({kind: size_cap_of(train_docs)}):
+        return _train(sets, renderers, out_dir, compare, kind, log, t0, train_docs)
+
+
+def _train(
+    sets: Sequence[str], renderers: Sequence[str], out_dir: Path, compare: bool, kind: str,
+    log: Callable[[str], None], t0: float, train_docs: list[Doc],
+) -> dict[str, Any]:
+    from .cache import dataset_hash
+
     held = load_docs(sets, renderers, "heldout")
     if kind == "html":
         train_docs, held = attach_dom(train_docs, log), attach_dom(held, log)
@@ -820,6 +862,8 @@ def train(
         # the rules whose verdicts the features read in training; the model reads the
         # drops of any other rule as not fired (Model.model_hits)
         "rules": sorted(r.id for r in training_ruleset(kind).rules),
+        # the lines the document-size columns read at most (absent: no cap)
+        **({"size_cap": cap} if (cap := training_size_cap(kind)) is not None else {}),
         "training_sets": {s: LICENCES.get(s, "?") for s in sets},
         "renderers": list(renderers),
         # the code that rendered the training pages (a parser's other version renders
