@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import usage_error
@@ -283,7 +284,27 @@ def test_gate_failures_reports_floors_pinned_on_other_pages() -> None:
     other = {"s/r": {"word_f1": 0.9, "shingle_f1": 0.9, "documents": 150}}
     failures = acc.gate_failures(other, floors)
     assert failures == ["s/r: scored on 150 documents, its floors were pinned on 40 "
-                        "(re-pin: --pin-floors)"]
+                        "(ids digest None; re-pin: --pin-floors)"]
+
+
+def test_the_gate_knows_its_pages_by_their_ids_not_only_their_number(tmp_path: Path) -> None:
+    # (a split change that swapped gate pages, keeping their number, compared the floors
+    # with other pages' scores)
+    floors = {"s/r": {"word_f1": 0.8, "shingle_f1": 0.7, "documents": 40, "pages": "aa"}}
+    same = {"s/r": {"word_f1": 0.9, "shingle_f1": 0.9, "documents": 40, "pages": "aa"}}
+    assert acc.gate_failures(same, floors) == []
+    swapped = {"s/r": {"word_f1": 0.9, "shingle_f1": 0.9, "documents": 40, "pages": "bb"}}
+    [failure] = acc.gate_failures(swapped, floors)
+    assert "other pages" in failure and "bb" in failure and "aa" in failure
+    path = tmp_path / "floors.json"
+    path.write_text(json.dumps(floors), encoding="utf-8")
+    lower = {"s/r": {"word_f1": 0.7, "shingle_f1": 0.6, "documents": 40, "pages": "bb"}}
+    ok, messages = acc.pin_floors(lower, path)  # other pages: set anew, not "lowered"
+    assert ok and "set anew" in messages[0]
+    assert acc.load_floors(path)["s/r"]["pages"] == "bb"
+    pages = [SimpleNamespace(set="s", id=str(i)) for i in range(3)]
+    assert acc.page_digest(pages) == acc.page_digest(list(pages))
+    assert acc.page_digest(pages) != acc.page_digest(pages[::-1])
 
 
 def test_floors_file_covers_the_gate() -> None:
@@ -295,6 +316,7 @@ def test_floors_file_covers_the_gate() -> None:
         for metric in acc.GATE_METRICS:
             assert 0.0 < floors[key][metric] <= 1.0
         assert floors[key]["documents"] == acc.GATE_PAGES[key.split("/")[0]]
+        assert isinstance(floors[key]["pages"], str) and len(floors[key]["pages"]) == 16
 
 
 # --- command line ---------------------------------------------------------------------------

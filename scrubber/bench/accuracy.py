@@ -86,7 +86,9 @@ L3S-GN1 pages by sorted id, renderers
 :data:`GATE_HTML`, plus ``comments=False`` on the :data:`GATE_NOCOMMENTS` renderer's text under
 ``<set>/<renderer>:nocomments``) scored with scrubber; the test fails when a score drops below its
 floor in ``tests/accuracy_floors.json`` minus :data:`GATE_TOLERANCE`. ``--pin-floors`` re-pins
-the floors and refuses to lower any unless ``--allow-lower``. The gate renders pages on the
+the floors and refuses to lower any unless ``--allow-lower``; each floor records the digest of
+its pages' ids (:func:`page_digest`), and a floor pinned on other pages does not apply (the
+gate reports it; ``--pin-floors`` sets it anew). The gate renders pages on the
 fly (no cache needed), so it runs from a clean clone when ``../shared/data`` exists.
 """
 
@@ -1331,8 +1333,10 @@ def floors_path() -> Path:
     return repo_root() / "tests" / "accuracy_floors.json"
 
 
-def load_floors(path: Path | str | None = None) -> dict[str, dict[str, float]]:
-    """The pinned floors (``{"wcxb-dev/html_text": {"word_f1": ..., ...}}``); {} if none."""
+def load_floors(path: Path | str | None = None) -> dict[str, dict[str, Any]]:
+    """The pinned floors (``{"wcxb-dev/html_text": {"word_f1": ..., "documents": ...,
+    "pages": ...}}``, ``pages`` the digest of the pages' ids: :func:`page_digest`); {} if
+    none."""
     p = Path(path) if path is not None else floors_path()
     if not p.is_file():
         return {}
@@ -1340,11 +1344,21 @@ def load_floors(path: Path | str | None = None) -> dict[str, dict[str, float]]:
     return {k: dict(v) for k, v in data.items() if "/" in k and isinstance(v, dict)}
 
 
+def page_digest(pages: Sequence[Any]) -> str:
+    """A short digest of the ids of ``pages``, in order: what a floor was pinned on. (By
+    their number alone, a change of the split that swapped gate pages, keeping the count,
+    compared the floors with other pages' scores.)"""
+    import hashlib
+
+    ids = "\n".join(f"{p.set}/{p.id}" for p in pages)
+    return hashlib.sha256(ids.encode("utf-8")).hexdigest()[:16]
+
+
 def gate_scores(
     *, cache_dir: Path | str | None = None, use_cache: bool = False
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     """scrubber's scores on the gate subset: ``{"<set>/<renderer>": {"word_f1", "shingle_f1",
-    "documents"}}``.
+    "documents", "pages"}}`` (``pages``: :func:`page_digest`).
 
     By default every gate page is rendered now (350 pages × 3 renderers), so
     the gate gives the same numbers from a clean clone (CI: data, no cache) as on a machine
@@ -1369,11 +1383,12 @@ def gate_scores(
             import_module(renderer_module(ren))
         except ImportError as exc:
             raise GateUnavailable(f"renderer {ren} is not installed: {exc}") from exc
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for set_name, n in GATE_PAGES.items():
         pages = eval_pages(set_name, n, load_html=True)
         if len(pages) < n:
             raise GateUnavailable(f"{set_name}: only {len(pages)} of {n} gate pages")
+        digest = page_digest(pages)
         for ren in GATE_RENDERERS:
             samples, _ = load_samples(
                 set_name,
@@ -1396,8 +1411,9 @@ def gate_scores(
                     "word_f1": word.f1,
                     "shingle_f1": shingle.f1,
                     "documents": len(samples),
+                    "pages": digest,
                 }
-        out[f"{set_name}/{GATE_HTML}"] = _html_gate_scores(pages)
+        out[f"{set_name}/{GATE_HTML}"] = {**_html_gate_scores(pages), "pages": digest}
     return out
 
 
@@ -1415,19 +1431,24 @@ def _html_gate_scores(pages: Sequence[Any]) -> dict[str, float]:
 
 
 def gate_failures(
-    scores: Mapping[str, Mapping[str, float]],
-    floors: Mapping[str, Mapping[str, float]],
+    scores: Mapping[str, Mapping[str, Any]],
+    floors: Mapping[str, Mapping[str, Any]],
     tolerance: float = GATE_TOLERANCE,
 ) -> list[str]:
     """Human-readable failures: every pinned metric whose score < floor - tolerance, and
-    every key scored on another number of documents than its floor was pinned on (the
-    subset changed: the floor does not apply; re-pin with ``--pin-floors``)."""
+    every key scored on other pages than its floor was pinned on (another number, or other
+    ids: the subset changed, the floor does not apply; re-pin with ``--pin-floors``)."""
     failures = []
     for key in sorted(floors):
-        scored_on = int(scores.get(key, {}).get("documents", 0))
-        if _pinned_on_other_pages(floors[key], scored_on):
-            failures.append(f"{key}: scored on {scored_on} documents, its floors were "
-                            f"pinned on {int(floors[key]['documents'])} (re-pin: --pin-floors)")
+        scored = scores.get(key, {})
+        scored_on = int(scored.get("documents", 0))
+        if _pinned_on_other_pages(floors[key], scored_on, scored.get("pages")):
+            pinned_on = int(floors[key].get("documents", 0))
+            what = (f"{scored_on} documents" if scored_on != pinned_on else
+                    f"other pages ({scored_on} with ids digest {scored.get('pages')})")
+            failures.append(f"{key}: scored on {what}, its floors were pinned on "
+                            f"{pinned_on} (ids digest {floors[key].get('pages')}; re-pin: "
+                            "--pin-floors)")
             continue
         for metric in GATE_METRICS:
             if metric not in floors[key]:
@@ -1444,11 +1465,16 @@ def gate_failures(
     return failures
 
 
-def _pinned_on_other_pages(floor: Mapping[str, float], documents: int) -> bool:
-    """Was ``floor`` pinned on another number of pages than ``documents`` (both known)? Its
-    figures then measured another subset: they neither gate nor bound the new ones."""
+def _pinned_on_other_pages(floor: Mapping[str, Any], documents: int,
+                           pages: str | None = None) -> bool:
+    """Was ``floor`` pinned on another number of pages than ``documents``, or on pages of
+    another ids digest than ``pages`` (each where both are known)? Its figures then
+    measured another subset: they neither gate nor bound the new ones."""
     pinned_on = int(floor.get("documents", 0))
-    return bool(pinned_on and documents and pinned_on != documents)
+    if pinned_on and documents and pinned_on != documents:
+        return True
+    pinned_pages = floor.get("pages")
+    return bool(pinned_pages and pages and pinned_pages != pages)
 
 
 def _floor4(x: float) -> float:
@@ -1456,7 +1482,7 @@ def _floor4(x: float) -> float:
 
 
 def pin_floors(
-    scores: Mapping[str, Mapping[str, float]],
+    scores: Mapping[str, Mapping[str, Any]],
     path: Path | str | None = None,
     *,
     allow_lower: bool = False,
@@ -1466,24 +1492,27 @@ def pin_floors(
     Refuses (returns ``(False, reasons)`` and writes nothing) when a new floor would be lower
     than the pinned one, unless ``allow_lower``. Floors of keys not in ``scores`` are kept.
     A floor pinned on another number of documents (the gate's subset, :data:`GATE_PAGES`,
-    was changed) measured other pages: it is set anew, and the message says so.
+    was changed) or on pages of other ids measured other pages: it is set anew, and the
+    message says so.
     """
     p = Path(path) if path is not None else floors_path()
     old = load_floors(p)
-    new: dict[str, dict[str, float]] = {k: dict(v) for k, v in old.items()}
+    new: dict[str, dict[str, Any]] = {k: dict(v) for k, v in old.items()}
     messages: list[str] = []
     lowered: list[str] = []
     for key in sorted(scores):
-        entry: dict[str, float] = {}
+        entry: dict[str, Any] = {}
         documents = int(scores[key].get("documents", 0))
-        other_pages = _pinned_on_other_pages(old.get(key, {}), documents)
+        pages = scores[key].get("pages")
+        other_pages = _pinned_on_other_pages(old.get(key, {}), documents, pages)
         for metric in GATE_METRICS:
             value = _floor4(float(scores[key][metric]))
             entry[metric] = value
             before = old.get(key, {}).get(metric)
             if other_pages:
                 messages.append(f"{key} {metric}: set anew on {documents} documents "
-                                f"{value:.4f} (was {before} on {int(old[key]['documents'])})")
+                                f"{value:.4f} (was {before} on {int(old[key]['documents'])}"
+                                f"{' other' if documents == int(old[key]['documents']) else ''})")
             elif before is None:
                 messages.append(f"{key} {metric}: new floor {value:.4f}")
             elif value < before:
@@ -1493,6 +1522,8 @@ def pin_floors(
             else:
                 messages.append(f"{key} {metric}: unchanged {value:.4f}")
         entry["documents"] = documents
+        if pages:
+            entry["pages"] = pages
         new[key] = entry
     if lowered and not allow_lower:
         return False, ["refusing to lower floors (pass --allow-lower to accept):", *lowered]
