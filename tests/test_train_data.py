@@ -295,6 +295,23 @@ def test_guard_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     assert render.STATS["html_text"].timeouts == before + 1
 
 
+def test_a_render_timeout_is_not_swallowed_by_the_renderers_own_except_exception(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # (trafilatura catches Exception around its steps: the timeout went unseen, the render
+    # ran on without a limit and came back as another path's text, cached as ok)
+    def careful(html: str) -> str:
+        try:
+            while True:
+                pass
+        except Exception:
+            return "fallback text"
+
+    monkeypatch.setitem(render._RAW, "html_text", careful)
+    before = render.STATS.get("html_text", render.RenderStats()).timeouts
+    assert render.render("html_text", "<p>x</p>", timeout=0.2) == ""
+    assert render.STATS["html_text"].timeouts == before + 1
+
+
 def test_blocks_renderer_is_clear_when_missing() -> None:
     if "blocks" in render.available_renderers():
         assert isinstance(render.RENDERERS["blocks"]("<p>Hello there</p>"), str)
@@ -351,6 +368,58 @@ def test_build_caches_and_reruns_instantly(
     cache.build(["wcxb-dev"], ["html_text"], limit=6, cache_dir=out, progress=False)
     assert len(calls) == 9
     assert len(list(cache.iter_records("wcxb-dev", "html_text", cache_dir=out))) == 6
+
+
+def test_build_force_with_a_limit_keeps_the_caches_other_pages(
+    fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (--force --limit 3 wrote those 3 pages over the whole file)
+    calls = _fake_renderer(monkeypatch)
+    out = tmp_path / "cache"
+    cache.build(["wcxb-dev"], ["html_text"], limit=6, cache_dir=out, progress=False)
+    cache.build(["wcxb-dev"], ["html_text"], limit=2, force=True, cache_dir=out,
+                progress=False)
+    assert len(calls) == 6 + 2
+    assert len(list(cache.iter_records("wcxb-dev", "html_text", cache_dir=out))) == 6
+    assert len(cache.load_renders("wcxb-dev", "html_text", out)) == 6
+
+
+def test_build_renders_a_page_that_timed_out_again_and_keeps_work_done_before_an_error(
+    fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _fake_renderer(monkeypatch)
+    fake = render._RAW["html_text"]
+
+    def slow(html: str) -> str:
+        while True:
+            pass
+
+    out = tmp_path / "cache"
+    monkeypatch.setitem(render._RAW, "html_text", slow)
+    cache.build(["wcxb-dev"], ["html_text"], limit=2, timeout=0.1, cache_dir=out,
+                progress=False)
+    assert {r["status"] for r in cache.load_renders("wcxb-dev", "html_text", out).values()} \
+        == {"timeout"}
+    monkeypatch.setitem(render._RAW, "html_text", fake)
+    cache.build(["wcxb-dev"], ["html_text"], limit=2, cache_dir=out, progress=False)
+    assert len(calls) == 2  # (a timeout was cached for good)
+    assert {r["status"] for r in cache.load_renders("wcxb-dev", "html_text", out).values()} \
+        == {"ok"}
+
+    # an error half-way through a set: the pages done are written, not lost
+    real_label = cache.label_lines
+    seen: list[int] = []
+
+    def label_then_fail(lines, gold):
+        seen.append(1)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+        return real_label(lines, gold)
+
+    monkeypatch.setattr(cache, "label_lines", label_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        cache.build(["wcxb-dev"], ["html_text"], limit=6, cache_dir=out, progress=False)
+    assert len(list(cache.iter_records("wcxb-dev", "html_text", cache_dir=out))) == 4
 
 
 def test_build_is_reproducible_and_hash_stable(

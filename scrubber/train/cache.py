@@ -276,7 +276,8 @@ def build(
         sets: set names (default: every set present under the data root).
         renderers: renderer names (default: :func:`available_renderers`).
         limit: only the first ``limit`` pages (sorted by id) of each set.
-        force: ignore existing cache files (re-render and re-label everything asked for).
+        force: re-render and re-label the pages asked for (the cache's other pages stay).
+            A render that timed out is rendered again by every build.
         timeout: seconds per page per renderer (``None``: no limit).
         cache_dir: cache root (default :func:`cache_root`).
         data_dir: data root (default :func:`scrubber.train.data.data_root`).
@@ -295,76 +296,28 @@ def build(
     stats = BuildStats()
     for set_name in set_names:
         pages = list(iter_pages(set_name, limit=limit, load_html=False, root=data_dir))
-        renders = {
-            r: ({} if force else read_jsonl_gz(render_path(set_name, r, cache_dir))) for r in names
-        }
-        datasets = {
-            r: ({} if force else read_jsonl_gz(dataset_path(set_name, r, cache_dir))) for r in names
-        }
+        renders = {r: read_jsonl_gz(render_path(set_name, r, cache_dir)) for r in names}
+        datasets = {r: read_jsonl_gz(dataset_path(set_name, r, cache_dir)) for r in names}
+        for r in names:
+            # again: with force, the pages asked for (--force --limit 3 once wrote those 3
+            # over the whole file); a render that timed out, always (it was cached for good,
+            # and a busy machine's timeout then stood in the training data)
+            again = ({p.id for p in pages} if force else
+                     {i for i, rec in renders[r].items() if rec.get("status") == "timeout"})
+            for i in again:
+                renders[r].pop(i, None)
+                datasets[r].pop(i, None)
         todo = [p for p in pages if any(p.id not in datasets[r] for r in names)]
         step = progress_step(len(todo), set_name) if progress else None
         dirty: set[tuple[str, str]] = set()  # ("render" | "dataset", renderer) to write
         last_save = time.perf_counter()
-        for page in todo:
-            need_render = [r for r in names if page.id not in renders[r]]
-            html = ""
-            if need_render:
-                html = load_html(set_name, page.id, page.meta.get("encoding"), data_dir)
-            gold_words = len(word_tokens(page.gold))
-            for r in names:
-                key = (set_name, r)
-                if r in need_render:
-                    before = STATS.get(r, RenderStats())
-                    failures, timeouts = before.failures, before.timeouts
-                    start = time.perf_counter()
-                    text = render(r, html, timeout=timeout)
-                    seconds = time.perf_counter() - start
-                    after = STATS[r]
-                    status = (
-                        "timeout"
-                        if after.timeouts > timeouts
-                        else "error"
-                        if after.failures > failures
-                        else "ok"
-                        if text.strip()
-                        else "empty"
-                    )
-                    renders[r][page.id] = {
-                        "id": page.id,
-                        "text": text,
-                        "seconds": round(seconds, 4),
-                        "status": status,
-                    }
-                    stats.rendered[key] = stats.rendered.get(key, 0) + 1
-                    dirty.add(("render", r))
-                if page.id in datasets[r]:
-                    continue
-                text = renders[r][page.id]["text"]
-                lines = split_lines(text)
-                result = label_lines(lines, page.gold)
-                datasets[r][page.id] = {
-                    "set": set_name,
-                    "id": page.id,
-                    "site": page.site,
-                    "split": page.split,
-                    "renderer": r,
-                    "page_type": page.page_type,
-                    "lang": page.lang,
-                    "lines": lines,
-                    "labels": result.labels,
-                    "scores": [round(x, 3) for x in result.scores],
-                    "gold_words": gold_words,
-                }
-                stats.labelled[key] = stats.labelled.get(key, 0) + 1
-                dirty.add(("dataset", r))
-            if step is not None:
-                step(1)
-            if dirty and time.perf_counter() - last_save > _SAVE_SECONDS:
+        try:
+            _build_set(set_name, todo, names, renders, datasets, stats, dirty, timeout,
+                       data_dir, step, last_save, cache_dir)
+        finally:
+            # (an error or Ctrl-C lost up to two minutes of renders: what is done is kept)
+            if dirty:
                 _save(set_name, dirty, renders, datasets, cache_dir)
-                dirty = set()
-                last_save = time.perf_counter()
-        if dirty:
-            _save(set_name, dirty, renders, datasets, cache_dir)
         ids = {p.id for p in pages}
         for r in names:
             key = (set_name, r)
@@ -374,6 +327,76 @@ def build(
             stats.render_seconds[key] = sum(float(x.get("seconds", 0.0)) for x in recs)
     stats.wall_seconds = time.perf_counter() - t0
     return stats
+
+
+def _build_set(
+    set_name: str, todo: list[Any], names: list[str],
+    renders: dict[str, dict[str, dict[str, Any]]],
+    datasets: dict[str, dict[str, dict[str, Any]]], stats: BuildStats,
+    dirty: set[tuple[str, str]], timeout: float | None, data_dir: Path | str | None,
+    step: Any, last_save: float, cache_dir: Path | str | None,
+) -> None:
+    """Render and label ``todo`` (pages of one set) into ``renders`` / ``datasets``,
+    marking what changed in ``dirty`` (in place), with a checkpoint every
+    ``_SAVE_SECONDS``."""
+    for page in todo:
+        need_render = [r for r in names if page.id not in renders[r]]
+        html = ""
+        if need_render:
+            html = load_html(set_name, page.id, page.meta.get("encoding"), data_dir)
+        gold_words = len(word_tokens(page.gold))
+        for r in names:
+            key = (set_name, r)
+            if r in need_render:
+                before = STATS.get(r, RenderStats())
+                failures, timeouts = before.failures, before.timeouts
+                start = time.perf_counter()
+                text = render(r, html, timeout=timeout)
+                seconds = time.perf_counter() - start
+                after = STATS[r]
+                status = (
+                    "timeout"
+                    if after.timeouts > timeouts
+                    else "error"
+                    if after.failures > failures
+                    else "ok"
+                    if text.strip()
+                    else "empty"
+                )
+                renders[r][page.id] = {
+                    "id": page.id,
+                    "text": text,
+                    "seconds": round(seconds, 4),
+                    "status": status,
+                }
+                stats.rendered[key] = stats.rendered.get(key, 0) + 1
+                dirty.add(("render", r))
+            if page.id in datasets[r]:
+                continue
+            text = renders[r][page.id]["text"]
+            lines = split_lines(text)
+            result = label_lines(lines, page.gold)
+            datasets[r][page.id] = {
+                "set": set_name,
+                "id": page.id,
+                "site": page.site,
+                "split": page.split,
+                "renderer": r,
+                "page_type": page.page_type,
+                "lang": page.lang,
+                "lines": lines,
+                "labels": result.labels,
+                "scores": [round(x, 3) for x in result.scores],
+                "gold_words": gold_words,
+            }
+            stats.labelled[key] = stats.labelled.get(key, 0) + 1
+            dirty.add(("dataset", r))
+        if step is not None:
+            step(1)
+        if dirty and time.perf_counter() - last_save > _SAVE_SECONDS:
+            _save(set_name, dirty, renders, datasets, cache_dir)
+            dirty.clear()
+            last_save = time.perf_counter()
 
 
 def _save(

@@ -83,8 +83,10 @@ class RendererUnavailable(RuntimeError):
     """The renderer's implementation is not installed / not written yet."""
 
 
-class _RenderTimeout(Exception):
-    pass
+class _RenderTimeout(BaseException):
+    """A render's time is up. Not an :class:`Exception`: trafilatura's own ``except
+    Exception`` blocks caught it, went on with no time limit and returned another path's
+    text, cached as ``ok`` (what a page rendered to then hung on how busy the machine was)."""
 
 
 @dataclass(slots=True)
@@ -103,7 +105,8 @@ STATS: dict[str, RenderStats] = {}
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float | None, exc: type[Exception] = TimeoutError) -> Iterator[None]:
+def time_limit(seconds: float | None,
+               exc: type[BaseException] = TimeoutError) -> Iterator[None]:
     """Raise ``exc`` in the block after ``seconds`` (SIGALRM: the main thread on POSIX
     only; elsewhere, or with no ``seconds``, there is no limit). Shared by the renderers
     and the benchmarks' per-page guards."""
