@@ -651,7 +651,7 @@ def unwrap_view(texts: Sequence[str], width: int | None = None) -> WrapView | No
 # many scrapers use, writes every text node on a line of its own, so a paragraph with a
 # link or a bold word in it comes out in pieces: "Expect protein (see our favorite" /
 # "high-protein snacks" / "!) to continue...". Lines that open with a closing
-# punctuation mark and a space (", she said", ". But", "!) to") are its fingerprint: the
+# punctuation mark and a space (", she said", ". But", "% of") are its fingerprint: the
 # plain-text renderers write almost none (at most 1% of a page's lines for 99% of
 # WCXB's, Dragnet's and CleanEval's html-text, inscriptis, trafilatura and block
 # renders; half of get_text's pages hold more). On such a page a line that opens with one,
