@@ -146,7 +146,10 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         from . import __version__, build
 
-        parser.exit(message=f"scrubber {__version__}, {build()}\n")
+        # (on stdout, as argparse's own version action writes it: parser.exit wrote it to
+        # stderr, and `scrubber --version 2>/dev/null` printed nothing)
+        print(f"scrubber {__version__}, {build()}")
+        parser.exit()
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

@@ -711,3 +711,9 @@ def test_prose_that_quotes_tags_is_text_and_a_file_named_html_is_html(tmp_path: 
     assert b"<p>" not in got.stdout and BODY.encode() in got.stdout
     assert html_name("a/page.HTM") and html_name("page.html.gz") and html_name("x.xhtml")
     assert not html_name("page.txt") and not html_name("-") and not html_name("html")
+
+
+def test_version_goes_to_stdout() -> None:
+    # (it went to stderr: `scrubber --version 2>/dev/null` printed nothing)
+    r = run(["--version"])
+    assert r.returncode == 0 and r.stdout.decode().startswith("scrubber ") and not r.stderr
