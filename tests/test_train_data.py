@@ -631,3 +631,40 @@ def test_train_checks_its_out_folder_before_training(tmp_path: Path, capsys) -> 
     blocker.write_text("x")
     err = usage_error(main, ["--no-build", "--kind", "text", "--out", str(blocker)], capsys)
     assert f"--out {blocker}: not a writable folder" in err
+
+
+def test_train_refuses_a_seed_numpy_cannot_take_before_any_work(capsys) -> None:
+    # (-1 and 2**32 failed minutes in, once the feature matrix was built)
+    from scrubber.train.__main__ import main
+
+    assert "at least 0" in usage_error(main, ["--seed", "-1", "--no-build"], capsys)
+    assert "--seed must be at most" in usage_error(main, ["--seed", str(2**32), "--no-build"],
+                                                   capsys)
+
+
+def test_train_reads_its_sets_and_renderers_in_one_order_whatever_order_they_are_given(
+        fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (the rows were stacked in the order given, the data hash sorted them: two orders
+    # wrote other weights under one hash)
+    from scrubber.train import __main__ as train_main
+    from scrubber.train import fit
+
+    calls: list[tuple[list[str], list[str]]] = []
+    monkeypatch.setattr(fit, "train", lambda sets, renderers, *a, **k: calls.append(
+        (list(sets), list(renderers))))
+    for order in (["html_text", "inscriptis"], ["inscriptis,html_text"]):
+        assert train_main.main(["--kind", "text", "--no-build", "--no-pin", "--out",
+                                str(tmp_path), "--sets", "wcxb-dev", "readability",
+                                "--renderers", *order]) == 0
+    assert calls == [(["readability", "wcxb-dev"], ["inscriptis", "html_text"])] * 2
+
+
+def test_build_dataset_takes_comma_lists_of_sets(fake_root: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrubber.train import build_dataset
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(build_dataset, "report", lambda sets, *a, **k: seen.append(sets) or [])
+    monkeypatch.setattr(build_dataset, "_print_rows", lambda rows: None)
+    assert build_dataset.main(["--sets", "wcxb-dev,readability", "--report-only"]) == 0
+    assert seen == [["wcxb-dev", "readability"]]

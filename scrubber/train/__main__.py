@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .data import EVAL_ONLY, TRAINABLE, data_root
-from .options import ALL_RENDERERS, renderer_names, set_names, unwritable
+from .options import ALL_RENDERERS, at_least, renderer_names, set_names, unwritable
 
 # The text model's training renderers: the three the shipped weights were trained on (the
 # blocks renderer trains the HTML model; `--renderers` adds it to the text model too).
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--no-build", action="store_true", help="use the cache as it is")
     p.add_argument(
-        "--seed", type=int, default=None,
+        "--seed", type=at_least(0), default=None,
         help="the random seed of the fits and samples (default 1234, the shipped weights'); "
         "another seed measures how much the results owe to it",
     )
@@ -86,8 +86,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error(f"--members must be at least 1, got {args.members}")
     # Unknown names are usage errors here: --no-build would otherwise reach the cache
     # lookup and fail there with a traceback (a missing nosuch@unknown file).
-    args.sets = set_names(p, args.sets, sorted(TRAINABLE))
-    args.renderers = renderer_names(p, args.renderers, TEXT_RENDERERS)
+    # (in one order whatever order they are given in: the rows are stacked so, and the
+    # card's data hash sorts them, so two orders wrote other weights under one hash)
+    args.sets = sorted(set(set_names(p, args.sets, sorted(TRAINABLE))))
+    order = [*TEXT_RENDERERS, *(r for r in ALL_RENDERERS if r not in TEXT_RENDERERS)]
+    args.renderers = sorted(set(renderer_names(p, args.renderers, TEXT_RENDERERS)),
+                            key=order.index)
+    members = args.members if args.members is not None else 5
+    if args.seed is not None and args.seed + members > 2**32 - 1:
+        # (the fits' seeds are seed, seed + 1, ...: numpy's limit, found minutes in)
+        p.error(f"--seed must be at most {2**32 - 1 - members} with {members} members, "
+                f"got {args.seed}")
     bad = sorted(set(args.sets) - set(TRAINABLE))
     if bad:
         print(
@@ -117,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if why is not None:
             print(f"scrubber train: not pinning the BLAS kernels ({why}): the weights may "
                   "differ from the shipped ones", file=sys.stderr)
-    renderers = list(args.renderers) if args.kind != "markdown" else []
+    # (--kind html built the text renderers too, which it does not read)
+    renderers = list(args.renderers) if args.kind in ("text", "both", "all") else []
     if args.kind in ("html", "both", "all") and "blocks" not in renderers:
         renderers.append("blocks")
     if args.kind in ("markdown", "all"):

@@ -38,7 +38,13 @@ from scrubber.train.cache import (
     load_renders,
 )
 from scrubber.train.data import ALL_SETS, available_sets, data_root, iter_pages
-from scrubber.train.options import ALL_RENDERERS, LIMIT_HELP, page_limit, renderer_names
+from scrubber.train.options import (
+    ALL_RENDERERS,
+    LIMIT_HELP,
+    page_limit,
+    renderer_names,
+    set_names,
+)
 from scrubber.train.render import STATS, available_renderers
 
 __all__ = ["main", "report"]
@@ -128,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("--sets", nargs="+", choices=ALL_SETS, help="default: all present")
+    ap.add_argument("--sets", nargs="+",
+                    help=f"default: all present (known: {', '.join(ALL_SETS)})")
     ap.add_argument("--renderers", nargs="+",
                     help=f"default: all available (known: {', '.join(ALL_RENDERERS)})")
     ap.add_argument("--limit", type=page_limit, help=LIMIT_HELP)
@@ -141,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.renderers:  # an unknown one would fail with a KeyError on the first page
         args.renderers = renderer_names(ap, args.renderers)
+    if args.sets:  # (comma lists too, as every other command takes them)
+        args.sets = set_names(ap, args.sets)
 
     if data_root() is None:
         print("data root not found (set SCRUBBER_DATA or provide ../shared/data)", file=sys.stderr)
