@@ -650,6 +650,7 @@ def test_train_reads_its_sets_and_renderers_in_one_order_whatever_order_they_are
     from scrubber.train import fit
 
     calls: list[tuple[list[str], list[str]]] = []
+    monkeypatch.setattr(cache, "dataset_path", lambda s, r: Path(__file__))  # "built"
     monkeypatch.setattr(fit, "train", lambda sets, renderers, *a, **k: calls.append(
         (list(sets), list(renderers))))
     for order in (["html_text", "inscriptis"], ["inscriptis,html_text"]):
@@ -668,3 +669,34 @@ def test_build_dataset_takes_comma_lists_of_sets(fake_root: Path, tmp_path: Path
     monkeypatch.setattr(build_dataset, "_print_rows", lambda rows: None)
     assert build_dataset.main(["--sets", "wcxb-dev,readability", "--report-only"]) == 0
     assert seen == [["wcxb-dev", "readability"]]
+
+
+def test_training_says_when_the_cache_lacks_pages_and_skips_pages_the_root_lacks(
+        fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrubber.train import fit
+
+    _fake_renderer(monkeypatch)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    cache.build(["wcxb-dev"], ["html_text"], limit=2, progress=False)
+    with pytest.warns(UserWarning, match=r"wcxb-dev x html_text: the cache holds \d+ of"):
+        docs = fit.load_docs(["wcxb-dev"], ["html_text"], None)
+    assert len(docs) == 2
+    cache.build(["wcxb-dev"], ["html_text"], progress=False)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        every = fit.load_docs(["wcxb-dev"], ["html_text"], None)
+    assert len(every) > 2
+
+
+def test_train_without_build_stops_before_any_work_when_a_cache_file_is_missing(
+        fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from scrubber.train import __main__ as train_main
+    from scrubber.train import fit
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "empty"))
+    monkeypatch.setattr(fit, "train", lambda *a, **k: pytest.fail("trained"))
+    assert train_main.main(["--kind", "text", "--no-build", "--no-pin", "--out",
+                            str(tmp_path)]) == 1
+    assert "the cache lacks" in capsys.readouterr().err

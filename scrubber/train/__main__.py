@@ -136,6 +136,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cache import build
 
         build(sets=args.sets, renderers=renderers)
+    else:
+        # (--kind all trained and wrote two models before the markdown cache's absence
+        # stopped it with a traceback)
+        from .cache import dataset_path
+
+        missing = [f"{s} x {r}" for s in args.sets for r in renderers
+                   if not dataset_path(s, r).is_file()]
+        if missing:
+            print(f"scrubber train: --no-build, but the cache lacks {', '.join(missing)}: "
+                  f"build them with python -m scrubber.train.build_dataset (or train "
+                  "without --no-build)", file=sys.stderr)
+            return 1
     from .fit import recipe, train, training_rules
 
     def log(s: str) -> None:
