@@ -444,3 +444,18 @@ def test_training_records_the_most_lines_of_a_training_document_as_the_size_cap(
     docs = [SimpleNamespace(lines=["a", "", " ", "b"]), SimpleNamespace(lines=["x"] * 7)]
     assert size_cap_of(docs) == 7  # type: ignore[arg-type]
     assert size_cap_of([]) is None
+
+
+def test_training_scores_a_candidate_as_the_card_it_writes_makes_it_run() -> None:
+    # (make_model built a card without the rules and the size cap: the held-out scores and
+    # the tuned thresholds were measured on a model that read the drops of rules it was
+    # not trained with, unlike the shipped one)
+    from scrubber.train import fit
+
+    shipped = get_model("text")
+    assert shipped is not None
+    arrays = dict(np.load(resources.files("scrubber") / "weights" / "text.npz"))
+    with fit.training_rules({"text": shipped.card["rules"]}), \
+            fit.training_size_caps({"text": shipped.size_cap}):
+        made = fit.make_model((arrays, shipped.card["layers"]), "text")
+    assert made.known_rules == shipped.known_rules and made.size_cap == shipped.size_cap

@@ -700,3 +700,20 @@ def test_train_without_build_stops_before_any_work_when_a_cache_file_is_missing(
     assert train_main.main(["--kind", "text", "--no-build", "--no-pin", "--out",
                             str(tmp_path)]) == 1
     assert "the cache lacks" in capsys.readouterr().err
+
+
+def test_a_damaged_cache_file_is_a_one_line_error_naming_it(
+        fake_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from scrubber.train import build_dataset
+
+    _fake_renderer(monkeypatch)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    cache.build(["wcxb-dev"], ["html_text"], limit=2, progress=False)
+    path = cache.dataset_path("wcxb-dev", "html_text")
+    path.write_bytes(path.read_bytes()[:30])  # truncated
+    with pytest.raises(cache.CacheError, match="damaged"):
+        list(cache.iter_records("wcxb-dev", "html_text"))
+    assert build_dataset.main(["--sets", "wcxb-dev", "--renderers", "html_text",
+                               "--limit", "2", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "Traceback" not in err

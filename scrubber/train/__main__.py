@@ -24,6 +24,17 @@ MARKDOWN_RENDERER = "markdown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m scrubber.train``; returns the exit status."""
+    from .cache import CacheError
+
+    try:
+        return _main(argv)
+    except CacheError as exc:  # (a damaged cache file: one line naming it)
+        print(f"scrubber train: {exc}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="scrubber train",
         description=__doc__,

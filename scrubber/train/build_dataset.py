@@ -30,6 +30,7 @@ from scrubber.bench.metrics import (
     word_prf,
 )
 from scrubber.train.cache import (
+    CacheError,
     build,
     cache_root,
     dataset_hash,
@@ -129,6 +130,16 @@ def _print_rows(rows: list[dict[str, Any]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
+    try:
+        return _main(argv)
+    except (CacheError, FileNotFoundError) as exc:
+        # (a damaged cache file or a page missing from the data root: one line naming
+        # the file, not a traceback)
+        print(f"python -m scrubber.train.build_dataset: {exc}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m scrubber.train.build_dataset",
         description=__doc__,

@@ -101,12 +101,22 @@ def read_jsonl_gz(path: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     out: dict[str, dict[str, Any]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                out[str(rec["id"])] = rec
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    rec = json.loads(line)
+                    out[str(rec["id"])] = rec
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+        # (a truncated or damaged file was an EOFError or BadGzipFile traceback naming
+        # no file)
+        raise CacheError(f"cache file {path} is damaged ({type(exc).__name__}: {exc}); "
+                         "delete it to build it again") from exc
     return out
+
+
+class CacheError(RuntimeError):
+    """A cache file that cannot be read (truncated, not gzip, not JSON Lines of records)."""
 
 
 def write_jsonl_gz(path: Path, records: Mapping[str, Mapping[str, Any]]) -> None:
