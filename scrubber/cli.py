@@ -415,10 +415,11 @@ def _main(argv: list[str]) -> int:
     elif args.output == "":  # (-o "$OUT" with OUT unset wrote to stdout, exit 0)
         parser.error("argument -o/--output: an empty file name")
     if not args.jsonl:
+        named = getattr(args, "given", set())  # (given at all, even with the default value)
         given = [flag for flag, on in (
-            ("--field", args.field != "text"), ("--keep-original", args.keep_original),
-            ("--decisions", args.decisions), ("-j/--jobs", args.jobs != 1),
-            ("--url-field", args.url_field != "url"), ("--site-field", args.site_field),
+            ("--field", "field" in named), ("--keep-original", args.keep_original),
+            ("--decisions", args.decisions), ("-j/--jobs", "jobs" in named),
+            ("--url-field", "url_field" in named), ("--site-field", args.site_field),
             ("--min-pages", args.min_pages is not None))
             if on]
         if given:

@@ -414,7 +414,9 @@ def test_rules_help_prints_help():
 
 @pytest.mark.parametrize("flag", [["--decisions", "why"], ["--keep-original", "raw"],
                                   ["--field", "body"], ["-j", "2"], ["--site-field", "d"],
-                                  ["--url-field", "u"]])
+                                  ["--url-field", "u"],
+                                  # (given with their default values they passed silently)
+                                  ["--field", "text"], ["-j", "1"], ["--url-field", "url"]])
 def test_corpus_options_without_jsonl_are_usage_errors(flag):
     r = run(flag, BODY.encode())
     assert r.returncode == 2 and b"only with --jsonl" in r.stderr

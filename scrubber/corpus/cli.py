@@ -29,13 +29,28 @@ MIN_K = 2
 """The smallest ``--min-pages`` any profile takes (a line on one page is not repeated)."""
 
 
+class _Given(argparse._StoreAction):
+    """``store``, noting that the option was given (``namespace.given``): a corpus option
+    given with its default value (``--field text``, ``-j 1``) without ``--jsonl`` was
+    accepted silently, as the check compared values with the defaults."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        super().__call__(parser, namespace, values, option_string)
+        given = getattr(namespace, "given", None)
+        if given is None:
+            given = set()
+            namespace.given = given
+        given.add(self.dest)
+
+
 def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     """The corpus options of the main ``scrubber`` command."""
     g = p.add_argument_group("corpus mode (JSON Lines)")
     g.add_argument("--jsonl", action="store_true",
                    help="read one JSON object per line, clean its --field, write the object "
                         "back with every other field untouched (order preserved)")
-    g.add_argument("--field", default="text", metavar="NAME",
+    g.add_argument("--field", action=_Given, default="text", metavar="NAME",
                    help="the string field to clean (default: text)")
     g.add_argument("--keep-original", default=None, metavar="FIELD",
                    help="also store the original text in FIELD (a record that has FIELD "
@@ -43,7 +58,7 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--decisions", default=None, metavar="FIELD",
                    help="store the per-line decisions (action, stage, rule, score, reason) in "
                         "FIELD (as --keep-original, never over a field the record has)")
-    g.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+    g.add_argument("-j", "--jobs", type=int, action=_Given, default=1, metavar="N",
                    help="worker processes (default: 1; at most 4 per CPU, a larger N is "
                         "lowered with a warning); memory stays bounded")
     g.add_argument("--on-error", choices=("fail", "skip", "keep"), default="fail",
@@ -64,7 +79,7 @@ def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--min-pages", type=int, default=None, metavar="K",
                    help="with --profile: a line seen on >= K pages of the site is repeated "
                         "(default: the profile's)")
-    g.add_argument("--url-field", default="url", metavar="NAME",
+    g.add_argument("--url-field", action=_Given, default="url", metavar="NAME",
                    help="field with the page URL; its host is the site (default: url)")
     g.add_argument("--site-field", default=None, metavar="NAME",
                    help="field holding the site (domain) itself; wins over --url-field")
