@@ -717,3 +717,17 @@ def test_a_damaged_cache_file_is_a_one_line_error_naming_it(
                                "--limit", "2", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert str(path) in err and "Traceback" not in err
+
+
+def test_the_card_records_the_command_as_given(fake_root: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # (it said "python -m scrubber.train" whatever the flags were)
+    from scrubber.train import __main__ as train_main
+    from scrubber.train import fit
+
+    commands: list[str] = []
+    monkeypatch.setattr(cache, "dataset_path", lambda s, r: Path(__file__))
+    monkeypatch.setattr(fit, "train", lambda *a, **k: commands.append(k["command"]))
+    argv = ["--kind", "text", "--no-build", "--no-pin", "--rules", "all", "--out", str(tmp_path)]
+    assert train_main.main(argv) == 0
+    assert commands == ["python -m scrubber.train " + " ".join(argv)]

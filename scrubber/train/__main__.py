@@ -8,6 +8,7 @@ trainable sets' train split, scores candidates on held-out sites, and writes
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -169,15 +170,20 @@ def _main(argv: Sequence[str] | None = None) -> int:
     for line in renderer_drift(kinds, args.renderers):
         log(line)
     rules = shipped_rules() if args.rules == "card" else {}
+    given = list(sys.argv[1:] if argv is None else argv)
+    command = shlex.join(["python", "-m", "scrubber.train", *given])
     with recipe(seed=args.seed, teachers=args.members, distil=False if args.no_distil
                 else None), training_rules(rules):
         if args.kind in ("text", "both", "all"):
             train(args.sets, args.renderers, args.out, compare=args.compare, kind="text",
+                  command=command,
                   log=log)
         if args.kind in ("html", "both", "all"):
-            train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log)
+            train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log,
+                  command=command)
         if args.kind in ("markdown", "all"):
             train(args.sets, [MARKDOWN_RENDERER], args.out, compare=args.compare,
+                  command=command,
                   kind="markdown", log=log)
     return 0
 
@@ -212,10 +218,12 @@ def renderer_drift(kinds: Sequence[str], renderers: Sequence[str]) -> list[str]:
         for name in names:
             want, have = versions.get(name), renderer_version(name)
             if want is not None and want != have:
+                how = ("that version is a digest of scrubber/html.py and selectolax's version: "
+                       "they rebuild only with that html.py" if name == "blocks" else
+                       "install that version to rebuild them")
                 out.append(f"scrubber train: warning: the shipped {kind} model was trained on "
                            f"{name} renders of version {want}; this is {have}: the weights "
-                           "will differ from the shipped ones (install that version to "
-                           "rebuild them)")
+                           f"will differ from the shipped ones ({how})")
     return out
 
 

@@ -794,6 +794,7 @@ def train(
     compare: bool = False,
     kind: str = "text",
     log: Callable[[str], None] = print,
+    command: str = "python -m scrubber.train",
 ) -> dict[str, Any]:
     """Train the ``kind`` model on ``sets`` x ``renderers`` (train split), score it on the
     held-out sites, write ``<out_dir>/<kind>.npz`` and ``.json``; return the card. Use
@@ -802,12 +803,12 @@ def train(
     t0 = time.time()
     train_docs = load_docs(sets, renderers, "train")
     with training_size_caps({kind: size_cap_of(train_docs)}):
-        return _train(sets, renderers, out_dir, compare, kind, log, t0, train_docs)
+        return _train(sets, renderers, out_dir, compare, kind, log, t0, train_docs, command)
 
 
 def _train(
     sets: Sequence[str], renderers: Sequence[str], out_dir: Path, compare: bool, kind: str,
-    log: Callable[[str], None], t0: float, train_docs: list[Doc],
+    log: Callable[[str], None], t0: float, train_docs: list[Doc], command: str,
 ) -> dict[str, Any]:
     from .cache import dataset_hash
 
@@ -903,7 +904,7 @@ def _train(
         **({"distilled": {"teachers": TEACHERS, "alpha": DISTIL_ALPHA, "sample": DISTIL_SAMPLE}}
            if ship == "mlp" and TEACHER_NAME in cands else {}),
         "seed": SEED,
-        "command": "python -m scrubber.train",
+        "command": command,  # (the flags given: it said the bare command whatever they were)
         "numerics": numerics.describe(),
         "seconds": round(time.time() - t0),
         **({"thresholds_note": kept_note(kind, ship)} if kept is not None else {}),
