@@ -731,3 +731,14 @@ def test_the_card_records_the_command_as_given(fake_root: Path, tmp_path: Path,
     argv = ["--kind", "text", "--no-build", "--no-pin", "--rules", "all", "--out", str(tmp_path)]
     assert train_main.main(argv) == 0
     assert commands == ["python -m scrubber.train " + " ".join(argv)]
+
+
+def test_training_warns_when_numpy_scipy_or_sklearn_is_not_the_cards(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrubber.train import __main__ as train_main
+
+    card = {"numerics": {"versions": {"numpy": "0.0.1", "python": "2.7.18"}}}
+    monkeypatch.setattr(train_main, "shipped_cards", lambda: {"text": card})
+    [line] = train_main.version_drift(["text"])
+    assert "numpy 0.0.1 (here " in line and "python 2.7.18" in line
+    assert train_main.version_drift(["html"]) == []

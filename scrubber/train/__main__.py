@@ -167,7 +167,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
     kinds = {"text": ("text",), "html": ("html",), "markdown": ("markdown",),
              "both": ("text", "html"), "all": ("text", "html", "markdown")}[args.kind]
-    for line in renderer_drift(kinds, args.renderers):
+    for line in [*renderer_drift(kinds, args.renderers), *version_drift(kinds)]:
         log(line)
     rules = shipped_rules() if args.rules == "card" else {}
     given = list(sys.argv[1:] if argv is None else argv)
@@ -224,6 +224,34 @@ def renderer_drift(kinds: Sequence[str], renderers: Sequence[str]) -> list[str]:
                 out.append(f"scrubber train: warning: the shipped {kind} model was trained on "
                            f"{name} renders of version {want}; this is {have}: the weights "
                            f"will differ from the shipped ones ({how})")
+    return out
+
+
+def version_drift(kinds: Sequence[str]) -> list[str]:
+    """Warnings for the numerical packages (and Python) whose version here is not the one
+    that trained a shipped model (its card's ``numerics.versions``): equal weights need
+    them too (README, "The model"), and nothing said so."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        if name == "python":
+            return platform.python_version()
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "absent"
+
+    out = []
+    for kind, card in shipped_cards().items():
+        if kind not in kinds:
+            continue
+        versions = (card.get("numerics") or {}).get("versions") or {}
+        drift = [f"{name} {want} (here {installed(name)})" for name, want in
+                 sorted(versions.items()) if installed(name) != want]
+        if drift:
+            out.append(f"scrubber train: warning: the shipped {kind} model was trained with "
+                       f"{', '.join(drift)}: the weights may differ from the shipped ones")
     return out
 
 
