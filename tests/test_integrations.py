@@ -855,3 +855,25 @@ def test_engines_check_their_rules_where_they_are_made(tmp_path: Path) -> None:
             make(disabled_rules={"nosuch"})
         with pytest.raises(scrubber.RuleError, match=r"missing\.toml"):
             make(rule_files=(str(tmp_path / "missing.toml"),))
+
+
+def test_datatrove_formatter_pickles_without_the_profile_it_loaded(tmp_path: Path) -> None:
+    # (after .format() in the parent, the loaded profile went into every worker's pickle)
+    pytest.importorskip("datatrove")
+    import pickle
+
+    from scrubber.corpus.profile import ProfileCounter
+    from scrubber.integrations.datatrove import ScrubberFormatter
+
+    c = ProfileCounter()
+    for i in range(4):
+        c.add("gazette.example", page(i))
+    c.finish(min_pages=3).save(tmp_path / "p.npz")
+    step = ScrubberFormatter(profile=str(tmp_path / "p.npz"), use_model=False,
+                             site="gazette.example")
+    before = len(pickle.dumps(step))
+    out = step.format(page(0))
+    assert "Gazette" not in out and step._cfg is not None
+    copy = pickle.loads(pickle.dumps(step))
+    assert len(pickle.dumps(step)) == before and copy._cfg is None
+    assert copy.format(page(0)) == out

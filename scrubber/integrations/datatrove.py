@@ -177,6 +177,13 @@ class ScrubberFormatter(BaseFormatter):
                               if key is not None)
         self._cfg: Config | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # (after .format() or a run in the parent, the loaded profile went into every
+        # pickle sent to a worker: the steps keep only paths and settings)
+        state = dict(self.__dict__)
+        state["_cfg"] = None
+        return state
+
     def _resolved(self) -> Config:
         if self._cfg is None:
             src = self.profile_source
