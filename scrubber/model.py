@@ -176,7 +176,7 @@ class Model:
             None if known is None else frozenset(map(str, known)))
         self._unknown: tuple[Any, frozenset[int]] | None = None
         # the lines the document-size columns read at most (card "size_cap"; absent: no
-        # cap, as the models trained before it read them; features.SIZE_CAP)
+        # cap, as the models trained before it read them; features.extract_parts)
         cap = card.get("size_cap")
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise ValueError(f"model card: size_cap must be a positive int or absent, "

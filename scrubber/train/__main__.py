@@ -104,7 +104,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     order = [*TEXT_RENDERERS, *(r for r in ALL_RENDERERS if r not in TEXT_RENDERERS)]
     args.renderers = sorted(set(renderer_names(p, args.renderers, TEXT_RENDERERS)),
                             key=order.index)
-    members = args.members if args.members is not None else 5
+    from .fit import TEACHERS
+
+    members = args.members if args.members is not None else TEACHERS
     if args.seed is not None and args.seed + members > 2**32 - 1:
         # (the fits' seeds are seed, seed + 1, ...: numpy's limit, found minutes in)
         p.error(f"--seed must be at most {2**32 - 1 - members} with {members} members, "
@@ -176,15 +178,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
                 else None), training_rules(rules):
         if args.kind in ("text", "both", "all"):
             train(args.sets, args.renderers, args.out, compare=args.compare, kind="text",
-                  command=command,
-                  log=log)
+                  log=log, command=command)
         if args.kind in ("html", "both", "all"):
             train(args.sets, ["blocks"], args.out, compare=args.compare, kind="html", log=log,
                   command=command)
         if args.kind in ("markdown", "all"):
             train(args.sets, [MARKDOWN_RENDERER], args.out, compare=args.compare,
-                  command=command,
-                  kind="markdown", log=log)
+                  kind="markdown", log=log, command=command)
     return 0
 
 
@@ -231,24 +231,16 @@ def version_drift(kinds: Sequence[str]) -> list[str]:
     """Warnings for the numerical packages (and Python) whose version here is not the one
     that trained a shipped model (its card's ``numerics.versions``): equal weights need
     them too (README, "The model"), and nothing said so."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
+    from .numerics import versions
 
-    def installed(name: str) -> str:
-        if name == "python":
-            return platform.python_version()
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "absent"
-
+    here = versions()
     out = []
     for kind, card in shipped_cards().items():
         if kind not in kinds:
             continue
-        versions = (card.get("numerics") or {}).get("versions") or {}
-        drift = [f"{name} {want} (here {installed(name)})" for name, want in
-                 sorted(versions.items()) if installed(name) != want]
+        trained = (card.get("numerics") or {}).get("versions") or {}
+        drift = [f"{name} {want} (here {here.get(name, 'unknown')})" for name, want in
+                 sorted(trained.items()) if here.get(name) != want]
         if drift:
             out.append(f"scrubber train: warning: the shipped {kind} model was trained with "
                        f"{', '.join(drift)}: the weights may differ from the shipped ones")

@@ -231,16 +231,22 @@ def training_ruleset(kind: str) -> Any:
 
 
 @contextlib.contextmanager
-def training_rules(rules: Mapping[str, Collection[str]]) -> Iterator[None]:
-    """Within the block, train each kind in ``rules`` with those rule ids only (the rules
-    a model was trained with: its card's ``rules``); restored afterwards."""
-    before = dict(TRAINING_RULES)
-    TRAINING_RULES.update({k: frozenset(v) for k, v in rules.items()})
+def _overlaid(registry: dict[str, Any], changes: Mapping[str, Any]) -> Iterator[None]:
+    """``registry`` updated with ``changes`` within the block, restored afterwards (errors
+    included)."""
+    before = dict(registry)
+    registry.update(changes)
     try:
         yield
     finally:
-        TRAINING_RULES.clear()
-        TRAINING_RULES.update(before)
+        registry.clear()
+        registry.update(before)
+
+
+def training_rules(rules: Mapping[str, Collection[str]]) -> contextlib.AbstractContextManager[None]:
+    """Within the block, train each kind in ``rules`` with those rule ids only (the rules
+    a model was trained with: its card's ``rules``); restored afterwards."""
+    return _overlaid(TRAINING_RULES, {k: frozenset(v) for k, v in rules.items()})
 
 
 #: kind -> the size cap a model of that kind trains with (:func:`training_size_caps`;
@@ -258,21 +264,14 @@ def size_cap_of(docs: Iterable[Doc]) -> int | None:
     """The size cap a model trained on ``docs`` records: the most non-blank lines of one
     of them (an upper bound of what its feature rows read, the lines the rules trim to
     nothing aside), so that the cap moves no training row and the model is never asked
-    about a longer document than it saw (:data:`scrubber.features.SIZE_CAP`)."""
+    about a longer document than it saw (see :func:`scrubber.features.extract_parts`)."""
     return max((sum(1 for t in d.lines if t.strip()) for d in docs), default=None) or None
 
 
-@contextlib.contextmanager
-def training_size_caps(caps: Mapping[str, int | None]) -> Iterator[None]:
+def training_size_caps(caps: Mapping[str, int | None]) -> contextlib.AbstractContextManager[None]:
     """Within the block, train each kind in ``caps`` with that size cap; restored
     afterwards."""
-    before = dict(TRAINING_SIZE_CAPS)
-    TRAINING_SIZE_CAPS.update(caps)
-    try:
-        yield
-    finally:
-        TRAINING_SIZE_CAPS.clear()
-        TRAINING_SIZE_CAPS.update(before)
+    return _overlaid(TRAINING_SIZE_CAPS, caps)
 
 
 def matrix(docs: Sequence[Doc], kind: str = "text") -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -97,18 +97,25 @@ def rerun_pinned(argv: Sequence[str]) -> int | None:
         return 130
 
 
-def describe() -> dict[str, Any]:
-    """What this process computes with, for the model card: the BLAS libraries' kernels and
-    threads, numpy's enabled dispatch targets, the versions that train."""
+def versions() -> dict[str, str]:
+    """The versions that train, as a card's ``numerics.versions`` records them: Python,
+    numpy, scipy and scikit-learn (``"absent"`` for one not installed)."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from threadpoolctl import threadpool_info
 
     def installed(name: str) -> str:
         try:
             return version(name)
         except PackageNotFoundError:
             return "absent"
+
+    return {"python": platform.python_version(),
+            **{name: installed(name) for name in ("numpy", "scipy", "scikit-learn")}}
+
+
+def describe() -> dict[str, Any]:
+    """What this process computes with, for the model card: the BLAS libraries' kernels and
+    threads, numpy's enabled dispatch targets, the versions that train (:func:`versions`)."""
+    from threadpoolctl import threadpool_info
 
     features, dispatch = _numpy_features()
     why = unpinnable()
@@ -120,6 +127,5 @@ def describe() -> dict[str, Any]:
                         for i in threadpool_info() if i.get("user_api") == "blas"}),
         "numpy_dispatch": [f for f in dispatch if features.get(f)],
         "machine": platform.machine(),
-        "versions": {"python": platform.python_version(),
-                     **{name: installed(name) for name in ("numpy", "scipy", "scikit-learn")}},
+        "versions": versions(),
     }
