@@ -1264,11 +1264,6 @@ _FLAT_TAGS = _names(
 _RAW_TEXT_TAGS = _names("script style textarea title xmp iframe noembed noframes plaintext")
 
 
-# Elements whose content is foreign (SVG, MathML): there ``script``, ``style`` and ``title``
-# are elements like any other, not raw text.
-_FOREIGN_TAGS = _names("svg math")
-
-
 class _Nesting:
     """Approximate open-element depth along the tag sequence (no tree is built).
 
@@ -1281,13 +1276,17 @@ class _Nesting:
     630 KB page took 26 s to parse).
     """
 
-    __slots__ = ("depth", "open", "raw", "stack")
+    __slots__ = ("open", "raw", "stack")
 
     def __init__(self) -> None:
-        self.depth = 0
         self.stack: list[str] = []  # the open elements' names, innermost last
         self.open: dict[str, int] = {}  # how many of each name are open
         self.raw: str | None = None
+
+    @property
+    def depth(self) -> int:
+        """How many elements are open."""
+        return len(self.stack)
 
     def step(self, end: str, name: str, self_closed: str) -> int:
         """Advance over one tag; returns how the depth changed (+1 opened, -k closed k,
@@ -1308,8 +1307,7 @@ class _Nesting:
                 open_[top] -= 1
                 if top == name:
                     break
-            self.depth = len(stack)
-            return self.depth - before
+            return len(stack) - before
         if name in _RAW_TEXT_TAGS and not (open_.get("svg") or open_.get("math")):
             self.raw = name
             return 0
@@ -1317,7 +1315,6 @@ class _Nesting:
             return 0
         self.stack.append(name)
         open_[name] = open_.get(name, 0) + 1
-        self.depth += 1
         return 1
 
 
