@@ -841,7 +841,6 @@ class GlueView:
         point left in it, so cleaning the output again reads each as the line it was
         decided as."""
         out: list[str | None] = [None] * len(self.originals)
-        last = None  # (the ending of an unterminated line, when one is glued)
         for i in range(len(self.originals)):
             ks = self.members(i)
             kept = [outputs[k] for k in ks]
@@ -850,10 +849,10 @@ class GlueView:
             else:
                 # (a space a cut left at a piece's end is not written)
                 pieces = [o.rstrip(" ") for o in kept if o is not None and o.strip()]
-                if not endings[i] and last is None:
-                    # (a CRLF page's unterminated glued line was cut with bare LFs)
-                    last = default_ending(endings)
-                out[i] = (endings[i] or last or "\n").join(pieces) if pieces else None
+                # (an unterminated one, the last line, with the page's usual ending: a CRLF
+                # page's was cut with bare LFs)
+                sep = endings[i] or default_ending(endings)
+                out[i] = sep.join(pieces) if pieces else None
         return out
 
 
