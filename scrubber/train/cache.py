@@ -320,10 +320,9 @@ def build(
         todo = [p for p in pages if any(p.id not in datasets[r] for r in names)]
         step = progress_step(len(todo), set_name) if progress else None
         dirty: set[tuple[str, str]] = set()  # ("render" | "dataset", renderer) to write
-        last_save = time.perf_counter()
         try:
             _build_set(set_name, todo, names, renders, datasets, stats, dirty, timeout,
-                       data_dir, step, last_save, cache_dir)
+                       data_dir, step, cache_dir)
         finally:
             # (an error or Ctrl-C lost up to two minutes of renders: what is done is kept)
             if dirty:
@@ -344,11 +343,12 @@ def _build_set(
     renders: dict[str, dict[str, dict[str, Any]]],
     datasets: dict[str, dict[str, dict[str, Any]]], stats: BuildStats,
     dirty: set[tuple[str, str]], timeout: float | None, data_dir: Path | str | None,
-    step: Any, last_save: float, cache_dir: Path | str | None,
+    step: Any, cache_dir: Path | str | None,
 ) -> None:
     """Render and label ``todo`` (pages of one set) into ``renders`` / ``datasets``,
     marking what changed in ``dirty`` (in place), with a checkpoint every
     ``_SAVE_SECONDS``."""
+    last_save = time.perf_counter()
     for page in todo:
         need_render = [r for r in names if page.id not in renders[r]]
         html = ""
