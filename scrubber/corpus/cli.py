@@ -44,6 +44,13 @@ class _Given(argparse._StoreAction):
         given.add(self.dest)
 
 
+def _why_no_site(site_field: str | None, url_field: str | None) -> str:
+    """Why a record had no site, for ``--jsonl`` and ``profile build`` to say alike."""
+    names = " or ".join(repr(n) for n in (site_field, url_field) if n)
+    return (f"no {names} field, or one that is empty, not a string or names no host"
+            if names else "no --url-field")
+
+
 def add_jsonl_arguments(p: argparse.ArgumentParser) -> None:
     """The corpus options of the main ``scrubber`` command."""
     g = p.add_argument_group("corpus mode (JSON Lines)")
@@ -263,11 +270,9 @@ def run_jsonl(args: argparse.Namespace, cfg: Config, stdout: BinaryIO | None = N
             if stats.no_site:
                 # (a --url-field the records lack: the profile was used on no record, and
                 # only --stats said so)
-                names = " or ".join(repr(n) for n in (opts.site_field, opts.url_field) if n)
-                why = (f"no {names} field, or one that is empty, not a string or names no "
-                       "host" if names else "no --url-field")
                 _say(f"scrubber: {stats.no_site:,} of {stats.cleaned:,} records had no site "
-                     f"({why}): cleaned without the profile", err)
+                     f"({_why_no_site(opts.site_field, opts.url_field)}): cleaned without "
+                     "the profile", err)
     return status
 
 
@@ -507,9 +512,7 @@ def _build(args: argparse.Namespace) -> int:
                     no_site += 1
                     continue
                 counter.add(site, got[0])
-        names = " or ".join(repr(n) for n in (args.site_field, args.url_field) if n)
-        lacking = (f"without a site (no {names} field, or one that is empty, not a string or "
-                   "names no host)")
+        lacking = f"without a site ({_why_no_site(args.site_field, args.url_field)})"
         if bad and not no_site and not counter.pages:
             # (every record bad - a wrong --field, an input that is not JSONL - under
             # --on-error skip wrote an empty profile, exit 0; as --jsonl, which cleans none)
